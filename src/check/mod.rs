@@ -1,0 +1,36 @@
+//! Checks over the resolved model: one file per rule family. Errors stop the
+//! build; warnings explain a scaling risk. Checks read the model only and never
+//! render text.
+
+mod expiry;
+mod scale;
+mod sessions;
+mod spof;
+
+use crate::diag::Diagnostic;
+use crate::model::{Design, Model};
+
+/// Every check on one stage.
+pub fn check_stage(m: &Model) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    scale::check(m, &mut out);
+    sessions::check(m, &mut out);
+    spof::check(m, &mut out);
+    expiry::check(m, &mut out);
+    out
+}
+
+/// Every check on every stage, each diagnostic tagged with its stage when the
+/// design has stages (merging happens in `diag::sort_and_merge`).
+pub fn check_design(design: &Design, staged: bool) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for m in &design.stages {
+        for mut d in check_stage(m) {
+            if staged {
+                d.stages.push(m.stage.clone());
+            }
+            out.push(d);
+        }
+    }
+    out
+}

@@ -1,0 +1,177 @@
+//! `archc build FILE`: render every requested target for one stage or all, then
+//! write (or with `--check`, compare) the whole tree.
+
+use super::{load, FilePath, MessageFormat, Ui, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::emit::{self, Target};
+use crate::model::{Design, Model};
+use crate::output::{self, Planned};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The design file.
+    file: FilePath,
+    /// Targets to build; repeat or use `all` (default: all).
+    #[arg(long = "target", short = 't', value_enum)]
+    targets: Vec<TargetArg>,
+    /// The stage to build (default: the last).
+    #[arg(long, conflicts_with = "all_stages")]
+    stage: Option<String>,
+    /// Build every stage into OUT/<stage>/<target>/.
+    #[arg(long)]
+    all_stages: bool,
+    /// Output directory.
+    #[arg(short = 'o', long = "out", default_value = "out")]
+    out: FilePath,
+    /// Write nothing; exit 1 naming each file that differs from a fresh build.
+    #[arg(long)]
+    check: bool,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t)]
+    message_format: MessageFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum TargetArg {
+    Terraform,
+    Compose,
+    Nginx,
+    Haproxy,
+    K8s,
+    All,
+}
+
+fn targets(args: &[TargetArg]) -> Vec<Target> {
+    if args.is_empty() || args.contains(&TargetArg::All) {
+        return Target::ALL.to_vec();
+    }
+    let mut out: Vec<Target> = args
+        .iter()
+        .map(|t| match t {
+            TargetArg::Terraform => Target::Terraform,
+            TargetArg::Compose => Target::Compose,
+            TargetArg::Nginx => Target::Nginx,
+            TargetArg::Haproxy => Target::Haproxy,
+            TargetArg::K8s => Target::K8s,
+            TargetArg::All => unreachable!("handled above"),
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Renders the requested targets for the selected stages, in memory.
+pub fn plan(
+    design: &Design,
+    stages: &[&Model],
+    targets: &[Target],
+    per_stage_dirs: bool,
+    mut progress: impl FnMut(usize, &Model, usize),
+) -> emit::Result<Vec<Planned>> {
+    let opts = emit::Options::default();
+    let mut files = Vec::new();
+    for (i, m) in stages.iter().enumerate() {
+        let before = files.len();
+        for &t in targets {
+            for f in emit::emit(t, m, &opts)? {
+                let path = if per_stage_dirs {
+                    format!("{}/{}/{}", m.stage, t.name(), f.path)
+                } else {
+                    format!("{}/{}", t.name(), f.path)
+                };
+                files.push(Planned {
+                    path,
+                    contents: f.contents,
+                });
+            }
+        }
+        progress(i, m, files.len() - before);
+    }
+    let _ = design;
+    Ok(files)
+}
+
+pub fn run(ui: &Ui, a: Args) -> u8 {
+    let loaded = match load(ui, &a.file) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let design = &loaded.compiled.design;
+    if !loaded.compiled.diagnostics.is_empty() {
+        ui.print_diagnostics(&loaded.file, &loaded.compiled.diagnostics, a.message_format);
+    }
+    if loaded.compiled.has_errors() {
+        eprintln!(
+            "{}: not built, the design has errors; nothing was written",
+            loaded.file.name
+        );
+        return EXIT_FAILED;
+    }
+    let stages: Vec<&Model> = if a.all_stages {
+        design.stages.iter().collect()
+    } else {
+        match &a.stage {
+            Some(s) => match super::find_stage(ui, design, s) {
+                Ok(m) => vec![m],
+                Err(code) => return code,
+            },
+            None => vec![design.last()],
+        }
+    };
+    let targets = targets(&a.targets);
+    let total = stages.len();
+    let planned = plan(design, &stages, &targets, a.all_stages, |i, m, n| {
+        if total > 1 {
+            eprintln!("[{}/{total}] {}: {n} files", i + 1, m.stage);
+        }
+    });
+    let planned = match planned {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("internal error: {e}\nthis is a bug in archc; nothing was written");
+            return EXIT_USAGE;
+        }
+    };
+    let out = a.out.display();
+    if a.check {
+        return match output::compare_tree(&a.out, &planned) {
+            Ok(drift) if drift.is_clean() => {
+                eprintln!("{out}: {} files up to date", planned.len());
+                EXIT_OK
+            }
+            Ok(drift) => {
+                for p in &drift.changed {
+                    println!("would change: {out}/{p}");
+                }
+                for p in &drift.missing {
+                    println!("would create: {out}/{p}");
+                }
+                for p in &drift.stale {
+                    println!("would remove: {out}/{p}");
+                }
+                eprintln!(
+                    "{out}: out of date ({} changed, {} missing, {} stale); run `archc build` without --check",
+                    drift.changed.len(),
+                    drift.missing.len(),
+                    drift.stale.len()
+                );
+                EXIT_FAILED
+            }
+            Err(e) => ui.fail(format_args!("cannot read {out}: {e}")),
+        };
+    }
+    match output::write_tree(&a.out, &planned) {
+        Ok(s) => {
+            eprintln!(
+                "{out}: {} written, {} unchanged, {} removed",
+                s.written.len(),
+                s.unchanged.len(),
+                s.removed.len()
+            );
+            EXIT_OK
+        }
+        Err(e) => ui.fail(format_args!(
+            "cannot write {out}: {e}; files already in place are complete, the rest are as before"
+        )),
+    }
+}

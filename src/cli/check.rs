@@ -1,0 +1,54 @@
+//! `archc check FILE`: every diagnostic, nothing written.
+
+use super::{load, FilePath, MessageFormat, Ui, EXIT_FAILED, EXIT_OK};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The design file.
+    file: FilePath,
+    /// Check only this stage (default: every stage).
+    #[arg(long)]
+    stage: Option<String>,
+    /// Treat warnings as errors (exit 1 when there are any).
+    #[arg(long)]
+    deny_warnings: bool,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t)]
+    message_format: MessageFormat,
+}
+
+pub fn run(ui: &Ui, a: Args) -> u8 {
+    let loaded = match load(ui, &a.file) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let mut diags = loaded.compiled.diagnostics.clone();
+    if let Some(stage) = &a.stage {
+        if let Err(code) = super::find_stage(ui, &loaded.compiled.design, stage) {
+            return code;
+        }
+        diags.retain(|d| d.stages.is_empty() || d.stages.contains(stage));
+    }
+    ui.print_diagnostics(&loaded.file, &diags, a.message_format);
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    if a.message_format == MessageFormat::Human {
+        let stages = loaded.compiled.design.stages.len();
+        let what = if stages == 1 {
+            "1 stage".to_string()
+        } else {
+            format!("{stages} stages")
+        };
+        eprintln!(
+            "{}: {what}, {errors} error{}, {warnings} warning{}",
+            loaded.file.name,
+            if errors == 1 { "" } else { "s" },
+            if warnings == 1 { "" } else { "s" }
+        );
+    }
+    if errors > 0 || (a.deny_warnings && warnings > 0) {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    }
+}

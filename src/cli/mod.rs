@@ -1,0 +1,186 @@
+//! The command line: one file per subcommand; this module parses arguments,
+//! loads designs and prints diagnostics.
+
+mod build;
+mod check;
+mod explain;
+mod fmt;
+mod model;
+mod stages;
+
+use crate::diag::{self, Diagnostic, SourceFile};
+use crate::Compiled;
+use clap::{Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit codes, documented in `--help`.
+pub const EXIT_OK: u8 = 0;
+/// The design has errors, or `--check` found a difference.
+pub const EXIT_FAILED: u8 = 1;
+/// The command line or the file system is wrong (no such file, no such stage).
+pub const EXIT_USAGE: u8 = 2;
+
+const AFTER_HELP: &str = "\
+Examples:
+  archc check site.arch                      report problems in a design
+  archc build site.arch -o out               all targets for the last stage into out/
+  archc build site.arch --target k8s --stage balanced
+  archc build site.arch --all-stages         out/<stage>/<target>/… for every stage
+  archc build site.arch --check              exit 1 if out/ differs from a fresh build
+  archc stages journey.arch                  what each stage adds, replaces and drops
+  archc explain W0302                        what a diagnostic means and how to fix it
+
+Exit status: 0 success (warnings allowed), 1 errors in the design or drift found
+by --check, 2 bad command line or unreadable file.
+
+Colour follows --color; `auto` turns it off when NO_COLOR is set or stderr is not a
+terminal. Language reference: docs/language.md.";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "archc",
+    version,
+    about = "Compile .arch architecture designs into Terraform, Compose, nginx, HAProxy and Kubernetes",
+    long_about = "archc compiles a design written in the .arch language, stage by stage as a system \
+grows from one server to millions of users, into infrastructure files that the real tools accept.",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    /// When to colour diagnostics.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, Default, ValueEnum, PartialEq, Eq)]
+pub enum MessageFormat {
+    /// Text drawn with the source, on stderr.
+    #[default]
+    Human,
+    /// One JSON object per diagnostic per line, on stdout (for editors and CI).
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Report every problem in a design; exit 1 on errors.
+    Check(check::Args),
+    /// Generate infrastructure files for one stage or every stage.
+    Build(build::Args),
+    /// Print the resolved model (stages applied, defaults filled) as JSON.
+    Model(model::Args),
+    /// List the stages and what each adds, replaces and drops.
+    Stages(stages::Args),
+    /// Rewrite designs in the canonical layout.
+    Fmt(fmt::Args),
+    /// Explain a diagnostic code, or list every code.
+    Explain(explain::Args),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ui = Ui { color: cli.color };
+    let code = match cli.command {
+        Command::Check(a) => check::run(&ui, a),
+        Command::Build(a) => build::run(&ui, a),
+        Command::Model(a) => model::run(&ui, a),
+        Command::Stages(a) => stages::run(&ui, a),
+        Command::Fmt(a) => fmt::run(&ui, a),
+        Command::Explain(a) => explain::run(a),
+    };
+    ExitCode::from(code)
+}
+
+/// Terminal settings shared by every subcommand.
+struct Ui {
+    color: Color,
+}
+
+impl Ui {
+    fn stderr(&self) -> StandardStream {
+        let choice = match self.color {
+            Color::Always => ColorChoice::Always,
+            Color::Never => ColorChoice::Never,
+            Color::Auto => {
+                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+                if no_color || !std::io::stderr().is_terminal() {
+                    ColorChoice::Never
+                } else {
+                    ColorChoice::Auto
+                }
+            }
+        };
+        StandardStream::stderr(choice)
+    }
+
+    /// A one-line error about the command line or the file system.
+    fn fail(&self, msg: impl std::fmt::Display) -> u8 {
+        eprintln!("error: {msg}");
+        EXIT_USAGE
+    }
+
+    fn print_diagnostics(&self, file: &SourceFile, diags: &[Diagnostic], format: MessageFormat) {
+        match format {
+            MessageFormat::Human => {
+                let mut err = self.stderr();
+                diag::render_human(&mut err, file, diags);
+            }
+            MessageFormat::Json => print!("{}", diag::render_json(file, diags)),
+        }
+    }
+}
+
+/// A design loaded from disk and compiled.
+struct Loaded {
+    file: SourceFile,
+    compiled: Compiled,
+}
+
+/// Reads and compiles a design; on an unreadable file prints the reason and
+/// returns the exit code.
+fn load(ui: &Ui, path: &Path) -> Result<Loaded, u8> {
+    let display = path.display().to_string();
+    let (text, utf8) = match crate::source::read(path) {
+        Ok(r) => r,
+        Err(e) => return Err(ui.fail(format_args!("cannot read {display}: {e}"))),
+    };
+    let mut compiled = crate::compile(&display, &text);
+    if let Some(d) = utf8 {
+        compiled.diagnostics.insert(0, d);
+    }
+    Ok(Loaded {
+        file: SourceFile::new(display, text),
+        compiled,
+    })
+}
+
+/// Finds a stage by name, with a suggestion when it does not exist.
+fn find_stage<'d>(
+    ui: &Ui,
+    design: &'d crate::model::Design,
+    name: &str,
+) -> Result<&'d crate::model::Model, u8> {
+    design.stage(name).ok_or_else(|| {
+        let names: Vec<&str> = design.stages.iter().map(|m| m.stage.as_str()).collect();
+        let hint = diag::nearest(name, names.iter().copied())
+            .map(|n| format!("; did you mean `{n}`?"))
+            .unwrap_or_default();
+        ui.fail(format_args!(
+            "there is no stage named `{name}`{hint} (stages: {})",
+            names.join(", ")
+        ))
+    })
+}
+
+type FilePath = PathBuf;

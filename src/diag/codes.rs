@@ -1,0 +1,165 @@
+//! The registry of diagnostic codes: one entry per distinct mistake, each with the
+//! paragraph `archc explain CODE` prints. Bands: E00xx syntax, E01xx names and
+//! references, E02xx invalid designs, W03xx scaling risks.
+
+use super::Severity;
+
+pub struct CodeInfo {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub title: &'static str,
+    pub explanation: &'static str,
+}
+
+const fn e(code: &'static str, title: &'static str, explanation: &'static str) -> CodeInfo {
+    CodeInfo {
+        code,
+        severity: Severity::Error,
+        title,
+        explanation,
+    }
+}
+
+const fn w(code: &'static str, title: &'static str, explanation: &'static str) -> CodeInfo {
+    CodeInfo {
+        code,
+        severity: Severity::Warning,
+        title,
+        explanation,
+    }
+}
+
+pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
+    let code = code.trim().to_ascii_uppercase();
+    CODES.iter().find(|c| c.code == code)
+}
+
+pub static CODES: &[CodeInfo] = &[
+    e("E0001", "syntax error",
+      "The parser expected something else at this place: the message lists what fits. A statement \
+       starts with a kind (`web`, `lb`, `db`, `cache`, `cdn`, `nosql`, `queue`, `worker`, `logs`, \
+       `metrics`) or with `system`, `region`, `datacenters`, `stage` or `drop`, and ends at a newline \
+       or `;`. Clauses follow the kind and its optional name, in any order."),
+    e("E0002", "unknown word",
+      "A word that is not a keyword stands where only keywords fit, for example a misspelled clause \
+       (`web x3 stateles`). Keywords are lowercase. The diagnostic names the nearest keyword when one \
+       is close; `archc explain` on any other code lists what each clause means."),
+    e("E0003", "clause given twice",
+      "Each clause may appear at most once in a statement: `web x2 x3` or `cache ttl 1m ttl 5m` leave \
+       archc guessing which one you meant. Keep one."),
+    e("E0004", "number out of range",
+      "A number is larger than archc can represent for that clause: counts, replicas and shards must \
+       fit in 32 bits and be at most 100000, ports must be between 1 and 65535, durations at most 365 \
+       days, sizes at most 64 TB."),
+    e("E0005", "invalid path",
+      "CDN and health paths are absolute URL paths such as `/static` or `/img/thumbs`. A `..` segment \
+       or an empty segment (`//`) would let a path escape its prefix in the generated nginx and \
+       CloudFront rules, so archc rejects it."),
+    e("E0006", "unbalanced braces",
+      "A `stage NAME {` block must be closed by `}`, and a `}` must close a block. The diagnostic \
+       points at the block that was never closed, or at the stray `}`."),
+    e("E0007", "file is not valid UTF-8",
+      "Design files are UTF-8 text. The diagnostic points at the first byte that is not; the file may \
+       be binary or saved in another encoding."),
+    e("E0008", "conflicting clauses",
+      "Two clauses of one statement contradict each other: a fixed count `xN` and `autoscale MIN..MAX` \
+       both set how many instances run; `stateless` and `stateful` both say where sessions live. Keep \
+       the one you mean."),
+    e("E0009", "statement not allowed here",
+      "`drop` only makes sense inside a stage, where there is something inherited to remove. `system` \
+       and `region` describe the whole file and go before the first stage. A stage cannot contain \
+       another stage."),
+    e("E0010", "invalid name",
+      "Names become DNS labels, Kubernetes object names and Terraform identifiers once `-` becomes `_`. \
+       They start with a lowercase letter, contain lowercase letters, digits and `-`, do not end with \
+       `-`, and are at most 40 characters so that generated names (`db-shard-12-replica-3`) stay \
+       within every provider's limits."),
+    e("E0011", "CDN without paths",
+      "A CDN serves some URL paths from edge caches: `cdn for /static, /img ttl 1d`. Without `for \
+       PATH` archc cannot tell which requests go to it."),
+    e("E0101", "declared twice",
+      "Within one stage (or a file without stages) a kind and name may be declared once. To change a \
+       component in a later stage, declare it again inside that stage: the new statement replaces the \
+       inherited one whole. The diagnostic points at both declarations."),
+    e("E0102", "stage declared twice",
+      "Stage names identify what `archc build --stage` builds and what `archc diff` compares, so each \
+       must be unique in a file."),
+    e("E0103", "nothing to drop",
+      "`drop KIND [NAME]` removes a component the stage inherited from the stage before. Nothing of \
+       that kind and name exists at that point: check the name, or whether an earlier stage already \
+       dropped it."),
+    e("E0104", "unknown load balancer",
+      "`behind lb NAME` names a load balancer that the stage does not declare. Plain `behind lb` \
+       refers to the load balancer named `lb` and creates it with defaults (nginx, round-robin) when \
+       the file does not declare it; a named one must be declared with `lb NAME`."),
+    e("E0105", "unknown queue",
+      "`worker … consumes QUEUE` names a queue that the stage does not declare. Declare it with \
+       `queue NAME` in this stage or an earlier one."),
+    e("E0106", "unknown session store",
+      "`sessions in cache|db|nosql [NAME]` names the shared store where a stateless web tier keeps \
+       its sessions, and that component does not exist in the stage. Declare it (for example `cache \
+       redis x2 ttl 30m evict lru`), or name the one you have."),
+    e("E0107", "worker without a queue",
+      "A worker exists to consume a queue: `worker thumbnails x2 consumes jobs`. Say which queue it \
+       reads with `consumes QUEUE`."),
+    e("E0201", "several web instances without a load balancer",
+      "Users reach a web tier through one address. With more than one instance (`xN` or `autoscale`) \
+       something must spread requests over them: add `behind lb` to the web tier. A load balancer also \
+       takes a failed instance out of rotation, which is the point of having several."),
+    e("E0202", "colocated needs a single web host",
+      "`colocated` runs a database or cache on the web host itself: the single-server stage. It is \
+       only valid while the design has exactly one web instance and no load balancer; once web scales \
+       out, there is no single host to share. Move the component to its own servers by dropping \
+       `colocated`."),
+    e("E0203", "empty range",
+      "In `autoscale MIN..MAX` the minimum must be at least 1 and not larger than the maximum; \
+       `autoscale 5..2` or `0..0` leaves no valid instance count."),
+    e("E0204", "zero count",
+      "A count of zero (`web x0`, `cache x0`, `sharded by user_id x0`) declares a component with \
+       nothing running. `with 0 replicas` is allowed and means no replicas. To remove a component \
+       in a stage, use `drop KIND NAME`."),
+    e("E0205", "sharded database without a key",
+      "`sharded by KEY xN` splits rows across shards by the value of KEY (for example `user_id`). \
+       Without a key there is no rule for which shard holds a row, and queries cannot be routed."),
+    e("E0206", "sharded database without a shard count",
+      "`sharded by KEY xN` needs the number of shards, `xN`, with N at least 2. Choose it from the data \
+       size and write rate you expect; resharding later is costly."),
+    e("E0207", "percentage out of range",
+      "`autoscale MIN..MAX at cpu N%` scales out when average CPU passes N percent; N must be between \
+       1 and 100."),
+    e("E0208", "colocated without a web host",
+      "`colocated` puts a component on the web host, but the stage has no web tier to host it. Declare \
+       `web x1`, or remove `colocated`."),
+    w("W0301", "stateful web tier behind a load balancer without sticky routing",
+      "A stateful web tier keeps each user's session in the memory of one server. Behind a load \
+       balancer that spreads requests, the next request lands on another server and the user seems \
+       logged out. Either route each user to the same server (`lb … ip-hash`, or `lb … sticky`), or \
+       better, make the tier stateless and keep sessions in a shared store: `web stateless … sessions \
+       in cache`."),
+    w("W0302", "database is a single point of failure",
+      "A database with one instance goes down with its server, and the site with it. Add read \
+       replicas (`with 2 replicas`): reads spread over them, and a replica is promoted when the \
+       primary fails."),
+    w("W0303", "cache is a single point of failure",
+      "A cache with one instance loses everything it holds when that server fails, and every request \
+       falls on the database at once. Run several (`x2`) so the cache survives one loss."),
+    w("W0304", "cache without a TTL",
+      "Without an expiry policy, cached data is never refreshed from the database and users see stale \
+       data. Give the cache a TTL (`ttl 10m`) that fits how stale the data may be."),
+    w("W0305", "cache without an eviction policy",
+      "When a full cache has no eviction policy, writes fail instead of making room. Choose `evict lru` \
+       (drop the least recently used key) or `evict lfu` (least frequently used); `evict none` says on \
+       purpose that writes should fail."),
+    w("W0306", "CDN path without a TTL",
+      "A CDN path without a TTL leaves expiry to the origin's headers, or to the CDN's default (a day \
+       on CloudFront), so a changed file may be served stale for longer than intended. Set `ttl 1d`, \
+       and `versioned` if the URLs carry a version."),
+    w("W0307", "several data centers without replicated data",
+      "Geo DNS sends each user to the nearest data center, but a database with no replicas holds its \
+       data in one place: when that data center fails, the others cannot serve it. Add replicas \
+       (`with 2 replicas`) so data is copied across data centers."),
+    w("W0308", "name looks like a misspelled keyword",
+      "The word after a component's kind is its name unless it is one of that kind's clause words. \
+       `web stateles x3` declares a web tier named `stateles`, which is probably a typo for \
+       `stateless`. If the name is intended, ignore this warning or choose another name."),
+];

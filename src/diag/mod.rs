@@ -1,0 +1,155 @@
+//! Diagnostics: archc's own type, a registry of stable codes, and rendering
+//! (human text through codespan-reporting, JSON lines for editors) in one place.
+
+mod codes;
+mod render;
+
+pub use codes::{lookup, CodeInfo, CODES};
+pub use render::{render_human, render_json, ColorMode, SourceFile};
+
+use crate::span::Span;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A secondary place in the source that explains the primary one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// A stable code from the registry (`E0101`, `W0302`).
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// The words that are wrong.
+    pub span: Span,
+    /// What the primary span is, in a few words.
+    pub primary_label: String,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+    /// Stages this was found in, when the design has stages.
+    pub stages: Vec<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic for a registered code; the severity comes from the registry.
+    pub fn new(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+        let info =
+            lookup(code).unwrap_or_else(|| panic!("diagnostic code {code} is not registered"));
+        Diagnostic {
+            code: info.code,
+            severity: info.severity,
+            message: message.into(),
+            span,
+            primary_label: String::new(),
+            labels: Vec::new(),
+            help: None,
+            stages: Vec::new(),
+        }
+    }
+
+    /// Text under the primary span.
+    pub fn primary(mut self, text: impl Into<String>) -> Self {
+        self.primary_label = text.into();
+        self
+    }
+
+    /// A secondary label at another place.
+    pub fn label(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            message: text.into(),
+        });
+        self
+    }
+
+    pub fn help(mut self, text: impl Into<String>) -> Self {
+        self.help = Some(text.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Sorts by position, then code, and merges diagnostics that differ only in the
+/// stage they were found in (an inherited component is checked in every stage).
+pub fn sort_and_merge(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diags.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.code, &a.message).cmp(&(
+            b.span.start,
+            b.span.end,
+            b.code,
+            &b.message,
+        ))
+    });
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diags.len());
+    for d in diags {
+        if let Some(last) = out.last_mut() {
+            if last.code == d.code && last.span == d.span && last.message == d.message {
+                for s in d.stages {
+                    if !last.stages.contains(&s) {
+                        last.stages.push(s);
+                    }
+                }
+                continue;
+            }
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// Edit distance between two short words, for "did you mean" suggestions.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// The candidate closest to `word`, if it is close enough to be a likely typo.
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = match word.chars().count() {
+        0..=2 => 1,
+        3..=5 => 2,
+        _ => 3,
+    };
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, c)| *d <= limit && *d < c.len())
+        .min_by_key(|(d, c)| (*d, *c))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_finds_typos_only() {
+        let kws = ["stateless", "stateful", "autoscale", "behind"];
+        assert_eq!(nearest("stateles", kws), Some("stateless"));
+        assert_eq!(nearest("behnd", kws), Some("behind"));
+        assert_eq!(nearest("zebra", kws), None);
+    }
+}

@@ -1,0 +1,9 @@
+//! The `terraform` target.
+
+use super::{Options, OutFile, Result};
+use crate::model::Model;
+
+/// Renders every `terraform` file for one stage.
+pub fn emit(_model: &Model, _opts: &Options) -> Result<Vec<OutFile>> {
+    Ok(Vec::new())
+}

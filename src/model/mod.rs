@@ -1,0 +1,10 @@
+//! Syntax tree to resolved model: stages applied in order, implicit components
+//! created, defaults filled, references resolved.
+
+mod defaults;
+mod resolve;
+mod types;
+
+pub use defaults::*;
+pub use resolve::resolve;
+pub use types::*;

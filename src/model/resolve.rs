@@ -1,0 +1,786 @@
+//! Applies stages in order and turns each stage's statements into a `Model`.
+//!
+//! Each stage starts from the one before it (the first from the statements before
+//! any stage). A statement for the same kind and name replaces that component
+//! whole; `drop` removes one. References (`behind lb`, `consumes`, `sessions in`)
+//! are resolved per stage, after the stage's statements are applied.
+
+use super::defaults::*;
+use super::types::*;
+use crate::diag::{nearest, Diagnostic};
+use crate::span::{Span, Spanned};
+use crate::syntax::ast::{self, Clause, Item, Kind, Stmt};
+use indexmap::IndexMap;
+
+/// A component as declared, with the stage that wrote it.
+#[derive(Clone)]
+struct Decl<'a> {
+    comp: Option<&'a ast::Component>,
+    datacenters: Option<(&'a [Spanned<String>], bool)>,
+    span: Span,
+    stage: Option<String>,
+}
+
+type State<'a> = IndexMap<(Kind, String), Decl<'a>>;
+
+/// Resolves a parsed file into one model per stage.
+pub fn resolve(file: &ast::SourceFile, source_name: &str) -> (Design, Vec<Diagnostic>) {
+    let mut r = Resolver {
+        diags: Vec::new(),
+        system: None,
+        region: None,
+    };
+    let mut base: State = IndexMap::new();
+    let mut base_seen: IndexMap<(Kind, String), Span> = IndexMap::new();
+    let mut stages: Vec<&ast::Stage> = Vec::new();
+    for item in &file.items {
+        match item {
+            Item::Statement(s) => {
+                if let Some(first) = stages.first() {
+                    if !matches!(s.stmt, Stmt::System(_) | Stmt::Region(_)) {
+                        r.diags.push(
+                            Diagnostic::new(
+                                "E0009",
+                                s.span,
+                                "statements outside a stage go before the first stage",
+                            )
+                            .primary("after the stages")
+                            .label(first.open, "the first stage starts here")
+                            .help(
+                                "move it before the first stage, or into the stage it belongs to",
+                            ),
+                        );
+                        continue;
+                    }
+                }
+                r.apply(&mut base, &mut base_seen, s, None);
+            }
+            Item::Stage(st) => stages.push(st),
+        }
+    }
+
+    let system = r
+        .system
+        .clone()
+        .unwrap_or_else(|| system_from_file(source_name));
+    let region = r
+        .region
+        .clone()
+        .unwrap_or_else(|| DEFAULT_REGION.to_string());
+    let ctx = Ctx {
+        system: &system,
+        region: &region,
+        source_name,
+        staged: !stages.is_empty(),
+    };
+
+    let mut models = Vec::new();
+    if stages.is_empty() {
+        models.push(r.build(&ctx, &base, SINGLE_STAGE, 0));
+    } else {
+        let mut seen_stages: IndexMap<&str, Span> = IndexMap::new();
+        let mut state = base;
+        for (i, st) in stages.iter().enumerate() {
+            if let Some(first) = seen_stages.get(st.name.node.as_str()) {
+                r.diags.push(
+                    Diagnostic::new(
+                        "E0102",
+                        st.name.span,
+                        format!("stage `{}` is declared twice", st.name.node),
+                    )
+                    .primary("second declaration")
+                    .label(*first, "first declared here")
+                    .help("give each stage its own name"),
+                );
+                continue;
+            }
+            seen_stages.insert(&st.name.node, st.name.span);
+            let mut seen = IndexMap::new();
+            for s in &st.body {
+                r.apply(&mut state, &mut seen, s, Some(&st.name.node));
+            }
+            models.push(r.build(&ctx, &state, &st.name.node, i));
+        }
+    }
+    let design = Design {
+        source_name: source_name.to_string(),
+        stages: models,
+    };
+    (design, r.diags)
+}
+
+/// The default system name: the file's stem, made into a valid name.
+fn system_from_file(source_name: &str) -> String {
+    let stem = std::path::Path::new(source_name)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("system");
+    let mut name: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    name = name.trim_matches('-').to_string();
+    while name.contains("--") {
+        name = name.replace("--", "-");
+    }
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        name.insert_str(0, "sys-");
+    }
+    name.truncate(MAX_SYSTEM_LEN);
+    name.trim_end_matches('-').to_string()
+}
+
+const MAX_SYSTEM_LEN: usize = 24;
+
+struct Ctx<'c> {
+    system: &'c str,
+    region: &'c str,
+    source_name: &'c str,
+    staged: bool,
+}
+
+struct Resolver {
+    diags: Vec<Diagnostic>,
+    system: Option<String>,
+    region: Option<String>,
+}
+
+fn decl_name(kind: Kind, name: Option<&Spanned<String>>) -> String {
+    name.map_or_else(|| kind.keyword().to_string(), |n| n.node.clone())
+}
+
+impl Resolver {
+    fn apply<'a>(
+        &mut self,
+        state: &mut State<'a>,
+        seen: &mut IndexMap<(Kind, String), Span>,
+        s: &'a ast::Statement,
+        stage: Option<&str>,
+    ) {
+        let (key, decl) = match &s.stmt {
+            Stmt::System(n) | Stmt::Region(n) => {
+                let is_system = matches!(s.stmt, Stmt::System(_));
+                let word = if is_system { "system" } else { "region" };
+                if stage.is_some() {
+                    self.diags.push(
+                        Diagnostic::new(
+                            "E0009",
+                            s.span,
+                            format!("`{word}` describes the whole file, not one stage"),
+                        )
+                        .primary("inside a stage")
+                        .help(format!("move `{word}` before the first stage")),
+                    );
+                    return;
+                }
+                let slot = if is_system {
+                    &mut self.system
+                } else {
+                    &mut self.region
+                };
+                if slot.is_some() {
+                    self.diags.push(
+                        Diagnostic::new("E0101", s.span, format!("`{word}` is declared twice"))
+                            .primary("second declaration")
+                            .help("keep one"),
+                    );
+                    return;
+                }
+                *slot = Some(n.node.clone());
+                return;
+            }
+            Stmt::Drop { kind, name } => {
+                let key = (kind.node, decl_name(kind.node, name.as_ref()));
+                if stage.is_none() {
+                    self.diags.push(
+                        Diagnostic::new("E0009", s.span, "`drop` only works inside a stage")
+                            .primary("outside any stage")
+                            .help("outside stages there is nothing inherited to drop: delete the declaration instead"),
+                    );
+                    return;
+                }
+                if state.shift_remove(&key).is_none() {
+                    let mut d = Diagnostic::new(
+                        "E0103",
+                        s.span,
+                        format!(
+                            "there is no {} named `{}` to drop",
+                            kind.node.keyword(),
+                            key.1
+                        ),
+                    )
+                    .primary("nothing to drop");
+                    let same_kind = state
+                        .keys()
+                        .filter(|k| k.0 == kind.node)
+                        .map(|k| k.1.as_str());
+                    if let Some(n) = nearest(&key.1, same_kind) {
+                        d = d.help(format!("did you mean `drop {} {n}`?", kind.node.keyword()));
+                    }
+                    self.diags.push(d);
+                }
+                seen.insert(key, s.span);
+                return;
+            }
+            Stmt::Datacenters { regions, geodns } => (
+                (Kind::Datacenters, String::new()),
+                Decl {
+                    comp: None,
+                    datacenters: Some((regions.as_slice(), *geodns)),
+                    span: s.span,
+                    stage: stage.map(str::to_string),
+                },
+            ),
+            Stmt::Component(c) => (
+                (c.kind.node, decl_name(c.kind.node, c.name.as_ref())),
+                Decl {
+                    comp: Some(c),
+                    datacenters: None,
+                    span: s.span,
+                    stage: stage.map(str::to_string),
+                },
+            ),
+        };
+        if let Some(first) = seen.get(&key) {
+            let what = match key.0 {
+                Kind::Logs | Kind::Metrics | Kind::Datacenters => format!("`{}`", key.0.keyword()),
+                k => format!("{} `{}`", k.keyword(), key.1),
+            };
+            let scope = stage.map_or("in this file".to_string(), |st| format!("in stage `{st}`"));
+            self.diags.push(
+                Diagnostic::new("E0101", s.span, format!("{what} is declared twice {scope}"))
+                    .primary("second declaration")
+                    .label(*first, "first declared here")
+                    .help("merge the two into one statement; to change it later, redeclare it in a later stage"),
+            );
+            return;
+        }
+        seen.insert(key.clone(), s.span);
+        state.insert(key, decl);
+    }
+
+    fn build(&mut self, ctx: &Ctx, state: &State, stage: &str, index: usize) -> Model {
+        let mut b = Builder {
+            ctx,
+            model: Model {
+                system: ctx.system.to_string(),
+                region: ctx.region.to_string(),
+                stage: stage.to_string(),
+                stage_index: index,
+                source_name: ctx.source_name.to_string(),
+                datacenters: None,
+                webs: Vec::new(),
+                lbs: Vec::new(),
+                dbs: Vec::new(),
+                caches: Vec::new(),
+                cdns: Vec::new(),
+                nosqls: Vec::new(),
+                queues: Vec::new(),
+                workers: Vec::new(),
+                logs: None,
+                metrics: None,
+            },
+            diags: Vec::new(),
+        };
+        for ((kind, name), decl) in state {
+            let origin = Origin {
+                span: decl.span,
+                stage: decl.stage.clone(),
+                inherited: decl.stage.as_deref() != Some(stage) && ctx.staged,
+                implicit: false,
+            };
+            if let Some((regions, geodns)) = decl.datacenters {
+                b.model.datacenters = Some(Datacenters {
+                    regions: regions.iter().map(|r| r.node.clone()).collect(),
+                    geodns,
+                    origin,
+                });
+                continue;
+            }
+            let comp = decl
+                .comp
+                .expect("a component declaration has its statement");
+            b.component(*kind, name, comp, origin);
+        }
+        b.link();
+        let stage_tag = ctx.staged.then(|| stage.to_string());
+        for mut d in b.diags {
+            d.stages.extend(stage_tag.clone());
+            self.diags.push(d);
+        }
+        b.model
+    }
+}
+
+struct Builder<'c> {
+    ctx: &'c Ctx<'c>,
+    model: Model,
+    diags: Vec<Diagnostic>,
+}
+
+/// The clauses of one statement, by key.
+struct Clauses<'a>(IndexMap<&'static str, &'a Spanned<Clause>>);
+
+impl<'a> Clauses<'a> {
+    fn of(c: &'a ast::Component) -> Self {
+        Clauses(c.clauses.iter().map(|cl| (cl.node.key(), cl)).collect())
+    }
+    fn get(&self, key: &str) -> Option<&'a Clause> {
+        self.0.get(key).map(|c| &c.node)
+    }
+    fn spans(&self) -> ClauseSpans {
+        self.0.iter().map(|(k, c)| (*k, c.span)).collect()
+    }
+    fn count(&self, default: u32) -> u32 {
+        match self.get("count") {
+            Some(Clause::Count(n)) => n.node as u32,
+            _ => default,
+        }
+    }
+    fn size(&self) -> Resources {
+        match self.get("size") {
+            Some(Clause::Size(s)) => s.resources(),
+            _ => SizeClass::Small.resources(),
+        }
+    }
+    fn image(&self, system: &str, name: &str) -> String {
+        match self.get("image") {
+            Some(Clause::Image(s)) => s.node.clone(),
+            _ => format!("{system}/{name}:latest"),
+        }
+    }
+    fn has(&self, key: &str) -> bool {
+        self.0.contains_key(key)
+    }
+}
+
+fn numbered(name: &str, count: u32) -> Vec<String> {
+    (1..=count).map(|i| format!("{name}-{i}")).collect()
+}
+
+/// Environment variable name for a component's secret: `db` -> `DB_PASSWORD`.
+fn secret_env(name: &str) -> String {
+    format!("{}_PASSWORD", name.to_ascii_uppercase().replace('-', "_"))
+}
+
+fn mib_ceil(bytes: u64) -> u32 {
+    bytes.div_ceil(1 << 20).min(u32::MAX as u64) as u32
+}
+
+fn gib_ceil(bytes: u64) -> u32 {
+    bytes.div_ceil(1 << 30).min(u32::MAX as u64) as u32
+}
+
+impl Builder<'_> {
+    fn component(&mut self, kind: Kind, name: &str, comp: &ast::Component, origin: Origin) {
+        let cl = Clauses::of(comp);
+        let spans = cl.spans();
+        let name = name.to_string();
+        let system = self.ctx.system;
+        match kind {
+            Kind::Web => {
+                let autoscale = match cl.get("autoscale") {
+                    Some(Clause::Autoscale { min, max, cpu }) => Some(Autoscale {
+                        min: min.node as u32,
+                        max: max.node as u32,
+                        cpu_percent: cpu
+                            .as_ref()
+                            .map_or(DEFAULT_CPU_TARGET, |c| c.node.min(u32::MAX as u64) as u32),
+                    }),
+                    _ => None,
+                };
+                let count = autoscale.as_ref().map_or_else(|| cl.count(1), |a| a.min);
+                let state = match cl.get("state") {
+                    Some(Clause::State(s)) => *s,
+                    _ => WebState::Stateless,
+                };
+                let lb = match cl.get("behind") {
+                    Some(Clause::Behind(n)) => Some(
+                        n.as_ref()
+                            .map_or_else(|| "lb".to_string(), |n| n.node.clone()),
+                    ),
+                    _ => None,
+                };
+                let sessions = match cl.get("sessions") {
+                    Some(Clause::Sessions { kind, name }) => Some(SessionStore {
+                        kind: *kind,
+                        name: name.as_ref().map(|n| n.node.clone()).unwrap_or_default(),
+                    }),
+                    _ => None,
+                };
+                self.model.webs.push(Web {
+                    instances: numbered(&name, count),
+                    image: cl.image(system, &name),
+                    name,
+                    state,
+                    count,
+                    autoscale,
+                    lb,
+                    port: match cl.get("port") {
+                        Some(Clause::Port(p)) => p.node as u16,
+                        _ => DEFAULT_WEB_PORT,
+                    },
+                    health: match cl.get("health") {
+                        Some(Clause::Health(p)) => p.node.clone(),
+                        _ => DEFAULT_HEALTH.to_string(),
+                    },
+                    sessions,
+                    sticky: false,
+                    resources: cl.size(),
+                    origin,
+                    spans,
+                });
+            }
+            Kind::Lb => self.model.lbs.push(Lb {
+                name,
+                engine: match cl.get("engine") {
+                    Some(Clause::LbEngine(e)) => *e,
+                    _ => LbEngine::Nginx,
+                },
+                method: match cl.get("method") {
+                    Some(Clause::LbMethod(m)) => *m,
+                    _ => LbMethod::RoundRobin,
+                },
+                sticky: cl.has("sticky"),
+                port: LB_PORT,
+                backends: Vec::new(),
+                origin,
+                spans,
+            }),
+            Kind::Db => {
+                let (shard_key, shard_count) = match cl.get("sharded") {
+                    Some(Clause::Sharded { key, count }) => (
+                        key.as_ref().map(|k| k.node.clone()),
+                        count.as_ref().map_or(1, |c| c.node as u32),
+                    ),
+                    _ => (None, 1),
+                };
+                let replicas = match cl.get("replicas") {
+                    Some(Clause::Replicas(n)) => n.node as u32,
+                    _ => 0,
+                };
+                let sharded = cl.has("sharded");
+                let shards = (1..=shard_count)
+                    .map(|i| {
+                        let primary = if sharded {
+                            format!("{name}-shard-{i}")
+                        } else {
+                            name.clone()
+                        };
+                        Shard {
+                            index: i,
+                            replicas: (1..=replicas)
+                                .map(|r| format!("{primary}-replica-{r}"))
+                                .collect(),
+                            primary,
+                        }
+                    })
+                    .collect();
+                let engine = match cl.get("engine") {
+                    Some(Clause::DbEngine(e)) => *e,
+                    _ => DbEngine::Postgres,
+                };
+                self.model.dbs.push(Db {
+                    password_env: secret_env(&name),
+                    engine,
+                    colocated: cl.has("colocated"),
+                    shard_key,
+                    shard_count,
+                    replicas,
+                    shards,
+                    storage_gb: match cl.get("storage") {
+                        Some(Clause::Storage(b)) => gib_ceil(b.node),
+                        _ => DEFAULT_DB_STORAGE_GB,
+                    },
+                    port: match engine {
+                        DbEngine::Postgres => 5432,
+                        DbEngine::Mysql => 3306,
+                    },
+                    user: "app".to_string(),
+                    resources: cl.size(),
+                    name,
+                    origin,
+                    spans,
+                });
+            }
+            Kind::Cache => {
+                let engine = match cl.get("engine") {
+                    Some(Clause::CacheEngine(e)) => *e,
+                    _ => CacheEngine::Redis,
+                };
+                let count = cl.count(1);
+                self.model.caches.push(Cache {
+                    instances: numbered(&name, count),
+                    name,
+                    engine,
+                    count,
+                    ttl_seconds: match cl.get("ttl") {
+                        Some(Clause::Ttl(t)) => Some(t.node),
+                        _ => None,
+                    },
+                    evict: match cl.get("evict") {
+                        Some(Clause::Evict(e)) => Some(*e),
+                        _ => None,
+                    },
+                    memory_mb: match cl.get("memory") {
+                        Some(Clause::Memory(b)) => mib_ceil(b.node),
+                        _ => DEFAULT_CACHE_MEMORY_MB,
+                    },
+                    colocated: cl.has("colocated"),
+                    port: match engine {
+                        CacheEngine::Redis => 6379,
+                        CacheEngine::Memcached => 11211,
+                    },
+                    resources: cl.size(),
+                    origin,
+                    spans,
+                });
+            }
+            Kind::Cdn => self.model.cdns.push(Cdn {
+                name,
+                paths: match cl.get("for") {
+                    Some(Clause::Paths(p)) => p.iter().map(|p| p.node.clone()).collect(),
+                    _ => Vec::new(),
+                },
+                ttl_seconds: match cl.get("ttl") {
+                    Some(Clause::Ttl(t)) => Some(t.node),
+                    _ => None,
+                },
+                versioned: cl.has("versioned"),
+                origin,
+                spans,
+            }),
+            Kind::Nosql => {
+                let engine = match cl.get("engine") {
+                    Some(Clause::NosqlEngine(e)) => *e,
+                    _ => NosqlEngine::Dynamodb,
+                };
+                let count = cl.count(1);
+                self.model.nosqls.push(Nosql {
+                    instances: numbered(&name, count),
+                    name,
+                    engine,
+                    count,
+                    port: match engine {
+                        NosqlEngine::Dynamodb => 8000,
+                        NosqlEngine::Mongodb => 27017,
+                    },
+                    origin,
+                    spans,
+                });
+            }
+            Kind::Queue => {
+                let engine = match cl.get("engine") {
+                    Some(Clause::QueueEngine(e)) => *e,
+                    _ => QueueEngine::Rabbitmq,
+                };
+                self.model.queues.push(Queue {
+                    name,
+                    engine,
+                    port: match engine {
+                        QueueEngine::Rabbitmq => 5672,
+                        QueueEngine::Redis => 6379,
+                        QueueEngine::Sqs => 9324,
+                    },
+                    origin,
+                    spans,
+                });
+            }
+            Kind::Worker => {
+                let count = cl.count(1);
+                let queue = match cl.get("consumes") {
+                    Some(Clause::Consumes(q)) => q.node.clone(),
+                    _ => String::new(),
+                };
+                self.model.workers.push(Worker {
+                    instances: numbered(&name, count),
+                    image: cl.image(system, &name),
+                    name,
+                    count,
+                    queue,
+                    resources: cl.size(),
+                    origin,
+                    spans,
+                });
+            }
+            Kind::Logs => self.model.logs = Some(origin),
+            Kind::Metrics => self.model.metrics = Some(origin),
+            Kind::Datacenters => unreachable!("datacenters are not a component statement"),
+        }
+    }
+
+    /// Resolves references now that every component of the stage is known:
+    /// creates the implicit `lb`, fills load balancer backends, session stores
+    /// and sticky routing, and reports references to nothing.
+    fn link(&mut self) {
+        let m = &mut self.model;
+        // `behind lb` creates the default load balancer when none is declared.
+        for w in &m.webs {
+            let Some(lb) = &w.lb else { continue };
+            let behind = w.spans.get("behind").copied().unwrap_or(w.origin.span);
+            if m.lbs.iter().any(|l| &l.name == lb) {
+                continue;
+            }
+            if lb == "lb" {
+                m.lbs.push(Lb {
+                    name: lb.clone(),
+                    engine: LbEngine::Nginx,
+                    method: LbMethod::RoundRobin,
+                    sticky: false,
+                    port: LB_PORT,
+                    backends: Vec::new(),
+                    origin: Origin {
+                        span: behind,
+                        stage: w.origin.stage.clone(),
+                        inherited: w.origin.inherited,
+                        implicit: true,
+                    },
+                    spans: ClauseSpans::new(),
+                });
+            } else {
+                let mut d = Diagnostic::new(
+                    "E0104",
+                    behind,
+                    format!("there is no load balancer named `{lb}`"),
+                )
+                .primary("referenced here");
+                d = match nearest(lb, m.lbs.iter().map(|l| l.name.as_str())) {
+                    Some(n) => d.help(format!("did you mean `behind lb {n}`?")),
+                    None => d.help(format!(
+                        "declare it with `lb {lb}`, or write `behind lb` for the default one"
+                    )),
+                };
+                self.diags.push(d);
+            }
+        }
+        let lb_names: Vec<String> = m.lbs.iter().map(|l| l.name.clone()).collect();
+        for w in &mut m.webs {
+            if w.lb.as_ref().is_some_and(|l| !lb_names.contains(l)) {
+                w.lb = None;
+            }
+        }
+        for lb in &mut m.lbs {
+            lb.backends = m
+                .webs
+                .iter()
+                .filter(|w| w.lb.as_deref() == Some(&lb.name))
+                .map(|w| w.name.clone())
+                .collect();
+        }
+        for w in &mut m.webs {
+            let lb =
+                w.lb.as_ref()
+                    .and_then(|n| m.lbs.iter().find(|l| &l.name == n));
+            w.sticky = w.state == WebState::Stateful
+                && lb.is_some_and(|l| l.sticky || l.method == LbMethod::IpHash);
+        }
+        // Session stores.
+        for w in &mut m.webs {
+            let Some(store) = &mut w.sessions else {
+                continue;
+            };
+            let names: Vec<&str> = match store.kind {
+                StoreKind::Cache => m.caches.iter().map(|c| c.name.as_str()).collect(),
+                StoreKind::Db => m.dbs.iter().map(|c| c.name.as_str()).collect(),
+                StoreKind::Nosql => m.nosqls.iter().map(|c| c.name.as_str()).collect(),
+            };
+            let kind_word = match store.kind {
+                StoreKind::Cache => "cache",
+                StoreKind::Db => "db",
+                StoreKind::Nosql => "nosql",
+            };
+            let found = if store.name.is_empty() {
+                if names.len() == 1 {
+                    Some(names[0].to_string())
+                } else {
+                    names
+                        .iter()
+                        .find(|n| **n == kind_word)
+                        .map(|n| n.to_string())
+                }
+            } else {
+                names
+                    .iter()
+                    .find(|n| **n == store.name)
+                    .map(|n| n.to_string())
+            };
+            match found {
+                Some(n) => store.name = n,
+                None => {
+                    let span = w.spans.get("sessions").copied().unwrap_or(w.origin.span);
+                    let (message, help) = if store.name.is_empty() && names.len() > 1 {
+                        (
+                            format!("`sessions in {kind_word}` is ambiguous: the stage has several of them"),
+                            format!("name one: `sessions in {kind_word} {}`", names[0]),
+                        )
+                    } else if store.name.is_empty() {
+                        (
+                            format!("sessions are kept in a {kind_word}, but the stage has none"),
+                            format!("declare one, e.g. `{}`", example_store(store.kind)),
+                        )
+                    } else {
+                        (
+                            format!(
+                                "there is no {kind_word} named `{}` to keep sessions in",
+                                store.name
+                            ),
+                            match nearest(&store.name, names.iter().copied()) {
+                                Some(n) => format!("did you mean `sessions in {kind_word} {n}`?"),
+                                None => format!("declare it with `{kind_word} {}`", store.name),
+                            },
+                        )
+                    };
+                    self.diags.push(
+                        Diagnostic::new("E0106", span, message)
+                            .primary("referenced here")
+                            .help(help),
+                    );
+                    w.sessions = None;
+                }
+            }
+        }
+        // Queues consumed by workers.
+        for wk in &m.workers {
+            if wk.queue.is_empty() {
+                self.diags.push(
+                    Diagnostic::new(
+                        "E0107",
+                        wk.origin.span,
+                        format!("worker `{}` does not say which queue it consumes", wk.name),
+                    )
+                    .primary("no `consumes` clause")
+                    .help("add `consumes QUEUE`, naming a declared queue"),
+                );
+            } else if !m.queues.iter().any(|q| q.name == wk.queue) {
+                let span = wk.spans.get("consumes").copied().unwrap_or(wk.origin.span);
+                let help = match nearest(&wk.queue, m.queues.iter().map(|q| q.name.as_str())) {
+                    Some(n) => format!("did you mean `consumes {n}`?"),
+                    None => format!("declare it with `queue {}`", wk.queue),
+                };
+                self.diags.push(
+                    Diagnostic::new(
+                        "E0105",
+                        span,
+                        format!("there is no queue named `{}`", wk.queue),
+                    )
+                    .primary("referenced here")
+                    .help(help),
+                );
+            }
+        }
+    }
+}
+
+fn example_store(kind: StoreKind) -> &'static str {
+    match kind {
+        StoreKind::Cache => "cache redis x2 ttl 30m evict lru",
+        StoreKind::Db => "db postgres with 2 replicas",
+        StoreKind::Nosql => "nosql dynamodb",
+    }
+}

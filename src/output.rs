@@ -1,0 +1,139 @@
+//! Writing generated trees safely: every file goes to a temporary file in its
+//! own directory and is renamed into place, so a reader never sees half a file
+//! and a failed build leaves the previous outputs intact. Files a previous build
+//! wrote and this one no longer produces are removed only after every new file
+//! is in place; archc remembers what it wrote in a manifest, so it never removes
+//! a file it did not write.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The list of files archc wrote last time, relative to the output directory.
+pub const MANIFEST: &str = ".archc-manifest";
+
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub written: Vec<String>,
+    pub unchanged: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+/// A file to produce: path relative to the output directory, `/`-separated.
+pub struct Planned {
+    pub path: String,
+    pub contents: String,
+}
+
+fn previous_manifest(root: &Path) -> BTreeSet<String> {
+    std::fs::read_to_string(root.join(MANIFEST))
+        .map(|s| {
+            s.lines()
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Rejects paths that would leave the output directory.
+fn checked(root: &Path, rel: &str) -> std::io::Result<PathBuf> {
+    let p = Path::new(rel);
+    if p.is_absolute()
+        || p.components()
+            .any(|c| !matches!(c, std::path::Component::Normal(_)))
+    {
+        return Err(std::io::Error::other(format!(
+            "refusing to write outside the output directory: {rel}"
+        )));
+    }
+    Ok(root.join(p))
+}
+
+pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".archc-")
+        .tempfile_in(dir)?;
+    tmp.write_all(contents)?;
+    tmp.as_file().sync_data()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Writes every planned file under `root`, skipping those already identical.
+pub fn write_tree(root: &Path, files: &[Planned]) -> std::io::Result<Summary> {
+    let old = previous_manifest(root);
+    let mut summary = Summary::default();
+    let mut new = BTreeSet::new();
+    for f in files {
+        let path = checked(root, &f.path)?;
+        new.insert(f.path.clone());
+        if std::fs::read(&path).is_ok_and(|b| b == f.contents.as_bytes()) {
+            summary.unchanged.push(f.path.clone());
+            continue;
+        }
+        write_atomic(&path, f.contents.as_bytes())?;
+        summary.written.push(f.path.clone());
+    }
+    let manifest: String = new.iter().map(|p| format!("{p}\n")).collect();
+    write_atomic(&root.join(MANIFEST), manifest.as_bytes())?;
+    for stale in old.difference(&new) {
+        let path = checked(root, stale)?;
+        match std::fs::remove_file(&path) {
+            Ok(()) => {
+                summary.removed.push(stale.clone());
+                remove_empty_parents(root, &path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(summary)
+}
+
+fn remove_empty_parents(root: &Path, file: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == root || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+/// What `build --check` reports: files that differ, are missing, or would be removed.
+#[derive(Debug, Default)]
+pub struct Drift {
+    pub changed: Vec<String>,
+    pub missing: Vec<String>,
+    pub stale: Vec<String>,
+}
+
+impl Drift {
+    pub fn is_clean(&self) -> bool {
+        self.changed.is_empty() && self.missing.is_empty() && self.stale.is_empty()
+    }
+}
+
+pub fn compare_tree(root: &Path, files: &[Planned]) -> std::io::Result<Drift> {
+    let old = previous_manifest(root);
+    let mut drift = Drift::default();
+    let mut new = BTreeSet::new();
+    for f in files {
+        let path = checked(root, &f.path)?;
+        new.insert(f.path.clone());
+        match std::fs::read(&path) {
+            Ok(b) if b == f.contents.as_bytes() => {}
+            Ok(_) => drift.changed.push(f.path.clone()),
+            Err(_) => drift.missing.push(f.path.clone()),
+        }
+    }
+    drift.stale = old
+        .difference(&new)
+        .filter(|p| root.join(p).exists())
+        .cloned()
+        .collect();
+    Ok(drift)
+}

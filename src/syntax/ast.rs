@@ -1,0 +1,228 @@
+//! The syntax tree. Every node carries a `Copy` span; nothing borrows the source.
+
+use crate::model::{
+    CacheEngine, DbEngine, Evict, LbEngine, LbMethod, NosqlEngine, QueueEngine, SizeClass,
+    StoreKind, WebState,
+};
+use crate::span::{Span, Spanned};
+use serde::Serialize;
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SourceFile {
+    pub items: Vec<Item>,
+    /// Every `# comment` with its span, for the formatter.
+    pub comments: Vec<Span>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub enum Item {
+    Statement(Statement),
+    Stage(Stage),
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Stage {
+    pub name: Spanned<String>,
+    /// `stage NAME {`.
+    pub open: Span,
+    /// The closing `}`, or the end of the file when it was never closed.
+    pub close: Span,
+    pub body: Vec<Statement>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Statement {
+    pub stmt: Stmt,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub enum Stmt {
+    System(Spanned<String>),
+    Region(Spanned<String>),
+    Datacenters {
+        regions: Vec<Spanned<String>>,
+        geodns: bool,
+    },
+    Component(Component),
+    Drop {
+        kind: Spanned<Kind>,
+        name: Option<Spanned<String>>,
+    },
+}
+
+/// The kinds of component, and the singletons `logs`, `metrics`, `datacenters`
+/// that `drop` can also remove.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Web,
+    Lb,
+    Db,
+    Cache,
+    Cdn,
+    Nosql,
+    Queue,
+    Worker,
+    Logs,
+    Metrics,
+    Datacenters,
+}
+
+impl Kind {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Kind::Web => "web",
+            Kind::Lb => "lb",
+            Kind::Db => "db",
+            Kind::Cache => "cache",
+            Kind::Cdn => "cdn",
+            Kind::Nosql => "nosql",
+            Kind::Queue => "queue",
+            Kind::Worker => "worker",
+            Kind::Logs => "logs",
+            Kind::Metrics => "metrics",
+            Kind::Datacenters => "datacenters",
+        }
+    }
+
+    /// The words that may follow this kind as clauses; a name equal to one of
+    /// them is read as the clause, and a name close to one is probably a typo.
+    pub fn clause_words(self) -> &'static [&'static str] {
+        match self {
+            Kind::Web => &[
+                "stateless",
+                "stateful",
+                "autoscale",
+                "behind",
+                "port",
+                "image",
+                "health",
+                "sessions",
+                "size",
+            ],
+            Kind::Lb => &[
+                "nginx",
+                "haproxy",
+                "round-robin",
+                "least-conn",
+                "ip-hash",
+                "sticky",
+            ],
+            Kind::Db => &[
+                "postgres",
+                "mysql",
+                "colocated",
+                "sharded",
+                "with",
+                "storage",
+                "size",
+            ],
+            Kind::Cache => &[
+                "redis",
+                "memcached",
+                "ttl",
+                "evict",
+                "memory",
+                "colocated",
+                "size",
+            ],
+            Kind::Cdn => &["for", "ttl", "versioned"],
+            Kind::Nosql => &["dynamodb", "mongodb"],
+            Kind::Queue => &["rabbitmq", "redis", "sqs"],
+            Kind::Worker => &["consumes", "image", "size"],
+            Kind::Logs | Kind::Metrics | Kind::Datacenters => &[],
+        }
+    }
+}
+
+/// `KIND [NAME] CLAUSE…`
+#[derive(Clone, Debug, Serialize)]
+pub struct Component {
+    pub kind: Spanned<Kind>,
+    pub name: Option<Spanned<String>>,
+    pub clauses: Vec<Spanned<Clause>>,
+}
+
+/// A number as written, with the span of its digits. Values that do not fit a
+/// `u64` are reported while parsing and saturate here.
+pub type Num = Spanned<u64>;
+
+#[derive(Clone, Debug, Serialize)]
+pub enum Clause {
+    State(WebState),
+    Count(Num),
+    Autoscale {
+        min: Num,
+        max: Num,
+        cpu: Option<Num>,
+    },
+    Behind(Option<Spanned<String>>),
+    Port(Num),
+    Image(Spanned<String>),
+    Health(Spanned<String>),
+    Sessions {
+        kind: StoreKind,
+        name: Option<Spanned<String>>,
+    },
+    Size(SizeClass),
+    LbEngine(LbEngine),
+    LbMethod(LbMethod),
+    Sticky,
+    DbEngine(DbEngine),
+    Colocated,
+    Sharded {
+        key: Option<Spanned<String>>,
+        count: Option<Num>,
+    },
+    Replicas(Num),
+    /// Bytes.
+    Storage(Num),
+    CacheEngine(CacheEngine),
+    /// Seconds.
+    Ttl(Num),
+    Evict(Evict),
+    /// Bytes.
+    Memory(Num),
+    Paths(Vec<Spanned<String>>),
+    Versioned,
+    NosqlEngine(NosqlEngine),
+    QueueEngine(QueueEngine),
+    Consumes(Spanned<String>),
+}
+
+impl Clause {
+    /// The clause's identity for "given twice" and for the model's clause spans:
+    /// clauses that set the same thing share a key (`nginx` and `haproxy` are
+    /// both `engine`).
+    pub fn key(&self) -> &'static str {
+        match self {
+            Clause::State(_) => "state",
+            Clause::Count(_) => "count",
+            Clause::Autoscale { .. } => "autoscale",
+            Clause::Behind(_) => "behind",
+            Clause::Port(_) => "port",
+            Clause::Image(_) => "image",
+            Clause::Health(_) => "health",
+            Clause::Sessions { .. } => "sessions",
+            Clause::Size(_) => "size",
+            Clause::LbEngine(_)
+            | Clause::DbEngine(_)
+            | Clause::CacheEngine(_)
+            | Clause::NosqlEngine(_)
+            | Clause::QueueEngine(_) => "engine",
+            Clause::LbMethod(_) => "method",
+            Clause::Sticky => "sticky",
+            Clause::Colocated => "colocated",
+            Clause::Sharded { .. } => "sharded",
+            Clause::Replicas(_) => "replicas",
+            Clause::Storage(_) => "storage",
+            Clause::Ttl(_) => "ttl",
+            Clause::Evict(_) => "evict",
+            Clause::Memory(_) => "memory",
+            Clause::Paths(_) => "for",
+            Clause::Versioned => "versioned",
+            Clause::Consumes(_) => "consumes",
+        }
+    }
+}
