@@ -1,0 +1,8 @@
+//! The one integration test binary: a module per area.
+
+mod common;
+mod emit_compose;
+mod emit_haproxy;
+mod emit_k8s;
+mod emit_nginx;
+mod emit_terraform;
