@@ -19,9 +19,19 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
         if let Some(l) = m.lbs.iter().find(|l| &l.name == lb) {
             d = d.label(l.origin.span, "spreads requests without stickiness");
         }
+        let web = named("web", &w.name);
+        let lb = named("lb", lb);
         out.push(d.help(format!(
-            "make it `web {} stateless … sessions in cache` with a shared cache, or route sticky with `lb {lb} ip-hash` or `lb {lb} sticky`",
-            w.name
+            "make it `{web} stateless … sessions in cache` with a shared cache, or route sticky with `{lb} ip-hash` or `{lb} sticky`"
         )));
+    }
+}
+
+/// How a statement for this component starts: `web`, or `web api`.
+fn named(kind: &str, name: &str) -> String {
+    if kind == name {
+        kind.to_string()
+    } else {
+        format!("{kind} {name}")
     }
 }

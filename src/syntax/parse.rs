@@ -429,11 +429,24 @@ impl<'s> Driver<'s> {
                     .nth(2)
                     .map(|n| self.name(n.into_inner().next().expect("behind_name wraps a name"))),
             ),
-            Rule::port => Clause::Port(self.int(
-                first_inner().nth(1).expect("port has a number"),
-                65_535,
-                "a port",
-            )),
+            Rule::port => {
+                let port = self.int(
+                    first_inner().nth(1).expect("port has a number"),
+                    65_535,
+                    "a port",
+                );
+                if port.node == 0 {
+                    self.diags.push(
+                        Diagnostic::new(
+                            "E0004",
+                            port.span,
+                            "port 0 is not a port a server can listen on",
+                        )
+                        .primary("between 1 and 65535"),
+                    );
+                }
+                Clause::Port(port)
+            }
             Rule::image => {
                 let s = first_inner().nth(1).expect("image has a string");
                 let span = self.span(&s);

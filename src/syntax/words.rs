@@ -113,13 +113,101 @@ fn token_at(src: &str, at: usize) -> &str {
 }
 
 /// A diagnostic for input the grammar does not accept at byte `at`.
+/// Keywords of a rule that stands for a choice of keywords: pest reports the
+/// choice (`state`) rather than its alternatives when all fail at one place.
+fn choice(rule: Rule) -> &'static [&'static str] {
+    match rule {
+        Rule::state => &["stateless", "stateful"],
+        Rule::lb_engine => &["nginx", "haproxy"],
+        Rule::lb_method => &["round-robin", "least-conn", "ip-hash"],
+        Rule::db_engine => &["postgres", "mysql"],
+        Rule::cache_engine => &["redis", "memcached"],
+        Rule::evict_policy => &["lru", "lfu", "none"],
+        Rule::size_class => &["small", "medium", "large", "xlarge"],
+        Rule::store_kind => &["cache", "db", "nosql"],
+        Rule::nosql_engine => &["dynamodb", "mongodb"],
+        Rule::queue_engine => &["rabbitmq", "redis", "sqs"],
+        Rule::colocated => &["colocated"],
+        Rule::sticky => &["sticky"],
+        Rule::versioned => &["versioned"],
+        Rule::kind => &[
+            "web",
+            "lb",
+            "db",
+            "cache",
+            "cdn",
+            "nosql",
+            "queue",
+            "worker",
+            "logs",
+            "metrics",
+            "datacenters",
+        ],
+        Rule::size => &["size"],
+        Rule::ttl => &["ttl"],
+        Rule::image => &["image"],
+        Rule::autoscale => &["autoscale"],
+        Rule::behind => &["behind"],
+        Rule::port => &["port"],
+        Rule::health => &["health"],
+        Rule::sessions => &["sessions"],
+        Rule::sharded => &["sharded"],
+        Rule::replicas => &["with"],
+        Rule::storage => &["storage"],
+        Rule::evict => &["evict"],
+        Rule::memory => &["memory"],
+        Rule::cdn_paths => &["for"],
+        Rule::consumes => &["consumes"],
+        Rule::via_geodns => &["via"],
+        Rule::cpu_target => &["at"],
+        Rule::system_stmt => &["system"],
+        Rule::region_stmt => &["region"],
+        Rule::datacenters_stmt => &["datacenters"],
+        Rule::web_stmt => &["web"],
+        Rule::lb_stmt => &["lb"],
+        Rule::db_stmt => &["db"],
+        Rule::cache_stmt => &["cache"],
+        Rule::cdn_stmt => &["cdn"],
+        Rule::nosql_stmt => &["nosql"],
+        Rule::queue_stmt => &["queue"],
+        Rule::worker_stmt => &["worker"],
+        Rule::logs_stmt => &["logs"],
+        Rule::metrics_stmt => &["metrics"],
+        Rule::drop_stmt => &["drop"],
+        Rule::stage_open => &["stage"],
+        // pest names the whole rule when the very first word fails.
+        Rule::statement_eol => &[
+            "system",
+            "region",
+            "datacenters",
+            "stage",
+            "drop",
+            "web",
+            "lb",
+            "db",
+            "cache",
+            "cdn",
+            "nosql",
+            "queue",
+            "worker",
+            "logs",
+            "metrics",
+        ],
+        _ => &[],
+    }
+}
+
 pub fn syntax_error(src: &str, at: usize, expected: &[Rule]) -> Diagnostic {
-    let mut keywords: Vec<&str> = expected.iter().filter_map(|r| keyword(*r)).collect();
+    let mut keywords: Vec<&str> = expected
+        .iter()
+        .filter_map(|r| keyword(*r))
+        .chain(expected.iter().flat_map(|r| choice(*r).iter().copied()))
+        .collect();
     keywords.sort_unstable();
     keywords.dedup();
     let mut forms: Vec<&str> = expected
         .iter()
-        .filter(|r| keyword(**r).is_none())
+        .filter(|r| keyword(**r).is_none() && choice(**r).is_empty())
         .filter_map(|r| describe(*r))
         .collect();
     forms.sort_unstable();

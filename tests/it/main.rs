@@ -6,3 +6,4 @@ mod emit_haproxy;
 mod emit_k8s;
 mod emit_nginx;
 mod emit_terraform;
+mod fixtures;
