@@ -133,8 +133,11 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         3..=5 => 2,
         _ => 3,
     };
+    let len = word.chars().count();
     candidates
         .into_iter()
+        // The distance is at least the difference in length: skip the work.
+        .filter(|c| c.chars().count().abs_diff(len) <= limit)
         .map(|c| (edit_distance(word, c), c))
         .filter(|(d, c)| *d <= limit && *d < c.len())
         .min_by_key(|(d, c)| (*d, *c))

@@ -580,7 +580,7 @@ impl<'s> Driver<'s> {
             );
         } else if text.len() > MAX_NAME_LEN {
             self.diags.push(
-                Diagnostic::new("E0010", span, format!("the name `{text}` is {} characters long", text.len()))
+                Diagnostic::new("E0010", span, format!("this name is {} characters long", text.len()))
                     .primary(format!("at most {MAX_NAME_LEN} characters"))
                     .help("choose a shorter name; generated names add suffixes such as `-shard-1-replica-2`"),
             );

@@ -1,5 +1,6 @@
 //! The one integration test binary: a module per area.
 
+mod cli;
 mod common;
 mod emit_compose;
 mod emit_haproxy;
@@ -7,3 +8,4 @@ mod emit_k8s;
 mod emit_nginx;
 mod emit_terraform;
 mod fixtures;
+mod props;

@@ -1,0 +1,240 @@
+//! The real binary, driven as a user and an editor drive it.
+
+use crate::common::repo;
+use std::process::{Command, Output};
+
+pub fn archc() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_archc"));
+    c.current_dir(repo()).env_remove("NO_COLOR");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    archc().args(args).output().unwrap()
+}
+
+fn code(o: &Output) -> i32 {
+    o.status
+        .code()
+        .expect("archc exits normally, never by a signal")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn check_exit_codes_follow_the_documented_contract() {
+    assert_eq!(code(&run(&["check", "examples/site.arch"])), 0);
+    // Warnings only: success, unless warnings are denied.
+    let warn = "tests/fixtures/err/single-points-of-failure.arch";
+    assert_eq!(code(&run(&["check", warn])), 0);
+    assert_eq!(code(&run(&["check", "--deny-warnings", warn])), 1);
+    let o = run(&["check", "tests/fixtures/err/unknown-words.arch"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("error[E0002]"), "{}", stderr(&o));
+    let o = run(&["check", "does/not/exist.arch"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("cannot read does/not/exist.arch"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["check", "examples/journey.arch", "--stage", "balance"]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("did you mean `balanced`"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(code(&run(&["check", "--no-such-flag"])), 2);
+}
+
+#[test]
+fn check_stage_filter_keeps_only_that_stages_diagnostics() {
+    let o = run(&[
+        "check",
+        "examples/journey.arch",
+        "--stage",
+        "sharded",
+        "--message-format",
+        "json",
+    ]);
+    assert_eq!(code(&o), 0);
+    assert!(
+        o.stdout.is_empty(),
+        "the last stage has no warnings: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let o = run(&[
+        "check",
+        "examples/journey.arch",
+        "--stage",
+        "single",
+        "--message-format",
+        "json",
+    ]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("\"W0302\""), "{text}");
+}
+
+#[test]
+fn json_diagnostics_are_one_object_per_line_with_positions() {
+    let o = run(&[
+        "check",
+        "--message-format",
+        "json",
+        "tests/fixtures/err/unknown-references.arch",
+    ]);
+    assert_eq!(code(&o), 1);
+    let text = String::from_utf8(o.stdout.clone()).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    let first = &lines[0];
+    assert_eq!(first["code"], "E0104");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["file"], "tests/fixtures/err/unknown-references.arch");
+    assert_eq!(first["span"]["start_pos"]["line"], 2);
+    assert_eq!(first["span"]["start_pos"]["column"], 18);
+    assert!(first["help"].as_str().unwrap().contains("lb front"));
+    assert!(
+        o.stderr.is_empty(),
+        "json mode keeps stderr clean: {}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn colour_follows_flag_and_no_color() {
+    let f = "tests/fixtures/err/unknown-words.arch";
+    let always = run(&["--color", "always", "check", f]);
+    assert!(
+        stderr(&always).contains("\u{1b}["),
+        "--color always colours"
+    );
+    let no_color = archc()
+        .args(["--color", "auto", "check", f])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(
+        !stderr(&no_color).contains("\u{1b}["),
+        "NO_COLOR turns colour off"
+    );
+    let never = run(&["--color", "never", "check", f]);
+    assert!(!stderr(&never).contains("\u{1b}["));
+}
+
+#[test]
+fn explain_prints_the_registry_paragraph() {
+    let o = run(&["explain", "w0302"]);
+    assert_eq!(code(&o), 0);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.starts_with("W0302 (warning): database is a single point of failure"),
+        "{text}"
+    );
+    assert!(text.contains("with 2 replicas"));
+    assert_eq!(code(&run(&["explain", "E9999"])), 2);
+    let list = String::from_utf8(run(&["explain"]).stdout).unwrap();
+    assert_eq!(list.lines().count(), archc::diag::CODES.len());
+}
+
+#[test]
+fn fmt_check_and_rewrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("d.arch");
+    std::fs::write(&f, "web   x2 behind lb;db with 2 replicas\n").unwrap();
+    let fs = f.to_str().unwrap();
+    let o = run(&["fmt", "--check", fs]);
+    assert_eq!(code(&o), 1);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("d.arch"));
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap(),
+        "web   x2 behind lb;db with 2 replicas\n",
+        "--check writes nothing"
+    );
+    assert_eq!(code(&run(&["fmt", fs])), 0);
+    assert_eq!(
+        std::fs::read_to_string(&f).unwrap(),
+        "web x2 behind lb\ndb with 2 replicas\n"
+    );
+    assert_eq!(code(&run(&["fmt", "--check", fs])), 0);
+    // Syntax errors: refuse, keep the file.
+    std::fs::write(&f, "web x2 behnd lb\n").unwrap();
+    assert_eq!(code(&run(&["fmt", fs])), 1);
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), "web x2 behnd lb\n");
+}
+
+#[test]
+fn model_prints_the_requested_stage_as_json() {
+    let o = run(&["model", "examples/journey.arch", "--stage", "balanced"]);
+    assert_eq!(code(&o), 0);
+    let m: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(m["stage"], "balanced");
+    assert_eq!(m["webs"][0]["state"], "stateful");
+    assert_eq!(m["webs"][0]["sticky"], true);
+    assert_eq!(m["lbs"][0]["method"], "ip-hash");
+    assert_eq!(m["dbs"][0]["colocated"], false);
+    assert_eq!(m["dbs"][0]["origin"]["stage"], "split-db");
+    assert_eq!(m["dbs"][0]["origin"]["inherited"], true);
+}
+
+#[test]
+fn stages_lists_what_each_stage_changes() {
+    let o = run(&["stages", "examples/journey.arch"]);
+    assert_eq!(code(&o), 0);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("1. single\n   adds     web, db\n"), "{text}");
+    assert!(
+        text.contains("3. balanced\n   adds     lb\n   replaces web\n"),
+        "{text}"
+    );
+    assert!(text.contains("8. sharded\n   replaces db\n"), "{text}");
+}
+
+#[test]
+fn help_teaches_with_examples_and_exit_codes() {
+    let text = String::from_utf8(run(&["--help"]).stdout).unwrap();
+    assert!(text.contains("Examples:"));
+    assert!(text.contains("Exit status"));
+    assert!(text.contains("NO_COLOR"));
+}
+
+#[test]
+fn hostile_files_get_a_clean_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("nul.arch", b"web x1\0\nweb\0".to_vec()),
+        ("latin1.arch", b"web caf\xe9 x1\n".to_vec()),
+        ("unclosed.arch", b"stage a {\n stage b {\n web x1".to_vec()),
+        (
+            "huge-count.arch",
+            format!("web x{} behind lb\n", "9".repeat(5000)).into_bytes(),
+        ),
+        (
+            "long-line.arch",
+            format!("web {}\n", "a".repeat(2_000_000)).into_bytes(),
+        ),
+        (
+            "inject.arch",
+            b"web x1 image \"a\\\"b\n${x}\"\ncdn for /a;}{ ttl 1d\n".to_vec(),
+        ),
+    ];
+    for (name, bytes) in cases {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        let o = run(&["check", p.to_str().unwrap()]);
+        assert_eq!(code(&o), 1, "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains("error["), "{name}: {}", stderr(&o));
+    }
+    // Larger than the limit: refused before parsing.
+    let p = dir.path().join("big.arch");
+    std::fs::write(&p, vec![b'#'; archc::source::MAX_SOURCE_BYTES + 1]).unwrap();
+    let o = run(&["check", p.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("at most 16 MiB"), "{}", stderr(&o));
+}
