@@ -31,6 +31,50 @@ fn nginx_accepts_every_config() {
     eprintln!("nginx -t accepted {passed} configs");
 }
 
+/// The form a user runs: `nginx -t -p DIR/ -c DIR/<lb>.conf` with the config's
+/// own directory as prefix (pid, temp and cache paths are relative to it), as
+/// root, with the instance names taken from the model (not from the file)
+/// mapped to 127.0.0.1 in a private mount namespace.
+#[test]
+fn nginx_accepts_its_own_directory_as_prefix() {
+    let nginx = common::need_tool("nginx");
+    let unshare = common::need_tool("unshare");
+    let tmp = common::visible_tempdir();
+    let mut checked = 0;
+    for (at, m) in all_models() {
+        let names: Vec<&str> = m
+            .webs
+            .iter()
+            .flat_map(|w| w.instances.iter().map(String::as_str))
+            .collect();
+        for f in render(&m) {
+            let dir = tmp.path().join(format!("{checked}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            let hosts = dir.join("hosts");
+            let mut h = std::fs::read_to_string("/etc/hosts").unwrap_or_default();
+            h.push_str(&format!("\n127.0.0.1 {}\n", names.join(" ")));
+            std::fs::write(&hosts, h).unwrap();
+            std::fs::write(dir.join(&f.path), &f.contents).unwrap();
+            let out = std::process::Command::new(&unshare)
+                .args(["-m", "sh", "-c"])
+                .arg(r#"mount --make-rprivate / && mount --bind "$1" /etc/hosts && exec "$2" -t -p "$3/" -c "$3/$4""#)
+                .args(["sh", hosts.to_str().unwrap(), nginx.to_str().unwrap(), dir.to_str().unwrap(), &f.path])
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{at}: nginx -t {}:\n{text}", f.path);
+            assert!(
+                !text.contains("[warn]"),
+                "{at}: nginx -t {} warns:\n{text}",
+                f.path
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0);
+    eprintln!("nginx -t -p DIR accepted {checked} configs");
+}
+
 #[test]
 fn snapshots() {
     for (design, stem) in [
@@ -288,8 +332,9 @@ fn further_tiers_are_routed_by_name() {
     assert!(nginx_block(public, "location /media/ {")
         .unwrap()
         .contains(&"proxy_pass http://site;".to_string()));
-    assert!(public
-        .contains("# Load balancer `public` of system `tiers`; the design runs it with nginx.\n\n#"));
+    assert!(public.contains(
+        "# Load balancer `public` of system `tiers`; the design runs it with nginx.\n\n#"
+    ));
     let internal = &files
         .iter()
         .find(|f| f.path == "internal.conf")
