@@ -1,15 +1,147 @@
-//! The `haproxy` target.
+//! The `haproxy` target: one complete configuration (`<lb>.cfg`) per load
+//! balancer in the stage, whichever engine the design chose, so a user can
+//! compare or switch. Routing (which tier answers which path) and the
+//! balancer's own health path are shared with the `nginx` target.
 
+use super::nginx::{autoscale_note, backends, balancer_health_path, header, routes};
 use super::{Options, OutFile, Result};
-use crate::model::{Lb, Model};
+use crate::model::{Lb, LbMethod, Model, Web};
+use serde::Serialize;
+use std::sync::OnceLock;
+
+static ENGINE: OnceLock<tera::Tera> = OnceLock::new();
+
+fn engine() -> &'static tera::Tera {
+    ENGINE.get_or_init(|| {
+        super::templates::engine(&[(
+            "lb.cfg",
+            include_str!("../../templates/haproxy/lb.cfg.tera"),
+        )])
+    })
+}
 
 /// Renders every `haproxy` file for one stage: one config per load balancer.
-pub fn emit(_model: &Model, _opts: &Options) -> Result<Vec<OutFile>> {
-    Ok(Vec::new())
+pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
+    model
+        .lbs
+        .iter()
+        .map(|lb| {
+            Ok(OutFile {
+                path: format!("{}.cfg", lb.name),
+                contents: lb_config(model, lb, opts)?,
+            })
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Ctx {
+    header: Vec<String>,
+    lb: String,
+    port: u16,
+    health: String,
+    cdn_paths: Vec<String>,
+    routes: Vec<RouteCtx>,
+    default_backend: Option<String>,
+    backends: Vec<Backend>,
+}
+
+#[derive(Serialize)]
+struct RouteCtx {
+    prefix: String,
+    backend: String,
+}
+
+#[derive(Serialize)]
+struct Backend {
+    name: String,
+    comments: Vec<String>,
+    balance: &'static str,
+    health: String,
+    /// Name of the server cookie when the tier is sticky.
+    cookie: Option<String>,
+    instances: Vec<String>,
+    port: u16,
 }
 
 /// The complete haproxy configuration for one load balancer (also mounted by the
 /// compose target when the design chose haproxy).
-pub fn lb_config(_model: &Model, _lb: &Lb, _opts: &Options) -> Result<String> {
-    Ok(String::new())
+pub fn lb_config(model: &Model, lb: &Lb, _opts: &Options) -> Result<String> {
+    let tiers = backends(model, lb);
+    let routes = routes(&tiers);
+    let backends = tiers
+        .iter()
+        .enumerate()
+        .map(|(i, w)| backend(lb, w, i))
+        .collect();
+    let ctx = Ctx {
+        header: header(model, lb, "haproxy"),
+        lb: lb.name.clone(),
+        port: lb.port,
+        health: balancer_health_path(model, lb),
+        cdn_paths: model
+            .cdns
+            .iter()
+            .flat_map(|c| c.paths.iter().cloned())
+            .collect(),
+        routes: routes
+            .iter()
+            .map(|r| RouteCtx {
+                prefix: r.prefix.clone(),
+                backend: r.web.name.clone(),
+            })
+            .collect(),
+        default_backend: tiers.first().map(|w| w.name.clone()),
+        backends,
+    };
+    let ctx = tera::Context::from_serialize(&ctx)
+        .map_err(|e| super::EmitError(format!("haproxy context: {e}")))?;
+    super::templates::render(engine(), "lb.cfg", &ctx)
+}
+
+fn backend(lb: &Lb, w: &Web, index: usize) -> Backend {
+    let (balance, mut comments) = match lb.method {
+        LbMethod::RoundRobin => (
+            "roundrobin",
+            vec!["Round-robin: requests take turns across the instances.".to_string()],
+        ),
+        LbMethod::LeastConn => (
+            "leastconn",
+            vec![
+                "Least-conn: each request goes to the instance with the fewest connections.".into(),
+            ],
+        ),
+        LbMethod::IpHash => (
+            "source",
+            vec!["Ip-hash: a hash of the client address picks the instance.".into()],
+        ),
+    };
+    let cookie = w.sticky.then(|| {
+        // One cookie per tier, so two sticky tiers behind one balancer do not
+        // overwrite each other's choice.
+        if index == 0 {
+            "SERVERID".to_string()
+        } else {
+            format!("SERVERID-{}", w.name)
+        }
+    });
+    comments.extend(autoscale_note(w));
+    if let Some(c) = &cookie {
+        comments.push(format!(
+            "`{}` is stateful: the {c} cookie sends each client back to its instance;",
+            w.name
+        ));
+        comments.push(format!(
+            "{balance} only places new clients and those whose instance is down."
+        ));
+    }
+    Backend {
+        name: w.name.clone(),
+        comments,
+        balance,
+        health: w.health.clone(),
+        cookie,
+        instances: w.instances.clone(),
+        port: w.port,
+    }
 }

@@ -48,3 +48,107 @@ pub fn write_all_stages(design: &Design, target: Target, dir: &Path) {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Real-tool checks and config parsing (added with the nginx/haproxy targets).
+// ---------------------------------------------------------------------------
+
+/// Fails the test, naming the tool and `scripts/install-tools`, when `name`
+/// is neither on PATH nor in the sbin directories Debian installs it to.
+pub fn need_tool(name: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs = std::env::split_paths(&path).chain(
+        ["/usr/local/sbin", "/usr/sbin", "/sbin"]
+            .iter()
+            .map(PathBuf::from),
+    );
+    for d in dirs {
+        let p = d.join(name);
+        if p.is_file() {
+            return p;
+        }
+    }
+    panic!("{name} is not installed: run scripts/install-tools (needed to check generated output with the real tool)");
+}
+
+/// Runs `scripts/validate-out DIR` (the real tools, each in a private mount
+/// namespace that maps generated host names to 127.0.0.1, see
+/// docs/validation.md) and returns (success, combined output).
+pub fn validate_out(dir: &Path) -> (bool, String) {
+    let venv = std::env::var_os("ARCHC_TOOLS_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("target/tools-venv"));
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
+    dirs.extend(["/usr/local/sbin", "/usr/sbin", "/sbin"].map(PathBuf::from));
+    let out = std::process::Command::new(repo().join("scripts/validate-out"))
+        .arg(dir)
+        .env("ARCHC_TOOLS_VENV", venv)
+        .env("PATH", std::env::join_paths(dirs).unwrap())
+        .output()
+        .expect("cannot run scripts/validate-out");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// The lines inside the `{ … }` block whose header line is exactly `header`
+/// (e.g. `upstream web {`), without the nested blocks' braces stripped:
+/// nginx syntax. Comments are dropped, lines trimmed.
+pub fn nginx_block(text: &str, header: &str) -> Option<Vec<String>> {
+    let mut lines = text.lines().map(|l| l.split('#').next().unwrap().trim());
+    lines.by_ref().find(|l| *l == header)?;
+    let mut depth = 1;
+    let mut out = Vec::new();
+    for l in lines {
+        depth += l.matches('{').count();
+        depth -= l.matches('}').count();
+        if depth == 0 {
+            return Some(out);
+        }
+        if !l.is_empty() {
+            out.push(l.to_string());
+        }
+    }
+    None
+}
+
+/// Every line of an nginx config whose header starts with `prefix`, e.g. the
+/// headers of all `location` blocks.
+pub fn nginx_headers(text: &str, prefix: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.split('#').next().unwrap().trim())
+        .filter(|l| l.starts_with(prefix) && l.ends_with('{'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The lines of the HAProxy section whose header line is exactly `header`
+/// (e.g. `backend web`), up to the next section; comments dropped, trimmed.
+pub fn haproxy_section(text: &str, header: &str) -> Option<Vec<String>> {
+    let mut lines = text.lines();
+    lines.by_ref().find(|l| l.trim_end() == header)?;
+    Some(
+        lines
+            .take_while(|l| {
+                l.is_empty() || l.starts_with(char::is_whitespace) || l.starts_with('#')
+            })
+            .map(|l| l.split('#').next().unwrap().trim())
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+/// A temporary directory whose name does not start with `.`:
+/// `scripts/validate-out` skips hidden directories, and `tempfile::tempdir()`
+/// names them `.tmpXXXX`.
+pub fn visible_tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("archc-test-")
+        .tempdir()
+        .unwrap()
+}
