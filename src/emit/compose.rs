@@ -383,8 +383,14 @@ impl Builder<'_> {
             let secret = self.secret(
                 &db.password_env,
                 format!(
-                    "Password of user `{}` on database `{}` (primaries and replicas).",
-                    db.user, db.name
+                    "Password of user `{}` on database `{}`{}.",
+                    db.user,
+                    db.name,
+                    if db.instance_count() > 1 {
+                        " (every primary and replica)"
+                    } else {
+                        ""
+                    }
                 ),
             );
             env.insert(format!("{p}_PASSWORD"), secret);
@@ -510,7 +516,7 @@ impl Builder<'_> {
                 .flat_map(|w| w.instances.iter().cloned())
                 .collect();
             let mut comments = vec![format!(
-                "Load balancer `{}` ({}, {}): on the public network, published on host port {host_port}.",
+                "Load balancer `{}` ({}, {}): on the edge network, published on host port {host_port}.",
                 lb.name,
                 engine_word(lb.engine),
                 method_word(lb.method)
@@ -551,7 +557,7 @@ impl Builder<'_> {
                         plural(w.instances.len(), "instance"),
                         match &w.lb {
                             Some(lb) => format!("behind load balancer `{lb}`"),
-                            None => "published directly (no load balancer)".into(),
+                            None => "no load balancer, so it is public".into(),
                         }
                     ));
                     if let Some(a) = &w.autoscale {
@@ -582,7 +588,7 @@ impl Builder<'_> {
                 let (ports, networks) = if w.lb.is_none() {
                     let hp = self.host_port();
                     comments.push(format!(
-                        "On the public network, published on host port {hp}{}.",
+                        "On the edge network, published on host port {hp}{}.",
                         if hp == 80 {
                             ""
                         } else {
@@ -624,17 +630,13 @@ impl Builder<'_> {
                 let mut comments = Vec::new();
                 if shard.index == 1 {
                     comments.push(format!(
-                        "Database `{}` ({}): {}{}, {} each; storage {} GB is not enforced by compose volumes.",
+                        "Database `{}` ({}): {}; storage {} GB (compose volumes have no size limit).",
                         db.name,
                         match db.engine {
                             DbEngine::Postgres => "postgres",
                             DbEngine::Mysql => "mysql",
                         },
-                        plural(db.shard_count as usize, "shard"),
-                        db.shard_key
-                            .as_ref()
-                            .map_or(String::new(), |k| format!(" by {k}")),
-                        plural(db.replicas as usize, "replica"),
+                        db_shape(db),
                         db.storage_gb
                     ));
                     if db.colocated {
@@ -1190,6 +1192,25 @@ impl Builder<'_> {
         }
         self.p.edge = self.p.services.iter().any(|s| s.networks.contains(&EDGE));
         Ok(self.p)
+    }
+}
+
+/// "a primary with 2 replicas", "4 shards by user_id, each a primary with 2 replicas".
+fn db_shape(db: &Db) -> String {
+    let one = match db.replicas {
+        0 => "a primary, no replicas".to_string(),
+        n => format!("a primary with {}", plural(n as usize, "replica")),
+    };
+    if db.shard_count > 1 || db.shard_key.is_some() {
+        format!(
+            "{}{}, each {one}",
+            plural(db.shard_count as usize, "shard"),
+            db.shard_key
+                .as_ref()
+                .map_or(String::new(), |k| format!(" by {k}"))
+        )
+    } else {
+        one
     }
 }
 
