@@ -31,12 +31,18 @@ pub fn generated(n: usize) -> String {
 }
 
 fn journey() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/journey.arch")).unwrap()
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/journey.arch"
+    ))
+    .unwrap()
 }
 
 fn phases(c: &mut Criterion) {
     let journey = journey();
-    c.bench_function("parse/journey", |b| b.iter(|| archc::syntax::parse(black_box(&journey))));
+    c.bench_function("parse/journey", |b| {
+        b.iter(|| archc::syntax::parse(black_box(&journey)))
+    });
     c.bench_function("compile/journey", |b| {
         b.iter(|| archc::compile("journey.arch", black_box(&journey)))
     });
