@@ -441,7 +441,7 @@ impl<'m> K8s<'m> {
         let keys = self.secret_keys();
         if !keys.is_empty() {
             intro.push(format!(
-                "Passwords are read from the Secret \"{}\", which archc never writes. Create it before applying:",
+                "Passwords are read from the Secret \"{}\", which archc never writes. Create it after this file, before the others:",
                 self.secret
             ));
             let mut cmd = format!(
@@ -747,12 +747,24 @@ impl<'m> K8s<'m> {
         Ok(File {
             path: format!("10-db-{}.yaml", db.name),
             intro: vec![format!(
-                "Database \"{}\" ({}): {} shard(s), each a primary and {} read replica(s), {} GiB each.",
+                "Database \"{}\" ({}): {}{}, {} GiB {}.",
                 db.name,
                 engine_name_db(db.engine),
-                db.shard_count,
-                db.replicas,
-                db.storage_gb
+                match &db.shard_key {
+                    Some(k) => format!("{} by {k}, each ", plural(db.shard_count, "shard")),
+                    None => String::new(),
+                },
+                if db.replicas == 0 {
+                    "a single server".to_string()
+                } else {
+                    format!("a primary and {}", plural(db.replicas, "read replica"))
+                },
+                db.storage_gb,
+                if db.instance_count() == 1 {
+                    "of storage"
+                } else {
+                    "each"
+                }
             )],
             docs,
         })
@@ -884,12 +896,12 @@ impl<'m> K8s<'m> {
         Ok(File {
             path: format!("20-cache-{name}.yaml"),
             intro: vec![format!(
-                "Cache \"{name}\" ({}): {} instance(s), {} MiB each.",
+                "Cache \"{name}\" ({}): {}, {} MiB each.",
                 match c.engine {
                     CacheEngine::Redis => "redis",
                     CacheEngine::Memcached => "memcached",
                 },
-                c.count,
+                plural(c.count, "instance"),
                 c.memory_mb
             )],
             docs,
@@ -1016,12 +1028,12 @@ impl<'m> K8s<'m> {
         Ok(File {
             path: format!("30-nosql-{name}.yaml"),
             intro: vec![format!(
-                "NoSQL store \"{name}\" ({}): {} instance(s).",
+                "NoSQL store \"{name}\" ({}): {}.",
                 match n.engine {
                     NosqlEngine::Mongodb => "mongodb",
                     NosqlEngine::Dynamodb => "dynamodb",
                 },
-                n.count
+                plural(n.count, "instance")
             )],
             docs,
         })
@@ -1424,7 +1436,7 @@ impl<'m> K8s<'m> {
         }
         let count = match &w.autoscale {
             Some(a) => format!("autoscaled {}..{} at {}% CPU", a.min, a.max, a.cpu_percent),
-            None => format!("{} instance(s)", w.count),
+            None => plural(w.count, "instance"),
         };
         Ok(File {
             path: format!("50-web-{name}.yaml"),
@@ -1489,8 +1501,9 @@ impl<'m> K8s<'m> {
         Ok(File {
             path: format!("60-worker-{name}.yaml"),
             intro: vec![format!(
-                "Worker \"{name}\": {} instance(s) consuming \"{}\".",
-                w.count, w.queue
+                "Worker \"{name}\": {} consuming \"{}\".",
+                plural(w.count, "instance"),
+                w.queue
             )],
             docs,
         })
@@ -1569,6 +1582,12 @@ impl<'m> K8s<'m> {
                     );
                 }
             }
+        }
+        if self.m.lbs.len() > 1 {
+            meta.notes.push(format!(
+                "This stage has {} load balancers: give each Ingress rule its own host so their / paths do not overlap.",
+                self.m.lbs.len()
+            ));
         }
         for cdn in &self.m.cdns {
             let ttl = match cdn.ttl_seconds {
@@ -1885,6 +1904,15 @@ fn selector(name: &str) -> Map {
     let mut m = Map::new();
     m.insert("app.kubernetes.io/name".into(), name.into());
     m
+}
+
+/// `1 shard`, `4 shards`.
+fn plural(n: u32, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 fn mib(mb: u32) -> String {
