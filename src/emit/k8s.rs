@@ -717,8 +717,13 @@ impl<'m> K8s<'m> {
                             }],
                             env: env.iter().map(Env::clone_of).collect(),
                             probes: vec![
-                                (Probe::exec(ready.clone(), 5, 10)).ready(),
-                                (Probe::tcp(port_name, 30, 20)).live(),
+                                Probe::exec(ready.clone(), 5, 10).ready(),
+                                // First start initialises the data directory: give it time.
+                                Probe {
+                                    failure: 6,
+                                    ..Probe::tcp(port_name, 30, 20)
+                                }
+                                .live(),
                             ],
                             cpu: res.cpu.clone(),
                             memory: mib(res.memory_mb),
@@ -879,7 +884,7 @@ impl<'m> K8s<'m> {
                             port: c.port,
                         }],
                         env: Vec::new(),
-                        probes: vec![(ready).ready(), (Probe::tcp(port_name, 15, 20)).live()],
+                        probes: vec![ready.ready(), Probe::tcp(port_name, 15, 20).live()],
                         cpu: c.resources.cpu.clone(),
                         memory: mib(memory),
                         mounts: Vec::new(),
@@ -953,7 +958,7 @@ impl<'m> K8s<'m> {
                                 Env::secret("MONGO_INITDB_ROOT_PASSWORD", &secret_env(name)),
                             ],
                             probes: vec![
-                                (Probe::exec(
+                                Probe::exec(
                                     vec![
                                         "mongosh".into(),
                                         "--quiet".into(),
@@ -962,9 +967,9 @@ impl<'m> K8s<'m> {
                                     ],
                                     10,
                                     10,
-                                ))
+                                )
                                 .ready(),
-                                (Probe::tcp("mongodb", 30, 20)).live(),
+                                Probe::tcp("mongodb", 30, 20).live(),
                             ],
                             cpu: small.cpu.clone(),
                             memory: mib(small.memory_mb),
@@ -1008,8 +1013,8 @@ impl<'m> K8s<'m> {
                             }],
                             env: Vec::new(),
                             probes: vec![
-                                (Probe::tcp("dynamodb", 5, 10)).ready(),
-                                (Probe::tcp("dynamodb", 15, 20)).live(),
+                                Probe::tcp("dynamodb", 5, 10).ready(),
+                                Probe::tcp("dynamodb", 15, 20).live(),
                             ],
                             cpu: small.cpu.clone(),
                             memory: mib(small.memory_mb),
@@ -1098,16 +1103,16 @@ impl<'m> K8s<'m> {
                             Env::secret("RABBITMQ_DEFAULT_PASS", &secret_env(name)),
                         ],
                         probes: vec![
-                            (Probe {
+                            Probe {
                                 timeout: 10,
                                 ..Probe::exec(
                                     vec!["rabbitmq-diagnostics".into(), "-q".into(), "ping".into()],
                                     10,
                                     30,
                                 )
-                            })
+                            }
                             .ready(),
-                            (Probe::tcp("amqp", 60, 30)).live(),
+                            Probe::tcp("amqp", 60, 30).live(),
                         ],
                         cpu: small.cpu.clone(),
                         memory: mib(small.memory_mb),
@@ -1139,8 +1144,8 @@ impl<'m> K8s<'m> {
                     }],
                     env: Vec::new(),
                     probes: vec![
-                        (Probe::exec(vec!["redis-cli".into(), "ping".into()], 5, 10)).ready(),
-                        (Probe::tcp("redis", 15, 20)).live(),
+                        Probe::exec(vec!["redis-cli".into(), "ping".into()], 5, 10).ready(),
+                        Probe::tcp("redis", 15, 20).live(),
                     ],
                     cpu: small.cpu.clone(),
                     memory: mib(small.memory_mb),
@@ -1174,8 +1179,8 @@ impl<'m> K8s<'m> {
                         }],
                         env: Vec::new(),
                         probes: vec![
-                            (Probe::tcp("sqs", 5, 10)).ready(),
-                            (Probe::tcp("sqs", 15, 20)).live(),
+                            Probe::tcp("sqs", 5, 10).ready(),
+                            Probe::tcp("sqs", 15, 20).live(),
                         ],
                         cpu: small.cpu.clone(),
                         memory: mib(small.memory_mb),
@@ -1767,8 +1772,8 @@ impl<'m> K8s<'m> {
                         }],
                         env: Vec::new(),
                         probes: vec![
-                            (Probe::http("/-/ready", 5, 10)).ready(),
-                            (Probe::http("/-/healthy", 15, 20)).live(),
+                            Probe::http("/-/ready", 5, 10).ready(),
+                            Probe::http("/-/healthy", 15, 20).live(),
                         ],
                         cpu: "500m".into(),
                         memory: mib(1024),
