@@ -1812,12 +1812,19 @@ impl<'m> K8s<'m> {
             },
         )?);
         docs.push(self.cluster_service(name, "metrics", "http", 9090)?);
+        let mut intro = vec![format!(
+            "Metrics: Prometheus scrapes every pod in namespace {} annotated prometheus.io/scrape.",
+            self.ns
+        )];
+        if !self.m.webs.is_empty() {
+            intro.push(
+                "The web tiers are annotated: they serve metrics on their own port at /metrics."
+                    .into(),
+            );
+        }
         Ok(File {
             path: "90-metrics.yaml".into(),
-            intro: vec![
-                format!("Metrics: Prometheus scrapes every pod in namespace {} annotated prometheus.io/scrape.", self.ns),
-                "The web tiers are annotated: they serve metrics on their own port at /metrics.".into(),
-            ],
+            intro,
             docs,
         })
     }
