@@ -1,9 +1,2015 @@
-//! The `k8s` target.
+//! The `k8s` target: plain Kubernetes manifests (built-in kinds and stable
+//! APIs only: `v1`, `apps/v1`, `autoscaling/v2`, `networking.k8s.io/v1`,
+//! `policy/v1`, `rbac.authorization.k8s.io/v1`) plus a `kustomization.yaml`.
+//!
+//! One file per component, numbered so that `kubectl apply -f DIR` (which
+//! applies in file-name order) creates the namespace first:
+//!
+//! | file | objects |
+//! |---|---|
+//! | `00-namespace.yaml` | Namespace named after the system |
+//! | `01-network-policy.yaml` | default-deny for the data tier, one allow rule per data component |
+//! | `10-db-<name>.yaml` | per shard: headless Service, StatefulSet (primary = pod `-0`), PDB |
+//! | `20-cache-<name>.yaml` | headless Service, StatefulSet, PDB |
+//! | `30-nosql-<name>.yaml` | mongodb: headless Service + StatefulSet; dynamodb: dynamodb-local Deployment + Service |
+//! | `40-queue-<name>.yaml` | rabbitmq / redis: StatefulSet; sqs: elasticmq Deployment; + Service |
+//! | `50-web-<name>.yaml` | Deployment, Service, HorizontalPodAutoscaler, PDB |
+//! | `60-worker-<name>.yaml` | Deployment, PDB |
+//! | `70-ingress-<lb>.yaml` | Ingress (ingress-nginx) |
+//! | `80-logs.yaml` | fluent-bit ConfigMap + DaemonSet |
+//! | `90-metrics.yaml` | Prometheus: RBAC, ConfigMap, Deployment, Service |
+//!
+//! Passwords are `secretKeyRef`s into one Secret (`<system>-secrets`) that the
+//! user creates; archc never writes a Secret object.
+//!
+//! Decisions live here; the templates under `templates/k8s/` only lay out
+//! YAML. Names go through the `yaml` filter (plain scalar when safe, quoted
+//! otherwise: a system called `on` or `no` must stay a string); user strings
+//! (images) and every env value go through `json`.
 
+use super::templates::{engine, json_quote, render};
 use super::{Options, OutFile, Result};
-use crate::model::Model;
+use crate::model::{
+    Cache, CacheEngine, Db, DbEngine, Evict, Model, Nosql, NosqlEngine, Queue, QueueEngine,
+    Resources, SizeClass, Web, Worker,
+};
+use indexmap::IndexMap;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use tera::{Context, Tera, Value};
+
+static ENGINE: OnceLock<Tera> = OnceLock::new();
+
+fn tera() -> &'static Tera {
+    ENGINE.get_or_init(|| {
+        let mut t = engine(&[
+            ("file", include_str!("../../templates/k8s/file.yaml.tera")),
+            (
+                "namespace",
+                include_str!("../../templates/k8s/namespace.yaml.tera"),
+            ),
+            (
+                "network-policy",
+                include_str!("../../templates/k8s/network-policy.yaml.tera"),
+            ),
+            (
+                "service",
+                include_str!("../../templates/k8s/service.yaml.tera"),
+            ),
+            (
+                "workload",
+                include_str!("../../templates/k8s/workload.yaml.tera"),
+            ),
+            ("hpa", include_str!("../../templates/k8s/hpa.yaml.tera")),
+            ("pdb", include_str!("../../templates/k8s/pdb.yaml.tera")),
+            (
+                "ingress",
+                include_str!("../../templates/k8s/ingress.yaml.tera"),
+            ),
+            (
+                "config-map",
+                include_str!("../../templates/k8s/config-map.yaml.tera"),
+            ),
+            ("rbac", include_str!("../../templates/k8s/rbac.yaml.tera")),
+            (
+                "kustomization",
+                include_str!("../../templates/k8s/kustomization.yaml.tera"),
+            ),
+            (
+                "fluent-bit.conf",
+                include_str!("../../templates/k8s/fluent-bit.conf.tera"),
+            ),
+            (
+                "prometheus.yml",
+                include_str!("../../templates/k8s/prometheus.yml.tera"),
+            ),
+        ]);
+        t.register_filter("yaml", yaml_filter);
+        t
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Fixed choices of this target
+// ---------------------------------------------------------------------------
+
+const MANAGED_BY: &str = "archc";
+/// Storage for components whose size the language does not give (mongodb,
+/// persistent queues).
+const DEFAULT_VOLUME_GB: u32 = 10;
+/// Cookie ingress-nginx sets for sticky routing; the HAProxy target uses the
+/// same name, so switching load balancers keeps clients' cookies meaningful.
+const STICKY_COOKIE: &str = "SERVERID";
+
+/// Images for the components archc runs itself (the web and worker images
+/// come from the design). Should be shared with the compose target.
+mod image {
+    pub const POSTGRES: &str = "postgres:16";
+    pub const MYSQL: &str = "mysql:8.4";
+    pub const REDIS: &str = "redis:7.4";
+    pub const MEMCACHED: &str = "memcached:1.6";
+    pub const MONGODB: &str = "mongo:7.0";
+    pub const DYNAMODB_LOCAL: &str = "amazon/dynamodb-local:2.5.2";
+    pub const RABBITMQ: &str = "rabbitmq:3.13";
+    pub const ELASTICMQ: &str = "softwaremill/elasticmq-native:1.6.9";
+    pub const FLUENT_BIT: &str = "fluent/fluent-bit:3.1";
+    pub const PROMETHEUS: &str = "prom/prometheus:v2.55.1";
+}
+
+// ---------------------------------------------------------------------------
+// Template contexts: plain data, in output order
+// ---------------------------------------------------------------------------
+
+type Map = IndexMap<String, String>;
+
+#[derive(Serialize, Default)]
+struct Meta {
+    name: String,
+    labels: Map,
+    annotations: Map,
+    /// Comment lines written above the object.
+    notes: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Workload {
+    /// `Deployment`, `StatefulSet` or `DaemonSet`.
+    kind: &'static str,
+    meta: Meta,
+    /// `None` when an HPA owns the count (and for DaemonSets).
+    replicas: Option<u32>,
+    /// StatefulSet: the governing headless Service.
+    service_name: Option<String>,
+    selector: Map,
+    /// Spread the pods over nodes (several replicas).
+    spread: bool,
+    pod: Pod,
+    claims: Vec<Claim>,
+}
+
+#[derive(Serialize)]
+struct Pod {
+    labels: Map,
+    annotations: Map,
+    service_account: Option<String>,
+    /// `runAsNonRoot: true` (images archc does not pick, and prometheus).
+    non_root: bool,
+    run_as_user: Option<u32>,
+    fs_group: Option<u32>,
+    containers: Vec<Container>,
+    volumes: Vec<Volume>,
+}
+
+#[derive(Serialize)]
+struct Container {
+    name: String,
+    image: String,
+    args: Vec<String>,
+    ports: Vec<Port>,
+    env: Vec<Env>,
+    /// Readiness first, then liveness.
+    probes: Vec<Probe>,
+    cpu: String,
+    memory: String,
+    mounts: Vec<Mount>,
+    /// No privilege escalation, every capability dropped.
+    restricted: bool,
+}
+
+#[derive(Serialize)]
+struct Port {
+    name: &'static str,
+    port: u16,
+}
+
+#[derive(Serialize)]
+struct Env {
+    name: String,
+    value: Option<String>,
+    /// Key in the `<system>-secrets` Secret.
+    secret_key: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Probe {
+    /// `readinessProbe` or `livenessProbe`.
+    field: &'static str,
+    /// `http`, `tcp` or `exec`.
+    kind: &'static str,
+    path: Option<String>,
+    port: Option<&'static str>,
+    command: Vec<String>,
+    initial_delay: u32,
+    period: u32,
+    timeout: u32,
+    failure: u32,
+}
+
+#[derive(Serialize)]
+struct Mount {
+    name: &'static str,
+    path: &'static str,
+    sub_path: Option<&'static str>,
+    read_only: bool,
+}
+
+#[derive(Serialize)]
+struct Volume {
+    name: &'static str,
+    empty_dir: bool,
+    config_map: Option<String>,
+    host_path: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Claim {
+    name: &'static str,
+    storage_gb: u32,
+}
+
+#[derive(Serialize)]
+struct Service {
+    meta: Meta,
+    headless: bool,
+    selector: Map,
+    ports: Vec<Port>,
+}
+
+#[derive(Serialize)]
+struct Hpa {
+    meta: Meta,
+    target: String,
+    min: u32,
+    max: u32,
+    cpu_percent: u32,
+}
+
+#[derive(Serialize)]
+struct Pdb {
+    meta: Meta,
+    selector: Map,
+}
+
+#[derive(Serialize)]
+struct NetworkPolicy {
+    meta: Meta,
+    /// `matchLabels` of the pods the policy applies to (empty: use `pods`).
+    match_labels: Map,
+    /// Or: the pods, by `app.kubernetes.io/name`.
+    pods: Vec<String>,
+    /// `None`: deny every ingress. Otherwise allowed from these tiers and
+    /// from the selected pods themselves (replication), on these ports.
+    allow: Option<Allow>,
+}
+
+#[derive(Serialize)]
+struct Allow {
+    tiers: Vec<&'static str>,
+    ports: Vec<u16>,
+}
+
+#[derive(Serialize)]
+struct Ingress {
+    meta: Meta,
+    service: String,
+    port: u16,
+}
+
+#[derive(Serialize)]
+struct ConfigMap {
+    meta: Meta,
+    data: Map,
+}
+
+#[derive(Serialize)]
+struct Rbac {
+    /// ServiceAccount, Role and RoleBinding share this name.
+    meta: Meta,
+}
+
+// ---------------------------------------------------------------------------
+// Emitter
+// ---------------------------------------------------------------------------
 
 /// Renders every `k8s` file for one stage.
-pub fn emit(_model: &Model, _opts: &Options) -> Result<Vec<OutFile>> {
-    Ok(Vec::new())
+pub fn emit(model: &Model, _opts: &Options) -> Result<Vec<OutFile>> {
+    let k = K8s::new(model);
+    let mut files: Vec<File> = vec![k.namespace_file()?];
+    if let Some(f) = k.network_policy_file()? {
+        files.push(f);
+    }
+    for db in &model.dbs {
+        files.push(k.db_file(db)?);
+    }
+    for c in &model.caches {
+        files.push(k.cache_file(c)?);
+    }
+    for n in &model.nosqls {
+        files.push(k.nosql_file(n)?);
+    }
+    for q in &model.queues {
+        files.push(k.queue_file(q)?);
+    }
+    for w in &model.webs {
+        files.push(k.web_file(w)?);
+    }
+    for w in &model.workers {
+        files.push(k.worker_file(w)?);
+    }
+    for lb in &model.lbs {
+        if let Some(f) = k.ingress_file(lb)? {
+            files.push(f);
+        }
+    }
+    if model.logs.is_some() {
+        files.push(k.logs_file()?);
+    }
+    if model.metrics.is_some() {
+        files.push(k.metrics_file()?);
+    }
+
+    let mut out = Vec::with_capacity(files.len() + 1);
+    let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let mut ctx = k.base_ctx();
+    ctx.insert("resources", &names);
+    let kustomization = one_newline(render(tera(), "kustomization", &ctx)?);
+    for f in &files {
+        out.push(k.render_file(f)?);
+    }
+    out.push(OutFile {
+        path: "kustomization.yaml".into(),
+        contents: kustomization,
+    });
+    Ok(out)
+}
+
+/// A data-tier component as the network policies see it: (kind, name,
+/// names of its workloads, ports, whether workers may connect).
+type DataComponent = (&'static str, String, Vec<String>, Vec<u16>, bool);
+
+/// One output file before rendering: its intro comment and its documents.
+struct File {
+    path: String,
+    intro: Vec<String>,
+    docs: Vec<String>,
+}
+
+struct K8s<'m> {
+    m: &'m Model,
+    ns: String,
+    secret: String,
+}
+
+/// Tier label values (`archc.dev/tier`): the network policies select by them.
+const TIER_WEB: &str = "web";
+const TIER_DATA: &str = "data";
+const TIER_WORKER: &str = "worker";
+const TIER_OPS: &str = "ops";
+
+impl<'m> K8s<'m> {
+    fn new(m: &'m Model) -> Self {
+        K8s {
+            m,
+            ns: m.system.clone(),
+            secret: format!("{}-secrets", m.system),
+        }
+    }
+
+    fn base_ctx(&self) -> Context {
+        let mut ctx = Context::new();
+        ctx.insert("ns", &self.ns);
+        ctx.insert("secret", &self.secret);
+        ctx.insert("source", &one_line(&self.m.source_name));
+        ctx.insert("stage", &self.m.stage);
+        ctx
+    }
+
+    fn doc(&self, template: &str, o: &impl Serialize) -> Result<String> {
+        let mut ctx = self.base_ctx();
+        ctx.insert("o", o);
+        // Each document ends with exactly one newline, so the file does too.
+        Ok(one_newline(render(tera(), template, &ctx)?))
+    }
+
+    fn render_file(&self, f: &File) -> Result<OutFile> {
+        let mut ctx = self.base_ctx();
+        ctx.insert("intro", &f.intro);
+        ctx.insert("docs", &f.docs);
+        Ok(OutFile {
+            path: f.path.clone(),
+            contents: render(tera(), "file", &ctx)?,
+        })
+    }
+
+    // --- labels -------------------------------------------------------------
+
+    /// Labels on an object's own metadata.
+    fn labels(&self, name: &str, component: &str) -> Map {
+        let mut l = Map::new();
+        l.insert("app.kubernetes.io/name".into(), name.into());
+        l.insert("app.kubernetes.io/component".into(), component.into());
+        l.insert("app.kubernetes.io/part-of".into(), self.m.system.clone());
+        l.insert("app.kubernetes.io/managed-by".into(), MANAGED_BY.into());
+        l.insert("archc.dev/stage".into(), self.m.stage.clone());
+        l
+    }
+
+    fn meta(&self, name: &str, component: &str) -> Meta {
+        Meta {
+            name: name.into(),
+            labels: self.labels(name, component),
+            ..Meta::default()
+        }
+    }
+
+    /// Labels on pods. No stage label: moving to the next stage must not
+    /// restart pods whose spec did not change.
+    fn pod_labels(&self, name: &str, component: &str, tier: &str) -> Map {
+        let mut l = Map::new();
+        l.insert("app.kubernetes.io/name".into(), name.into());
+        l.insert("app.kubernetes.io/component".into(), component.into());
+        l.insert("app.kubernetes.io/part-of".into(), self.m.system.clone());
+        l.insert("archc.dev/tier".into(), tier.into());
+        l
+    }
+
+    // --- files ----------------------------------------------------------------
+
+    fn namespace_file(&self) -> Result<File> {
+        let mut intro = Vec::new();
+        let keys = self.secret_keys();
+        if !keys.is_empty() {
+            intro.push(format!(
+                "Passwords are read from the Secret \"{}\", which archc never writes. Create it after this file, before the others:",
+                self.secret
+            ));
+            let mut cmd = format!(
+                "  kubectl create secret generic {} --namespace {}",
+                self.secret, self.ns
+            );
+            for k in &keys {
+                cmd.push_str(&format!(
+                    " \\\n#     --from-literal={k}=\"$(openssl rand -hex 24)\""
+                ));
+            }
+            intro.push(cmd);
+        }
+        if let Some(dc) = &self.m.datacenters {
+            intro.push(format!(
+                "Data centers {}: apply these manifests to one cluster per data center{}.",
+                dc.regions.join(", "),
+                if dc.geodns {
+                    "; geo DNS sends each user to the nearest one's ingress"
+                } else {
+                    ""
+                }
+            ));
+        }
+        let mut meta = self.meta(&self.ns, "namespace");
+        meta.labels.shift_remove("app.kubernetes.io/component");
+        Ok(File {
+            path: "00-namespace.yaml".into(),
+            intro,
+            docs: vec![self.doc("namespace", &meta)?],
+        })
+    }
+
+    /// Every key the Secret must hold, in the order the components appear.
+    fn secret_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = Vec::new();
+        let mut add = |k: String| {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        };
+        for db in &self.m.dbs {
+            add(db.password_env.clone());
+        }
+        for n in &self.m.nosqls {
+            if n.engine == NosqlEngine::Mongodb {
+                add(secret_env(&n.name));
+            }
+        }
+        for q in &self.m.queues {
+            if q.engine == QueueEngine::Rabbitmq {
+                add(secret_env(&q.name));
+            }
+        }
+        keys
+    }
+
+    /// The data tier, one entry per component.
+    fn data_components(&self) -> Vec<DataComponent> {
+        let mut out = Vec::new();
+        for db in &self.m.dbs {
+            let pods = db.shards.iter().map(|s| s.primary.clone()).collect();
+            out.push(("db", db.name.clone(), pods, vec![db.port], true));
+        }
+        for c in &self.m.caches {
+            out.push((
+                "cache",
+                c.name.clone(),
+                vec![c.name.clone()],
+                vec![c.port],
+                false,
+            ));
+        }
+        for n in &self.m.nosqls {
+            out.push((
+                "nosql",
+                n.name.clone(),
+                vec![n.name.clone()],
+                vec![n.port],
+                false,
+            ));
+        }
+        for q in &self.m.queues {
+            out.push((
+                "queue",
+                q.name.clone(),
+                vec![q.name.clone()],
+                vec![q.port],
+                true,
+            ));
+        }
+        out
+    }
+
+    fn network_policy_file(&self) -> Result<Option<File>> {
+        let data = self.data_components();
+        if data.is_empty() {
+            return Ok(None);
+        }
+        let mut docs = Vec::new();
+        let mut deny = self.meta("deny-data-ingress", "network-policy");
+        deny.notes
+            .push("The data tier accepts no connection unless a policy below allows it.".into());
+        let mut sel = Map::new();
+        sel.insert("archc.dev/tier".into(), TIER_DATA.into());
+        docs.push(self.doc(
+            "network-policy",
+            &NetworkPolicy {
+                meta: deny,
+                match_labels: sel,
+                pods: Vec::new(),
+                allow: None,
+            },
+        )?);
+        for (kind, name, pods, ports, workers) in data {
+            let mut meta = self.meta(&format!("allow-{kind}-{name}"), "network-policy");
+            let mut tiers = vec![TIER_WEB];
+            if workers {
+                tiers.push(TIER_WORKER);
+            }
+            meta.notes.push(format!(
+                "{kind} \"{name}\": reachable from the {} pods, and from its own pods (replication).",
+                tiers.join(" and ")
+            ));
+            docs.push(self.doc(
+                "network-policy",
+                &NetworkPolicy {
+                    meta,
+                    match_labels: Map::new(),
+                    pods,
+                    allow: Some(Allow { tiers, ports }),
+                },
+            )?);
+        }
+        Ok(Some(File {
+            path: "01-network-policy.yaml".into(),
+            intro: vec![
+                "Only the web tier (and workers, for databases and queues) may reach the data tier.".into(),
+                "NetworkPolicies need a network plugin that enforces them (Calico, Cilium, ...).".into(),
+            ],
+            docs,
+        }))
+    }
+
+    fn pdb(&self, name: &str, component: &str) -> Result<String> {
+        self.doc(
+            "pdb",
+            &Pdb {
+                meta: self.meta(name, component),
+                selector: selector(name),
+            },
+        )
+    }
+
+    fn headless_service(&self, name: &str, component: &str, port: Port) -> Result<String> {
+        self.doc(
+            "service",
+            &Service {
+                meta: self.meta(name, component),
+                headless: true,
+                selector: selector(name),
+                ports: vec![port],
+            },
+        )
+    }
+
+    fn db_file(&self, db: &Db) -> Result<File> {
+        let (img, port_name, data_path) = match db.engine {
+            DbEngine::Postgres => (image::POSTGRES, "postgres", "/var/lib/postgresql/data"),
+            DbEngine::Mysql => (image::MYSQL, "mysql", "/var/lib/mysql"),
+        };
+        let mut env = Vec::new();
+        match db.engine {
+            DbEngine::Postgres => {
+                env.push(Env::value("POSTGRES_USER", &db.user));
+                env.push(Env::secret("POSTGRES_PASSWORD", &db.password_env));
+                env.push(Env::value("POSTGRES_DB", &db.user));
+            }
+            DbEngine::Mysql => {
+                env.push(Env::value("MYSQL_USER", &db.user));
+                env.push(Env::secret("MYSQL_PASSWORD", &db.password_env));
+                env.push(Env::value("MYSQL_DATABASE", &db.user));
+                // The root account is not used by the application; a random
+                // password (printed once in the log) avoids a second secret.
+                env.push(Env::value("MYSQL_RANDOM_ROOT_PASSWORD", "yes"));
+            }
+        }
+        let ready = match db.engine {
+            DbEngine::Postgres => vec![
+                "pg_isready".to_string(),
+                "-U".into(),
+                db.user.clone(),
+                "-h".into(),
+                "127.0.0.1".into(),
+                "-p".into(),
+                db.port.to_string(),
+            ],
+            DbEngine::Mysql => vec![
+                "mysqladmin".to_string(),
+                "ping".into(),
+                "-h".into(),
+                "127.0.0.1".into(),
+            ],
+        };
+        let mut docs = Vec::new();
+        for shard in &db.shards {
+            let name = &shard.primary;
+            let replicas = 1 + db.replicas;
+            docs.push(self.headless_service(
+                name,
+                "db",
+                Port {
+                    name: port_name,
+                    port: db.port,
+                },
+            )?);
+            let mut meta = self.meta(name, "db");
+            if db.shard_key.is_some() {
+                meta.notes.push(format!(
+                    "Shard {} of {} (sharded by {}).",
+                    shard.index,
+                    db.shard_count,
+                    db.shard_key.as_deref().unwrap_or_default()
+                ));
+            }
+            meta.notes.push(format!(
+                "Pod {name}-0 ({name}-0.{name}) is the primary \"{name}\"."
+            ));
+            for (i, r) in shard.replicas.iter().enumerate() {
+                meta.notes.push(format!(
+                    "Pod {name}-{} ({name}-{}.{name}) is the read replica \"{r}\".",
+                    i + 1,
+                    i + 1
+                ));
+            }
+            if db.replicas > 0 {
+                meta.notes.push(format!(
+                    "The stock {img} image starts every pod as an independent server: streaming replication"
+                ));
+                meta.notes.push(
+                    "from pod -0 to the others is configured by the image or an operator you choose.".into(),
+                );
+            }
+            if db.colocated {
+                meta.notes.push(
+                    "\"colocated\" places the database on the web host; Kubernetes schedules it as its own pod.".into(),
+                );
+            }
+            let res = &db.resources;
+            docs.push(self.doc(
+                "workload",
+                &Workload {
+                    kind: "StatefulSet",
+                    meta,
+                    replicas: Some(replicas),
+                    service_name: Some(name.clone()),
+                    selector: selector(name),
+                    spread: replicas > 1,
+                    pod: Pod {
+                        labels: self.pod_labels(name, "db", TIER_DATA),
+                        annotations: Map::new(),
+                        service_account: None,
+                        non_root: false,
+                        run_as_user: None,
+                        fs_group: None,
+                        containers: vec![Container {
+                            name: port_name.into(),
+                            image: img.into(),
+                            args: Vec::new(),
+                            ports: vec![Port {
+                                name: port_name,
+                                port: db.port,
+                            }],
+                            env: env.iter().map(Env::clone_of).collect(),
+                            probes: vec![
+                                Probe::exec(ready.clone(), 5, 10).ready(),
+                                // First start initialises the data directory: give it time.
+                                Probe {
+                                    failure: 6,
+                                    ..Probe::tcp(port_name, 30, 20)
+                                }
+                                .live(),
+                            ],
+                            cpu: res.cpu.clone(),
+                            memory: mib(res.memory_mb),
+                            // A new volume holds lost+found: the server's data
+                            // directory must be a subdirectory.
+                            mounts: vec![Mount {
+                                name: "data",
+                                path: data_path,
+                                sub_path: Some(port_name),
+                                read_only: false,
+                            }],
+                            restricted: false,
+                        }],
+                        volumes: Vec::new(),
+                    },
+                    claims: vec![Claim {
+                        name: "data",
+                        storage_gb: db.storage_gb,
+                    }],
+                },
+            )?);
+            if replicas > 1 {
+                docs.push(self.pdb(name, "db")?);
+            }
+        }
+        Ok(File {
+            path: format!("10-db-{}.yaml", db.name),
+            intro: vec![format!(
+                "Database \"{}\" ({}): {}{}, {} GiB {}.",
+                db.name,
+                engine_name_db(db.engine),
+                match &db.shard_key {
+                    Some(k) => format!("{} by {k}, each ", plural(db.shard_count, "shard")),
+                    None => String::new(),
+                },
+                if db.replicas == 0 {
+                    "a single server".to_string()
+                } else {
+                    format!("a primary and {}", plural(db.replicas, "read replica"))
+                },
+                db.storage_gb,
+                if db.instance_count() == 1 {
+                    "of storage"
+                } else {
+                    "each"
+                }
+            )],
+            docs,
+        })
+    }
+
+    fn cache_file(&self, c: &Cache) -> Result<File> {
+        let name = &c.name;
+        let mut notes = vec![format!(
+            "Instances {} are the pods {}.",
+            c.instances.join(", "),
+            (0..c.count)
+                .map(|i| format!("{name}-{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )];
+        let (img, port_name, args, ready) = match c.engine {
+            CacheEngine::Redis => {
+                let mut args = vec!["--maxmemory".to_string(), format!("{}mb", c.memory_mb)];
+                match c.evict {
+                    Some(e) => {
+                        args.push("--maxmemory-policy".into());
+                        args.push(
+                            match e {
+                                Evict::Lru => "allkeys-lru",
+                                Evict::Lfu => "allkeys-lfu",
+                                Evict::None => "noeviction",
+                            }
+                            .into(),
+                        );
+                    }
+                    None => notes.push(
+                        "No eviction policy in the design: redis keeps its default (noeviction)."
+                            .into(),
+                    ),
+                }
+                // A cache: nothing is written to disk.
+                args.extend(["--save", "", "--appendonly", "no"].map(String::from));
+                (
+                    image::REDIS,
+                    "redis",
+                    args,
+                    Probe::exec(vec!["redis-cli".into(), "ping".into()], 5, 10),
+                )
+            }
+            CacheEngine::Memcached => {
+                let mut args = vec!["-m".to_string(), c.memory_mb.to_string()];
+                match c.evict {
+                    Some(Evict::None) => args.push("-M".into()),
+                    Some(Evict::Lfu) => notes.push(
+                        "memcached evicts least recently used items only (evict lfu acts as lru)."
+                            .into(),
+                    ),
+                    _ => {}
+                }
+                (
+                    image::MEMCACHED,
+                    "memcached",
+                    args,
+                    Probe::tcp("memcached", 5, 10),
+                )
+            }
+        };
+        match c.ttl_seconds {
+            Some(t) => notes.push(format!(
+                "Default expiry {t} s: the application sets it on each key (env {}_TTL_SECONDS of the web tiers).",
+                env_prefix(name)
+            )),
+            None => notes.push("No TTL in the design: keys never expire by default.".into()),
+        }
+        if c.colocated {
+            notes.push(
+                "\"colocated\" places the cache on the web host; Kubernetes schedules it as its own pod.".into(),
+            );
+        }
+        // The container holds maxmemory plus the server's own overhead.
+        let memory = c
+            .resources
+            .memory_mb
+            .max(c.memory_mb + c.memory_mb.div_ceil(4));
+        let mut meta = self.meta(name, "cache");
+        meta.notes = notes;
+        let mut docs = vec![self.headless_service(
+            name,
+            "cache",
+            Port {
+                name: port_name,
+                port: c.port,
+            },
+        )?];
+        docs.push(self.doc(
+            "workload",
+            &Workload {
+                kind: "StatefulSet",
+                meta,
+                replicas: Some(c.count),
+                service_name: Some(name.clone()),
+                selector: selector(name),
+                spread: c.count > 1,
+                pod: Pod {
+                    labels: self.pod_labels(name, "cache", TIER_DATA),
+                    annotations: Map::new(),
+                    service_account: None,
+                    non_root: false,
+                    run_as_user: None,
+                    fs_group: None,
+                    containers: vec![Container {
+                        name: port_name.into(),
+                        image: img.into(),
+                        args,
+                        ports: vec![Port {
+                            name: port_name,
+                            port: c.port,
+                        }],
+                        env: Vec::new(),
+                        probes: vec![ready.ready(), Probe::tcp(port_name, 15, 20).live()],
+                        cpu: c.resources.cpu.clone(),
+                        memory: mib(memory),
+                        mounts: Vec::new(),
+                        restricted: false,
+                    }],
+                    volumes: Vec::new(),
+                },
+                claims: Vec::new(),
+            },
+        )?);
+        if c.count > 1 {
+            docs.push(self.pdb(name, "cache")?);
+        }
+        Ok(File {
+            path: format!("20-cache-{name}.yaml"),
+            intro: vec![format!(
+                "Cache \"{name}\" ({}): {}, {} MiB each.",
+                match c.engine {
+                    CacheEngine::Redis => "redis",
+                    CacheEngine::Memcached => "memcached",
+                },
+                plural(c.count, "instance"),
+                c.memory_mb
+            )],
+            docs,
+        })
+    }
+
+    fn nosql_file(&self, n: &Nosql) -> Result<File> {
+        let name = &n.name;
+        let small = SizeClass::Small.resources();
+        let mut docs = Vec::new();
+        let mut meta = self.meta(name, "nosql");
+        let workload = match n.engine {
+            NosqlEngine::Mongodb => {
+                docs.push(self.headless_service(
+                    name,
+                    "nosql",
+                    Port {
+                        name: "mongodb",
+                        port: n.port,
+                    },
+                )?);
+                meta.notes.push(format!(
+                    "Instances {} are the pods {name}-0..{name}-{}. Forming a replica set (rs.initiate)",
+                    n.instances.join(", "),
+                    n.count - 1
+                ));
+                meta.notes
+                    .push("is left to the image or an operator you choose.".into());
+                Workload {
+                    kind: "StatefulSet",
+                    meta,
+                    replicas: Some(n.count),
+                    service_name: Some(name.clone()),
+                    selector: selector(name),
+                    spread: n.count > 1,
+                    pod: self.data_pod(
+                        name,
+                        "nosql",
+                        Container {
+                            name: "mongodb".into(),
+                            image: image::MONGODB.into(),
+                            args: Vec::new(),
+                            ports: vec![Port {
+                                name: "mongodb",
+                                port: n.port,
+                            }],
+                            env: vec![
+                                Env::value("MONGO_INITDB_ROOT_USERNAME", "app"),
+                                Env::secret("MONGO_INITDB_ROOT_PASSWORD", &secret_env(name)),
+                            ],
+                            probes: vec![
+                                Probe::exec(
+                                    vec![
+                                        "mongosh".into(),
+                                        "--quiet".into(),
+                                        "--eval".into(),
+                                        "db.adminCommand('ping')".into(),
+                                    ],
+                                    10,
+                                    10,
+                                )
+                                .ready(),
+                                Probe::tcp("mongodb", 30, 20).live(),
+                            ],
+                            cpu: small.cpu.clone(),
+                            memory: mib(small.memory_mb),
+                            mounts: vec![Mount {
+                                name: "data",
+                                path: "/data/db",
+                                sub_path: Some("mongodb"),
+                                read_only: false,
+                            }],
+                            restricted: false,
+                        },
+                    ),
+                    claims: vec![Claim {
+                        name: "data",
+                        storage_gb: DEFAULT_VOLUME_GB,
+                    }],
+                }
+            }
+            NosqlEngine::Dynamodb => {
+                docs.push(self.cluster_service(name, "nosql", "dynamodb", n.port)?);
+                meta.notes.push(
+                    "DynamoDB is an AWS service: in the cluster, dynamodb-local (in memory) stands in for it.".into(),
+                );
+                Workload {
+                    kind: "Deployment",
+                    meta,
+                    replicas: Some(n.count),
+                    service_name: None,
+                    selector: selector(name),
+                    spread: n.count > 1,
+                    pod: self.data_pod(
+                        name,
+                        "nosql",
+                        Container {
+                            name: "dynamodb".into(),
+                            image: image::DYNAMODB_LOCAL.into(),
+                            args: Vec::new(),
+                            ports: vec![Port {
+                                name: "dynamodb",
+                                port: n.port,
+                            }],
+                            env: Vec::new(),
+                            probes: vec![
+                                Probe::tcp("dynamodb", 5, 10).ready(),
+                                Probe::tcp("dynamodb", 15, 20).live(),
+                            ],
+                            cpu: small.cpu.clone(),
+                            memory: mib(small.memory_mb),
+                            mounts: Vec::new(),
+                            restricted: false,
+                        },
+                    ),
+                    claims: Vec::new(),
+                }
+            }
+        };
+        docs.push(self.doc("workload", &workload)?);
+        if n.count > 1 {
+            docs.push(self.pdb(name, "nosql")?);
+        }
+        Ok(File {
+            path: format!("30-nosql-{name}.yaml"),
+            intro: vec![format!(
+                "NoSQL store \"{name}\" ({}): {}.",
+                match n.engine {
+                    NosqlEngine::Mongodb => "mongodb",
+                    NosqlEngine::Dynamodb => "dynamodb",
+                },
+                plural(n.count, "instance")
+            )],
+            docs,
+        })
+    }
+
+    fn data_pod(&self, name: &str, component: &str, c: Container) -> Pod {
+        Pod {
+            labels: self.pod_labels(name, component, TIER_DATA),
+            annotations: Map::new(),
+            service_account: None,
+            non_root: false,
+            run_as_user: None,
+            fs_group: None,
+            containers: vec![c],
+            volumes: Vec::new(),
+        }
+    }
+
+    fn cluster_service(
+        &self,
+        name: &str,
+        component: &str,
+        port_name: &'static str,
+        port: u16,
+    ) -> Result<String> {
+        self.doc(
+            "service",
+            &Service {
+                meta: self.meta(name, component),
+                headless: false,
+                selector: selector(name),
+                ports: vec![Port {
+                    name: port_name,
+                    port,
+                }],
+            },
+        )
+    }
+
+    fn queue_file(&self, q: &Queue) -> Result<File> {
+        let name = &q.name;
+        let small = SizeClass::Small.resources();
+        let mut meta = self.meta(name, "queue");
+        let (kind, port_name, container, claims) = match q.engine {
+            QueueEngine::Rabbitmq => {
+                meta.notes.push(
+                    "A StatefulSet: RabbitMQ names its node after the host name, which must stay stable.".into(),
+                );
+                (
+                    "StatefulSet",
+                    "amqp",
+                    Container {
+                        name: "rabbitmq".into(),
+                        image: image::RABBITMQ.into(),
+                        args: Vec::new(),
+                        ports: vec![Port {
+                            name: "amqp",
+                            port: q.port,
+                        }],
+                        env: vec![
+                            Env::value("RABBITMQ_DEFAULT_USER", "app"),
+                            Env::secret("RABBITMQ_DEFAULT_PASS", &secret_env(name)),
+                        ],
+                        probes: vec![
+                            Probe {
+                                timeout: 10,
+                                ..Probe::exec(
+                                    vec!["rabbitmq-diagnostics".into(), "-q".into(), "ping".into()],
+                                    10,
+                                    30,
+                                )
+                            }
+                            .ready(),
+                            Probe::tcp("amqp", 60, 30).live(),
+                        ],
+                        cpu: small.cpu.clone(),
+                        memory: mib(small.memory_mb),
+                        mounts: vec![Mount {
+                            name: "data",
+                            path: "/var/lib/rabbitmq",
+                            sub_path: Some("rabbitmq"),
+                            read_only: false,
+                        }],
+                        restricted: false,
+                    },
+                    vec![Claim {
+                        name: "data",
+                        storage_gb: DEFAULT_VOLUME_GB,
+                    }],
+                )
+            }
+            QueueEngine::Redis => (
+                "StatefulSet",
+                "redis",
+                Container {
+                    name: "redis".into(),
+                    image: image::REDIS.into(),
+                    // A queue must survive a restart: append-only file on.
+                    args: vec!["--appendonly".into(), "yes".into()],
+                    ports: vec![Port {
+                        name: "redis",
+                        port: q.port,
+                    }],
+                    env: Vec::new(),
+                    probes: vec![
+                        Probe::exec(vec!["redis-cli".into(), "ping".into()], 5, 10).ready(),
+                        Probe::tcp("redis", 15, 20).live(),
+                    ],
+                    cpu: small.cpu.clone(),
+                    memory: mib(small.memory_mb),
+                    mounts: vec![Mount {
+                        name: "data",
+                        path: "/data",
+                        sub_path: Some("redis"),
+                        read_only: false,
+                    }],
+                    restricted: false,
+                },
+                vec![Claim {
+                    name: "data",
+                    storage_gb: DEFAULT_VOLUME_GB,
+                }],
+            ),
+            QueueEngine::Sqs => {
+                meta.notes.push(
+                    "SQS is an AWS service: in the cluster, ElasticMQ (SQS API, in memory) stands in for it.".into(),
+                );
+                (
+                    "Deployment",
+                    "sqs",
+                    Container {
+                        name: "elasticmq".into(),
+                        image: image::ELASTICMQ.into(),
+                        args: Vec::new(),
+                        ports: vec![Port {
+                            name: "sqs",
+                            port: q.port,
+                        }],
+                        env: Vec::new(),
+                        probes: vec![
+                            Probe::tcp("sqs", 5, 10).ready(),
+                            Probe::tcp("sqs", 15, 20).live(),
+                        ],
+                        cpu: small.cpu.clone(),
+                        memory: mib(small.memory_mb),
+                        mounts: Vec::new(),
+                        restricted: false,
+                    },
+                    Vec::new(),
+                )
+            }
+        };
+        let mut docs = Vec::new();
+        docs.push(if kind == "StatefulSet" {
+            self.headless_service(
+                name,
+                "queue",
+                Port {
+                    name: port_name,
+                    port: q.port,
+                },
+            )?
+        } else {
+            self.cluster_service(name, "queue", port_name, q.port)?
+        });
+        docs.push(self.doc(
+            "workload",
+            &Workload {
+                kind,
+                meta,
+                replicas: Some(1),
+                service_name: (kind == "StatefulSet").then(|| name.clone()),
+                selector: selector(name),
+                spread: false,
+                pod: self.data_pod(name, "queue", container),
+                claims,
+            },
+        )?);
+        Ok(File {
+            path: format!("40-queue-{name}.yaml"),
+            intro: vec![format!(
+                "Queue \"{name}\" ({}).",
+                match q.engine {
+                    QueueEngine::Rabbitmq => "rabbitmq",
+                    QueueEngine::Redis => "redis",
+                    QueueEngine::Sqs => "sqs",
+                }
+            )],
+            docs,
+        })
+    }
+
+    // --- env for the application tiers -----------------------------------------
+
+    fn db_env(&self, env: &mut Vec<Env>) {
+        for db in &self.m.dbs {
+            let p = env_prefix(&db.name);
+            if db.shard_key.is_some() {
+                env.push(Env::value(
+                    &format!("{p}_SHARD_KEY"),
+                    db.shard_key.as_deref().unwrap_or_default(),
+                ));
+                let hosts: Vec<String> = db
+                    .shards
+                    .iter()
+                    .map(|s| format!("{0}-0.{0}", s.primary))
+                    .collect();
+                env.push(Env::value(&format!("{p}_SHARD_HOSTS"), &hosts.join(",")));
+            } else if let Some(s) = db.shards.first() {
+                env.push(Env::value(
+                    &format!("{p}_HOST"),
+                    &format!("{0}-0.{0}", s.primary),
+                ));
+                if db.replicas > 0 {
+                    let reads: Vec<String> = (1..=db.replicas)
+                        .map(|i| format!("{0}-{i}.{0}", s.primary))
+                        .collect();
+                    env.push(Env::value(&format!("{p}_READ_HOSTS"), &reads.join(",")));
+                }
+            }
+            env.push(Env::value(&format!("{p}_PORT"), &db.port.to_string()));
+            env.push(Env::value(&format!("{p}_USER"), &db.user));
+            env.push(Env::value(&format!("{p}_NAME"), &db.user));
+            env.push(Env::secret(&db.password_env, &db.password_env));
+        }
+    }
+
+    fn queue_env(q: &Queue, p: &str, env: &mut Vec<Env>) {
+        env.push(Env::value(&format!("{p}_HOST"), &q.name));
+        env.push(Env::value(&format!("{p}_PORT"), &q.port.to_string()));
+        if q.engine == QueueEngine::Rabbitmq {
+            env.push(Env::value(&format!("{p}_USER"), "app"));
+            env.push(Env::secret(&format!("{p}_PASSWORD"), &secret_env(&q.name)));
+        }
+    }
+
+    fn web_env(&self, w: &Web) -> Vec<Env> {
+        let mut env = vec![Env::value("PORT", &w.port.to_string())];
+        self.db_env(&mut env);
+        for c in &self.m.caches {
+            let p = env_prefix(&c.name);
+            env.push(Env::value(&format!("{p}_HOST"), &c.name));
+            env.push(Env::value(&format!("{p}_PORT"), &c.port.to_string()));
+            if c.count > 1 {
+                let nodes: Vec<String> = (0..c.count)
+                    .map(|i| format!("{0}-{i}.{0}:{1}", c.name, c.port))
+                    .collect();
+                env.push(Env::value(&format!("{p}_NODES"), &nodes.join(",")));
+            }
+            if let Some(t) = c.ttl_seconds {
+                env.push(Env::value(&format!("{p}_TTL_SECONDS"), &t.to_string()));
+            }
+        }
+        for n in &self.m.nosqls {
+            let p = env_prefix(&n.name);
+            match n.engine {
+                NosqlEngine::Mongodb => {
+                    env.push(Env::value(&format!("{p}_HOST"), &n.name));
+                    env.push(Env::value(&format!("{p}_PORT"), &n.port.to_string()));
+                    env.push(Env::value(&format!("{p}_USER"), "app"));
+                    env.push(Env::secret(&format!("{p}_PASSWORD"), &secret_env(&n.name)));
+                }
+                NosqlEngine::Dynamodb => env.push(Env::value(
+                    &format!("{p}_ENDPOINT"),
+                    &format!("http://{}:{}", n.name, n.port),
+                )),
+            }
+        }
+        for q in &self.m.queues {
+            Self::queue_env(q, &env_prefix(&q.name), &mut env);
+        }
+        if let Some(s) = &w.sessions {
+            use crate::model::StoreKind;
+            let host = match s.kind {
+                StoreKind::Cache => Some(s.name.clone()),
+                StoreKind::Nosql => Some(s.name.clone()),
+                StoreKind::Db => self
+                    .m
+                    .dbs
+                    .iter()
+                    .find(|d| d.name == s.name)
+                    .and_then(|d| d.shards.first())
+                    .map(|sh| format!("{0}-0.{0}", sh.primary)),
+            };
+            if let Some(h) = host {
+                env.push(Env::value("SESSION_STORE_HOST", &h));
+            }
+        }
+        env
+    }
+
+    fn app_container(
+        &self,
+        name: &str,
+        image: &str,
+        res: &Resources,
+        env: Vec<Env>,
+        web: Option<&Web>,
+    ) -> Container {
+        let (ports, probes) = match web {
+            Some(w) => (
+                vec![Port {
+                    name: "http",
+                    port: w.port,
+                }],
+                vec![
+                    Probe::http(&w.health, 5, 10).ready(),
+                    Probe::http(&w.health, 15, 20).live(),
+                ],
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        Container {
+            name: name.into(),
+            image: image.into(),
+            args: Vec::new(),
+            ports,
+            env,
+            probes,
+            cpu: res.cpu.clone(),
+            memory: mib(res.memory_mb),
+            mounts: Vec::new(),
+            restricted: true,
+        }
+    }
+
+    fn web_file(&self, w: &Web) -> Result<File> {
+        let name = &w.name;
+        let mut meta = self.meta(name, "web");
+        meta.notes.push(format!(
+            "Instances {} are the pods of this Deployment.",
+            w.instances.join(", ")
+        ));
+        meta.notes.push(
+            "The image must run as a non-root user given by number (USER 1000 in its Dockerfile)."
+                .into(),
+        );
+        if w.autoscale.is_some() {
+            meta.notes
+                .push("No replicas: the HorizontalPodAutoscaler below owns the count.".into());
+        }
+        let mut labels = self.pod_labels(name, "web", TIER_WEB);
+        if let Some(lb) = &w.lb {
+            labels.insert("archc.dev/lb".into(), lb.clone());
+        }
+        let mut annotations = Map::new();
+        if self.m.metrics.is_some() {
+            annotations.insert("prometheus.io/scrape".into(), "true".into());
+            annotations.insert("prometheus.io/port".into(), w.port.to_string());
+            annotations.insert("prometheus.io/path".into(), "/metrics".into());
+        }
+        let many = w.count > 1 || w.autoscale.is_some();
+        let mut docs = vec![self.doc(
+            "workload",
+            &Workload {
+                kind: "Deployment",
+                meta,
+                replicas: if w.autoscale.is_some() {
+                    None
+                } else {
+                    Some(w.count)
+                },
+                service_name: None,
+                selector: selector(name),
+                spread: many,
+                pod: Pod {
+                    labels,
+                    annotations,
+                    service_account: None,
+                    non_root: true,
+                    run_as_user: None,
+                    fs_group: None,
+                    containers: vec![self.app_container(
+                        "web",
+                        &w.image,
+                        &w.resources,
+                        self.web_env(w),
+                        Some(w),
+                    )],
+                    volumes: Vec::new(),
+                },
+                claims: Vec::new(),
+            },
+        )?];
+        docs.push(self.cluster_service(name, "web", "http", w.port)?);
+        if let Some(a) = &w.autoscale {
+            docs.push(self.doc(
+                "hpa",
+                &Hpa {
+                    meta: self.meta(name, "web"),
+                    target: name.clone(),
+                    min: a.min,
+                    max: a.max,
+                    cpu_percent: a.cpu_percent,
+                },
+            )?);
+        }
+        if many {
+            docs.push(self.pdb(name, "web")?);
+        }
+        let count = match &w.autoscale {
+            Some(a) => format!("autoscaled {}..{} at {}% CPU", a.min, a.max, a.cpu_percent),
+            None => plural(w.count, "instance"),
+        };
+        Ok(File {
+            path: format!("50-web-{name}.yaml"),
+            intro: vec![format!(
+                "Web tier \"{name}\" ({}): {count}, port {}, health {}.",
+                match w.state {
+                    crate::model::WebState::Stateless => "stateless",
+                    crate::model::WebState::Stateful => "stateful",
+                },
+                w.port,
+                w.health
+            )],
+            docs,
+        })
+    }
+
+    fn worker_file(&self, w: &Worker) -> Result<File> {
+        let name = &w.name;
+        let mut env = Vec::new();
+        if let Some(q) = self.m.queues.iter().find(|q| q.name == w.queue) {
+            Self::queue_env(q, "QUEUE", &mut env);
+        }
+        env.push(Env::value("QUEUE_NAME", &w.queue));
+        self.db_env(&mut env);
+        let mut meta = self.meta(name, "worker");
+        meta.notes.push(format!(
+            "Instances {} are the pods of this Deployment; they consume the queue \"{}\".",
+            w.instances.join(", "),
+            w.queue
+        ));
+        let mut docs = vec![self.doc(
+            "workload",
+            &Workload {
+                kind: "Deployment",
+                meta,
+                replicas: Some(w.count),
+                service_name: None,
+                selector: selector(name),
+                spread: w.count > 1,
+                pod: Pod {
+                    labels: self.pod_labels(name, "worker", TIER_WORKER),
+                    annotations: Map::new(),
+                    service_account: None,
+                    non_root: true,
+                    run_as_user: None,
+                    fs_group: None,
+                    containers: vec![self.app_container(
+                        "worker",
+                        &w.image,
+                        &w.resources,
+                        env,
+                        None,
+                    )],
+                    volumes: Vec::new(),
+                },
+                claims: Vec::new(),
+            },
+        )?];
+        if w.count > 1 {
+            docs.push(self.pdb(name, "worker")?);
+        }
+        Ok(File {
+            path: format!("60-worker-{name}.yaml"),
+            intro: vec![format!(
+                "Worker \"{name}\": {} consuming \"{}\".",
+                plural(w.count, "instance"),
+                w.queue
+            )],
+            docs,
+        })
+    }
+
+    fn ingress_file(&self, lb: &crate::model::Lb) -> Result<Option<File>> {
+        let backends: Vec<&Web> = lb
+            .backends
+            .iter()
+            .filter_map(|b| self.m.webs.iter().find(|w| &w.name == b))
+            .collect();
+        let Some(first) = backends.first() else {
+            // Nothing behind it: an Ingress needs a backend.
+            return Ok(None);
+        };
+        let mut docs = Vec::new();
+        let (service, port) = if backends.len() == 1 {
+            (first.name.clone(), first.port)
+        } else {
+            // Several tiers behind one load balancer: one Service over all
+            // their pods (labelled archc.dev/lb), each on its own `http` port.
+            let svc = format!("{}-backends", lb.name);
+            let mut sel = Map::new();
+            sel.insert("archc.dev/lb".into(), lb.name.clone());
+            let mut meta = self.meta(&svc, "lb");
+            meta.notes.push(format!(
+                "Every pod of {} behind \"{}\".",
+                lb.backends.join(", "),
+                lb.name
+            ));
+            docs.push(self.doc(
+                "service",
+                &Service {
+                    meta,
+                    headless: false,
+                    selector: sel,
+                    ports: vec![Port {
+                        name: "http",
+                        port: lb.port,
+                    }],
+                },
+            )?);
+            (svc, lb.port)
+        };
+        let mut meta = self.meta(&lb.name, "lb");
+        let sticky = backends.iter().any(|w| w.sticky);
+        if sticky {
+            meta.notes.push(
+                "Stateful web tier: ingress-nginx pins each client to one pod with a cookie."
+                    .into(),
+            );
+            meta.annotations.insert(
+                "nginx.ingress.kubernetes.io/affinity".into(),
+                "cookie".into(),
+            );
+            meta.annotations.insert(
+                "nginx.ingress.kubernetes.io/session-cookie-name".into(),
+                STICKY_COOKIE.into(),
+            );
+        } else {
+            match lb.method {
+                crate::model::LbMethod::RoundRobin => {}
+                crate::model::LbMethod::IpHash => {
+                    meta.annotations.insert(
+                        "nginx.ingress.kubernetes.io/upstream-hash-by".into(),
+                        "$binary_remote_addr".into(),
+                    );
+                }
+                crate::model::LbMethod::LeastConn => {
+                    meta.notes.push(
+                        "least-conn: ingress-nginx has no least_conn; ewma also prefers the least busy pod.".into(),
+                    );
+                    meta.annotations.insert(
+                        "nginx.ingress.kubernetes.io/load-balance".into(),
+                        "ewma".into(),
+                    );
+                }
+            }
+        }
+        if self.m.lbs.len() > 1 {
+            meta.notes.push(format!(
+                "This stage has {} load balancers: give each Ingress rule its own host so their / paths do not overlap.",
+                self.m.lbs.len()
+            ));
+        }
+        for cdn in &self.m.cdns {
+            let ttl = match cdn.ttl_seconds {
+                Some(t) => format!("ttl {t} s"),
+                None => "no ttl in the design: the CDN's default".into(),
+            };
+            meta.notes.push(format!(
+                "CDN \"{}\" serves {} ({ttl}{}) in front of this Ingress (terraform: CloudFront);",
+                cdn.name,
+                cdn.paths.join(", "),
+                if cdn.versioned {
+                    ", query string in the cache key"
+                } else {
+                    ""
+                }
+            ));
+            meta.notes
+                .push("cache misses reach the same backends through the rule below.".into());
+        }
+        docs.push(self.doc(
+            "ingress",
+            &Ingress {
+                meta,
+                service,
+                port,
+            },
+        )?);
+        Ok(Some(File {
+            path: format!("70-ingress-{}.yaml", lb.name),
+            intro: vec![format!(
+                "Load balancer \"{}\": an Ingress for ingress-nginx (class nginx) in front of {}.",
+                lb.name,
+                lb.backends.join(", ")
+            )],
+            docs,
+        }))
+    }
+
+    fn logs_file(&self) -> Result<File> {
+        let name = "fluent-bit";
+        let mut ctx = self.base_ctx();
+        ctx.insert("ns", &self.ns);
+        let conf = render(tera(), "fluent-bit.conf", &ctx)?;
+        let mut data = Map::new();
+        data.insert("fluent-bit.conf".into(), conf);
+        let mut docs = vec![self.doc(
+            "config-map",
+            &ConfigMap {
+                meta: self.meta(name, "logs"),
+                data,
+            },
+        )?];
+        let mut meta = self.meta(name, "logs");
+        meta.notes.push(
+            "Runs as root: container logs under /var/log on the node are readable by root only."
+                .into(),
+        );
+        docs.push(self.doc(
+            "workload",
+            &Workload {
+                kind: "DaemonSet",
+                meta,
+                replicas: None,
+                service_name: None,
+                selector: selector(name),
+                spread: false,
+                pod: Pod {
+                    labels: self.pod_labels(name, "logs", TIER_OPS),
+                    annotations: Map::new(),
+                    service_account: None,
+                    non_root: false,
+                    run_as_user: None,
+                    fs_group: None,
+                    containers: vec![Container {
+                        name: name.into(),
+                        image: image::FLUENT_BIT.into(),
+                        args: Vec::new(),
+                        ports: Vec::new(),
+                        env: Vec::new(),
+                        probes: Vec::new(),
+                        cpu: "100m".into(),
+                        memory: mib(128),
+                        mounts: vec![
+                            Mount {
+                                name: "config",
+                                path: "/fluent-bit/etc/",
+                                sub_path: None,
+                                read_only: true,
+                            },
+                            Mount {
+                                name: "varlog",
+                                path: "/var/log",
+                                sub_path: None,
+                                read_only: true,
+                            },
+                        ],
+                        restricted: true,
+                    }],
+                    volumes: vec![
+                        Volume {
+                            name: "config",
+                            empty_dir: false,
+                            config_map: Some(name.into()),
+                            host_path: None,
+                        },
+                        Volume {
+                            name: "varlog",
+                            empty_dir: false,
+                            config_map: None,
+                            host_path: Some("/var/log"),
+                        },
+                    ],
+                },
+                claims: Vec::new(),
+            },
+        )?);
+        Ok(File {
+            path: "80-logs.yaml".into(),
+            intro: vec![
+                format!("Central logs: fluent-bit on every node collects the logs of the pods in namespace {}.", self.ns),
+                "Point the [OUTPUT] section at your log store (Elasticsearch, Loki, CloudWatch, ...).".into(),
+            ],
+            docs,
+        })
+    }
+
+    fn metrics_file(&self) -> Result<File> {
+        let name = "prometheus";
+        let conf = render(tera(), "prometheus.yml", &self.base_ctx())?;
+        let mut data = Map::new();
+        data.insert("prometheus.yml".into(), conf);
+        let mut docs = vec![self.doc(
+            "rbac",
+            &Rbac {
+                meta: self.meta(name, "metrics"),
+            },
+        )?];
+        docs.push(self.doc(
+            "config-map",
+            &ConfigMap {
+                meta: self.meta(name, "metrics"),
+                data,
+            },
+        )?);
+        let mut meta = self.meta(name, "metrics");
+        meta.notes.push(
+            "Metrics are kept 15 days on an emptyDir: they start over when the pod moves.".into(),
+        );
+        docs.push(self.doc(
+            "workload",
+            &Workload {
+                kind: "Deployment",
+                meta,
+                replicas: Some(1),
+                service_name: None,
+                selector: selector(name),
+                spread: false,
+                pod: Pod {
+                    labels: self.pod_labels(name, "metrics", TIER_OPS),
+                    annotations: Map::new(),
+                    service_account: Some(name.into()),
+                    non_root: true,
+                    // The image's USER is `nobody` by name; runAsNonRoot needs a number.
+                    run_as_user: Some(65534),
+                    fs_group: Some(65534),
+                    containers: vec![Container {
+                        name: name.into(),
+                        image: image::PROMETHEUS.into(),
+                        args: vec![
+                            "--config.file=/etc/prometheus/prometheus.yml".into(),
+                            "--storage.tsdb.path=/prometheus".into(),
+                            "--storage.tsdb.retention.time=15d".into(),
+                        ],
+                        ports: vec![Port {
+                            name: "http",
+                            port: 9090,
+                        }],
+                        env: Vec::new(),
+                        probes: vec![
+                            Probe::http("/-/ready", 5, 10).ready(),
+                            Probe::http("/-/healthy", 15, 20).live(),
+                        ],
+                        cpu: "500m".into(),
+                        memory: mib(1024),
+                        mounts: vec![
+                            Mount {
+                                name: "config",
+                                path: "/etc/prometheus",
+                                sub_path: None,
+                                read_only: true,
+                            },
+                            Mount {
+                                name: "data",
+                                path: "/prometheus",
+                                sub_path: None,
+                                read_only: false,
+                            },
+                        ],
+                        restricted: true,
+                    }],
+                    volumes: vec![
+                        Volume {
+                            name: "config",
+                            empty_dir: false,
+                            config_map: Some(name.into()),
+                            host_path: None,
+                        },
+                        Volume {
+                            name: "data",
+                            empty_dir: true,
+                            config_map: None,
+                            host_path: None,
+                        },
+                    ],
+                },
+                claims: Vec::new(),
+            },
+        )?);
+        docs.push(self.cluster_service(name, "metrics", "http", 9090)?);
+        let mut intro = vec![format!(
+            "Metrics: Prometheus scrapes every pod in namespace {} annotated prometheus.io/scrape.",
+            self.ns
+        )];
+        if !self.m.webs.is_empty() {
+            intro.push(
+                "The web tiers are annotated: they serve metrics on their own port at /metrics."
+                    .into(),
+            );
+        }
+        Ok(File {
+            path: "90-metrics.yaml".into(),
+            intro,
+            docs,
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------
+
+impl Env {
+    fn value(name: &str, value: &str) -> Env {
+        Env {
+            name: name.into(),
+            value: Some(value.into()),
+            secret_key: None,
+        }
+    }
+
+    fn secret(name: &str, key: &str) -> Env {
+        Env {
+            name: name.into(),
+            value: None,
+            secret_key: Some(key.into()),
+        }
+    }
+
+    fn clone_of(&self) -> Env {
+        Env {
+            name: self.name.clone(),
+            value: self.value.clone(),
+            secret_key: self.secret_key.clone(),
+        }
+    }
+}
+
+impl Probe {
+    fn base(kind: &'static str, initial_delay: u32, period: u32) -> Probe {
+        Probe {
+            field: "readinessProbe",
+            kind,
+            path: None,
+            port: None,
+            command: Vec::new(),
+            initial_delay,
+            period,
+            timeout: 3,
+            failure: 3,
+        }
+    }
+
+    fn ready(self) -> Probe {
+        Probe {
+            field: "readinessProbe",
+            ..self
+        }
+    }
+
+    fn live(self) -> Probe {
+        Probe {
+            field: "livenessProbe",
+            ..self
+        }
+    }
+
+    fn http(path: &str, initial_delay: u32, period: u32) -> Probe {
+        Probe {
+            path: Some(path.into()),
+            port: Some("http"),
+            ..Probe::base("http", initial_delay, period)
+        }
+    }
+
+    fn tcp(port: &'static str, initial_delay: u32, period: u32) -> Probe {
+        Probe {
+            port: Some(port),
+            ..Probe::base("tcp", initial_delay, period)
+        }
+    }
+
+    fn exec(command: Vec<String>, initial_delay: u32, period: u32) -> Probe {
+        Probe {
+            command,
+            ..Probe::base("exec", initial_delay, period)
+        }
+    }
+}
+
+fn selector(name: &str) -> Map {
+    let mut m = Map::new();
+    m.insert("app.kubernetes.io/name".into(), name.into());
+    m
+}
+
+/// `1 shard`, `4 shards`.
+fn plural(n: u32, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn mib(mb: u32) -> String {
+    format!("{mb}Mi")
+}
+
+fn engine_name_db(e: DbEngine) -> &'static str {
+    match e {
+        DbEngine::Postgres => "postgres",
+        DbEngine::Mysql => "mysql",
+    }
+}
+
+/// Prefix of a component's environment variables: `db` -> `DB`,
+/// `user-db` -> `USER_DB` (same rule as the model's `password_env`).
+/// Should move into the model so every target names them alike.
+fn env_prefix(name: &str) -> String {
+    name.to_ascii_uppercase().replace('-', "_")
+}
+
+/// Secret key for components whose password the model does not name yet
+/// (mongodb, rabbitmq): same rule as `Db::password_env`.
+/// Should move into the model (`Nosql::password_env`, `Queue::password_env`).
+fn secret_env(name: &str) -> String {
+    format!("{}_PASSWORD", env_prefix(name))
+}
+
+/// Text ending with exactly one newline.
+fn one_newline(mut text: String) -> String {
+    text.truncate(text.trim_end().len());
+    text.push('\n');
+    text
+}
+
+/// A file name for a one-line comment: no line breaks can end the comment.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// YAML scalar for names, label values and paths: plain when it cannot be
+/// read as anything but a string, JSON-quoted otherwise (`on`, `no`, `null`,
+/// `true` are names in the language but booleans/null in YAML 1.1).
+fn yaml_scalar(s: &str) -> String {
+    const SPECIAL: &[&str] = &[
+        "y", "n", "yes", "no", "on", "off", "true", "false", "null", "~",
+    ];
+    let first_ok = s
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '/');
+    let rest_ok = s
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-./_".contains(c));
+    if first_ok && rest_ok && !SPECIAL.contains(&s) {
+        s.to_string()
+    } else {
+        json_quote(s)
+    }
+}
+
+fn yaml_filter(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    match v {
+        Value::String(s) => Ok(Value::String(yaml_scalar(s))),
+        Value::Number(n) => Ok(Value::String(n.to_string())),
+        _ => Err(tera::Error::msg(format!(
+            "filter yaml expects a string, got {v}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_scalar_quotes_what_yaml_would_misread() {
+        assert_eq!(yaml_scalar("web"), "web");
+        assert_eq!(yaml_scalar("db-shard-1"), "db-shard-1");
+        assert_eq!(yaml_scalar("/health"), "/health");
+        assert_eq!(yaml_scalar("on"), "\"on\"");
+        assert_eq!(yaml_scalar("no"), "\"no\"");
+        assert_eq!(yaml_scalar("8080"), "\"8080\"");
+        assert_eq!(yaml_scalar("a: b"), "\"a: b\"");
+        assert_eq!(yaml_scalar(""), "\"\"");
+    }
 }

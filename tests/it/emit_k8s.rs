@@ -1,1 +1,732 @@
 //! Tests for the `k8s` target.
+//!
+//! - every design and stage passes `kubernetes-validate --strict` (offline
+//!   schemas) for the Kubernetes versions validate-out uses;
+//! - golden files for `examples/journey.arch` (every stage) and `examples/site.arch`;
+//! - behaviour: the parsed manifests agree with the model (replicas, HPA,
+//!   probes, shards, PDBs, network policies, secrets, kustomization).
+
+use crate::common;
+use archc::emit::{self, OutFile, Target};
+use archc::model::{Design, Model};
+use serde::Deserialize;
+use serde_yaml::Value;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::Command;
+
+fn emit_k8s(m: &Model) -> Vec<OutFile> {
+    emit::emit(Target::K8s, m, &emit::Options::default()).expect("k8s emit")
+}
+
+/// Every design that must build, compiled.
+fn designs() -> Vec<(String, Design)> {
+    common::buildable_designs()
+        .into_iter()
+        .map(|p| {
+            let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (stem, common::compile_file(&p))
+        })
+        .collect()
+}
+
+/// The YAML documents of one file (comments-only documents skipped).
+fn docs(f: &OutFile) -> Vec<Value> {
+    serde_yaml::Deserializer::from_str(&f.contents)
+        .map(|d| Value::deserialize(d).unwrap_or_else(|e| panic!("{} is not YAML: {e}", f.path)))
+        .filter(|v| !v.is_null())
+        .collect()
+}
+
+/// Every manifest document of one stage (kustomization.yaml excluded).
+fn objects(files: &[OutFile]) -> Vec<Value> {
+    files
+        .iter()
+        .filter(|f| f.path != "kustomization.yaml")
+        .flat_map(docs)
+        .collect()
+}
+
+/// `v` at a dotted path (`spec.ports.0.port`); label keys contain dots, so
+/// index those with `[...]` instead.
+fn s<'v>(v: &'v Value, path: &str) -> &'v Value {
+    let mut cur = v;
+    for key in path.split('.') {
+        cur = match key.parse::<usize>() {
+            Ok(i) => &cur[i],
+            Err(_) => &cur[key],
+        };
+    }
+    cur
+}
+
+fn kind(v: &Value) -> &str {
+    v["kind"].as_str().unwrap_or("")
+}
+
+fn name(v: &Value) -> &str {
+    s(v, "metadata.name").as_str().unwrap_or("")
+}
+
+fn find<'v>(objs: &'v [Value], k: &str, n: &str) -> Option<&'v Value> {
+    objs.iter().find(|o| kind(o) == k && name(o) == n)
+}
+
+fn get<'v>(objs: &'v [Value], k: &str, n: &str, ctx: &str) -> &'v Value {
+    find(objs, k, n).unwrap_or_else(|| panic!("{ctx}: no {k} {n}"))
+}
+
+/// Runs `f` for every design and stage with its emitted files and parsed objects.
+fn each_stage(mut f: impl FnMut(&str, &Model, &[OutFile], &[Value])) {
+    for (stem, design) in designs() {
+        for m in &design.stages {
+            let files = emit_k8s(m);
+            let objs = objects(&files);
+            f(&format!("{stem}/{}", m.stage), m, &files, &objs);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The real tool
+// ---------------------------------------------------------------------------
+
+fn kubernetes_validate() -> PathBuf {
+    let venv = std::env::var_os("ARCHC_TOOLS_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target/tools-venv"));
+    let venv = if venv.is_absolute() {
+        venv
+    } else {
+        common::repo().join(venv)
+    };
+    let bin = venv.join("bin/kubernetes-validate");
+    assert!(
+        bin.is_file(),
+        "missing tool: kubernetes-validate (expected at {}): run scripts/install-tools \
+         (or set ARCHC_TOOLS_VENV to the venv that has it)",
+        bin.display()
+    );
+    bin
+}
+
+/// Versions to validate against: the same as scripts/validate-out. The
+/// package ships their schemas, so this runs offline.
+fn k8s_versions() -> Vec<String> {
+    std::env::var("ARCHC_K8S_VERSIONS")
+        .unwrap_or_else(|_| "1.33.0 1.37.0".into())
+        .split_whitespace()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn every_design_and_stage_passes_kubernetes_validate_strict() {
+    let tool = kubernetes_validate();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut manifests: Vec<PathBuf> = Vec::new();
+    let mut doc_count = 0;
+    let mut dirs = 0;
+    for (stem, design) in designs() {
+        common::write_all_stages(&design, Target::K8s, &tmp.path().join(&stem));
+        for m in &design.stages {
+            let dir = tmp.path().join(&stem).join(&m.stage).join("k8s");
+            dirs += 1;
+            for f in emit_k8s(m) {
+                if f.path != "kustomization.yaml" {
+                    doc_count += docs(&f).len();
+                    manifests.push(dir.join(&f.path));
+                }
+            }
+        }
+    }
+    assert!(dirs > 0 && !manifests.is_empty());
+    // One process per Kubernetes version, in parallel; each checks every file.
+    let results: Vec<(String, std::process::Output)> = std::thread::scope(|sc| {
+        let handles: Vec<_> = k8s_versions()
+            .into_iter()
+            .map(|v| {
+                let (tool, manifests) = (&tool, &manifests);
+                sc.spawn(move || {
+                    let out = Command::new(tool)
+                        .args(["--strict", "-k", &v])
+                        .args(manifests)
+                        .output()
+                        .expect("run kubernetes-validate");
+                    (v, out)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (v, out) in results {
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let bad: Vec<&str> = text.lines().filter(|l| !l.starts_with("INFO")).collect();
+        assert!(
+            out.status.success() && bad.is_empty(),
+            "kubernetes-validate --strict -k {v} rejected the k8s output ({}):\n{}",
+            out.status,
+            bad.join("\n")
+        );
+        // It really checked every document against a schema (a kind without
+        // one would be a WARN, caught above).
+        let passed = text
+            .lines()
+            .filter(|l| l.contains(" passed for resource "))
+            .count();
+        assert_eq!(
+            passed, doc_count,
+            "kubernetes-validate -k {v}: {passed} resources passed, {doc_count} documents written:\n{text}"
+        );
+    }
+    eprintln!(
+        "kubernetes-validate: {dirs} directories, {} files, {doc_count} objects, versions {:?}",
+        manifests.len(),
+        k8s_versions()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Golden files
+// ---------------------------------------------------------------------------
+
+fn snapshot_design(file: &str, stem: &str) {
+    let design = common::compile_file(&common::repo().join(file));
+    for m in &design.stages {
+        for f in emit_k8s(m) {
+            let name = format!("k8s__{stem}__{}__{}", m.stage, f.path);
+            insta::assert_snapshot!(name, f.contents);
+        }
+    }
+}
+
+#[test]
+fn golden_journey() {
+    snapshot_design("examples/journey.arch", "journey");
+}
+
+#[test]
+fn golden_site() {
+    snapshot_design("examples/site.arch", "site");
+}
+
+// ---------------------------------------------------------------------------
+// Behaviour
+// ---------------------------------------------------------------------------
+
+#[test]
+fn every_file_starts_with_the_header_and_output_is_deterministic() {
+    for (_, design) in designs() {
+        for m in &design.stages {
+            let files = emit_k8s(m);
+            let header = format!(
+                "# Generated by archc from {}, stage \"{}\". Do not edit.\n",
+                m.source_name, m.stage
+            );
+            for f in &files {
+                assert!(
+                    f.contents.starts_with(&header),
+                    "{}: {} does not start with the header",
+                    m.stage,
+                    f.path
+                );
+                assert!(f.contents.ends_with('\n') && !f.contents.ends_with("\n\n"));
+            }
+            assert_eq!(
+                files,
+                emit_k8s(m),
+                "{}: output differs between runs",
+                m.stage
+            );
+        }
+    }
+}
+
+#[test]
+fn kustomization_lists_exactly_the_files_in_the_dir() {
+    each_stage(|ctx, _, files, _| {
+        let k = files
+            .iter()
+            .find(|f| f.path == "kustomization.yaml")
+            .unwrap_or_else(|| panic!("{ctx}: no kustomization.yaml"));
+        let k = &docs(k)[0];
+        assert_eq!(k["apiVersion"], "kustomize.config.k8s.io/v1beta1");
+        assert_eq!(k["kind"], "Kustomization");
+        let listed: Vec<&str> = k["resources"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect();
+        let on_disk: Vec<&str> = files
+            .iter()
+            .map(|f| f.path.as_str())
+            .filter(|p| *p != "kustomization.yaml")
+            .collect();
+        assert_eq!(listed, on_disk, "{ctx}: kustomization resources");
+        assert_eq!(listed.first(), Some(&"00-namespace.yaml"), "{ctx}");
+        let unique: BTreeSet<&str> = listed.iter().copied().collect();
+        assert_eq!(unique.len(), listed.len(), "{ctx}: duplicate resources");
+    });
+}
+
+#[test]
+fn everything_lives_in_the_system_namespace() {
+    each_stage(|ctx, m, _, objs| {
+        let ns = get(objs, "Namespace", &m.system, ctx);
+        let labels = s(ns, "metadata.labels");
+        assert_eq!(
+            labels["app.kubernetes.io/part-of"].as_str(),
+            Some(m.system.as_str())
+        );
+        assert_eq!(labels["app.kubernetes.io/managed-by"], "archc");
+        assert_eq!(
+            labels["archc.dev/stage"].as_str(),
+            Some(m.stage.as_str()),
+            "{ctx}"
+        );
+        for o in objs.iter().filter(|o| kind(o) != "Namespace") {
+            assert_eq!(
+                s(o, "metadata.namespace").as_str(),
+                Some(m.system.as_str()),
+                "{ctx}: {} {} outside the namespace",
+                kind(o),
+                name(o)
+            );
+        }
+    });
+}
+
+#[test]
+fn web_deployments_and_hpas_match_the_model() {
+    each_stage(|ctx, m, _, objs| {
+        for w in &m.webs {
+            let d = get(objs, "Deployment", &w.name, ctx);
+            let hpa = find(objs, "HorizontalPodAutoscaler", &w.name);
+            match &w.autoscale {
+                Some(a) => {
+                    assert!(s(d, "spec.replicas").is_null(), "{ctx}: HPA owns replicas");
+                    let hpa = hpa.unwrap_or_else(|| panic!("{ctx}: no HPA for {}", w.name));
+                    assert_eq!(hpa["apiVersion"], "autoscaling/v2");
+                    assert_eq!(s(hpa, "spec.minReplicas").as_u64(), Some(a.min as u64));
+                    assert_eq!(s(hpa, "spec.maxReplicas").as_u64(), Some(a.max as u64));
+                    assert_eq!(s(hpa, "spec.scaleTargetRef.kind"), "Deployment");
+                    assert_eq!(
+                        s(hpa, "spec.scaleTargetRef.name").as_str(),
+                        Some(w.name.as_str())
+                    );
+                    let metric = s(hpa, "spec.metrics.0.resource");
+                    assert_eq!(metric["name"], "cpu");
+                    assert_eq!(
+                        s(metric, "target.averageUtilization").as_u64(),
+                        Some(a.cpu_percent as u64),
+                        "{ctx}"
+                    );
+                }
+                None => {
+                    assert_eq!(
+                        s(d, "spec.replicas").as_u64(),
+                        Some(w.count as u64),
+                        "{ctx}"
+                    );
+                    assert!(hpa.is_none(), "{ctx}: HPA without autoscale");
+                }
+            }
+            let c = s(d, "spec.template.spec.containers.0");
+            assert_eq!(c["image"].as_str(), Some(w.image.as_str()), "{ctx}: image");
+            assert_eq!(s(c, "ports.0.containerPort").as_u64(), Some(w.port as u64));
+            let port_name = s(c, "ports.0.name").clone();
+            for probe in ["readinessProbe", "livenessProbe"] {
+                let http = s(&c[probe], "httpGet");
+                assert_eq!(
+                    http["path"].as_str(),
+                    Some(w.health.as_str()),
+                    "{ctx}: {probe}"
+                );
+                // A named port: it must be the container port above.
+                assert_eq!(http["port"], port_name, "{ctx}: {probe} port");
+            }
+            assert_eq!(
+                s(c, "resources.requests.cpu").as_str(),
+                Some(w.resources.cpu.as_str())
+            );
+            let mem = format!("{}Mi", w.resources.memory_mb);
+            assert_eq!(s(c, "resources.limits.memory").as_str(), Some(mem.as_str()));
+            let svc = get(objs, "Service", &w.name, ctx);
+            assert_eq!(s(svc, "spec.ports.0.port").as_u64(), Some(w.port as u64));
+            assert_eq!(s(svc, "spec.ports.0.targetPort"), &port_name);
+        }
+    });
+}
+
+#[test]
+fn one_statefulset_per_db_shard_with_its_replicas() {
+    each_stage(|ctx, m, _, objs| {
+        let mut shard_sets = 0;
+        for db in &m.dbs {
+            for shard in &db.shards {
+                let st = get(objs, "StatefulSet", &shard.primary, ctx);
+                shard_sets += 1;
+                assert_eq!(
+                    s(st, "spec.replicas").as_u64(),
+                    Some(1 + db.replicas as u64),
+                    "{ctx}: {}",
+                    shard.primary
+                );
+                assert_eq!(
+                    s(st, "spec.serviceName").as_str(),
+                    Some(shard.primary.as_str())
+                );
+                let svc = get(objs, "Service", &shard.primary, ctx);
+                assert_eq!(s(svc, "spec.clusterIP"), "None", "{ctx}: headless");
+                assert_eq!(s(svc, "spec.ports.0.port").as_u64(), Some(db.port as u64));
+                let storage = format!("{}Gi", db.storage_gb);
+                assert_eq!(
+                    s(
+                        st,
+                        "spec.volumeClaimTemplates.0.spec.resources.requests.storage"
+                    )
+                    .as_str(),
+                    Some(storage.as_str())
+                );
+                let c = s(st, "spec.template.spec.containers.0");
+                let probe = s(c, "readinessProbe.exec.command.0").as_str().unwrap();
+                assert!(
+                    ["pg_isready", "mysqladmin"].contains(&probe),
+                    "{ctx}: {probe}"
+                );
+                let pw = c["env"]
+                    .as_sequence()
+                    .unwrap()
+                    .iter()
+                    .find(|e| e["name"].as_str().unwrap().ends_with("PASSWORD"))
+                    .unwrap_or_else(|| panic!("{ctx}: no password env"));
+                assert_eq!(
+                    s(pw, "valueFrom.secretKeyRef.key").as_str(),
+                    Some(db.password_env.as_str())
+                );
+            }
+        }
+        let db_pods = objs
+            .iter()
+            .filter(|o| kind(o) == "StatefulSet")
+            .filter(|o| {
+                s(o, "spec.template.metadata.labels")["app.kubernetes.io/component"] == "db"
+            })
+            .count();
+        assert_eq!(
+            db_pods, shard_sets,
+            "{ctx}: one StatefulSet per shard, no more"
+        );
+    });
+}
+
+#[test]
+fn no_secret_values_anywhere() {
+    each_stage(|ctx, m, files, objs| {
+        for o in objs {
+            assert_ne!(
+                kind(o),
+                "Secret",
+                "{ctx}: archc must not write Secret objects"
+            );
+        }
+        // Every password-like env var is a reference into the user's Secret.
+        let secret = format!("{}-secrets", m.system);
+        for o in objs {
+            let containers = s(o, "spec.template.spec.containers");
+            for c in containers.as_sequence().into_iter().flatten() {
+                for e in c["env"].as_sequence().into_iter().flatten() {
+                    let n = e["name"].as_str().unwrap();
+                    // MYSQL_RANDOM_ROOT_PASSWORD=yes is a switch, not a password.
+                    let switch = n == "MYSQL_RANDOM_ROOT_PASSWORD" && e["value"] == "yes";
+                    if (n.contains("PASSWORD") || n.ends_with("_PASS")) && !switch {
+                        assert!(e["value"].is_null(), "{ctx}: {n} has a literal value");
+                        assert_eq!(
+                            s(e, "valueFrom.secretKeyRef.name").as_str(),
+                            Some(secret.as_str()),
+                            "{ctx}: {n}"
+                        );
+                    }
+                }
+            }
+        }
+        for f in files {
+            assert!(!f.contents.contains("stringData"), "{ctx}: {}", f.path);
+        }
+    });
+}
+
+/// Pods a workload runs at most: replicas, or the HPA's maximum.
+fn max_replicas(objs: &[Value], w: &Value) -> u64 {
+    if let Some(h) = objs.iter().find(|h| {
+        kind(h) == "HorizontalPodAutoscaler"
+            && s(h, "spec.scaleTargetRef.name") == &w["metadata"]["name"]
+    }) {
+        return s(h, "spec.maxReplicas").as_u64().unwrap();
+    }
+    s(w, "spec.replicas").as_u64().unwrap_or(1)
+}
+
+fn selects(selector: &Value, labels: &Value) -> bool {
+    let ml = selector["matchLabels"].as_mapping();
+    ml.is_some_and(|ml| !ml.is_empty() && ml.iter().all(|(k, v)| &labels[k.as_str().unwrap()] == v))
+}
+
+#[test]
+fn every_workload_with_several_replicas_has_a_pdb() {
+    each_stage(|ctx, m, _, objs| {
+        let mut multi = 0;
+        for w in objs
+            .iter()
+            .filter(|o| ["Deployment", "StatefulSet"].contains(&kind(o)))
+        {
+            if max_replicas(objs, w) <= 1 {
+                continue;
+            }
+            multi += 1;
+            let labels = s(w, "spec.template.metadata.labels");
+            let pdb = objs
+                .iter()
+                .filter(|p| kind(p) == "PodDisruptionBudget")
+                .find(|p| selects(s(p, "spec.selector"), labels));
+            let pdb = pdb.unwrap_or_else(|| panic!("{ctx}: no PDB for {} {}", kind(w), name(w)));
+            assert_eq!(pdb["apiVersion"], "policy/v1");
+            assert!(
+                !s(pdb, "spec.maxUnavailable").is_null() || !s(pdb, "spec.minAvailable").is_null()
+            );
+        }
+        // The model's own view: every multi-instance component is counted.
+        let expected = m
+            .webs
+            .iter()
+            .filter(|w| w.count > 1 || w.autoscale.is_some())
+            .count()
+            + m.dbs
+                .iter()
+                .filter(|d| d.replicas > 0)
+                .map(|d| d.shards.len())
+                .sum::<usize>()
+            + m.caches.iter().filter(|c| c.count > 1).count()
+            + m.nosqls.iter().filter(|n| n.count > 1).count()
+            + m.workers.iter().filter(|w| w.count > 1).count();
+        assert_eq!(multi, expected, "{ctx}: multi-replica workloads");
+    });
+}
+
+#[test]
+fn network_policy_guards_the_data_tier() {
+    each_stage(|ctx, m, _, objs| {
+        let has_data = !m.dbs.is_empty()
+            || !m.caches.is_empty()
+            || !m.nosqls.is_empty()
+            || !m.queues.is_empty();
+        let policies: Vec<&Value> = objs.iter().filter(|o| kind(o) == "NetworkPolicy").collect();
+        if !has_data {
+            assert!(policies.is_empty(), "{ctx}: policies without a data tier");
+            return;
+        }
+        let deny = policies
+            .iter()
+            .find(|p| {
+                s(p, "spec.ingress")
+                    .as_sequence()
+                    .is_some_and(|i| i.is_empty())
+                    && s(p, "spec.policyTypes.0") == "Ingress"
+            })
+            .unwrap_or_else(|| panic!("{ctx}: no default-deny policy"));
+        // Every data pod is under the default deny; no web or worker pod is.
+        for w in objs
+            .iter()
+            .filter(|o| ["Deployment", "StatefulSet"].contains(&kind(o)))
+        {
+            let labels = s(w, "spec.template.metadata.labels");
+            let tier = labels["archc.dev/tier"].as_str().unwrap_or("");
+            let comp = labels["app.kubernetes.io/component"].as_str().unwrap_or("");
+            let data = ["db", "cache", "nosql", "queue"].contains(&comp);
+            assert_eq!(data, tier == "data", "{ctx}: {} tier label", name(w));
+            assert_eq!(
+                selects(s(deny, "spec.podSelector"), labels),
+                data,
+                "{ctx}: default deny and {}",
+                name(w)
+            );
+            if comp == "web" {
+                assert_eq!(tier, "web");
+            }
+            if comp == "worker" {
+                assert_eq!(tier, "worker");
+            }
+        }
+        // Each data component has an allow rule from the web tier.
+        let allowed_tiers = |pod: &str| -> Vec<String> {
+            policies
+                .iter()
+                .filter(|p| {
+                    s(p, "spec.podSelector.matchExpressions.0.values")
+                        .as_sequence()
+                        .is_some_and(|v| v.iter().any(|x| x == pod))
+                })
+                .flat_map(|p| {
+                    s(
+                        p,
+                        "spec.ingress.0.from.0.podSelector.matchExpressions.0.values",
+                    )
+                    .as_sequence()
+                    .cloned()
+                    .unwrap_or_default()
+                })
+                .map(|v| v.as_str().unwrap().to_string())
+                .collect()
+        };
+        for db in &m.dbs {
+            for shard in &db.shards {
+                let t = allowed_tiers(&shard.primary);
+                assert!(
+                    t.contains(&"web".into()) && t.contains(&"worker".into()),
+                    "{ctx}: {t:?}"
+                );
+            }
+        }
+        for c in &m.caches {
+            assert_eq!(
+                allowed_tiers(&c.name),
+                vec!["web"],
+                "{ctx}: cache {}",
+                c.name
+            );
+        }
+        for q in &m.queues {
+            let t = allowed_tiers(&q.name);
+            assert!(
+                t.contains(&"web".into()) && t.contains(&"worker".into()),
+                "{ctx}: {t:?}"
+            );
+        }
+    });
+}
+
+#[test]
+fn caches_queues_nosql_and_workers_match_the_model() {
+    each_stage(|ctx, m, _, objs| {
+        for c in &m.caches {
+            let st = get(objs, "StatefulSet", &c.name, ctx);
+            assert_eq!(
+                s(st, "spec.replicas").as_u64(),
+                Some(c.count as u64),
+                "{ctx}"
+            );
+            let svc = get(objs, "Service", &c.name, ctx);
+            assert_eq!(s(svc, "spec.ports.0.port").as_u64(), Some(c.port as u64));
+            let args: Vec<&str> = s(st, "spec.template.spec.containers.0.args")
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap())
+                .collect();
+            let mem = c.memory_mb.to_string();
+            match c.engine {
+                archc::model::CacheEngine::Redis => {
+                    let i = args.iter().position(|a| *a == "--maxmemory").unwrap();
+                    assert_eq!(args[i + 1], format!("{mem}mb"), "{ctx}");
+                    if let Some(e) = c.evict {
+                        let want = match e {
+                            archc::model::Evict::Lru => "allkeys-lru",
+                            archc::model::Evict::Lfu => "allkeys-lfu",
+                            archc::model::Evict::None => "noeviction",
+                        };
+                        assert!(args.contains(&want), "{ctx}: {args:?}");
+                    }
+                }
+                archc::model::CacheEngine::Memcached => {
+                    assert_eq!(&args[..2], &["-m", mem.as_str()], "{ctx}");
+                }
+            }
+        }
+        for n in &m.nosqls {
+            let k = match n.engine {
+                archc::model::NosqlEngine::Mongodb => "StatefulSet",
+                archc::model::NosqlEngine::Dynamodb => "Deployment",
+            };
+            let w = get(objs, k, &n.name, ctx);
+            assert_eq!(
+                s(w, "spec.replicas").as_u64(),
+                Some(n.count as u64),
+                "{ctx}"
+            );
+            get(objs, "Service", &n.name, ctx);
+        }
+        for q in &m.queues {
+            let svc = get(objs, "Service", &q.name, ctx);
+            assert_eq!(
+                s(svc, "spec.ports.0.port").as_u64(),
+                Some(q.port as u64),
+                "{ctx}"
+            );
+        }
+        for w in &m.workers {
+            let d = get(objs, "Deployment", &w.name, ctx);
+            assert_eq!(
+                s(d, "spec.replicas").as_u64(),
+                Some(w.count as u64),
+                "{ctx}"
+            );
+            let env = s(d, "spec.template.spec.containers.0.env")
+                .as_sequence()
+                .unwrap();
+            let host = env.iter().find(|e| e["name"] == "QUEUE_HOST").unwrap();
+            assert_eq!(host["value"].as_str(), Some(w.queue.as_str()), "{ctx}");
+        }
+    });
+}
+
+#[test]
+fn ingress_per_load_balancer_reaches_its_backends() {
+    each_stage(|ctx, m, _, objs| {
+        for lb in &m.lbs {
+            let backends: Vec<_> = m
+                .webs
+                .iter()
+                .filter(|w| lb.backends.contains(&w.name))
+                .collect();
+            let Some(first) = backends.first() else {
+                assert!(find(objs, "Ingress", &lb.name).is_none());
+                continue;
+            };
+            let ing = get(objs, "Ingress", &lb.name, ctx);
+            assert_eq!(s(ing, "spec.ingressClassName"), "nginx");
+            let backend = s(ing, "spec.rules.0.http.paths.0.backend.service");
+            let svc_name = backend["name"].as_str().unwrap();
+            let svc = get(objs, "Service", svc_name, ctx);
+            assert_eq!(
+                s(svc, "spec.ports.0.port"),
+                s(backend, "port.number"),
+                "{ctx}"
+            );
+            if backends.len() == 1 {
+                assert_eq!(svc_name, first.name, "{ctx}");
+            }
+            // The Service selects the pods of every backend tier.
+            for w in &backends {
+                let d = get(objs, "Deployment", &w.name, ctx);
+                let mut sel = Value::Mapping(Default::default());
+                sel["matchLabels"] = s(svc, "spec.selector").clone();
+                assert!(
+                    selects(&sel, s(d, "spec.template.metadata.labels")),
+                    "{ctx}: {}",
+                    w.name
+                );
+            }
+            let affinity = &s(ing, "metadata.annotations")["nginx.ingress.kubernetes.io/affinity"];
+            let sticky = backends.iter().any(|w| w.sticky);
+            assert_eq!(!affinity.is_null(), sticky, "{ctx}: sticky {}", lb.name);
+            if sticky {
+                assert_eq!(affinity, "cookie");
+            }
+        }
+    });
+}
