@@ -478,6 +478,11 @@ impl Builder<'_> {
 
     /// Local AWS emulators accept any credentials, but the SDKs insist on some.
     fn aws_credentials(&mut self, env: &mut IndexMap<String, String>) {
+        // Only application containers (web, workers) talk to the emulators: a
+        // stage without them must not ask for credentials nothing reads.
+        if self.m.webs.is_empty() && self.m.workers.is_empty() {
+            return;
+        }
         env.insert("AWS_REGION".into(), self.m.region.clone());
         let id = self.secret(
             "AWS_ACCESS_KEY_ID",
