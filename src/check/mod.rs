@@ -3,6 +3,7 @@
 //! render text.
 
 mod expiry;
+mod names;
 mod scale;
 mod sessions;
 mod spof;
@@ -13,6 +14,7 @@ use crate::model::{Design, Model};
 /// Every check on one stage.
 pub fn check_stage(m: &Model) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    names::check(m, &mut out);
     scale::check(m, &mut out);
     sessions::check(m, &mut out);
     spof::check(m, &mut out);

@@ -102,6 +102,10 @@ pub static CODES: &[CodeInfo] = &[
     e("E0107", "worker without a queue",
       "A worker exists to consume a queue: `worker thumbnails x2 consumes jobs`. Say which queue it \
        reads with `consumes QUEUE`."),
+    e("E0108", "generated names collide",
+      "Every target turns components into names in one namespace: host names on the private \
+       network, Compose services, Kubernetes objects. `web store` and `cache store x2` both make \
+       `store-1`; `web db` and a database `db` both make `db`. Rename one of the two components."),
     e("E0201", "several web instances without a load balancer",
       "Users reach a web tier through one address. With more than one instance (`xN` or `autoscale`) \
        something must spread requests over them: add `behind lb` to the web tier. A load balancer also \
