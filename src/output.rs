@@ -63,10 +63,15 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 }
 
 /// Writes every planned file under `root`, skipping those already identical.
+///
+/// Two phases, so a failure leaves the previous tree as it was: first every
+/// changed file is written to a temporary file beside its target (an error
+/// here drops them all), then each is renamed into place.
 pub fn write_tree(root: &Path, files: &[Planned]) -> std::io::Result<Summary> {
     let old = previous_manifest(root);
     let mut summary = Summary::default();
     let mut new = BTreeSet::new();
+    let mut staged = Vec::new();
     for f in files {
         let path = checked(root, &f.path)?;
         new.insert(f.path.clone());
@@ -74,11 +79,16 @@ pub fn write_tree(root: &Path, files: &[Planned]) -> std::io::Result<Summary> {
             summary.unchanged.push(f.path.clone());
             continue;
         }
-        write_atomic(&path, f.contents.as_bytes())?;
-        summary.written.push(f.path.clone());
+        staged.push((stage_file(&path, f.contents.as_bytes())?, path, &f.path));
     }
     let manifest: String = new.iter().map(|p| format!("{p}\n")).collect();
-    write_atomic(&root.join(MANIFEST), manifest.as_bytes())?;
+    let manifest_path = root.join(MANIFEST);
+    let manifest_tmp = stage_file(&manifest_path, manifest.as_bytes())?;
+    for (tmp, path, rel) in staged {
+        tmp.persist(&path).map_err(|e| e.error)?;
+        summary.written.push(rel.clone());
+    }
+    manifest_tmp.persist(&manifest_path).map_err(|e| e.error)?;
     for stale in old.difference(&new) {
         let path = checked(root, stale)?;
         match std::fs::remove_file(&path) {
@@ -91,6 +101,20 @@ pub fn write_tree(root: &Path, files: &[Planned]) -> std::io::Result<Summary> {
         }
     }
     Ok(summary)
+}
+
+/// Writes `contents` to a temporary file in the directory of `path`.
+/// The file is closed (only its path is kept, and removed on drop), so a build
+/// of thousands of files does not run out of file descriptors.
+fn stage_file(path: &Path, contents: &[u8]) -> std::io::Result<tempfile::TempPath> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(".archc-").tempfile_in(dir)?;
+    tmp.write_all(contents)?;
+    // No fsync: the rename protects readers and interrupted builds, which is
+    // what a build tool answers for; syncing every file would cost more than
+    // the whole build (generated files can always be generated again).
+    Ok(tmp.into_temp_path())
 }
 
 fn remove_empty_parents(root: &Path, file: &Path) {

@@ -1,0 +1,148 @@
+//! `archc build` on disk: idempotent, drift detection, atomic failure,
+//! stale-file removal and determinism across directories and environments.
+
+use crate::cli::archc;
+use crate::common::repo;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Every file under `dir`, relative path -> bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().display().to_string();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    if dir.exists() {
+        walk(dir, dir, &mut out);
+    }
+    out
+}
+
+fn build(args: &[&str]) -> std::process::Output {
+    archc().arg("build").args(args).output().unwrap()
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn second_build_changes_nothing_and_check_catches_a_hand_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = out.to_str().unwrap();
+    let first = build(&["examples/journey.arch", "--all-stages", "-o", o]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stderr(&first).contains("[8/8] sharded"), "progress per stage: {}", stderr(&first));
+    let before = tree(&out);
+    assert!(before.len() > 80, "journey builds every target for 8 stages: {} files", before.len());
+    for t in ["terraform", "compose", "nginx", "haproxy", "k8s"] {
+        assert!(before.keys().any(|k| k.starts_with(&format!("sharded/{t}/"))), "no {t} output");
+    }
+    let second = build(&["examples/journey.arch", "--all-stages", "-o", o]);
+    assert!(stderr(&second).contains(" 0 written,"), "{}", stderr(&second));
+    assert_eq!(before, tree(&out), "a second build is byte-identical");
+
+    let clean = build(&["examples/journey.arch", "--all-stages", "-o", o, "--check"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
+
+    let edited = out.join("balanced/nginx/lb.conf");
+    let mut text = std::fs::read_to_string(&edited).unwrap();
+    text.push_str("# hand edit\n");
+    std::fs::write(&edited, text).unwrap();
+    std::fs::remove_file(out.join("sharded/k8s/kustomization.yaml")).unwrap();
+    let drift = build(&["examples/journey.arch", "--all-stages", "-o", o, "--check"]);
+    assert_eq!(drift.status.code(), Some(1));
+    let report = String::from_utf8(drift.stdout).unwrap();
+    assert!(report.contains("would change: ") && report.contains("balanced/nginx/lb.conf"), "{report}");
+    assert!(report.contains("would create: ") && report.contains("sharded/k8s/kustomization.yaml"), "{report}");
+}
+
+#[test]
+fn a_design_error_writes_nothing_and_keeps_the_previous_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = dir.path().join("d.arch");
+    let out = dir.path().join("out");
+    std::fs::write(&design, "web x2 behind lb\ndb with 1 replica\n").unwrap();
+    let (d, o) = (design.to_str().unwrap(), out.to_str().unwrap());
+    assert!(build(&[d, "-o", o]).status.success());
+    let before = tree(&out);
+    std::fs::write(&design, "web x2 behind lb front\ndb with 1 replica\n").unwrap();
+    let failed = build(&[d, "-o", o]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(stderr(&failed).contains("nothing was written"), "{}", stderr(&failed));
+    assert_eq!(before, tree(&out));
+}
+
+#[test]
+fn a_write_that_fails_half_way_leaves_the_previous_tree_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = dir.path().join("d.arch");
+    let out = dir.path().join("out");
+    std::fs::write(&design, "web x2 behind lb\ndb with 1 replica\n").unwrap();
+    let (d, o) = (design.to_str().unwrap(), out.to_str().unwrap());
+    assert!(build(&[d, "-o", o]).status.success());
+    // The next build changes every target, but k8s/ cannot be written: a file
+    // stands where its directory must go.
+    std::fs::write(&design, "web x3 behind lb\ndb with 2 replicas\n").unwrap();
+    std::fs::rename(out.join("k8s"), dir.path().join("k8s-moved")).unwrap();
+    std::fs::write(out.join("k8s"), "in the way").unwrap();
+    let before = tree(&out);
+    let failed = build(&[d, "-o", o]);
+    assert_eq!(failed.status.code(), Some(2), "{}", stderr(&failed));
+    assert_eq!(before, tree(&out), "no file changed, and no temporary file was left");
+}
+
+#[test]
+fn files_a_stage_no_longer_produces_are_removed_but_user_files_are_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = dir.path().join("d.arch");
+    let out = dir.path().join("out");
+    std::fs::write(&design, "web x2 behind lb\ndb with 1 replica\nqueue jobs\nworker consumes jobs\n").unwrap();
+    let (d, o) = (design.to_str().unwrap(), out.to_str().unwrap());
+    assert!(build(&[d, "-o", o, "-t", "k8s"]).status.success());
+    assert!(out.join("k8s/60-worker-worker.yaml").exists());
+    std::fs::write(out.join("k8s/NOTES.md"), "mine").unwrap();
+    std::fs::write(&design, "web x2 behind lb\ndb with 1 replica\n").unwrap();
+    let second = build(&[d, "-o", o, "-t", "k8s"]);
+    assert!(stderr(&second).contains("removed"), "{}", stderr(&second));
+    assert!(!out.join("k8s/60-worker-worker.yaml").exists());
+    assert!(!out.join("k8s/40-queue-jobs.yaml").exists());
+    assert_eq!(std::fs::read_to_string(out.join("k8s/NOTES.md")).unwrap(), "mine");
+}
+
+#[test]
+fn builds_are_identical_across_directories_and_environments() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let journey = repo().join("examples/journey.arch");
+    // The same relative file name from two working directories.
+    std::fs::copy(&journey, a.path().join("journey.arch")).unwrap();
+    std::fs::copy(&journey, b.path().join("journey.arch")).unwrap();
+    let run = |cwd: &Path, lang: &str, tz: &str| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_archc"))
+            .current_dir(cwd)
+            .env("LANG", lang)
+            .env("LC_ALL", lang)
+            .env("TZ", tz)
+            .args(["build", "journey.arch", "--all-stages", "-o", "out"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+    };
+    run(a.path(), "C", "UTC");
+    run(b.path(), "de_DE.UTF-8", "Asia/Tokyo");
+    let (ta, tb) = (tree(&a.path().join("out")), tree(&b.path().join("out")));
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+    for (k, v) in &ta {
+        assert!(v == &tb[k], "{k} differs between the two builds");
+    }
+}
