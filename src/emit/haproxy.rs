@@ -1,6 +1,6 @@
 //! The `haproxy` target.
 
-use super::{OutFile, Options, Result};
+use super::{Options, OutFile, Result};
 use crate::model::{Lb, Model};
 
 /// Renders every `haproxy` file for one stage: one config per load balancer.

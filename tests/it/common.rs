@@ -27,7 +27,11 @@ pub fn buildable_designs() -> Vec<PathBuf> {
 /// Compiles a design file, panicking with the rendered diagnostics on errors.
 pub fn compile_file(path: &Path) -> Design {
     let text = std::fs::read_to_string(path).unwrap();
-    let name = path.strip_prefix(repo()).unwrap_or(path).display().to_string();
+    let name = path
+        .strip_prefix(repo())
+        .unwrap_or(path)
+        .display()
+        .to_string();
     let c = archc::compile(&name, &text);
     assert!(!c.has_errors(), "{name} has errors: {:#?}", c.diagnostics);
     c.design
