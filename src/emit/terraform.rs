@@ -133,6 +133,15 @@ fn label(kind: &str, name: &str) -> String {
     }
 }
 
+/// The AWS-name form of [`label`]: `web`, `worker-thumbnails`.
+fn dashed(kind: &str, name: &str) -> String {
+    if name == kind {
+        kind.to_string()
+    } else {
+        format!("{kind}-{name}")
+    }
+}
+
 /// An AWS resource name `<system>-<name>` within `max` characters. Names longer
 /// than the limit keep a readable prefix and end in 8 hex digits of a hash of the
 /// full name, so shortening is deterministic and two long names stay distinct.
@@ -201,7 +210,7 @@ fn continent(region: &str) -> Option<&'static str> {
 /// Human duration for comments: `86400` -> `1d`.
 fn human_secs(s: u64) -> String {
     for (unit, n) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
-        if s >= n && s % n == 0 {
+        if s >= n && s.is_multiple_of(n) {
             return format!("{}{unit}", s / n);
         }
     }
@@ -291,6 +300,8 @@ struct HostCtx {
     name: String,
     label: String,
     aws_name: String,
+    /// Log group name below `/<system>/`.
+    log_name: String,
     instance_type: String,
     root_gb: u32,
     port: Option<u16>,
@@ -301,6 +312,7 @@ struct HostCtx {
     autoscale_cpu: Option<u32>,
     /// Label of the target group, for tiers behind a load balancer.
     target_group: Option<String>,
+    lb: Option<String>,
     health: String,
     user_data: String,
 }
@@ -330,7 +342,7 @@ struct TgCtx {
     health: String,
     algorithm: String,
     sticky: bool,
-    sticky_note: Option<String>,
+    sticky_note: Option<Vec<String>>,
     weight: u32,
 }
 
@@ -472,7 +484,9 @@ struct AlarmCtx {
 struct OutputCtx {
     name: String,
     description: String,
-    value: String,
+    /// A single expression, or a map of `(padded quoted key, expression)`.
+    value: Option<String>,
+    map: Vec<(String, String)>,
 }
 
 fn engine_name(e: DbEngine) -> (&'static str, &'static str) {
@@ -502,7 +516,11 @@ fn build(m: &Model) -> Result<Ctx> {
 
     let hosts = !m.webs.is_empty() || !m.workers.is_empty();
     let private_hosts = m.webs.iter().any(|w| w.lb.is_some()) || !m.workers.is_empty();
-    let vpc = hosts || !remote_dbs.is_empty() || !remote_caches.is_empty() || !mongos.is_empty();
+    let vpc = hosts
+        || !m.lbs.is_empty()
+        || !remote_dbs.is_empty()
+        || !remote_caches.is_empty()
+        || !mongos.is_empty();
     let logs = m.logs.is_some();
     let metrics = m.metrics.is_some();
 
@@ -511,7 +529,7 @@ fn build(m: &Model) -> Result<Ctx> {
     for lb in &m.lbs {
         sgs.push(SgCtx {
             label: label("lb", &lb.name),
-            name: aws_name(sys, &format!("{}-lb", lb.name), 255),
+            name: aws_name(sys, &dashed("lb", &lb.name), 255),
             description: format!("Load balancer {}: HTTP from the internet", lb.name),
             ingress: vec![RuleCtx {
                 label: format!("{}_http", label("lb", &lb.name)),
@@ -547,7 +565,7 @@ fn build(m: &Model) -> Result<Ctx> {
         };
         sgs.push(SgCtx {
             label: l,
-            name: aws_name(sys, &format!("{}-web", w.name), 255),
+            name: aws_name(sys, &dashed("web", &w.name), 255),
             description: match &w.lb {
                 Some(lb) => format!(
                     "Web tier {}: reachable from load balancer {lb} only",
@@ -561,7 +579,7 @@ fn build(m: &Model) -> Result<Ctx> {
     for wk in &m.workers {
         sgs.push(SgCtx {
             label: label("worker", &wk.name),
-            name: aws_name(sys, &format!("{}-worker", wk.name), 255),
+            name: aws_name(sys, &dashed("worker", &wk.name), 255),
             description: format!("Worker {}: no inbound traffic", wk.name),
             ingress: vec![],
         });
@@ -580,7 +598,7 @@ fn build(m: &Model) -> Result<Ctx> {
                 })
                 .collect(),
             label: l,
-            name: aws_name(sys, &format!("{name}-{kind}"), 255),
+            name: aws_name(sys, &dashed(kind, name), 255),
             description: format!("{what} {name}: reachable from web and workers only"),
         }
     };
@@ -658,9 +676,7 @@ fn build(m: &Model) -> Result<Ctx> {
             ),
             (true, None) => (
                 Some(("maxmemory-policy".into(), "volatile-lru".into())),
-                "no eviction policy in the design: ElastiCache's default, volatile-lru \
-                 (only keys with a TTL are evicted)"
-                    .to_string(),
+                "no evict clause: ElastiCache's default, volatile-lru".to_string(),
             ),
             (false, Some(Evict::None)) => (
                 Some(("error_on_memory_exhausted".into(), "1".into())),
@@ -766,12 +782,20 @@ fn build(m: &Model) -> Result<Ctx> {
     // --- user data --------------------------------------------------------------
     // What every application container is told: the password of each database
     // (fetched from the RDS-managed secret at boot) or of the colocated one.
-    let mut secrets: Vec<(String, String)> = Vec::new();
+    let mut secrets: Vec<(String, String, Option<String>)> = Vec::new();
     for d in &remote_dbs {
         let first = tf_name(&d.shards[0].primary);
+        let note = (d.shards.len() > 1).then(|| {
+            format!(
+                "database {} is sharded and each shard primary has its own\n# secret (output {}_password_secrets); this one is shard 1's",
+                d.name,
+                label("db", &d.name)
+            )
+        });
         secrets.push((
             d.password_env.clone(),
             format!("${{aws_db_instance.{first}.master_user_secret[0].secret_arn}}"),
+            note,
         ));
     }
     let mut sidecars: Vec<Sidecar> = Vec::new();
@@ -798,7 +822,7 @@ fn build(m: &Model) -> Result<Ctx> {
             image: String,
             publish: Option<String>,
             log_group: Option<String>,
-            secrets: &'a [(String, String)],
+            secrets: &'a [(String, String, Option<String>)],
             env: Vec<(String, String)>,
             sidecars: &'a [Sidecar],
         }
@@ -857,7 +881,8 @@ fn build(m: &Model) -> Result<Ctx> {
             kind: "web".into(),
             name: w.name.clone(),
             label: label("web", &w.name),
-            aws_name: aws_name(sys, &w.name, 128),
+            aws_name: aws_name(sys, &dashed("web", &w.name), 128),
+            log_name: dashed("web", &w.name),
             instance_type: w.resources.ec2_type.clone(),
             root_gb: ROOT_VOLUME_GB + extra_gb,
             port: Some(w.port),
@@ -866,6 +891,7 @@ fn build(m: &Model) -> Result<Ctx> {
             max,
             autoscale_cpu: cpu,
             target_group: w.lb.as_ref().map(|_| label("web", &w.name)),
+            lb: w.lb.clone(),
             health: w.health.clone(),
             user_data: ud(
                 "web",
@@ -896,7 +922,8 @@ fn build(m: &Model) -> Result<Ctx> {
             kind: "worker".into(),
             name: wk.name.clone(),
             label: label("worker", &wk.name),
-            aws_name: aws_name(sys, &wk.name, 128),
+            aws_name: aws_name(sys, &dashed("worker", &wk.name), 128),
+            log_name: dashed("worker", &wk.name),
             instance_type: wk.resources.ec2_type.clone(),
             root_gb: ROOT_VOLUME_GB,
             port: None,
@@ -905,6 +932,7 @@ fn build(m: &Model) -> Result<Ctx> {
             max: wk.count,
             autoscale_cpu: None,
             target_group: None,
+            lb: None,
             health: String::new(),
             user_data: ud("worker", &wk.name, &wk.image, None, env, &[])?,
         });
@@ -918,11 +946,10 @@ fn build(m: &Model) -> Result<Ctx> {
             LbMethod::LeastConn => ("least_outstanding_requests", None),
             LbMethod::IpHash => (
                 "round_robin",
-                Some(
-                    "ip-hash: an ALB cannot hash client addresses; a load balancer \
-                     cookie keeps each client on one instance instead"
-                        .to_string(),
-                ),
+                Some(vec![
+                    "ip-hash: an ALB cannot hash client addresses; a load balancer".to_string(),
+                    "cookie keeps each client on one instance instead.".to_string(),
+                ]),
             ),
         };
         let tiers: Vec<_> = lb
@@ -944,11 +971,13 @@ fn build(m: &Model) -> Result<Ctx> {
                     sticky,
                     sticky_note: if sticky {
                         note.clone().or_else(|| {
-                            Some(format!(
-                                "stateful web tier {}: a load balancer cookie keeps each \
-                                 user on the instance holding their session",
-                                w.name
-                            ))
+                            Some(vec![
+                                format!(
+                                    "Stateful web tier {}: a load balancer cookie keeps",
+                                    w.name
+                                ),
+                                "each user on the instance that holds their session.".to_string(),
+                            ])
                         })
                     } else {
                         None
@@ -1119,7 +1148,11 @@ fn build(m: &Model) -> Result<Ctx> {
                 name: format!("{}-cpu-high", h.aws_name),
                 description: format!(
                     "{} {}: average CPU above {}% for 10 minutes",
-                    h.kind,
+                    if h.kind == "web" {
+                        "Web tier"
+                    } else {
+                        "Worker"
+                    },
                     h.name,
                     cpu_alarm(h.autoscale_cpu)
                 ),
@@ -1132,10 +1165,10 @@ fn build(m: &Model) -> Result<Ctx> {
         for d in &dbs {
             for i in &d.instances {
                 alarms.push(AlarmCtx {
-                    label: format!("{}_cpu", label("db", &i.name)),
+                    label: format!("{}_rds_cpu", i.label),
                     name: format!("{}-cpu-high", i.identifier),
                     description: format!(
-                        "database instance {}: CPU above 80% for 10 minutes",
+                        "Database instance {}: CPU above 80% for 10 minutes",
                         i.name
                     ),
                     namespace: "AWS/RDS".into(),
@@ -1149,64 +1182,40 @@ fn build(m: &Model) -> Result<Ctx> {
 
     // --- outputs ---------------------------------------------------------------------
     let mut outputs = Vec::new();
-    for w in &webs {
-        if w.public {
-            outputs.push(OutputCtx {
-                name: format!("{}_public_ip", w.label),
-                description: format!("Public address of web tier {}", w.name),
-                value: format!("aws_eip.{}.public_ip", w.label),
-            });
-        }
+    let mut out = |name: String, description: String, value: String| {
+        outputs.push(OutputCtx {
+            name,
+            description,
+            value: Some(value),
+            map: vec![],
+        })
+    };
+    for w in webs.iter().filter(|w| w.public) {
+        out(
+            format!("{}_public_ip", w.label),
+            format!("Public address of web tier {}", w.name),
+            format!("aws_eip.{}.public_ip", w.label),
+        );
     }
     for lb in &lbs {
-        outputs.push(OutputCtx {
-            name: format!("{}_dns_name", lb.label),
-            description: format!("DNS name of load balancer {}", lb.name),
-            value: format!("aws_lb.{}.dns_name", lb.label),
-        });
+        out(
+            format!("{}_dns_name", lb.label),
+            format!("DNS name of load balancer {}", lb.name),
+            format!("aws_lb.{}.dns_name", lb.label),
+        );
     }
     for c in &cdns {
-        outputs.push(OutputCtx {
-            name: format!("{}_domain_name", label("cdn", &c.name)),
-            description: format!("CloudFront domain of CDN {}", c.name),
-            value: format!("aws_cloudfront_distribution.{}.domain_name", c.label),
-        });
-    }
-    for d in &dbs {
-        for i in &d.instances {
-            outputs.push(OutputCtx {
-                name: format!("{}_endpoint", label("db", &i.name)),
-                description: format!(
-                    "Address of database instance {}{}",
-                    i.name,
-                    if i.source.is_some() {
-                        " (read replica)"
-                    } else {
-                        ""
-                    }
-                ),
-                value: format!("aws_db_instance.{}.address", i.label),
-            });
-        }
-        for i in d.instances.iter().filter(|i| i.source.is_none()) {
-            outputs.push(OutputCtx {
-                name: format!("{}_secret_arn", label("db", &i.name)),
-                description: format!(
-                    "Secrets Manager secret holding the password of {} (managed by RDS)",
-                    i.name
-                ),
-                value: format!(
-                    "aws_db_instance.{}.master_user_secret[0].secret_arn",
-                    i.label
-                ),
-            });
-        }
+        out(
+            format!("{}_domain_name", label("cdn", &c.name)),
+            format!("CloudFront domain of CDN {}", c.name),
+            format!("aws_cloudfront_distribution.{}.domain_name", c.label),
+        );
     }
     for c in &caches {
-        outputs.push(OutputCtx {
-            name: format!("{}_endpoint", label("cache", &c.name)),
-            description: format!("Endpoint of cache {}", c.name),
-            value: if c.redis {
+        out(
+            format!("{}_endpoint", label("cache", &c.name)),
+            format!("Endpoint of cache {}", c.name),
+            if c.redis {
                 format!(
                     "aws_elasticache_replication_group.{}.primary_endpoint_address",
                     c.label
@@ -1214,36 +1223,68 @@ fn build(m: &Model) -> Result<Ctx> {
             } else {
                 format!("aws_elasticache_cluster.{}.configuration_endpoint", c.label)
             },
-        });
+        );
     }
     for n in &nosqls {
-        outputs.push(OutputCtx {
-            name: format!(
-                "{}_{}",
-                label("nosql", &n.name),
-                if n.dynamodb { "table" } else { "endpoint" }
-            ),
-            description: format!(
-                "{} {}",
-                if n.dynamodb {
-                    "Table of"
-                } else {
-                    "Endpoint of"
-                },
-                n.name
-            ),
-            value: if n.dynamodb {
-                format!("aws_dynamodb_table.{}.name", n.label)
-            } else {
-                format!("aws_docdb_cluster.{}.endpoint", n.label)
-            },
-        });
+        if n.dynamodb {
+            out(
+                format!("{}_table", label("nosql", &n.name)),
+                format!("DynamoDB table of {}", n.name),
+                format!("aws_dynamodb_table.{}.name", n.label),
+            );
+        } else {
+            out(
+                format!("{}_endpoint", label("nosql", &n.name)),
+                format!("DocumentDB endpoint of {}", n.name),
+                format!("aws_docdb_cluster.{}.endpoint", n.label),
+            );
+        }
     }
     for q in &queues {
+        out(
+            format!("{}_url", label("queue", &q.name)),
+            format!("URL of queue {}", q.name),
+            format!("aws_sqs_queue.{}.url", q.label),
+        );
+    }
+    // Databases: one map per database, instance name -> value.
+    for d in &dbs {
+        let map = |f: &dyn Fn(&DbInstanceCtx) -> String, primaries: bool| {
+            let rows: Vec<_> = d
+                .instances
+                .iter()
+                .filter(|i| !primaries || i.source.is_none())
+                .collect();
+            let width = rows.iter().map(|i| i.name.len() + 2).max().unwrap_or(0);
+            rows.iter()
+                .map(|i| (format!("{:<width$}", format!("\"{}\"", i.name)), f(i)))
+                .collect::<Vec<_>>()
+        };
         outputs.push(OutputCtx {
-            name: format!("{}_url", label("queue", &q.name)),
-            description: format!("URL of queue {}", q.name),
-            value: format!("aws_sqs_queue.{}.url", q.label),
+            name: format!("{}_endpoints", label("db", &d.name)),
+            description: format!(
+                "Addresses of database {}'s instances (primaries and read replicas)",
+                d.name
+            ),
+            value: None,
+            map: map(&|i| format!("aws_db_instance.{}.address", i.label), false),
+        });
+        outputs.push(OutputCtx {
+            name: format!("{}_password_secrets", label("db", &d.name)),
+            description: format!(
+                "Secrets Manager secrets holding the passwords of database {} (managed by RDS)",
+                d.name
+            ),
+            value: None,
+            map: map(
+                &|i| {
+                    format!(
+                        "aws_db_instance.{}.master_user_secret[0].secret_arn",
+                        i.label
+                    )
+                },
+                true,
+            ),
         });
     }
     if dns.is_some() {
@@ -1251,7 +1292,8 @@ fn build(m: &Model) -> Result<Ctx> {
             name: "name_servers".into(),
             description:
                 "Name servers to delegate the domain to (primary region's deployment only)".into(),
-            value: "try(aws_route53_zone.main[0].name_servers, [])".into(),
+            value: Some("try(aws_route53_zone.main[0].name_servers, [])".into()),
+            map: vec![],
         });
     }
 
