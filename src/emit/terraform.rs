@@ -1,9 +1,1466 @@
-//! The `terraform` target.
+//! The `terraform` target: one AWS deployment per stage.
+//!
+//! Rust decides everything (which resources exist, their names, counts, ports and
+//! rules); the templates under `templates/terraform/` only lay the decisions out as
+//! HCL. Files that would hold nothing for a stage are not written.
+//!
+//! Naming: Terraform labels are the component's name through `tf_name`; for
+//! resource types several kinds share (security groups, launch templates, log
+//! groups, alarms) the label is `<kind>_<name>`, or just the kind when the name is
+//! the kind (`web`, `db`), which cannot collide. AWS names are `<system>-<name>`,
+//! shortened deterministically to each service's limit (see [`aws_name`]).
 
+use super::templates::{engine, render, tf_name};
 use super::{Options, OutFile, Result};
-use crate::model::Model;
+use crate::model::{CacheEngine, DbEngine, Evict, LbMethod, Model, NosqlEngine, QueueEngine};
+use serde::Serialize;
+use std::sync::OnceLock;
+use tera::{Context, Tera};
+
+/// The files of the target, in the order they are written.
+const FILES: &[(&str, &str)] = &[
+    (
+        "versions.tf",
+        include_str!("../../templates/terraform/versions.tf.tera"),
+    ),
+    (
+        "variables.tf",
+        include_str!("../../templates/terraform/variables.tf.tera"),
+    ),
+    (
+        "network.tf",
+        include_str!("../../templates/terraform/network.tf.tera"),
+    ),
+    (
+        "hosts.tf",
+        include_str!("../../templates/terraform/hosts.tf.tera"),
+    ),
+    (
+        "lb.tf",
+        include_str!("../../templates/terraform/lb.tf.tera"),
+    ),
+    (
+        "data.tf",
+        include_str!("../../templates/terraform/data.tf.tera"),
+    ),
+    (
+        "queues.tf",
+        include_str!("../../templates/terraform/queues.tf.tera"),
+    ),
+    (
+        "edge.tf",
+        include_str!("../../templates/terraform/edge.tf.tera"),
+    ),
+    (
+        "ops.tf",
+        include_str!("../../templates/terraform/ops.tf.tera"),
+    ),
+    (
+        "outputs.tf",
+        include_str!("../../templates/terraform/outputs.tf.tera"),
+    ),
+];
+
+const USER_DATA: &str = include_str!("../../templates/terraform/user_data.sh.tera");
+
+static ENGINE: OnceLock<Tera> = OnceLock::new();
+
+fn tera() -> &'static Tera {
+    ENGINE.get_or_init(|| {
+        let mut all: Vec<(&str, &str)> = FILES.to_vec();
+        all.push(("user_data.sh", USER_DATA));
+        engine(&all)
+    })
+}
 
 /// Renders every `terraform` file for one stage.
-pub fn emit(_model: &Model, _opts: &Options) -> Result<Vec<OutFile>> {
-    Ok(Vec::new())
+pub fn emit(model: &Model, _opts: &Options) -> Result<Vec<OutFile>> {
+    let ctx = build(model)?;
+    let tctx = Context::from_serialize(&ctx).map_err(|e| super::EmitError(e.to_string()))?;
+    let mut out = Vec::new();
+    for (name, _) in FILES {
+        let text = render(tera(), name, &tctx)?;
+        let text = tidy(&text);
+        // A file with nothing but its header comment is not worth writing.
+        let body = text
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .any(|l| !l.trim().is_empty());
+        if body || *name == "versions.tf" {
+            out.push(OutFile {
+                path: (*name).to_string(),
+                contents: text,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Collapses the blank lines template conditionals leave behind: at most one blank
+/// line in a row, none before a closing brace, exactly one newline at the end.
+fn tidy(text: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim_end();
+        let blank = line.is_empty();
+        if blank && out.last().is_none_or(|l| l.is_empty() || l.ends_with('{')) {
+            continue;
+        }
+        if line.trim_start().starts_with('}') && out.last().is_some_and(|l| l.is_empty()) {
+            out.pop();
+        }
+        out.push(line);
+    }
+    while out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    let mut s = out.join("\n");
+    s.push('\n');
+    s
+}
+
+// ---------------------------------------------------------------------------
+// names
+// ---------------------------------------------------------------------------
+
+/// The Terraform label of a component in a resource type several kinds share:
+/// the kind alone when the component is named after it, else `<kind>_<name>`.
+fn label(kind: &str, name: &str) -> String {
+    if name == kind {
+        kind.to_string()
+    } else {
+        format!("{kind}_{}", tf_name(name))
+    }
+}
+
+/// The AWS-name form of [`label`]: `web`, `worker-thumbnails`.
+fn dashed(kind: &str, name: &str) -> String {
+    if name == kind {
+        kind.to_string()
+    } else {
+        format!("{kind}-{name}")
+    }
+}
+
+/// An AWS resource name `<system>-<name>` within `max` characters. Names longer
+/// than the limit keep a readable prefix and end in 8 hex digits of a hash of the
+/// full name, so shortening is deterministic and two long names stay distinct.
+/// Consecutive hyphens (rejected by RDS and ElastiCache) are collapsed.
+fn aws_name(system: &str, name: &str, max: usize) -> String {
+    let mut full = format!("{system}-{name}");
+    while full.contains("--") {
+        full = full.replace("--", "-");
+    }
+    if full.len() <= max {
+        return full;
+    }
+    let hash = fnv1a(&full);
+    let keep = max - 9;
+    let prefix = full[..keep].trim_end_matches('-');
+    format!("{prefix}-{hash:08x}")
+}
+
+fn fnv1a(s: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in s.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// A POSIX shell single-quoted word.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// Text placed verbatim in an HCL heredoc: only template sequences need escaping
+/// (heredocs do not interpret backslashes, and model strings hold no newline).
+fn heredoc_escape(s: &str) -> String {
+    s.replace("${", "$${").replace("%{", "%%{")
+}
+
+/// The CloudFront path pattern for a CDN path: `/static` serves `/static/*`.
+fn path_pattern(path: &str) -> String {
+    let p = path.trim_end_matches('/');
+    if p.is_empty() {
+        "/*".to_string()
+    } else {
+        format!("{p}/*")
+    }
+}
+
+/// Route 53 continent code for an AWS region (`eu-west-1` -> `EU`); `None` when
+/// the prefix is unknown (the default record still covers its users).
+fn continent(region: &str) -> Option<&'static str> {
+    if region.starts_with("ap-southeast-2") || region.starts_with("ap-southeast-4") {
+        return Some("OC"); // Sydney, Melbourne
+    }
+    match region.split('-').next()? {
+        "us" | "ca" | "mx" => Some("NA"),
+        "sa" => Some("SA"),
+        "eu" => Some("EU"),
+        "ap" => Some("AS"),
+        "me" | "il" => Some("ME"),
+        "af" => Some("AF"),
+        _ => None,
+    }
+}
+
+/// Human duration for comments: `86400` -> `1d`.
+fn human_secs(s: u64) -> String {
+    for (unit, n) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
+        if s >= n && s.is_multiple_of(n) {
+            return format!("{}{unit}", s / n);
+        }
+    }
+    format!("{s}s")
+}
+
+// ---------------------------------------------------------------------------
+// context: every decision, ready to print
+// ---------------------------------------------------------------------------
+
+/// CloudFront's own default TTL when a CDN path has none (one day).
+const CDN_DEFAULT_TTL: u64 = 86_400;
+/// ElastiCache allows a primary and at most 5 replicas per replication group.
+const REDIS_MAX_NODES: u32 = 6;
+/// DocumentDB's smallest instance class.
+const DOCDB_CLASS: &str = "db.t3.medium";
+const ROOT_VOLUME_GB: u32 = 20;
+
+#[derive(Serialize)]
+struct Ctx {
+    header: String,
+    system: String,
+    stage: String,
+    region: String,
+    /// Anything lives in the VPC.
+    vpc: bool,
+    /// EC2 hosts in private subnets need a NAT gateway to pull images.
+    nat: bool,
+    /// Any EC2 host (AMI lookup, IAM role).
+    hosts: bool,
+    /// RDS or DocumentDB instances (final snapshot variable).
+    snapshots: bool,
+    logs: bool,
+    metrics: bool,
+    security_groups: Vec<SgCtx>,
+    iam: IamCtx,
+    webs: Vec<HostCtx>,
+    workers: Vec<HostCtx>,
+    lbs: Vec<LbCtx>,
+    db_subnet_group: bool,
+    dbs: Vec<DbCtx>,
+    colocated: Vec<String>,
+    cache_subnet_group: bool,
+    caches: Vec<CacheCtx>,
+    nosqls: Vec<NosqlCtx>,
+    queues: Vec<QueueCtx>,
+    cdns: Vec<CdnCtx>,
+    dns: Option<DnsCtx>,
+    alarms: Vec<AlarmCtx>,
+    outputs: Vec<OutputCtx>,
+}
+
+#[derive(Serialize)]
+struct SgCtx {
+    label: String,
+    name: String,
+    description: String,
+    ingress: Vec<RuleCtx>,
+}
+
+#[derive(Serialize)]
+struct RuleCtx {
+    label: String,
+    description: String,
+    port: u16,
+    /// `0.0.0.0/0` for the public edge; otherwise `source` is set.
+    cidr: Option<String>,
+    /// Label of the security group allowed in.
+    source: Option<String>,
+}
+
+#[derive(Serialize, Default)]
+struct IamCtx {
+    name: String,
+    logs: bool,
+    /// HCL expressions of secret ARNs the hosts read (RDS-managed passwords).
+    secrets: Vec<String>,
+    /// HCL expressions of SQS queue ARNs.
+    queues: Vec<String>,
+    /// HCL expressions of DynamoDB table ARNs.
+    tables: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct HostCtx {
+    kind: String,
+    name: String,
+    label: String,
+    aws_name: String,
+    /// Log group name below `/<system>/`.
+    log_name: String,
+    instance_type: String,
+    root_gb: u32,
+    port: Option<u16>,
+    /// A web tier without a load balancer: one public instance with an Elastic IP.
+    public: bool,
+    min: u32,
+    max: u32,
+    autoscale_cpu: Option<u32>,
+    /// Label of the target group, for tiers behind a load balancer.
+    target_group: Option<String>,
+    lb: Option<String>,
+    health: String,
+    user_data: String,
+}
+
+#[derive(Serialize)]
+struct LbCtx {
+    name: String,
+    label: String,
+    aws_name: String,
+    method: String,
+    port: u16,
+    target_groups: Vec<TgCtx>,
+    /// How the listener's default action forwards: one target group, or
+    /// weighted over up to five.
+    weighted: bool,
+    /// Backends beyond the five a forward action can hold: host-header rules.
+    rules: Vec<ListenerRuleCtx>,
+    sticky_forward: bool,
+}
+
+#[derive(Serialize)]
+struct TgCtx {
+    web: String,
+    label: String,
+    aws_name: String,
+    port: u16,
+    health: String,
+    algorithm: String,
+    sticky: bool,
+    sticky_note: Option<Vec<String>>,
+    weight: u32,
+}
+
+#[derive(Serialize)]
+struct ListenerRuleCtx {
+    label: String,
+    priority: u32,
+    host: String,
+    target_group: String,
+}
+
+#[derive(Serialize)]
+struct DbCtx {
+    name: String,
+    engine: String,
+    engine_version: String,
+    port: u16,
+    class: String,
+    storage_gb: u32,
+    user: String,
+    db_name: String,
+    sg: String,
+    sharded_by: Option<String>,
+    shards: usize,
+    instances: Vec<DbInstanceCtx>,
+}
+
+#[derive(Serialize)]
+struct DbInstanceCtx {
+    name: String,
+    label: String,
+    identifier: String,
+    /// Label of the primary for a replica.
+    source: Option<String>,
+    source_name: String,
+    shard: u32,
+    /// Index into the availability zones, to spread replicas.
+    az: usize,
+}
+
+#[derive(Serialize)]
+struct CacheCtx {
+    name: String,
+    label: String,
+    id: String,
+    redis: bool,
+    node_type: String,
+    nodes: u32,
+    requested: u32,
+    port: u16,
+    sg: String,
+    /// Custom parameter group: `(parameter, value)`.
+    parameter: Option<(String, String)>,
+    evict_note: String,
+    ttl_note: String,
+}
+
+#[derive(Serialize)]
+struct NosqlCtx {
+    name: String,
+    label: String,
+    aws_name: String,
+    dynamodb: bool,
+    count: u32,
+    port: u16,
+    sg: String,
+    class: String,
+}
+
+#[derive(Serialize)]
+struct QueueCtx {
+    name: String,
+    label: String,
+    aws_name: String,
+    engine_note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CdnCtx {
+    name: String,
+    label: String,
+    aws_name: String,
+    /// Label of the ALB origin; `None`: an S3 bucket.
+    alb: Option<String>,
+    alb_name: String,
+    /// S3 `bucket_prefix` (at most 37 characters) when there is no ALB.
+    bucket_prefix: String,
+    behaviors: Vec<BehaviorCtx>,
+}
+
+#[derive(Serialize)]
+struct BehaviorCtx {
+    path: String,
+    pattern: String,
+    ttl: u64,
+    ttl_note: String,
+    query_string: bool,
+}
+
+#[derive(Serialize)]
+struct DnsCtx {
+    home: String,
+    /// Extra regions needing a provider alias to look up their ALB.
+    aliases: Vec<RegionCtx>,
+    records: Vec<RecordCtx>,
+    notes: Vec<String>,
+    /// The lb whose ALB each region's deployment creates; `None`: no records.
+    lb: Option<String>,
+}
+
+#[derive(Serialize, Clone)]
+struct RegionCtx {
+    region: String,
+    label: String,
+}
+
+#[derive(Serialize, Clone)]
+struct RecordCtx {
+    label: String,
+    region: String,
+    continent: Option<String>,
+    /// HCL expressions of the alias target.
+    dns_name: String,
+    zone_id: String,
+}
+
+#[derive(Serialize)]
+struct AlarmCtx {
+    label: String,
+    name: String,
+    description: String,
+    namespace: String,
+    dimension: String,
+    value: String,
+    threshold: u32,
+}
+
+#[derive(Serialize)]
+struct OutputCtx {
+    name: String,
+    description: String,
+    /// A single expression, or a map of `(padded quoted key, expression)`.
+    value: Option<String>,
+    map: Vec<(String, String)>,
+}
+
+fn engine_name(e: DbEngine) -> (&'static str, &'static str) {
+    match e {
+        DbEngine::Postgres => ("postgres", "16"),
+        DbEngine::Mysql => ("mysql", "8.0"),
+    }
+}
+
+fn build(m: &Model) -> Result<Ctx> {
+    let sys = &m.system;
+    let header = format!(
+        "# Generated by archc from {}, stage \"{}\". Do not edit.",
+        m.source_name.replace('\n', " "),
+        m.stage
+    );
+
+    let remote_dbs: Vec<_> = m.dbs.iter().filter(|d| !d.colocated).collect();
+    let remote_caches: Vec<_> = m.caches.iter().filter(|c| !c.colocated).collect();
+    let colocated_dbs: Vec<_> = m.dbs.iter().filter(|d| d.colocated).collect();
+    let colocated_caches: Vec<_> = m.caches.iter().filter(|c| c.colocated).collect();
+    let mongos: Vec<_> = m
+        .nosqls
+        .iter()
+        .filter(|n| n.engine == NosqlEngine::Mongodb)
+        .collect();
+
+    let hosts = !m.webs.is_empty() || !m.workers.is_empty();
+    let private_hosts = m.webs.iter().any(|w| w.lb.is_some()) || !m.workers.is_empty();
+    let vpc = hosts
+        || !m.lbs.is_empty()
+        || !remote_dbs.is_empty()
+        || !remote_caches.is_empty()
+        || !mongos.is_empty();
+    let logs = m.logs.is_some();
+    let metrics = m.metrics.is_some();
+
+    // --- security groups: internet -> lb -> web -> data tier ----------------
+    let mut sgs = Vec::new();
+    for lb in &m.lbs {
+        sgs.push(SgCtx {
+            label: label("lb", &lb.name),
+            name: aws_name(sys, &dashed("lb", &lb.name), 255),
+            description: format!("Load balancer {}: HTTP from the internet", lb.name),
+            ingress: vec![RuleCtx {
+                label: format!("{}_http", label("lb", &lb.name)),
+                description: "HTTP from anywhere".into(),
+                port: lb.port,
+                cidr: Some("0.0.0.0/0".into()),
+                source: None,
+            }],
+        });
+    }
+    // Who may reach the data tier: every web tier and every worker.
+    let mut clients: Vec<String> = m.webs.iter().map(|w| label("web", &w.name)).collect();
+    clients.extend(m.workers.iter().map(|w| label("worker", &w.name)));
+    for w in &m.webs {
+        let l = label("web", &w.name);
+        let ingress = match &w.lb {
+            Some(lb) => vec![RuleCtx {
+                label: format!("{l}_from_{}", label("lb", lb)),
+                description: format!("Port {} from load balancer {lb} only", w.port),
+                port: w.port,
+                cidr: None,
+                source: Some(label("lb", lb)),
+            }],
+            // Without a load balancer the host is the edge: HTTP on 80, which
+            // the host maps to the container's port.
+            None => vec![RuleCtx {
+                label: format!("{l}_http"),
+                description: "HTTP from anywhere (single host, no load balancer)".into(),
+                port: 80,
+                cidr: Some("0.0.0.0/0".into()),
+                source: None,
+            }],
+        };
+        sgs.push(SgCtx {
+            label: l,
+            name: aws_name(sys, &dashed("web", &w.name), 255),
+            description: match &w.lb {
+                Some(lb) => format!(
+                    "Web tier {}: reachable from load balancer {lb} only",
+                    w.name
+                ),
+                None => format!("Web tier {}: single public host", w.name),
+            },
+            ingress,
+        });
+    }
+    for wk in &m.workers {
+        sgs.push(SgCtx {
+            label: label("worker", &wk.name),
+            name: aws_name(sys, &dashed("worker", &wk.name), 255),
+            description: format!("Worker {}: no inbound traffic", wk.name),
+            ingress: vec![],
+        });
+    }
+    let data_sg = |kind: &str, name: &str, port: u16, what: &str| -> SgCtx {
+        let l = label(kind, name);
+        SgCtx {
+            ingress: clients
+                .iter()
+                .map(|c| RuleCtx {
+                    label: format!("{l}_from_{c}"),
+                    description: format!("Port {port} from {}", c.replace('_', " ")),
+                    port,
+                    cidr: None,
+                    source: Some(c.clone()),
+                })
+                .collect(),
+            label: l,
+            name: aws_name(sys, &dashed(kind, name), 255),
+            description: format!("{what} {name}: reachable from web and workers only"),
+        }
+    };
+    for d in &remote_dbs {
+        sgs.push(data_sg("db", &d.name, d.port, "Database"));
+    }
+    for c in &remote_caches {
+        sgs.push(data_sg("cache", &c.name, c.port, "Cache"));
+    }
+    for n in &mongos {
+        sgs.push(data_sg("nosql", &n.name, n.port, "Document database"));
+    }
+
+    // --- databases -----------------------------------------------------------
+    let mut dbs = Vec::new();
+    for d in &remote_dbs {
+        let (engine, version) = engine_name(d.engine);
+        let mut instances = Vec::new();
+        for s in &d.shards {
+            let pl = tf_name(&s.primary);
+            instances.push(DbInstanceCtx {
+                name: s.primary.clone(),
+                label: pl.clone(),
+                identifier: aws_name(sys, &s.primary, 63),
+                source: None,
+                source_name: String::new(),
+                shard: s.index,
+                az: 0,
+            });
+            for (i, r) in s.replicas.iter().enumerate() {
+                instances.push(DbInstanceCtx {
+                    name: r.clone(),
+                    label: tf_name(r),
+                    identifier: aws_name(sys, r, 63),
+                    source: Some(pl.clone()),
+                    source_name: s.primary.clone(),
+                    shard: s.index,
+                    // The primary's zone is AWS's choice; spread replicas over both.
+                    az: (i + 1) % 2,
+                });
+            }
+        }
+        dbs.push(DbCtx {
+            name: d.name.clone(),
+            engine: engine.into(),
+            engine_version: version.into(),
+            port: d.port,
+            class: d.resources.rds_class.clone(),
+            storage_gb: d.storage_gb.max(20),
+            user: d.user.clone(),
+            db_name: tf_name(sys),
+            sg: label("db", &d.name),
+            sharded_by: d.shard_key.clone(),
+            shards: d.shards.len(),
+            instances,
+        });
+    }
+
+    // --- caches ----------------------------------------------------------------
+    let mut caches = Vec::new();
+    for c in &remote_caches {
+        let redis = c.engine == CacheEngine::Redis;
+        let (parameter, evict_note) = match (redis, c.evict) {
+            (true, Some(Evict::Lru)) => (
+                Some(("maxmemory-policy".into(), "allkeys-lru".into())),
+                "evict lru: drop the least recently used key".to_string(),
+            ),
+            (true, Some(Evict::Lfu)) => (
+                Some(("maxmemory-policy".into(), "allkeys-lfu".into())),
+                "evict lfu: drop the least frequently used key".to_string(),
+            ),
+            (true, Some(Evict::None)) => (
+                Some(("maxmemory-policy".into(), "noeviction".into())),
+                "evict none: writes fail when memory is full".to_string(),
+            ),
+            (true, None) => (
+                Some(("maxmemory-policy".into(), "volatile-lru".into())),
+                "no evict clause: ElastiCache's default, volatile-lru".to_string(),
+            ),
+            (false, Some(Evict::None)) => (
+                Some(("error_on_memory_exhausted".into(), "1".into())),
+                "evict none: memcached returns an error instead of evicting".to_string(),
+            ),
+            (false, Some(Evict::Lfu)) => (
+                None,
+                "evict lfu: memcached only evicts least recently used items (LRU)".to_string(),
+            ),
+            (false, _) => (
+                None,
+                "memcached evicts least recently used items (LRU)".to_string(),
+            ),
+        };
+        let ttl_note = match c.ttl_seconds {
+            Some(t) => format!(
+                "TTL {} ({t} s): applications set it on each key; the engine has no default expiry",
+                human_secs(t)
+            ),
+            None => "no TTL in the design: keys never expire unless the application sets one"
+                .to_string(),
+        };
+        caches.push(CacheCtx {
+            name: c.name.clone(),
+            label: tf_name(&c.name),
+            id: aws_name(sys, &c.name, if redis { 40 } else { 50 }),
+            redis,
+            node_type: c.resources.cache_node.clone(),
+            nodes: if redis {
+                c.count.min(REDIS_MAX_NODES)
+            } else {
+                c.count
+            },
+            requested: c.count,
+            port: c.port,
+            sg: label("cache", &c.name),
+            parameter,
+            evict_note,
+            ttl_note,
+        });
+    }
+
+    let nosqls: Vec<NosqlCtx> = m
+        .nosqls
+        .iter()
+        .map(|n| NosqlCtx {
+            name: n.name.clone(),
+            label: tf_name(&n.name),
+            // DocumentDB instance identifiers append `-N` (at most 63 in all).
+            aws_name: aws_name(sys, &n.name, 57),
+            dynamodb: n.engine == NosqlEngine::Dynamodb,
+            count: n.count,
+            port: n.port,
+            sg: label("nosql", &n.name),
+            class: DOCDB_CLASS.into(),
+        })
+        .collect();
+
+    let queues: Vec<QueueCtx> = m
+        .queues
+        .iter()
+        .map(|q| QueueCtx {
+            name: q.name.clone(),
+            label: tf_name(&q.name),
+            aws_name: aws_name(sys, &q.name, 70),
+            engine_note: match q.engine {
+                QueueEngine::Sqs => None,
+                QueueEngine::Rabbitmq => Some("rabbitmq".into()),
+                QueueEngine::Redis => Some("redis".into()),
+            },
+        })
+        .collect();
+
+    // --- IAM for the hosts ----------------------------------------------------
+    let mut iam = IamCtx {
+        name: aws_name(sys, "hosts", 64),
+        logs,
+        ..Default::default()
+    };
+    for d in &dbs {
+        for i in d.instances.iter().filter(|i| i.source.is_none()) {
+            iam.secrets.push(format!(
+                "aws_db_instance.{}.master_user_secret[0].secret_arn",
+                i.label
+            ));
+        }
+    }
+    for n in nosqls.iter() {
+        if n.dynamodb {
+            iam.tables
+                .push(format!("aws_dynamodb_table.{}.arn", n.label));
+        } else {
+            iam.secrets.push(format!(
+                "aws_docdb_cluster.{}.master_user_secret[0].secret_arn",
+                n.label
+            ));
+        }
+    }
+    for q in &queues {
+        iam.queues.push(format!("aws_sqs_queue.{}.arn", q.label));
+    }
+
+    // --- user data --------------------------------------------------------------
+    // What every application container is told: the password of each database
+    // (fetched from the RDS-managed secret at boot) or of the colocated one.
+    let mut secrets: Vec<(String, String, Option<String>)> = Vec::new();
+    for d in &remote_dbs {
+        let first = tf_name(&d.shards[0].primary);
+        let note = (d.shards.len() > 1).then(|| {
+            format!(
+                "database {} is sharded and each shard primary has its own\n# secret (output {}_password_secrets); this one is shard 1's",
+                d.name,
+                label("db", &d.name)
+            )
+        });
+        secrets.push((
+            d.password_env.clone(),
+            format!("${{aws_db_instance.{first}.master_user_secret[0].secret_arn}}"),
+            note,
+        ));
+    }
+    let mut sidecars: Vec<Sidecar> = Vec::new();
+    for d in &colocated_dbs {
+        // Shards of a colocated database share one generated password.
+        for (i, s) in d.shards.iter().enumerate() {
+            sidecars.push(Sidecar::db(d, &s.primary, sys, i == 0));
+        }
+    }
+    for c in &colocated_caches {
+        sidecars.push(Sidecar::cache(c));
+    }
+    let ud = |kind: &str,
+              name: &str,
+              image: &str,
+              ports: Option<(u16, u16)>,
+              env: Vec<(String, String)>,
+              sidecars: &[Sidecar]|
+     -> Result<String> {
+        #[derive(Serialize)]
+        struct Ud<'a> {
+            kind: &'a str,
+            name: &'a str,
+            image: String,
+            publish: Option<String>,
+            log_group: Option<String>,
+            secrets: &'a [(String, String, Option<String>)],
+            env: Vec<(String, String)>,
+            sidecars: &'a [Sidecar],
+        }
+        let v = Ud {
+            kind,
+            name,
+            image: heredoc_escape(&sh_quote(image)),
+            publish: ports.map(|(h, c)| format!("{h}:{c}")),
+            log_group: logs
+                .then(|| format!("${{aws_cloudwatch_log_group.{}.name}}", label(kind, name))),
+            secrets: &secrets,
+            env,
+            sidecars,
+        };
+        let ctx = Context::from_serialize(&v).map_err(|e| super::EmitError(e.to_string()))?;
+        let text = render(tera(), "user_data.sh", &ctx)?;
+        let text = tidy(&text);
+        Ok(text
+            .lines()
+            .map(|l| {
+                if l.is_empty() {
+                    String::new()
+                } else {
+                    format!("    {l}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n"))
+    };
+
+    // --- web tiers ----------------------------------------------------------------
+    let mut webs = Vec::new();
+    let mut hosted = false;
+    for w in &m.webs {
+        let public = w.lb.is_none();
+        // Colocated components run on the one web host (the first tier without
+        // a load balancer; the checks allow colocated only with one web host).
+        let side: &[Sidecar] = if public && !hosted {
+            hosted = true;
+            &sidecars
+        } else {
+            &[]
+        };
+        let (min, max, cpu) = match (&w.autoscale, public) {
+            (Some(a), false) => (a.min, a.max, Some(a.cpu_percent)),
+            (_, true) => (1, 1, None),
+            (None, false) => (w.count, w.count, None),
+        };
+        let extra_gb: u32 = if side.is_empty() {
+            0
+        } else {
+            colocated_dbs.iter().map(|d| d.storage_gb).sum()
+        };
+        let host_port = if public { 80 } else { w.port };
+        webs.push(HostCtx {
+            kind: "web".into(),
+            name: w.name.clone(),
+            label: label("web", &w.name),
+            aws_name: aws_name(sys, &dashed("web", &w.name), 128),
+            log_name: dashed("web", &w.name),
+            instance_type: w.resources.ec2_type.clone(),
+            root_gb: ROOT_VOLUME_GB + extra_gb,
+            port: Some(w.port),
+            public,
+            min,
+            max,
+            autoscale_cpu: cpu,
+            target_group: w.lb.as_ref().map(|_| label("web", &w.name)),
+            lb: w.lb.clone(),
+            health: w.health.clone(),
+            user_data: ud(
+                "web",
+                &w.name,
+                &w.image,
+                Some((host_port, w.port)),
+                vec![("PORT".into(), w.port.to_string())],
+                side,
+            )?,
+        });
+    }
+    let colocated: Vec<String> = if hosted {
+        sidecars.iter().map(|s| s.what.clone()).collect()
+    } else {
+        Vec::new()
+    };
+
+    let mut workers = Vec::new();
+    for wk in &m.workers {
+        let env = match m.queues.iter().find(|q| q.name == wk.queue) {
+            Some(q) => vec![(
+                "QUEUE_URL".to_string(),
+                format!("${{aws_sqs_queue.{}.url}}", tf_name(&q.name)),
+            )],
+            None => vec![],
+        };
+        workers.push(HostCtx {
+            kind: "worker".into(),
+            name: wk.name.clone(),
+            label: label("worker", &wk.name),
+            aws_name: aws_name(sys, &dashed("worker", &wk.name), 128),
+            log_name: dashed("worker", &wk.name),
+            instance_type: wk.resources.ec2_type.clone(),
+            root_gb: ROOT_VOLUME_GB,
+            port: None,
+            public: false,
+            min: wk.count,
+            max: wk.count,
+            autoscale_cpu: None,
+            target_group: None,
+            lb: None,
+            health: String::new(),
+            user_data: ud("worker", &wk.name, &wk.image, None, env, &[])?,
+        });
+    }
+
+    // --- load balancers -------------------------------------------------------------
+    let mut lbs = Vec::new();
+    for lb in &m.lbs {
+        let (algorithm, note) = match lb.method {
+            LbMethod::RoundRobin => ("round_robin", None),
+            LbMethod::LeastConn => ("least_outstanding_requests", None),
+            LbMethod::IpHash => (
+                "round_robin",
+                Some(vec![
+                    "ip-hash: an ALB cannot hash client addresses; a load balancer".to_string(),
+                    "cookie keeps each client on one instance instead.".to_string(),
+                ]),
+            ),
+        };
+        let tiers: Vec<_> = lb
+            .backends
+            .iter()
+            .filter_map(|b| m.webs.iter().find(|w| &w.name == b))
+            .collect();
+        let target_groups: Vec<TgCtx> = tiers
+            .iter()
+            .map(|w| {
+                let sticky = w.sticky || lb.sticky || lb.method == LbMethod::IpHash;
+                TgCtx {
+                    web: w.name.clone(),
+                    label: label("web", &w.name),
+                    aws_name: aws_name(sys, &w.name, 32),
+                    port: w.port,
+                    health: w.health.clone(),
+                    algorithm: algorithm.into(),
+                    sticky,
+                    sticky_note: if sticky {
+                        note.clone().or_else(|| {
+                            Some(vec![
+                                format!(
+                                    "Stateful web tier {}: a load balancer cookie keeps",
+                                    w.name
+                                ),
+                                "each user on the instance that holds their session.".to_string(),
+                            ])
+                        })
+                    } else {
+                        None
+                    },
+                    // ALB weights go up to 999.
+                    weight: w.count.clamp(1, 999),
+                }
+            })
+            .collect();
+        let forwarded = target_groups.len().min(5);
+        let rules = target_groups
+            .iter()
+            .skip(5)
+            .enumerate()
+            .map(|(i, tg)| ListenerRuleCtx {
+                label: format!("{}_{}", label("lb", &lb.name), tf_name(&tg.web)),
+                priority: (i as u32 + 1) * 10,
+                host: format!("{}.*", tg.web),
+                target_group: tg.label.clone(),
+            })
+            .collect();
+        let sticky_forward = forwarded > 1 && target_groups.iter().take(5).any(|t| t.sticky);
+        let mut target_groups = target_groups;
+        // The listener forwards to the first five; the rest stay listed for rules.
+        for tg in target_groups.iter_mut().skip(5) {
+            tg.weight = 0;
+        }
+        lbs.push(LbCtx {
+            name: lb.name.clone(),
+            label: label("lb", &lb.name),
+            aws_name: aws_name(sys, &lb.name, 32),
+            method: match lb.method {
+                LbMethod::RoundRobin => "round-robin",
+                LbMethod::LeastConn => "least-conn",
+                LbMethod::IpHash => "ip-hash",
+            }
+            .into(),
+            port: lb.port,
+            weighted: forwarded > 1,
+            target_groups,
+            rules,
+            sticky_forward,
+        });
+    }
+
+    // --- CDN ------------------------------------------------------------------------
+    let first_alb = m.lbs.first().map(|l| label("lb", &l.name));
+    let cdns: Vec<CdnCtx> = m
+        .cdns
+        .iter()
+        .map(|c| CdnCtx {
+            name: c.name.clone(),
+            label: tf_name(&c.name),
+            aws_name: aws_name(sys, &c.name, 64),
+            alb: first_alb.clone(),
+            alb_name: m.lbs.first().map(|l| l.name.clone()).unwrap_or_default(),
+            bucket_prefix: format!("{}-", aws_name(sys, &c.name, 36)),
+            behaviors: c
+                .paths
+                .iter()
+                .map(|p| {
+                    let ttl = c.ttl_seconds.unwrap_or(CDN_DEFAULT_TTL);
+                    BehaviorCtx {
+                        path: p.clone(),
+                        pattern: path_pattern(p),
+                        ttl,
+                        ttl_note: match c.ttl_seconds {
+                            Some(t) => format!("ttl {}", human_secs(t)),
+                            None => "no ttl in the design: CloudFront's default of 1d".into(),
+                        },
+                        query_string: c.versioned,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+
+    // --- data centers: Route 53 geolocation ---------------------------------------------
+    let dns = m.datacenters.as_ref().map(|dc| {
+        let home = m.region.clone();
+        let lb = m.lbs.first();
+        let mut aliases = Vec::new();
+        let mut records = Vec::new();
+        let mut notes = Vec::new();
+        let mut seen: Vec<&str> = Vec::new();
+        let mut target = |region: &str| -> (String, String) {
+            let l = lb.map(|l| label("lb", &l.name)).unwrap_or_default();
+            if region == home {
+                (format!("aws_lb.{l}.dns_name"), format!("aws_lb.{l}.zone_id"))
+            } else {
+                let r = tf_name(region);
+                if !aliases.iter().any(|a: &RegionCtx| a.region == region) {
+                    aliases.push(RegionCtx {
+                        region: region.to_string(),
+                        label: r.clone(),
+                    });
+                }
+                (
+                    format!("data.aws_lb.{r}[0].dns_name"),
+                    format!("data.aws_lb.{r}[0].zone_id"),
+                )
+            }
+        };
+        if lb.is_some() {
+            for region in &dc.regions {
+                let cont = continent(region);
+                match cont {
+                    Some(c) if seen.contains(&c) => {
+                        notes.push(format!(
+                            "{region}: continent {c} already routes to an earlier data center"
+                        ));
+                        continue;
+                    }
+                    Some(c) => seen.push(c),
+                    None => notes.push(format!(
+                        "{region}: no continent known for this region; its users get the default record"
+                    )),
+                }
+                if cont.is_none() {
+                    continue;
+                }
+                let (dns_name, zone_id) = target(region);
+                records.push(RecordCtx {
+                    label: tf_name(region),
+                    region: region.clone(),
+                    continent: cont.map(str::to_string),
+                    dns_name,
+                    zone_id,
+                });
+            }
+            let primary = if dc.regions.contains(&home) {
+                home.clone()
+            } else {
+                dc.regions[0].clone()
+            };
+            let (dns_name, zone_id) = target(&primary);
+            records.push(RecordCtx {
+                label: "default".into(),
+                region: primary,
+                continent: None,
+                dns_name,
+                zone_id,
+            });
+        }
+        DnsCtx {
+            home,
+            aliases,
+            records,
+            notes,
+            lb: lb.map(|l| aws_name(sys, &l.name, 32)),
+        }
+    });
+
+    // --- alarms ----------------------------------------------------------------------
+    let mut alarms = Vec::new();
+    if metrics {
+        for h in webs.iter().chain(workers.iter()) {
+            let (dimension, value) = if h.public {
+                ("InstanceId", format!("aws_instance.{}.id", h.label))
+            } else {
+                (
+                    "AutoScalingGroupName",
+                    format!("aws_autoscaling_group.{}.name", h.label),
+                )
+            };
+            alarms.push(AlarmCtx {
+                label: format!("{}_cpu", h.label),
+                name: format!("{}-cpu-high", h.aws_name),
+                description: format!(
+                    "{} {}: average CPU above {}% for 10 minutes",
+                    if h.kind == "web" {
+                        "Web tier"
+                    } else {
+                        "Worker"
+                    },
+                    h.name,
+                    cpu_alarm(h.autoscale_cpu)
+                ),
+                namespace: "AWS/EC2".into(),
+                dimension: dimension.into(),
+                value,
+                threshold: cpu_alarm(h.autoscale_cpu),
+            });
+        }
+        for d in &dbs {
+            for i in &d.instances {
+                alarms.push(AlarmCtx {
+                    label: format!("{}_rds_cpu", i.label),
+                    name: format!("{}-cpu-high", i.identifier),
+                    description: format!(
+                        "Database instance {}: CPU above 80% for 10 minutes",
+                        i.name
+                    ),
+                    namespace: "AWS/RDS".into(),
+                    dimension: "DBInstanceIdentifier".into(),
+                    value: format!("aws_db_instance.{}.identifier", i.label),
+                    threshold: 80,
+                });
+            }
+        }
+    }
+
+    // --- outputs ---------------------------------------------------------------------
+    let mut outputs = Vec::new();
+    let mut out = |name: String, description: String, value: String| {
+        outputs.push(OutputCtx {
+            name,
+            description,
+            value: Some(value),
+            map: vec![],
+        })
+    };
+    for w in webs.iter().filter(|w| w.public) {
+        out(
+            format!("{}_public_ip", w.label),
+            format!("Public address of web tier {}", w.name),
+            format!("aws_eip.{}.public_ip", w.label),
+        );
+    }
+    for lb in &lbs {
+        out(
+            format!("{}_dns_name", lb.label),
+            format!("DNS name of load balancer {}", lb.name),
+            format!("aws_lb.{}.dns_name", lb.label),
+        );
+    }
+    for c in &cdns {
+        out(
+            format!("{}_domain_name", label("cdn", &c.name)),
+            format!("CloudFront domain of CDN {}", c.name),
+            format!("aws_cloudfront_distribution.{}.domain_name", c.label),
+        );
+    }
+    for c in &caches {
+        out(
+            format!("{}_endpoint", label("cache", &c.name)),
+            format!("Endpoint of cache {}", c.name),
+            if c.redis {
+                format!(
+                    "aws_elasticache_replication_group.{}.primary_endpoint_address",
+                    c.label
+                )
+            } else {
+                format!("aws_elasticache_cluster.{}.configuration_endpoint", c.label)
+            },
+        );
+    }
+    for n in &nosqls {
+        if n.dynamodb {
+            out(
+                format!("{}_table", label("nosql", &n.name)),
+                format!("DynamoDB table of {}", n.name),
+                format!("aws_dynamodb_table.{}.name", n.label),
+            );
+        } else {
+            out(
+                format!("{}_endpoint", label("nosql", &n.name)),
+                format!("DocumentDB endpoint of {}", n.name),
+                format!("aws_docdb_cluster.{}.endpoint", n.label),
+            );
+        }
+    }
+    for q in &queues {
+        out(
+            format!("{}_url", label("queue", &q.name)),
+            format!("URL of queue {}", q.name),
+            format!("aws_sqs_queue.{}.url", q.label),
+        );
+    }
+    // Databases: one map per database, instance name -> value.
+    for d in &dbs {
+        let map = |f: &dyn Fn(&DbInstanceCtx) -> String, primaries: bool| {
+            let rows: Vec<_> = d
+                .instances
+                .iter()
+                .filter(|i| !primaries || i.source.is_none())
+                .collect();
+            let width = rows.iter().map(|i| i.name.len() + 2).max().unwrap_or(0);
+            rows.iter()
+                .map(|i| (format!("{:<width$}", format!("\"{}\"", i.name)), f(i)))
+                .collect::<Vec<_>>()
+        };
+        outputs.push(OutputCtx {
+            name: format!("{}_endpoints", label("db", &d.name)),
+            description: format!(
+                "Addresses of database {}'s instances (primaries and read replicas)",
+                d.name
+            ),
+            value: None,
+            map: map(&|i| format!("aws_db_instance.{}.address", i.label), false),
+        });
+        outputs.push(OutputCtx {
+            name: format!("{}_password_secrets", label("db", &d.name)),
+            description: format!(
+                "Secrets Manager secrets holding the passwords of database {} (managed by RDS)",
+                d.name
+            ),
+            value: None,
+            map: map(
+                &|i| {
+                    format!(
+                        "aws_db_instance.{}.master_user_secret[0].secret_arn",
+                        i.label
+                    )
+                },
+                true,
+            ),
+        });
+    }
+    if dns.is_some() {
+        outputs.push(OutputCtx {
+            name: "name_servers".into(),
+            description:
+                "Name servers to delegate the domain to (primary region's deployment only)".into(),
+            value: Some("try(aws_route53_zone.main[0].name_servers, [])".into()),
+            map: vec![],
+        });
+    }
+
+    Ok(Ctx {
+        header,
+        system: sys.clone(),
+        stage: m.stage.clone(),
+        region: m.region.clone(),
+        vpc,
+        nat: private_hosts,
+        hosts,
+        snapshots: !dbs.is_empty() || nosqls.iter().any(|n| !n.dynamodb),
+        logs,
+        metrics,
+        security_groups: sgs,
+        iam,
+        webs,
+        workers,
+        lbs,
+        db_subnet_group: !dbs.is_empty() || nosqls.iter().any(|n| !n.dynamodb),
+        dbs,
+        colocated,
+        cache_subnet_group: !caches.is_empty(),
+        caches,
+        nosqls,
+        queues,
+        cdns,
+        dns,
+        alarms,
+        outputs,
+    })
+}
+
+/// CPU alarm threshold: above the autoscaling target (scaling should have
+/// caught it), else 80%.
+fn cpu_alarm(target: Option<u32>) -> u32 {
+    target.map_or(80, |t| (t + 15).min(95))
+}
+
+/// A colocated database or cache: a container next to the application on the
+/// single web host.
+#[derive(Serialize)]
+struct Sidecar {
+    /// For comments: `postgres database db`.
+    what: String,
+    container: String,
+    image: String,
+    volume: Option<String>,
+    /// `KEY=value` lines of its env file; `@PASSWORD@` is the generated password.
+    env: Vec<(String, String)>,
+    /// The application's env var that receives the generated password.
+    password_env: Option<String>,
+    args: String,
+}
+
+impl Sidecar {
+    fn db(d: &crate::model::Db, instance: &str, system: &str, first: bool) -> Sidecar {
+        let db_name = tf_name(system);
+        let (image, env, volume) = match d.engine {
+            DbEngine::Postgres => (
+                "postgres:16",
+                vec![
+                    ("POSTGRES_USER".to_string(), d.user.clone()),
+                    ("POSTGRES_DB".to_string(), db_name),
+                    ("POSTGRES_PASSWORD".to_string(), "@PASSWORD@".to_string()),
+                ],
+                "/var/lib/postgresql/data",
+            ),
+            DbEngine::Mysql => (
+                "mysql:8.0",
+                vec![
+                    ("MYSQL_USER".to_string(), d.user.clone()),
+                    ("MYSQL_DATABASE".to_string(), db_name),
+                    ("MYSQL_PASSWORD".to_string(), "@PASSWORD@".to_string()),
+                    ("MYSQL_RANDOM_ROOT_PASSWORD".to_string(), "yes".to_string()),
+                ],
+                "/var/lib/mysql",
+            ),
+        };
+        Sidecar {
+            what: format!("{} database {}", engine_name(d.engine).0, instance),
+            container: instance.to_string(),
+            image: image.into(),
+            volume: Some(format!("{instance}-data:{volume}")),
+            env,
+            password_env: first.then(|| d.password_env.clone()),
+            args: String::new(),
+        }
+    }
+
+    fn cache(c: &crate::model::Cache) -> Sidecar {
+        let (image, args) = match c.engine {
+            CacheEngine::Redis => {
+                let policy = match c.evict {
+                    Some(Evict::Lru) => "allkeys-lru",
+                    Some(Evict::Lfu) => "allkeys-lfu",
+                    Some(Evict::None) => "noeviction",
+                    None => "volatile-lru",
+                };
+                (
+                    "redis:7",
+                    format!(
+                        "redis-server --maxmemory {}mb --maxmemory-policy {policy}",
+                        c.memory_mb
+                    ),
+                )
+            }
+            CacheEngine::Memcached => (
+                "memcached:1.6",
+                format!(
+                    "memcached -m {}{}",
+                    c.memory_mb,
+                    if c.evict == Some(Evict::None) {
+                        " -M"
+                    } else {
+                        ""
+                    }
+                ),
+            ),
+        };
+        Sidecar {
+            what: format!(
+                "{} cache {}",
+                match c.engine {
+                    CacheEngine::Redis => "redis",
+                    CacheEngine::Memcached => "memcached",
+                },
+                c.name
+            ),
+            container: c.name.clone(),
+            image: image.into(),
+            volume: None,
+            env: vec![],
+            password_env: None,
+            args,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aws_names_fit_and_stay_distinct() {
+        assert_eq!(aws_name("shop", "web", 32), "shop-web");
+        let a = aws_name("a-very-long-system-name", "a-very-long-web-tier-name-1", 32);
+        let b = aws_name("a-very-long-system-name", "a-very-long-web-tier-name-2", 32);
+        assert!(a.len() <= 32 && b.len() <= 32, "{a} {b}");
+        assert_ne!(a, b);
+        assert!(!a.contains("--") && !a.ends_with('-'));
+    }
+
+    #[test]
+    fn continents() {
+        assert_eq!(continent("us-east-1"), Some("NA"));
+        assert_eq!(continent("eu-west-1"), Some("EU"));
+        assert_eq!(continent("ap-southeast-2"), Some("OC"));
+        assert_eq!(continent("ap-northeast-1"), Some("AS"));
+        assert_eq!(continent("xx-1"), None);
+    }
+
+    #[test]
+    fn user_strings_cannot_break_out_of_the_heredoc() {
+        assert_eq!(
+            heredoc_escape(&sh_quote("a'b${x}%{y}")),
+            r"'a'\''b$${x}%%{y}'"
+        );
+    }
 }

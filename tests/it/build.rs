@@ -41,14 +41,31 @@ fn second_build_changes_nothing_and_check_catches_a_hand_edit() {
     let o = out.to_str().unwrap();
     let first = build(&["examples/journey.arch", "--all-stages", "-o", o]);
     assert!(first.status.success(), "{}", stderr(&first));
-    assert!(stderr(&first).contains("[8/8] sharded"), "progress per stage: {}", stderr(&first));
+    assert!(
+        stderr(&first).contains("[8/8] sharded"),
+        "progress per stage: {}",
+        stderr(&first)
+    );
     let before = tree(&out);
-    assert!(before.len() > 80, "journey builds every target for 8 stages: {} files", before.len());
+    assert!(
+        before.len() > 80,
+        "journey builds every target for 8 stages: {} files",
+        before.len()
+    );
     for t in ["terraform", "compose", "nginx", "haproxy", "k8s"] {
-        assert!(before.keys().any(|k| k.starts_with(&format!("sharded/{t}/"))), "no {t} output");
+        assert!(
+            before
+                .keys()
+                .any(|k| k.starts_with(&format!("sharded/{t}/"))),
+            "no {t} output"
+        );
     }
     let second = build(&["examples/journey.arch", "--all-stages", "-o", o]);
-    assert!(stderr(&second).contains(" 0 written,"), "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains(" 0 written,"),
+        "{}",
+        stderr(&second)
+    );
     assert_eq!(before, tree(&out), "a second build is byte-identical");
 
     let clean = build(&["examples/journey.arch", "--all-stages", "-o", o, "--check"]);
@@ -62,8 +79,14 @@ fn second_build_changes_nothing_and_check_catches_a_hand_edit() {
     let drift = build(&["examples/journey.arch", "--all-stages", "-o", o, "--check"]);
     assert_eq!(drift.status.code(), Some(1));
     let report = String::from_utf8(drift.stdout).unwrap();
-    assert!(report.contains("would change: ") && report.contains("balanced/nginx/lb.conf"), "{report}");
-    assert!(report.contains("would create: ") && report.contains("sharded/k8s/kustomization.yaml"), "{report}");
+    assert!(
+        report.contains("would change: ") && report.contains("balanced/nginx/lb.conf"),
+        "{report}"
+    );
+    assert!(
+        report.contains("would create: ") && report.contains("sharded/k8s/kustomization.yaml"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -78,7 +101,11 @@ fn a_design_error_writes_nothing_and_keeps_the_previous_tree() {
     std::fs::write(&design, "web x2 behind lb front\ndb with 1 replica\n").unwrap();
     let failed = build(&[d, "-o", o]);
     assert_eq!(failed.status.code(), Some(1));
-    assert!(stderr(&failed).contains("nothing was written"), "{}", stderr(&failed));
+    assert!(
+        stderr(&failed).contains("nothing was written"),
+        "{}",
+        stderr(&failed)
+    );
     assert_eq!(before, tree(&out));
 }
 
@@ -98,7 +125,11 @@ fn a_write_that_fails_half_way_leaves_the_previous_tree_intact() {
     let before = tree(&out);
     let failed = build(&[d, "-o", o]);
     assert_eq!(failed.status.code(), Some(2), "{}", stderr(&failed));
-    assert_eq!(before, tree(&out), "no file changed, and no temporary file was left");
+    assert_eq!(
+        before,
+        tree(&out),
+        "no file changed, and no temporary file was left"
+    );
 }
 
 #[test]
@@ -106,7 +137,11 @@ fn files_a_stage_no_longer_produces_are_removed_but_user_files_are_kept() {
     let dir = tempfile::tempdir().unwrap();
     let design = dir.path().join("d.arch");
     let out = dir.path().join("out");
-    std::fs::write(&design, "web x2 behind lb\ndb with 1 replica\nqueue jobs\nworker consumes jobs\n").unwrap();
+    std::fs::write(
+        &design,
+        "web x2 behind lb\ndb with 1 replica\nqueue jobs\nworker consumes jobs\n",
+    )
+    .unwrap();
     let (d, o) = (design.to_str().unwrap(), out.to_str().unwrap());
     assert!(build(&[d, "-o", o, "-t", "k8s"]).status.success());
     assert!(out.join("k8s/60-worker-worker.yaml").exists());
@@ -116,7 +151,10 @@ fn files_a_stage_no_longer_produces_are_removed_but_user_files_are_kept() {
     assert!(stderr(&second).contains("removed"), "{}", stderr(&second));
     assert!(!out.join("k8s/60-worker-worker.yaml").exists());
     assert!(!out.join("k8s/40-queue-jobs.yaml").exists());
-    assert_eq!(std::fs::read_to_string(out.join("k8s/NOTES.md")).unwrap(), "mine");
+    assert_eq!(
+        std::fs::read_to_string(out.join("k8s/NOTES.md")).unwrap(),
+        "mine"
+    );
 }
 
 #[test]

@@ -1,1 +1,786 @@
-//! Tests for the `terraform` target.
+//! Tests for the `terraform` target: the real `terraform validate` on every design
+//! and stage, golden files for the examples, and behaviour read back from the HCL.
+
+use crate::common;
+use archc::emit::{self, OutFile, Target};
+use archc::model::{CacheEngine, LbMethod, Model};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+fn render(m: &Model) -> Vec<OutFile> {
+    emit::emit(Target::Terraform, m, &emit::Options::default()).unwrap()
+}
+
+/// Every stage of every buildable design: (design stem, model).
+fn all_models() -> Vec<(String, Model)> {
+    let mut out = Vec::new();
+    for path in common::buildable_designs() {
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        for m in common::compile_file(&path).stages {
+            out.push((stem.clone(), m));
+        }
+    }
+    out
+}
+
+/// All generated files of a stage joined, for whole-configuration searches.
+fn joined(files: &[OutFile]) -> String {
+    files
+        .iter()
+        .map(|f| f.contents.as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The top-level blocks `resource|data "TYPE" "LABEL" { … }` of a configuration:
+/// (label, body). Generated files close top-level blocks with `}` in column 0.
+fn blocks(text: &str, kind: &str, ty: &str) -> Vec<(String, String)> {
+    let head = format!("{kind} \"{ty}\" \"");
+    let mut out = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if let Some(rest) = line.strip_prefix(&head) {
+            let label = rest.split('"').next().unwrap().to_string();
+            let mut body = String::new();
+            for l in lines.by_ref() {
+                if l == "}" {
+                    break;
+                }
+                body.push_str(l);
+                body.push('\n');
+            }
+            out.push((label, body));
+        }
+    }
+    out
+}
+
+fn resources(text: &str, ty: &str) -> Vec<(String, String)> {
+    blocks(text, "resource", ty)
+}
+
+fn resource(text: &str, ty: &str, label: &str) -> String {
+    resources(text, ty)
+        .into_iter()
+        .find(|(l, _)| l == label)
+        .unwrap_or_else(|| panic!("no resource {ty}.{label} in:\n{text}"))
+        .1
+}
+
+/// The value of `key = value` in a block body (first match, any depth).
+fn attr<'a>(body: &'a str, key: &str) -> Option<&'a str> {
+    body.lines().find_map(|l| {
+        let (k, v) = l.split_once('=')?;
+        (k.trim() == key).then(|| v.trim())
+    })
+}
+
+/// The emitter's label rule: the kind alone when the name is the kind.
+fn label(kind: &str, name: &str) -> String {
+    if name == kind {
+        kind.to_string()
+    } else {
+        format!("{kind}_{}", name.replace('-', "_"))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// the real tool
+// ---------------------------------------------------------------------------
+
+fn plugin_dir() -> PathBuf {
+    std::env::var_os("ARCHC_TF_PLUGIN_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/opt/tf-plugins"))
+}
+
+fn terraform(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new("terraform")
+        .args(args)
+        .current_dir(dir)
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .env("CHECKPOINT_DISABLE", "1")
+        .env("TF_IN_AUTOMATION", "1")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run terraform ({e}): the terraform tests need the terraform CLI and the \
+                 offline AWS provider in {}; run scripts/install-tools",
+                plugin_dir().display()
+            )
+        })
+}
+
+/// `terraform init` once, offline, in `dir` (an empty configuration that needs
+/// the AWS provider); every directory validated afterwards reuses its
+/// `.terraform` (a symlink) and lock file instead of running init again.
+fn init_shared(dir: &Path) {
+    assert!(
+        plugin_dir().is_dir(),
+        "the offline AWS provider is missing from {}: run scripts/install-tools",
+        plugin_dir().display()
+    );
+    std::fs::write(
+        dir.join("versions.tf"),
+        "terraform {\n  required_providers {\n    aws = {\n      source  = \"hashicorp/aws\"\n      version = \"~> 5.0\"\n    }\n  }\n}\n",
+    )
+    .unwrap();
+    let plugins = format!("-plugin-dir={}", plugin_dir().display());
+    let out = terraform(
+        dir,
+        &[
+            "init",
+            "-backend=false",
+            "-input=false",
+            "-no-color",
+            &plugins,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "terraform init failed (run scripts/install-tools):\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `terraform validate -json` in `dir`; `Err` with every diagnostic when the
+/// configuration is invalid or has warnings.
+fn validate(dir: &Path, shared: &Path) -> Result<(), String> {
+    std::os::unix::fs::symlink(shared.join(".terraform"), dir.join(".terraform")).unwrap();
+    std::fs::copy(
+        shared.join(".terraform.lock.hcl"),
+        dir.join(".terraform.lock.hcl"),
+    )
+    .unwrap();
+    let out = terraform(dir, &["validate", "-json", "-no-color"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| {
+        format!(
+            "terraform validate printed no JSON ({e}):\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })?;
+    let valid = doc["valid"] == serde_json::Value::Bool(true);
+    let warnings = doc["warning_count"].as_u64().unwrap_or(0);
+    if valid && warnings == 0 && out.status.success() {
+        return Ok(());
+    }
+    let mut msg = String::new();
+    for d in doc["diagnostics"].as_array().into_iter().flatten() {
+        let r = &d["range"];
+        msg.push_str(&format!(
+            "{}: {}:{}: {}\n    {}\n",
+            d["severity"].as_str().unwrap_or("?"),
+            r["filename"].as_str().unwrap_or("?"),
+            r["start"]["line"],
+            d["summary"].as_str().unwrap_or(""),
+            d["detail"].as_str().unwrap_or("").replace('\n', "\n    "),
+        ));
+    }
+    Err(msg)
+}
+
+#[test]
+fn terraform_validate_accepts_every_design_and_stage() {
+    let started = Instant::now();
+    let tmp = tempfile::tempdir().unwrap();
+    let shared = tmp.path().join("shared");
+    std::fs::create_dir_all(&shared).unwrap();
+    init_shared(&shared);
+
+    let mut dirs = Vec::new();
+    for (design, m) in all_models() {
+        let files = render(&m);
+        assert!(!files.is_empty(), "{design}/{}: no files", m.stage);
+        let dir = tmp.path().join(&design).join(&m.stage).join("terraform");
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in files {
+            std::fs::write(dir.join(&f.path), f.contents).unwrap();
+        }
+        dirs.push((format!("{design}/{}", m.stage), dir));
+    }
+
+    // Two at a time: validate loads the 700 MB provider schema, CPU-bound.
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some((name, dir)) = dirs.get(i) else {
+                    break;
+                };
+                if let Err(e) = validate(dir, &shared) {
+                    failures.lock().unwrap().push(format!("{name}:\n{e}"));
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(
+        failures.is_empty(),
+        "terraform validate rejected {} of {} directories:\n{}",
+        failures.len(),
+        dirs.len(),
+        failures.join("\n")
+    );
+    eprintln!(
+        "terraform validate: {} directories valid in {:.1} s",
+        dirs.len(),
+        started.elapsed().as_secs_f64()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// golden files
+// ---------------------------------------------------------------------------
+
+#[test]
+fn snapshots_of_the_examples() {
+    for design in ["journey", "site"] {
+        let path = common::repo()
+            .join("examples")
+            .join(format!("{design}.arch"));
+        for m in common::compile_file(&path).stages {
+            for f in render(&m) {
+                insta::assert_snapshot!(
+                    format!("terraform__{design}__{}__{}", m.stage, f.path),
+                    f.contents
+                );
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// behaviour
+// ---------------------------------------------------------------------------
+
+#[test]
+fn every_file_names_its_source_and_stage_and_output_is_deterministic() {
+    for (design, m) in all_models() {
+        let a = render(&m);
+        assert_eq!(
+            a,
+            render(&m),
+            "{design}/{}: output differs between runs",
+            m.stage
+        );
+        let header = format!(
+            "# Generated by archc from {}, stage \"{}\". Do not edit.\n",
+            m.source_name, m.stage
+        );
+        for f in &a {
+            assert!(
+                f.contents.starts_with(&header),
+                "{design}/{}/{}",
+                m.stage,
+                f.path
+            );
+            assert!(f.path.ends_with(".tf"), "{}", f.path);
+        }
+        let names: Vec<_> = a.iter().map(|f| f.path.as_str()).collect();
+        assert!(names.contains(&"versions.tf"), "{names:?}");
+    }
+}
+
+#[test]
+fn provider_is_pinned_and_tags_every_resource() {
+    for (design, m) in all_models() {
+        let text = joined(&render(&m));
+        assert!(text.contains("source  = \"hashicorp/aws\""), "{design}");
+        assert!(text.contains("version = \"~> 5.0\""), "{design}");
+        assert!(text.contains("required_version = \">= 1.5\""), "{design}");
+        assert!(text.contains("managed-by = \"archc\""), "{design}");
+        assert!(
+            text.contains(&format!("system     = \"{}\"", m.system)),
+            "{design}"
+        );
+        assert!(
+            text.contains(&format!("stage      = \"{}\"", m.stage)),
+            "{design}"
+        );
+        let region = format!("default     = \"{}\"", m.region);
+        assert!(text.contains(&region), "{design}: region default");
+    }
+}
+
+#[test]
+fn autoscaling_groups_match_the_model() {
+    let mut checked = 0;
+    for (design, m) in all_models() {
+        let text = joined(&render(&m));
+        let ctx = format!("{design}/{}", m.stage);
+        for w in &m.webs {
+            let l = label("web", &w.name);
+            let lt = resource(&text, "aws_launch_template", &l);
+            assert_eq!(
+                attr(&lt, "instance_type"),
+                Some(format!("\"{}\"", w.resources.ec2_type).as_str()),
+                "{ctx}"
+            );
+            if w.lb.is_none() {
+                // One public host, no autoscaling group.
+                resource(&text, "aws_instance", &l);
+                assert!(resources(&text, "aws_autoscaling_group")
+                    .iter()
+                    .all(|(x, _)| x != &l));
+                continue;
+            }
+            let asg = resource(&text, "aws_autoscaling_group", &l);
+            let (min, max) = w
+                .autoscale
+                .as_ref()
+                .map_or((w.count, w.count), |a| (a.min, a.max));
+            assert_eq!(
+                attr(&asg, "min_size"),
+                Some(min.to_string().as_str()),
+                "{ctx}"
+            );
+            assert_eq!(
+                attr(&asg, "max_size"),
+                Some(max.to_string().as_str()),
+                "{ctx}"
+            );
+            assert_eq!(
+                attr(&asg, "desired_capacity"),
+                Some(min.to_string().as_str()),
+                "{ctx}"
+            );
+            assert!(
+                asg.contains(&format!("aws_lb_target_group.{l}.arn")),
+                "{ctx}"
+            );
+            let policy = resources(&text, "aws_autoscaling_policy")
+                .into_iter()
+                .find(|(x, _)| x == &format!("{l}_cpu"));
+            match &w.autoscale {
+                Some(a) => {
+                    let (_, p) = policy.unwrap_or_else(|| panic!("{ctx}: no scaling policy"));
+                    assert!(p.contains("ASGAverageCPUUtilization"), "{ctx}");
+                    assert_eq!(
+                        attr(&p, "target_value"),
+                        Some(a.cpu_percent.to_string().as_str()),
+                        "{ctx}"
+                    );
+                }
+                None => assert!(policy.is_none(), "{ctx}: fixed count needs no policy"),
+            }
+            checked += 1;
+        }
+        for wk in &m.workers {
+            let asg = resource(&text, "aws_autoscaling_group", &label("worker", &wk.name));
+            for k in ["min_size", "max_size", "desired_capacity"] {
+                assert_eq!(attr(&asg, k), Some(wk.count.to_string().as_str()), "{ctx}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "only {checked} groups checked");
+}
+
+#[test]
+fn target_groups_check_health_and_route_as_the_lb_says() {
+    for (design, m) in all_models() {
+        let text = joined(&render(&m));
+        let ctx = format!("{design}/{}", m.stage);
+        assert_eq!(resources(&text, "aws_lb").len(), m.lbs.len(), "{ctx}");
+        for lb in &m.lbs {
+            let listener = resource(&text, "aws_lb_listener", &label("lb", &lb.name));
+            assert_eq!(
+                attr(&listener, "port"),
+                Some(lb.port.to_string().as_str()),
+                "{ctx}"
+            );
+            for b in &lb.backends {
+                let w = m.webs.iter().find(|w| &w.name == b).unwrap();
+                let l = label("web", &w.name);
+                let tg = resource(&text, "aws_lb_target_group", &l);
+                assert_eq!(
+                    attr(&tg, "port"),
+                    Some(w.port.to_string().as_str()),
+                    "{ctx}"
+                );
+                assert_eq!(
+                    attr(&tg, "path"),
+                    Some(format!("\"{}\"", w.health).as_str()),
+                    "{ctx}"
+                );
+                let algorithm = match lb.method {
+                    LbMethod::LeastConn => "\"least_outstanding_requests\"",
+                    _ => "\"round_robin\"",
+                };
+                assert_eq!(attr(&tg, "load_balancing_algorithm_type"), Some(algorithm));
+                let sticky = w.sticky || lb.sticky || lb.method == LbMethod::IpHash;
+                assert_eq!(
+                    tg.contains("type            = \"lb_cookie\""),
+                    sticky,
+                    "{ctx}: {tg}"
+                );
+                let name = attr(&tg, "name").unwrap().trim_matches('"');
+                assert!(name.len() <= 32, "{ctx}: target group name {name}");
+                // The listener (or a rule) forwards to it.
+                assert!(
+                    text.contains(&format!("aws_lb_target_group.{l}.arn")),
+                    "{ctx}"
+                );
+            }
+            let alb = resource(&text, "aws_lb", &label("lb", &lb.name));
+            let name = attr(&alb, "name").unwrap().trim_matches('"');
+            assert!(name.len() <= 32, "{ctx}: ALB name {name}");
+        }
+    }
+}
+
+#[test]
+fn one_db_instance_per_primary_and_replica() {
+    let mut replicas = 0;
+    for (design, m) in all_models() {
+        let text = joined(&render(&m));
+        let ctx = format!("{design}/{}", m.stage);
+        let all = resources(&text, "aws_db_instance");
+        let expected: u32 = m
+            .dbs
+            .iter()
+            .filter(|d| !d.colocated)
+            .map(|d| d.instance_count())
+            .sum();
+        assert_eq!(all.len() as u32, expected, "{ctx}");
+        for d in m.dbs.iter().filter(|d| !d.colocated) {
+            for s in &d.shards {
+                let p = resource(&text, "aws_db_instance", &s.primary.replace('-', "_"));
+                assert_eq!(
+                    attr(&p, "instance_class"),
+                    Some(format!("\"{}\"", d.resources.rds_class).as_str())
+                );
+                assert_eq!(
+                    attr(&p, "allocated_storage"),
+                    Some(d.storage_gb.max(20).to_string().as_str()),
+                    "{ctx}"
+                );
+                assert_eq!(attr(&p, "storage_encrypted"), Some("true"), "{ctx}");
+                assert_eq!(
+                    attr(&p, "manage_master_user_password"),
+                    Some("true"),
+                    "{ctx}"
+                );
+                assert_eq!(
+                    attr(&p, "skip_final_snapshot"),
+                    Some("var.skip_final_snapshot")
+                );
+                let backups: u32 = attr(&p, "backup_retention_period")
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+                assert!(backups > 0, "{ctx}: replicas need backups on the primary");
+                let id = attr(&p, "identifier").unwrap().trim_matches('"');
+                assert!(id.len() <= 63 && id.starts_with(&m.system), "{ctx}: {id}");
+                for r in &s.replicas {
+                    let rb = resource(&text, "aws_db_instance", &r.replace('-', "_"));
+                    assert_eq!(
+                        attr(&rb, "replicate_source_db"),
+                        Some(
+                            format!("aws_db_instance.{}.identifier", s.primary.replace('-', "_"))
+                                .as_str()
+                        ),
+                        "{ctx}"
+                    );
+                    replicas += 1;
+                }
+            }
+        }
+        // A colocated database runs on the web host, never on RDS.
+        for d in m.dbs.iter().filter(|d| d.colocated) {
+            let image = match d.engine {
+                archc::model::DbEngine::Postgres => "postgres:16",
+                archc::model::DbEngine::Mysql => "mysql:8.0",
+            };
+            assert!(
+                text.contains(&format!("--name {} ", d.shards[0].primary)),
+                "{ctx}"
+            );
+            assert!(text.contains(image), "{ctx}");
+            assert_eq!(
+                resources(&text, "aws_instance").len(),
+                1,
+                "{ctx}: one server"
+            );
+        }
+    }
+    assert!(replicas >= 8, "only {replicas} replicas checked");
+}
+
+#[test]
+fn no_password_is_ever_written() {
+    for (design, m) in all_models() {
+        let text = joined(&render(&m));
+        for line in text.lines() {
+            // A secret may only come from elsewhere: a shell expansion on the
+            // host (`password=$(...)`) or a variable, never a literal.
+            if let Some((k, v)) = line.split_once('=') {
+                let k = k.trim();
+                let v = v.trim();
+                assert!(
+                    !["password", "master_password", "auth_token", "password_wo"].contains(&k)
+                        || v.starts_with('$')
+                        || v.starts_with("var."),
+                    "{design}/{}: literal secret: {line}",
+                    m.stage
+                );
+            }
+            // Passwords in user data come from Secrets Manager or /dev/urandom on
+            // the host, never from the configuration.
+            if line.contains("MYSQL_RANDOM_ROOT_PASSWORD=yes") {
+                continue;
+            }
+            if let Some(i) = line.find("PASSWORD=") {
+                let value = &line[i + "PASSWORD=".len()..];
+                assert!(value.starts_with('$'), "{design}/{}: {line}", m.stage);
+            }
+        }
+    }
+}
+
+#[test]
+fn cloudfront_has_a_cache_behaviour_per_path_with_its_ttl() {
+    let mut checked = 0;
+    for (design, m) in all_models() {
+        let text = joined(&render(&m));
+        let ctx = format!("{design}/{}", m.stage);
+        assert_eq!(
+            resources(&text, "aws_cloudfront_distribution").len(),
+            m.cdns.len()
+        );
+        for c in &m.cdns {
+            let dist = resource(
+                &text,
+                "aws_cloudfront_distribution",
+                &c.name.replace('-', "_"),
+            );
+            let behaviours: Vec<&str> = dist.split("ordered_cache_behavior {").skip(1).collect();
+            assert_eq!(behaviours.len(), c.paths.len(), "{ctx}");
+            let ttl = c.ttl_seconds.unwrap_or(86_400).to_string();
+            for (p, b) in c.paths.iter().zip(&behaviours) {
+                assert_eq!(
+                    attr(b, "path_pattern"),
+                    Some(format!("\"{p}/*\"").as_str()),
+                    "{ctx}"
+                );
+                assert_eq!(attr(b, "default_ttl"), Some(ttl.as_str()), "{ctx}");
+                assert_eq!(attr(b, "max_ttl"), Some(ttl.as_str()), "{ctx}");
+                assert_eq!(
+                    attr(b, "query_string"),
+                    Some(c.versioned.to_string().as_str()),
+                    "{ctx}"
+                );
+                checked += 1;
+            }
+            match m.lbs.first() {
+                Some(lb) => assert!(
+                    dist.contains(&format!("aws_lb.{}.dns_name", label("lb", &lb.name))),
+                    "{ctx}: origin is the ALB"
+                ),
+                None => assert!(
+                    dist.contains("origin_access_control_id"),
+                    "{ctx}: S3 origin"
+                ),
+            }
+        }
+    }
+    assert!(checked >= 5, "only {checked} behaviours checked");
+}
+
+#[test]
+fn only_the_edge_is_open_to_the_internet() {
+    for (design, m) in all_models() {
+        let text = joined(&render(&m));
+        let ctx = format!("{design}/{}", m.stage);
+        assert!(
+            !text.contains("ingress {"),
+            "{ctx}: inline rules mixed with rule resources"
+        );
+        // Public edges: the load balancers, and a web host that has none.
+        let mut edge: Vec<String> = m.lbs.iter().map(|l| label("lb", &l.name)).collect();
+        edge.extend(
+            m.webs
+                .iter()
+                .filter(|w| w.lb.is_none())
+                .map(|w| label("web", &w.name)),
+        );
+        for (rule, body) in resources(&text, "aws_vpc_security_group_ingress_rule") {
+            let sg = attr(&body, "security_group_id").unwrap();
+            let sg = sg
+                .trim_start_matches("aws_security_group.")
+                .trim_end_matches(".id");
+            match attr(&body, "cidr_ipv4") {
+                Some(cidr) => {
+                    assert_eq!(cidr, "\"0.0.0.0/0\"", "{ctx}: {rule}");
+                    assert!(edge.contains(&sg.to_string()), "{ctx}: {rule} opens {sg}");
+                    let port = attr(&body, "from_port").unwrap();
+                    assert!(port == "80" || port == "443", "{ctx}: {rule} port {port}");
+                    assert_eq!(attr(&body, "to_port"), Some(port), "{ctx}");
+                }
+                None => {
+                    let src = attr(&body, "referenced_security_group_id").unwrap();
+                    let src = src
+                        .trim_start_matches("aws_security_group.")
+                        .trim_end_matches(".id");
+                    // lb -> web, web/worker -> data tier; nothing else.
+                    let web = m.webs.iter().find(|w| label("web", &w.name) == sg);
+                    match web {
+                        Some(w) => assert_eq!(
+                            Some(src.to_string()),
+                            w.lb.as_ref().map(|l| label("lb", l)),
+                            "{ctx}: {rule}"
+                        ),
+                        None => assert!(
+                            src.starts_with("web") || src.starts_with("worker"),
+                            "{ctx}: {rule}: data tier reached from {src}"
+                        ),
+                    }
+                }
+            }
+        }
+        // Every web tier behind a load balancer is reachable from it only.
+        for w in m.webs.iter().filter(|w| w.lb.is_some()) {
+            let l = label("web", &w.name);
+            let rule = resource(
+                &text,
+                "aws_vpc_security_group_ingress_rule",
+                &format!("{l}_from_{}", label("lb", w.lb.as_ref().unwrap())),
+            );
+            assert_eq!(
+                attr(&rule, "from_port"),
+                Some(w.port.to_string().as_str()),
+                "{ctx}"
+            );
+        }
+    }
+}
+
+#[test]
+fn caches_queues_and_data_centers_follow_the_model() {
+    let mut geo = 0;
+    for (design, m) in all_models() {
+        let text = joined(&render(&m));
+        let ctx = format!("{design}/{}", m.stage);
+        for c in m.caches.iter().filter(|c| !c.colocated) {
+            let l = c.name.replace('-', "_");
+            match c.engine {
+                CacheEngine::Redis => {
+                    let rg = resource(&text, "aws_elasticache_replication_group", &l);
+                    let n = c.count.min(6);
+                    assert_eq!(
+                        attr(&rg, "num_cache_clusters"),
+                        Some(n.to_string().as_str()),
+                        "{ctx}"
+                    );
+                    assert_eq!(
+                        attr(&rg, "automatic_failover_enabled"),
+                        Some(if n >= 2 { "true" } else { "false" }),
+                        "{ctx}"
+                    );
+                    let id = attr(&rg, "replication_group_id").unwrap().trim_matches('"');
+                    assert!(id.len() <= 40, "{ctx}: {id}");
+                    let policy = match c.evict {
+                        Some(archc::model::Evict::Lru) => "allkeys-lru",
+                        Some(archc::model::Evict::Lfu) => "allkeys-lfu",
+                        Some(archc::model::Evict::None) => "noeviction",
+                        None => "volatile-lru",
+                    };
+                    let pg = resource(&text, "aws_elasticache_parameter_group", &l);
+                    assert_eq!(
+                        attr(&pg, "value"),
+                        Some(format!("\"{policy}\"").as_str()),
+                        "{ctx}"
+                    );
+                }
+                CacheEngine::Memcached => {
+                    let cl = resource(&text, "aws_elasticache_cluster", &l);
+                    assert_eq!(
+                        attr(&cl, "num_cache_nodes"),
+                        Some(c.count.to_string().as_str())
+                    );
+                }
+            }
+        }
+        for q in &m.queues {
+            let l = q.name.replace('-', "_");
+            let main = resource(&text, "aws_sqs_queue", &l);
+            resource(&text, "aws_sqs_queue", &format!("{l}_dlq"));
+            assert!(
+                main.contains(&format!("deadLetterTargetArn = aws_sqs_queue.{l}_dlq.arn")),
+                "{ctx}"
+            );
+        }
+        let records = resources(&text, "aws_route53_record");
+        match (&m.datacenters, m.lbs.is_empty()) {
+            (Some(dc), false) => {
+                // One record per continent (the first region on it wins) plus the default.
+                let mut continents: Vec<String> = records
+                    .iter()
+                    .filter_map(|(_, b)| attr(b, "continent").map(str::to_string))
+                    .collect();
+                let n = continents.len();
+                continents.dedup();
+                assert_eq!(continents.len(), n, "{ctx}: duplicate continent");
+                assert!(
+                    records
+                        .iter()
+                        .any(|(_, b)| attr(b, "country") == Some("\"*\"")),
+                    "{ctx}"
+                );
+                assert!(records.len() <= dc.regions.len() + 1, "{ctx}");
+                for (_, b) in &records {
+                    assert!(attr(b, "set_identifier").is_some(), "{ctx}");
+                    assert!(b.contains("alias {"), "{ctx}");
+                }
+                geo += records.len();
+            }
+            (Some(_), true) => {
+                assert!(records.is_empty(), "{ctx}");
+                resource(&text, "aws_route53_zone", "main");
+            }
+            (None, _) => assert!(
+                records.is_empty() && !text.contains("aws_route53_zone"),
+                "{ctx}"
+            ),
+        }
+        // Central logs and metrics only when the design asks for them.
+        let hosts = m.webs.len() + m.workers.len();
+        let logs = resources(&text, "aws_cloudwatch_log_group").len();
+        assert_eq!(logs, if m.logs.is_some() { hosts } else { 0 }, "{ctx}");
+        let alarms = resources(&text, "aws_cloudwatch_metric_alarm").len();
+        if m.metrics.is_some() {
+            let dbs: u32 = m
+                .dbs
+                .iter()
+                .filter(|d| !d.colocated)
+                .map(|d| d.instance_count())
+                .sum();
+            assert_eq!(alarms, hosts + dbs as usize, "{ctx}");
+        } else {
+            assert_eq!(alarms, 0, "{ctx}");
+        }
+    }
+    assert!(geo >= 3, "only {geo} geolocation records checked");
+}
+
+#[test]
+fn user_strings_are_escaped() {
+    let path = common::repo().join("tests/fixtures/ok/terraform-everything.arch");
+    let m = common::compile_file(&path).stages.pop().unwrap();
+    let text = joined(&render(&m));
+    // The image keeps every character, single-quoted for the shell and with
+    // HCL template sequences doubled so Terraform prints them literally.
+    assert!(
+        text.contains(
+            r#"'acme/api:1.2 "quoted" $${not_hcl} %%{nor_this} $(not_shell) '\''single'\'''"#
+        ),
+        "{text}"
+    );
+}
