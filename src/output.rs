@@ -109,7 +109,9 @@ pub fn write_tree(root: &Path, files: &[Planned]) -> std::io::Result<Summary> {
 fn stage_file(path: &Path, contents: &[u8]) -> std::io::Result<tempfile::TempPath> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new().prefix(".archc-").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".archc-")
+        .tempfile_in(dir)?;
     tmp.write_all(contents)?;
     // No fsync: the rename protects readers and interrupted builds, which is
     // what a build tool answers for; syncing every file would cost more than

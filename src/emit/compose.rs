@@ -608,7 +608,7 @@ impl Builder<'_> {
                 self.p.services.push(Service {
                     name: inst.clone(),
                     comments,
-                    image: w.image.clone(),
+                    image: literal(&w.image),
                     hostname: Some(inst.clone()),
                     restart: true,
                     ports,
@@ -1081,7 +1081,7 @@ impl Builder<'_> {
                 self.p.services.push(Service {
                     name: inst.clone(),
                     comments,
-                    image: w.image.clone(),
+                    image: literal(&w.image),
                     hostname: Some(inst.clone()),
                     restart: true,
                     environment: env,
@@ -1379,4 +1379,10 @@ fn prometheus_config(m: &Model) -> String {
         ));
     }
     out
+}
+
+/// A user's string as a literal Compose value: Compose interpolates `$`, so
+/// `${X}` written in a design must reach the container as text, as `$${X}`.
+fn literal(s: &str) -> String {
+    s.replace('$', "$$")
 }

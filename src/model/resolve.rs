@@ -229,7 +229,7 @@ impl Resolver {
                 return;
             }
             Stmt::Datacenters { regions, geodns } => (
-                (Kind::Datacenters, String::new()),
+                (Kind::Datacenters, Kind::Datacenters.keyword().to_string()),
                 Decl {
                     comp: None,
                     datacenters: Some((regions.as_slice(), *geodns)),

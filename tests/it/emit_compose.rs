@@ -168,7 +168,10 @@ fn web_services_are_exactly_the_model_instances() {
             .filter(|(_, s)| {
                 s["image"]
                     .as_str()
-                    .is_some_and(|i| images.contains(i) && s.get("expose").is_some())
+                    // `$$` is Compose's escape for a literal `$` in a design's image.
+                    .is_some_and(|i| {
+                        images.contains(i.replace("$$", "$").as_str()) && s.get("expose").is_some()
+                    })
             })
             .map(|(k, _)| k.as_str().unwrap().to_string())
             .collect();
@@ -177,7 +180,11 @@ fn web_services_are_exactly_the_model_instances() {
             for inst in &w.instances {
                 let s = &svcs[inst.as_str()];
                 assert_eq!(s["hostname"].as_str(), Some(inst.as_str()), "{label}");
-                assert_eq!(s["image"].as_str(), Some(w.image.as_str()), "{label}");
+                assert_eq!(
+                    s["image"].as_str(),
+                    Some(w.image.replace('$', "$$").as_str()),
+                    "{label}"
+                );
                 assert_eq!(str_list(&s["expose"]), vec![w.port.to_string()], "{label}");
                 assert_eq!(s["restart"].as_str(), Some("unless-stopped"), "{label}");
                 let test = str_list(&s["healthcheck"]["test"]);
@@ -479,7 +486,10 @@ fn caches_queues_workers_and_observability_are_services() {
         for w in &m.workers {
             for inst in &w.instances {
                 let s = &svcs[inst.as_str()];
-                assert_eq!(s["image"].as_str(), Some(w.image.as_str()));
+                assert_eq!(
+                    s["image"].as_str(),
+                    Some(w.image.replace('$', "$$").as_str())
+                );
                 assert!(
                     s["depends_on"].get(w.queue.as_str()).is_some(),
                     "{label}: {inst} waits for queue {}",
