@@ -1,12 +1,18 @@
 //! The command line: one file per subcommand; this module parses arguments,
 //! loads designs and prints diagnostics.
 
+mod analyze;
 mod build;
 mod check;
+mod diff;
 mod explain;
+mod explain_output;
 mod fmt;
+mod graph;
+mod lsp;
 mod model;
 mod stages;
+mod watch;
 
 use crate::diag::{self, Diagnostic, SourceFile};
 use crate::Compiled;
@@ -86,6 +92,18 @@ enum Command {
     Fmt(fmt::Args),
     /// Explain a diagnostic code, or list every code.
     Explain(explain::Args),
+    /// Draw the architecture of a stage as SVG, Mermaid or DOT.
+    Graph(graph::Args),
+    /// Compare two stages (or two files): components, generated files, migration notes.
+    Diff(diff::Args),
+    /// Single points of failure, failure scenarios and availability per stage.
+    Analyze(analyze::Args),
+    /// Name the design line and stage behind a line of generated output.
+    ExplainOutput(explain_output::Args),
+    /// Rebuild on every save.
+    Watch(watch::Args),
+    /// Run the language server (LSP over stdio) for editors.
+    Lsp(lsp::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -98,6 +116,12 @@ pub fn main() -> ExitCode {
         Command::Stages(a) => stages::run(&ui, a),
         Command::Fmt(a) => fmt::run(&ui, a),
         Command::Explain(a) => explain::run(a),
+        Command::Graph(a) => graph::run(&ui, a),
+        Command::Diff(a) => diff::run(&ui, a),
+        Command::Analyze(a) => analyze::run(&ui, a),
+        Command::ExplainOutput(a) => explain_output::run(&ui, a),
+        Command::Watch(a) => watch::run(&ui, a),
+        Command::Lsp(a) => lsp::run(&ui, a),
     };
     ExitCode::from(code)
 }

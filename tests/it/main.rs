@@ -1,5 +1,6 @@
 //! The one integration test binary: a module per area.
 
+mod analysis;
 mod build;
 mod cli;
 mod common;
@@ -9,4 +10,7 @@ mod emit_k8s;
 mod emit_nginx;
 mod emit_terraform;
 mod fixtures;
+mod graph;
+mod lsp;
 mod props;
+mod traffic;
