@@ -11,6 +11,7 @@ use crate::diag::{nearest, Diagnostic};
 use crate::span::{Span, Spanned};
 use crate::syntax::ast::{self, Clause, Item, Kind, Stmt};
 use indexmap::IndexMap;
+use std::collections::{HashMap, HashSet};
 
 /// A component as declared, with the stage that wrote it.
 #[derive(Clone)]
@@ -620,14 +621,23 @@ impl Builder<'_> {
     /// and sticky routing, and reports references to nothing.
     fn link(&mut self) {
         let m = &mut self.model;
+        // Name indexes: designs may have thousands of components, and every
+        // reference is looked up once.
+        let mut lb_index: HashMap<String, usize> = m
+            .lbs
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.name.clone(), i))
+            .collect();
         // `behind lb` creates the default load balancer when none is declared.
         for w in &m.webs {
             let Some(lb) = &w.lb else { continue };
             let behind = w.spans.get("behind").copied().unwrap_or(w.origin.span);
-            if m.lbs.iter().any(|l| &l.name == lb) {
+            if lb_index.contains_key(lb) {
                 continue;
             }
             if lb == "lb" {
+                lb_index.insert(lb.clone(), m.lbs.len());
                 m.lbs.push(Lb {
                     name: lb.clone(),
                     engine: LbEngine::Nginx,
@@ -659,36 +669,33 @@ impl Builder<'_> {
                 self.diags.push(d);
             }
         }
-        let lb_names: Vec<String> = m.lbs.iter().map(|l| l.name.clone()).collect();
         for w in &mut m.webs {
-            if w.lb.as_ref().is_some_and(|l| !lb_names.contains(l)) {
+            let Some(i) = w.lb.as_ref().and_then(|l| lb_index.get(l).copied()) else {
                 w.lb = None;
-            }
-        }
-        for lb in &mut m.lbs {
-            lb.backends = m
-                .webs
-                .iter()
-                .filter(|w| w.lb.as_deref() == Some(&lb.name))
-                .map(|w| w.name.clone())
-                .collect();
-        }
-        for w in &mut m.webs {
-            let lb =
-                w.lb.as_ref()
-                    .and_then(|n| m.lbs.iter().find(|l| &l.name == n));
-            w.sticky = w.state == WebState::Stateful
-                && lb.is_some_and(|l| l.sticky || l.method == LbMethod::IpHash);
+                continue;
+            };
+            let lb = &mut m.lbs[i];
+            lb.backends.push(w.name.clone());
+            w.sticky =
+                w.state == WebState::Stateful && (lb.sticky || lb.method == LbMethod::IpHash);
         }
         // Session stores.
+        let caches: Vec<&str> = m.caches.iter().map(|c| c.name.as_str()).collect();
+        let dbs: Vec<&str> = m.dbs.iter().map(|c| c.name.as_str()).collect();
+        let nosqls: Vec<&str> = m.nosqls.iter().map(|c| c.name.as_str()).collect();
+        let sets: [HashSet<&str>; 3] = [
+            caches.iter().copied().collect(),
+            dbs.iter().copied().collect(),
+            nosqls.iter().copied().collect(),
+        ];
         for w in &mut m.webs {
             let Some(store) = &mut w.sessions else {
                 continue;
             };
-            let names: Vec<&str> = match store.kind {
-                StoreKind::Cache => m.caches.iter().map(|c| c.name.as_str()).collect(),
-                StoreKind::Db => m.dbs.iter().map(|c| c.name.as_str()).collect(),
-                StoreKind::Nosql => m.nosqls.iter().map(|c| c.name.as_str()).collect(),
+            let (names, set) = match store.kind {
+                StoreKind::Cache => (&caches, &sets[0]),
+                StoreKind::Db => (&dbs, &sets[1]),
+                StoreKind::Nosql => (&nosqls, &sets[2]),
             };
             let kind_word = match store.kind {
                 StoreKind::Cache => "cache",
@@ -699,16 +706,11 @@ impl Builder<'_> {
                 if names.len() == 1 {
                     Some(names[0].to_string())
                 } else {
-                    names
-                        .iter()
-                        .find(|n| **n == kind_word)
-                        .map(|n| n.to_string())
+                    set.contains(kind_word).then(|| kind_word.to_string())
                 }
             } else {
-                names
-                    .iter()
-                    .find(|n| **n == store.name)
-                    .map(|n| n.to_string())
+                set.contains(store.name.as_str())
+                    .then(|| store.name.clone())
             };
             match found {
                 Some(n) => store.name = n,
@@ -746,6 +748,7 @@ impl Builder<'_> {
             }
         }
         // Queues consumed by workers.
+        let queues: HashSet<&str> = m.queues.iter().map(|q| q.name.as_str()).collect();
         for wk in &m.workers {
             if wk.queue.is_empty() {
                 self.diags.push(
@@ -757,7 +760,7 @@ impl Builder<'_> {
                     .primary("no `consumes` clause")
                     .help("add `consumes QUEUE`, naming a declared queue"),
                 );
-            } else if !m.queues.iter().any(|q| q.name == wk.queue) {
+            } else if !queues.contains(wk.queue.as_str()) {
                 let span = wk.spans.get("consumes").copied().unwrap_or(wk.origin.span);
                 let help = match nearest(&wk.queue, m.queues.iter().map(|q| q.name.as_str())) {
                     Some(n) => format!("did you mean `consumes {n}`?"),
