@@ -17,8 +17,9 @@ mod watch;
 use crate::diag::{self, Diagnostic, SourceFile};
 use crate::Compiled;
 use clap::{Parser, Subcommand, ValueEnum};
-use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice};
 use std::io::IsTerminal;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -28,6 +29,10 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
 /// The command line or the file system is wrong (no such file, no such stage).
 pub const EXIT_USAGE: u8 = 2;
+
+/// More than this many diagnostics are summarised in human output: past that
+/// a person reads the first ones, fixes them, and runs again.
+const MAX_HUMAN_DIAGNOSTICS: usize = 200;
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -132,7 +137,9 @@ struct Ui {
 }
 
 impl Ui {
-    fn stderr(&self) -> StandardStream {
+    /// Buffered: a file with thousands of mistakes is drawn in one write, not
+    /// one system call per fragment.
+    fn stderr(&self) -> BufferedStandardStream {
         let choice = match self.color {
             Color::Always => ColorChoice::Always,
             Color::Never => ColorChoice::Never,
@@ -145,7 +152,7 @@ impl Ui {
                 }
             }
         };
-        StandardStream::stderr(choice)
+        BufferedStandardStream::stderr(choice)
     }
 
     /// A one-line error about the command line or the file system.
@@ -158,7 +165,16 @@ impl Ui {
         match format {
             MessageFormat::Human => {
                 let mut err = self.stderr();
-                diag::render_human(&mut err, file, diags);
+                let shown = &diags[..diags.len().min(MAX_HUMAN_DIAGNOSTICS)];
+                diag::render_human(&mut err, file, shown);
+                if diags.len() > shown.len() {
+                    let _ = writeln!(
+                        err,
+                        "… and {} more diagnostics not shown; `--message-format json` lists them all\n",
+                        diags.len() - shown.len()
+                    );
+                }
+                let _ = err.flush();
             }
             MessageFormat::Json => print!("{}", diag::render_json(file, diags)),
         }
