@@ -19,6 +19,7 @@ pub mod emit;
 pub mod fmt;
 pub mod model;
 pub mod output;
+pub mod provenance;
 pub mod source;
 pub mod span;
 pub mod syntax;

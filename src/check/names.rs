@@ -7,55 +7,13 @@ use crate::model::{Model, Origin};
 use indexmap::IndexMap;
 
 pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
-    let mut names: Vec<(String, &'static str, &str, &Origin)> = Vec::new();
-    for w in &m.webs {
-        names.push((w.name.clone(), "web", &w.name, &w.origin));
-        names.extend(
-            w.instances
-                .iter()
-                .map(|i| (i.clone(), "web", w.name.as_str(), &w.origin)),
-        );
-    }
-    for l in &m.lbs {
-        names.push((l.name.clone(), "lb", &l.name, &l.origin));
-    }
-    for d in &m.dbs {
-        for s in &d.shards {
-            names.push((s.primary.clone(), "db", &d.name, &d.origin));
-            names.extend(
-                s.replicas
-                    .iter()
-                    .map(|r| (r.clone(), "db", d.name.as_str(), &d.origin)),
-            );
-        }
-    }
-    for c in &m.caches {
-        names.push((c.name.clone(), "cache", &c.name, &c.origin));
-        names.extend(
-            c.instances
-                .iter()
-                .map(|i| (i.clone(), "cache", c.name.as_str(), &c.origin)),
-        );
-    }
-    for n in &m.nosqls {
-        names.push((n.name.clone(), "nosql", &n.name, &n.origin));
-        names.extend(
-            n.instances
-                .iter()
-                .map(|i| (i.clone(), "nosql", n.name.as_str(), &n.origin)),
-        );
-    }
-    for q in &m.queues {
-        names.push((q.name.clone(), "queue", &q.name, &q.origin));
-    }
-    for w in &m.workers {
-        names.push((w.name.clone(), "worker", &w.name, &w.origin));
-        names.extend(
-            w.instances
-                .iter()
-                .map(|i| (i.clone(), "worker", w.name.as_str(), &w.origin)),
-        );
-    }
+    let generated = m.generated_names();
+    // A CDN makes no host of its own: its name is only an identifier.
+    let names: Vec<(&String, &str, &str, &Origin)> = generated
+        .iter()
+        .filter(|(_, c)| c.kind != "cdn")
+        .map(|(n, c)| (n, c.kind, c.name, c.origin))
+        .collect();
     // generated name -> the first component that made it
     let mut seen: IndexMap<&str, (&str, &str, &Origin)> = IndexMap::new();
     let mut reported: Vec<(&str, &str, &str, &str)> = Vec::new();

@@ -399,3 +399,63 @@ impl Model {
         out
     }
 }
+
+impl Model {
+    /// Every name a component makes on the targets (host names, services,
+    /// objects), with the component that makes it, in model order: a web tier
+    /// makes its own name and `web-1…`, a database its shard primaries and
+    /// replicas. Checks use it to find collisions; provenance to trace a
+    /// generated line back to its component.
+    pub fn generated_names(&self) -> Vec<(String, ComponentRef<'_>)> {
+        fn with<'m>(
+            out: &mut Vec<(String, ComponentRef<'m>)>,
+            kind: &'static str,
+            name: &'m str,
+            origin: &'m Origin,
+            names: impl IntoIterator<Item = String>,
+        ) {
+            let c = ComponentRef { kind, name, origin };
+            out.extend(names.into_iter().map(|n| (n, c)));
+        }
+        let mut out = Vec::new();
+        for w in &self.webs {
+            let names = std::iter::once(w.name.clone()).chain(w.instances.iter().cloned());
+            with(&mut out, "web", &w.name, &w.origin, names);
+        }
+        for l in &self.lbs {
+            with(&mut out, "lb", &l.name, &l.origin, [l.name.clone()]);
+        }
+        for d in &self.dbs {
+            let names = d
+                .shards
+                .iter()
+                .flat_map(|s| std::iter::once(s.primary.clone()).chain(s.replicas.iter().cloned()));
+            with(
+                &mut out,
+                "db",
+                &d.name,
+                &d.origin,
+                names.collect::<Vec<_>>(),
+            );
+        }
+        for c in &self.caches {
+            let names = std::iter::once(c.name.clone()).chain(c.instances.iter().cloned());
+            with(&mut out, "cache", &c.name, &c.origin, names);
+        }
+        for n in &self.nosqls {
+            let names = std::iter::once(n.name.clone()).chain(n.instances.iter().cloned());
+            with(&mut out, "nosql", &n.name, &n.origin, names);
+        }
+        for q in &self.queues {
+            with(&mut out, "queue", &q.name, &q.origin, [q.name.clone()]);
+        }
+        for w in &self.workers {
+            let names = std::iter::once(w.name.clone()).chain(w.instances.iter().cloned());
+            with(&mut out, "worker", &w.name, &w.origin, names);
+        }
+        for c in &self.cdns {
+            with(&mut out, "cdn", &c.name, &c.origin, [c.name.clone()]);
+        }
+        out
+    }
+}

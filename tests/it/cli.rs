@@ -238,3 +238,63 @@ fn hostile_files_get_a_clean_error_not_a_panic() {
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("at most 16 MiB"), "{}", stderr(&o));
 }
+
+/// Line number (1-based) of the first line of `path` containing `needle`.
+fn line_of(path: &std::path::Path, needle: &str) -> usize {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} not in {path:?}"))
+        + 1
+}
+
+#[test]
+fn explain_output_traces_generated_lines_to_design_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = out.to_str().unwrap();
+    assert!(
+        run(&["build", "examples/journey.arch", "--all-stages", "-o", o])
+            .status
+            .success()
+    );
+    let explain = |file: &str, needle: &str| {
+        let p = out.join(file);
+        let target = format!("{}:{}", p.display(), line_of(&p, needle));
+        let r = run(&["explain-output", &target]);
+        assert_eq!(code(&r), 0, "{}", stderr(&r));
+        String::from_utf8(r.stdout).unwrap()
+    };
+    // journey.arch line 12 is `web stateful x2 behind lb`, line 34 the sharded db.
+    let t = explain("balanced/haproxy/lb.cfg", "server web-2");
+    assert!(
+        t.contains("web `web`, examples/journey.arch:12:3: web stateful x2 behind lb"),
+        "{t}"
+    );
+    let t = explain(
+        "sharded/terraform/data.tf",
+        "replicate_source_db    = aws_db_instance.db_shard_3",
+    );
+    assert!(
+        t.contains("examples/journey.arch:34:3: db postgres sharded by user_id x4"),
+        "{t}"
+    );
+    assert!(t.contains("written in stage sharded"), "{t}");
+    // Inherited: in the last stage the cache was written by stage `cached`.
+    let t = explain("sharded/compose/compose.yaml", "cache-2:");
+    assert!(
+        t.contains("cache `cache`") && t.contains("written in stage cached"),
+        "{t}"
+    );
+    let t = explain("sharded/terraform/network.tf", "aws_availability_zones");
+    assert!(t.contains("stage-wide scaffolding"), "{t}");
+    // A whole file: every component it renders.
+    let r = run(&[
+        "explain-output",
+        out.join("sharded/k8s/50-web-web.yaml").to_str().unwrap(),
+    ]);
+    let t = String::from_utf8(r.stdout).unwrap();
+    assert!(t.contains("web `web`"), "{t}");
+    // Not an archc file.
+    assert_eq!(code(&run(&["explain-output", "Cargo.toml:3"])), 2);
+}
