@@ -780,8 +780,8 @@ fn haproxy_check_policy(cfg: &str) -> (Duration, u32, u32) {
     let line = cfg
         .lines()
         .map(str::trim)
-        .find(|l| l.starts_with("server ") && l.contains(" check"))
-        .expect("a server line with check");
+        .find(|l| l.starts_with("server ") && l.contains(" inter "))
+        .expect("a server line with inter");
     let toks: Vec<&str> = line.split_whitespace().collect();
     let after = |k: &str| {
         toks.iter()
