@@ -28,6 +28,13 @@ pub struct Args {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t)]
     message_format: MessageFormat,
+    /// Run the nginx and haproxy configs on one machine: a JSON file mapping
+    /// web instances and load balancers to local addresses, e.g.
+    /// {"upstream_addrs": {"web-1": "127.0.0.1:9001"}, "lb_listen": {"lb": "127.0.0.1:8080"},
+    /// "haproxy_stats_port": 18404}. Only those addresses change, and only in
+    /// the nginx and haproxy targets; see docs/traffic.md.
+    #[arg(long, value_name = "FILE.json")]
+    local_ports: Option<FilePath>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -60,20 +67,27 @@ fn targets(args: &[TargetArg]) -> Vec<Target> {
     out
 }
 
-/// Renders the requested targets for the selected stages, in memory.
+/// Renders the requested targets for the selected stages, in memory. The local
+/// addresses in `local` apply to the standalone nginx and
+/// haproxy targets only (the configs compose mounts keep their service names).
 pub fn plan(
     design: &Design,
     stages: &[&Model],
     targets: &[Target],
     per_stage_dirs: bool,
+    local: &emit::Options,
     mut progress: impl FnMut(usize, &Model, usize),
 ) -> emit::Result<Vec<Planned>> {
-    let opts = emit::Options::default();
+    let default = emit::Options::default();
     let mut files = Vec::new();
     for (i, m) in stages.iter().enumerate() {
         let before = files.len();
         for &t in targets {
-            for f in emit::emit(t, m, &opts)? {
+            let opts = match t {
+                Target::Nginx | Target::Haproxy => local,
+                _ => &default,
+            };
+            for f in emit::emit(t, m, opts)? {
                 let path = if per_stage_dirs {
                     format!("{}/{}/{}", m.stage, t.name(), f.path)
                 } else {
@@ -119,12 +133,29 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
         }
     };
     let targets = targets(&a.targets);
+    let local = match &a.local_ports {
+        None => emit::Options::default(),
+        Some(path) => match read_local_ports(path, &stages) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("error: --local-ports {}: {e}", path.display());
+                return EXIT_USAGE;
+            }
+        },
+    };
     let total = stages.len();
-    let planned = plan(design, &stages, &targets, a.all_stages, |i, m, n| {
-        if total > 1 {
-            eprintln!("[{}/{total}] {}: {n} files", i + 1, m.stage);
-        }
-    });
+    let planned = plan(
+        design,
+        &stages,
+        &targets,
+        a.all_stages,
+        &local,
+        |i, m, n| {
+            if total > 1 {
+                eprintln!("[{}/{total}] {}: {n} files", i + 1, m.stage);
+            }
+        },
+    );
     let planned = match planned {
         Ok(p) => p,
         Err(e) => {
@@ -173,5 +204,17 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
         Err(e) => ui.fail(format_args!(
             "cannot write {out}: {e}; files already in place are complete, the rest are as before"
         )),
+    }
+}
+
+/// Reads and checks a `--local-ports` file against the stages being built.
+fn read_local_ports(path: &FilePath, stages: &[&Model]) -> Result<emit::Options, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let opts: emit::Options = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let problems = emit::nginx::local_address_problems(&opts, stages);
+    if problems.is_empty() {
+        Ok(opts)
+    } else {
+        Err(problems.join("; "))
     }
 }

@@ -3,7 +3,10 @@
 //! compare or switch. Routing (which tier answers which path) and the
 //! balancer's own health path are shared with the `nginx` target.
 
-use super::nginx::{autoscale_note, backends, balancer_health_path, header, routes};
+use super::nginx::{
+    autoscale_note, backends, balancer_health_path, header, lb_listen, routes, upstream_addr,
+    uses_local_addrs, LOCAL_NOTE,
+};
 use super::{Options, OutFile, Result};
 use crate::model::{Lb, LbMethod, Model, Web};
 use serde::Serialize;
@@ -38,7 +41,9 @@ pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
 struct Ctx {
     header: Vec<String>,
     lb: String,
-    port: u16,
+    /// `bind` argument: `*:<design port>`, or a local `HOST:PORT`.
+    bind: String,
+    stats_port: u16,
     health: String,
     cdn_paths: Vec<String>,
     routes: Vec<RouteCtx>,
@@ -60,24 +65,30 @@ struct Backend {
     health: String,
     /// Name of the server cookie when the tier is sticky.
     cookie: Option<String>,
-    instances: Vec<String>,
+    /// (instance name, `HOST:PORT`) of each server.
+    servers: Vec<(String, String)>,
     port: u16,
 }
 
 /// The complete haproxy configuration for one load balancer (also mounted by the
 /// compose target when the design chose haproxy).
-pub fn lb_config(model: &Model, lb: &Lb, _opts: &Options) -> Result<String> {
+pub fn lb_config(model: &Model, lb: &Lb, opts: &Options) -> Result<String> {
     let tiers = backends(model, lb);
     let routes = routes(&tiers);
     let backends = tiers
         .iter()
         .enumerate()
-        .map(|(i, w)| backend(lb, w, i))
-        .collect();
+        .map(|(i, w)| backend(lb, w, i, opts))
+        .collect::<Result<_>>()?;
+    let mut header = header(model, lb, "haproxy");
+    if uses_local_addrs(model, lb, opts) || opts.haproxy_stats_port.is_some() {
+        header.push(LOCAL_NOTE.into());
+    }
     let ctx = Ctx {
-        header: header(model, lb, "haproxy"),
+        header,
         lb: lb.name.clone(),
-        port: lb.port,
+        bind: lb_listen(opts, lb)?.unwrap_or_else(|| format!("*:{}", lb.port)),
+        stats_port: opts.haproxy_stats_port.unwrap_or(8404),
         health: balancer_health_path(model, lb),
         cdn_paths: model
             .cdns
@@ -99,7 +110,7 @@ pub fn lb_config(model: &Model, lb: &Lb, _opts: &Options) -> Result<String> {
     super::templates::render(engine(), "lb.cfg", &ctx)
 }
 
-fn backend(lb: &Lb, w: &Web, index: usize) -> Backend {
+fn backend(lb: &Lb, w: &Web, index: usize, opts: &Options) -> Result<Backend> {
     let (balance, mut comments) = match lb.method {
         LbMethod::RoundRobin => (
             "roundrobin",
@@ -135,13 +146,17 @@ fn backend(lb: &Lb, w: &Web, index: usize) -> Backend {
             "{balance} only places new clients and those whose instance is down."
         ));
     }
-    Backend {
+    Ok(Backend {
         name: w.name.clone(),
         comments,
         balance,
         health: w.health.clone(),
         cookie,
-        instances: w.instances.clone(),
+        servers: w
+            .instances
+            .iter()
+            .map(|i| Ok((i.clone(), upstream_addr(opts, i, w.port)?)))
+            .collect::<Result<_>>()?,
         port: w.port,
-    }
+    })
 }

@@ -23,8 +23,23 @@ pub struct OutFile {
 }
 
 /// Settings that are not part of the design.
-#[derive(Clone, Debug, Default)]
-pub struct Options {}
+///
+/// The address fields let the balancer configs (`nginx`, `haproxy`) run on one
+/// machine against local servers: `archc build --local-ports FILE.json`, whose
+/// JSON object has these field names (docs/traffic.md). They change nothing
+/// but the addresses; the default (all empty) is the deployable output.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Options {
+    /// Web instance name (`web-1`) -> `HOST:PORT` that the balancer configs
+    /// send its traffic to, instead of `<instance>:<tier port>`.
+    pub upstream_addrs: indexmap::IndexMap<String, String>,
+    /// Load balancer name -> `HOST:PORT` its configs listen on, instead of
+    /// every address on the design's port.
+    pub lb_listen: indexmap::IndexMap<String, String>,
+    /// Port of HAProxy's statistics page on 127.0.0.1, instead of 8404.
+    pub haproxy_stats_port: Option<u16>,
+}
 
 /// Every target archc knows, in the order `--target all` builds them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]

@@ -43,7 +43,8 @@ pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
 struct Ctx {
     header: Vec<String>,
     lb: String,
-    port: u16,
+    /// `listen` argument: the design's port, or a local `HOST:PORT`.
+    listen: String,
     health: String,
     zones: Vec<Zone>,
     upstreams: Vec<Upstream>,
@@ -63,8 +64,10 @@ struct Upstream {
     name: String,
     comments: Vec<String>,
     method: Option<&'static str>,
-    instances: Vec<String>,
+    instances: usize,
     port: u16,
+    /// `HOST:PORT` of each instance.
+    servers: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -85,7 +88,7 @@ struct CacheLoc {
 
 /// The complete nginx configuration for one load balancer (also mounted by the
 /// compose target when the design chose nginx).
-pub fn lb_config(model: &Model, lb: &Lb, _opts: &Options) -> Result<String> {
+pub fn lb_config(model: &Model, lb: &Lb, opts: &Options) -> Result<String> {
     let tiers = backends(model, lb);
     let routes = routes(&tiers);
 
@@ -94,15 +97,20 @@ pub fn lb_config(model: &Model, lb: &Lb, _opts: &Options) -> Result<String> {
         .map(|w| {
             let (method, mut comments) = upstream_method(lb, w);
             comments.extend(autoscale_note(w));
-            Upstream {
+            Ok(Upstream {
                 name: w.name.clone(),
                 comments,
                 method,
-                instances: w.instances.clone(),
+                instances: w.instances.len(),
                 port: w.port,
-            }
+                servers: w
+                    .instances
+                    .iter()
+                    .map(|i| upstream_addr(opts, i, w.port))
+                    .collect::<Result<_>>()?,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
 
     let mut locations: Vec<Location> = routes
         .iter()
@@ -200,10 +208,14 @@ pub fn lb_config(model: &Model, lb: &Lb, _opts: &Options) -> Result<String> {
         }
     }
 
+    let mut header = header(model, lb, "nginx");
+    if uses_local_addrs(model, lb, opts) {
+        header.push(LOCAL_NOTE.into());
+    }
     let ctx = Ctx {
-        header: header(model, lb, "nginx"),
+        header,
         lb: lb.name.clone(),
-        port: lb.port,
+        listen: lb_listen(opts, lb)?.unwrap_or_else(|| lb.port.to_string()),
         health: balancer_health_path(model, lb),
         zones,
         upstreams,
@@ -389,3 +401,121 @@ pub(super) fn header(model: &Model, lb: &Lb, target: &str) -> Vec<String> {
     }
     lines
 }
+
+// ---------------------------------------------------------------------------
+// Local addresses (`Options`, `archc build --local-ports`), shared with the
+// haproxy target.
+// ---------------------------------------------------------------------------
+
+/// Whether `s` is a `HOST:PORT` a balancer config can take: a host name or
+/// IPv4 address (or `*` where `wildcard`), or a bracketed IPv6 address, then
+/// a port 1..=65535. Nothing else reaches a config, so no value can inject a
+/// directive.
+pub fn valid_host_port(s: &str, wildcard: bool) -> bool {
+    let Some((host, port)) = s.rsplit_once(':') else {
+        return false;
+    };
+    let port_ok = (1..=5).contains(&port.len())
+        && port.bytes().all(|b| b.is_ascii_digit())
+        && port.parse::<u32>().is_ok_and(|p| (1..=65535).contains(&p));
+    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(v6) => {
+            !v6.is_empty()
+                && v6
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        }
+        None => {
+            (wildcard && host == "*")
+                || (!host.is_empty()
+                    && !host.starts_with(['-', '.'])
+                    && host
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_'))
+        }
+    };
+    port_ok && host_ok
+}
+
+/// Every problem with the local addresses in `opts` for a build of `models`:
+/// a malformed address, or a name that is no web instance (resp. load
+/// balancer) in any of them, which would silently change nothing.
+pub fn local_address_problems(opts: &Options, models: &[&Model]) -> Vec<String> {
+    let instances: Vec<&str> = models
+        .iter()
+        .flat_map(|m| m.webs.iter())
+        .flat_map(|w| w.instances.iter().map(String::as_str))
+        .collect();
+    let lbs: Vec<&str> = models
+        .iter()
+        .flat_map(|m| m.lbs.iter().map(|l| l.name.as_str()))
+        .collect();
+    let mut out = Vec::new();
+    let mut check = |field: &str, name: &str, addr: &str, known: &[&str], wildcard: bool| {
+        if !known.contains(&name) {
+            let mut k = known.to_vec();
+            k.sort();
+            k.dedup();
+            out.push(format!(
+                "{field}: `{name}` is not one of {}",
+                if k.is_empty() {
+                    "them (the build has none)".to_string()
+                } else {
+                    k.join(", ")
+                }
+            ));
+        }
+        if !valid_host_port(addr, wildcard) {
+            out.push(format!(
+                "{field}: `{name}` = {addr:?} is not HOST:PORT (a host name, IPv4 or [IPv6] address, port 1-65535)"
+            ));
+        }
+    };
+    for (name, addr) in &opts.upstream_addrs {
+        check("upstream_addrs", name, addr, &instances, false);
+    }
+    for (name, addr) in &opts.lb_listen {
+        check("lb_listen", name, addr, &lbs, true);
+    }
+    if opts.haproxy_stats_port == Some(0) {
+        out.push("haproxy_stats_port: 0 is not a port".into());
+    }
+    out
+}
+
+/// Where the balancer sends an instance's traffic: `<instance>:<port>`, or
+/// its local address.
+pub(super) fn upstream_addr(opts: &Options, instance: &str, port: u16) -> Result<String> {
+    match opts.upstream_addrs.get(instance) {
+        None => Ok(format!("{instance}:{port}")),
+        Some(a) if valid_host_port(a, false) => Ok(a.clone()),
+        Some(a) => Err(super::EmitError(format!(
+            "Options.upstream_addrs[{instance}] = {a:?} is not HOST:PORT"
+        ))),
+    }
+}
+
+/// The local listen address of a load balancer, if the options give one.
+pub(super) fn lb_listen(opts: &Options, lb: &Lb) -> Result<Option<String>> {
+    match opts.lb_listen.get(&lb.name) {
+        None => Ok(None),
+        Some(a) if valid_host_port(a, true) => Ok(Some(a.clone())),
+        Some(a) => Err(super::EmitError(format!(
+            "Options.lb_listen[{}] = {a:?} is not HOST:PORT",
+            lb.name
+        ))),
+    }
+}
+
+/// Whether the options change any address in this load balancer's configs;
+/// such a config says so in its header.
+pub(super) fn uses_local_addrs(model: &Model, lb: &Lb, opts: &Options) -> bool {
+    opts.lb_listen.contains_key(&lb.name)
+        || backends(model, lb)
+            .iter()
+            .flat_map(|w| w.instances.iter())
+            .any(|i| opts.upstream_addrs.contains_key(i))
+}
+
+pub(super) const LOCAL_NOTE: &str =
+    "Local addresses from `archc build --local-ports`: for running on one machine, not for deployment.";

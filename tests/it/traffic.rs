@@ -1,1 +1,1562 @@
-//! Tests: traffic.
+//! Traffic tests: the generated nginx and haproxy configs, RUN on the real
+//! binaries in front of stub web servers, all on loopback (docs/traffic.md).
+//!
+//! Each test builds a `tests/fixtures/ok/traffic-*.arch` design with
+//! `archc build -t nginx -t haproxy --local-ports FILE.json`, which changes
+//! nothing in the configs but the addresses: every web instance becomes a stub
+//! server on its own free 127.0.0.1 port, the balancer listens on another. The
+//! stubs answer with their instance name (`X-Instance`), serve the health path
+//! and can be stopped, restarted, told to fail their health path while still
+//! accepting connections, to answer 502, or to answer slowly.
+//!
+//! Every process is stopped by its pid when the test ends (also on failure:
+//! `Proc` is a Drop guard); every socket has a timeout and every wait loop a
+//! deadline.
+
+use crate::common;
+use archc::model::Model;
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+const LOOPBACK: &str = "127.0.0.1";
+
+// ---------------------------------------------------------------------------
+// Time limits.
+// ---------------------------------------------------------------------------
+
+/// An overall deadline for one test: every wait loop checks it.
+struct Deadline {
+    end: Instant,
+}
+
+impl Deadline {
+    fn new(secs: u64) -> Deadline {
+        Deadline {
+            end: Instant::now() + Duration::from_secs(secs),
+        }
+    }
+
+    /// Panics (failing the test) once the deadline has passed.
+    fn check(&self, what: &str) {
+        assert!(
+            Instant::now() < self.end,
+            "test deadline passed while {what}"
+        );
+    }
+}
+
+/// Waits until `cond` holds, polling every 20 ms, for at most `limit`.
+fn wait_for(what: &str, limit: Duration, dl: &Deadline, mut cond: impl FnMut() -> bool) {
+    let end = Instant::now() + limit;
+    loop {
+        if cond() {
+            return;
+        }
+        dl.check(what);
+        assert!(Instant::now() < end, "timed out after {limit:?} {what}");
+        thread::sleep(Duration::from_millis(20));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// A tiny HTTP/1.1 client over TcpStream (one request per connection).
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+struct Resp {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Resp {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn all(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The stub instance that answered.
+    fn instance(&self) -> String {
+        self.header("X-Instance").unwrap_or("-").to_string()
+    }
+}
+
+fn get(addr: SocketAddr, target: &str, cookie: Option<&str>) -> Result<Resp, String> {
+    get_with(addr, target, cookie, Duration::from_secs(8))
+}
+
+fn get_with(
+    addr: SocketAddr,
+    target: &str,
+    cookie: Option<&str>,
+    timeout: Duration,
+) -> Result<Resp, String> {
+    let mut s = TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("connect: {e}"))?;
+    s.set_read_timeout(Some(timeout)).unwrap();
+    s.set_write_timeout(Some(timeout)).unwrap();
+    let mut req = format!("GET {target} HTTP/1.1\r\nHost: traffic.test\r\nConnection: close\r\n");
+    if let Some(c) = cookie {
+        req.push_str(&format!("Cookie: {c}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes())
+        .map_err(|e| format!("write: {e}"))?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).map_err(|e| format!("read: {e}"))?;
+    parse_response(&raw)
+}
+
+fn parse_response(raw: &[u8]) -> Result<Resp, String> {
+    let text = String::from_utf8_lossy(raw);
+    let (head, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("incomplete response: {text:?}"))?;
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap_or_default();
+    let status = status_line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| format!("bad status line {status_line:?}"))?;
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let chunked = headers.iter().any(|(k, v)| {
+        k.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
+    });
+    let body = if chunked {
+        dechunk(body)?
+    } else {
+        body.to_string()
+    };
+    Ok(Resp {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn dechunk(mut rest: &str) -> Result<String, String> {
+    let mut out = String::new();
+    loop {
+        let (size, after) = rest.split_once("\r\n").ok_or("truncated chunked body")?;
+        let n = usize::from_str_radix(size.split(';').next().unwrap().trim(), 16)
+            .map_err(|e| format!("bad chunk size {size:?}: {e}"))?;
+        if n == 0 {
+            return Ok(out);
+        }
+        let chunk = after.get(..n).ok_or("truncated chunk")?;
+        out.push_str(chunk);
+        rest = after[n..]
+            .strip_prefix("\r\n")
+            .ok_or("chunk without CRLF")?;
+    }
+}
+
+/// A client that keeps the cookies it is given (name -> value).
+#[derive(Default)]
+struct Jar(BTreeMap<String, String>);
+
+impl Jar {
+    fn get(&mut self, addr: SocketAddr, target: &str) -> Resp {
+        let cookie = self
+            .0
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let r = get(
+            addr,
+            target,
+            (!cookie.is_empty()).then_some(cookie.as_str()),
+        )
+        .unwrap_or_else(|e| panic!("GET {target}: {e}"));
+        for c in r.all("Set-Cookie") {
+            let pair = c.split(';').next().unwrap();
+            if let Some((k, v)) = pair.split_once('=') {
+                self.0.insert(k.trim().to_string(), v.trim().to_string());
+            }
+        }
+        r
+    }
+}
+
+/// `n` sequential requests; panics on any failure; counts per instance.
+fn spread(addr: SocketAddr, n: usize, cookie: Option<&str>) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for i in 0..n {
+        let r = get(addr, &format!("/item/{i}"), cookie)
+            .unwrap_or_else(|e| panic!("request {i} failed: {e}"));
+        assert_eq!(r.status, 200, "request {i}: {r:?}");
+        *out.entry(r.instance()).or_insert(0) += 1;
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Stub web servers.
+// ---------------------------------------------------------------------------
+
+struct StubState {
+    name: String,
+    health: String,
+    /// Answer the health path with 503 (the port still accepts).
+    fail_health: AtomicBool,
+    /// Answer every other path with 502.
+    fail_requests: AtomicBool,
+    /// Delay before answering a non-health request.
+    slow_ms: AtomicU64,
+    /// Non-health requests answered, by request target (path and query).
+    hits: Mutex<BTreeMap<String, usize>>,
+    health_hits: AtomicUsize,
+    sessions: AtomicUsize,
+    /// Cookie headers seen on non-health requests.
+    cookies_seen: Mutex<Vec<String>>,
+}
+
+impl StubState {
+    fn app_hits(&self) -> usize {
+        self.hits.lock().unwrap().values().sum()
+    }
+
+    fn hits_for_path(&self, path: &str) -> usize {
+        self.hits
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(t, _)| t.split('?').next() == Some(path))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    fn reset(&self) {
+        self.hits.lock().unwrap().clear();
+        self.cookies_seen.lock().unwrap().clear();
+    }
+}
+
+/// One web instance: a std TcpListener on a fixed loopback port with an
+/// accept thread; `stop` closes the port (connections are refused), `start`
+/// opens it again.
+struct Stub {
+    port: u16,
+    state: Arc<StubState>,
+    running: Arc<AtomicBool>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl Stub {
+    fn new(name: &str, health: &str) -> Stub {
+        let listener = TcpListener::bind((LOOPBACK, 0)).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mut s = Stub {
+            port,
+            state: Arc::new(StubState {
+                name: name.to_string(),
+                health: health.to_string(),
+                fail_health: AtomicBool::new(false),
+                fail_requests: AtomicBool::new(false),
+                slow_ms: AtomicU64::new(0),
+                hits: Mutex::new(BTreeMap::new()),
+                health_hits: AtomicUsize::new(0),
+                sessions: AtomicUsize::new(0),
+                cookies_seen: Mutex::new(Vec::new()),
+            }),
+            running: Arc::new(AtomicBool::new(false)),
+            accept: None,
+        };
+        s.serve(listener);
+        s
+    }
+
+    fn addr(&self) -> String {
+        format!("{LOOPBACK}:{}", self.port)
+    }
+
+    fn serve(&mut self, listener: TcpListener) {
+        self.running.store(true, Ordering::SeqCst);
+        let running = self.running.clone();
+        let state = self.state.clone();
+        self.accept = Some(thread::spawn(move || {
+            for conn in listener.incoming() {
+                if !running.load(Ordering::SeqCst) {
+                    break; // dropping the listener closes the port
+                }
+                if let Ok(c) = conn {
+                    let state = state.clone();
+                    thread::spawn(move || handle(c, &state));
+                }
+            }
+        }));
+    }
+
+    /// Closes the port: new connections are refused, as for a dead server.
+    fn stop(&mut self) {
+        if let Some(t) = self.accept.take() {
+            self.running.store(false, Ordering::SeqCst);
+            // Wake the accept loop so it sees the flag and drops the listener.
+            let _ = TcpStream::connect_timeout(
+                &format!("{LOOPBACK}:{}", self.port).parse().unwrap(),
+                Duration::from_secs(1),
+            );
+            t.join().unwrap();
+        }
+    }
+
+    /// Opens the same port again (std sets SO_REUSEADDR on listeners).
+    fn start(&mut self) {
+        assert!(self.accept.is_none(), "stub already running");
+        let l = TcpListener::bind((LOOPBACK, self.port)).unwrap();
+        self.serve(l);
+    }
+}
+
+impl Drop for Stub {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn handle(mut c: TcpStream, st: &StubState) {
+    c.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+    c.set_write_timeout(Some(Duration::from_secs(3))).unwrap();
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 2048];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        match c.read(&mut chunk) {
+            Ok(0) | Err(_) => return, // the wake-up connect, or a dead client
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+        if buf.len() > 64 * 1024 {
+            return;
+        }
+    }
+    let head = String::from_utf8_lossy(&buf).to_string();
+    let target = head
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap_or("/")
+        .to_string();
+    let path = target.split('?').next().unwrap_or("/");
+    let mut extra = String::new();
+    let (status, body) = if path == st.health {
+        st.health_hits.fetch_add(1, Ordering::SeqCst);
+        if st.fail_health.load(Ordering::SeqCst) {
+            (503, "unhealthy".to_string())
+        } else {
+            (200, "ok".to_string())
+        }
+    } else {
+        *st.hits.lock().unwrap().entry(target.clone()).or_insert(0) += 1;
+        if let Some(cookie) = head
+            .lines()
+            .find_map(|l| l.strip_prefix("Cookie:").or(l.strip_prefix("cookie:")))
+        {
+            st.cookies_seen
+                .lock()
+                .unwrap()
+                .push(cookie.trim().to_string());
+        }
+        let ms = st.slow_ms.load(Ordering::SeqCst);
+        if ms > 0 {
+            thread::sleep(Duration::from_millis(ms));
+        }
+        if path.ends_with("/login") {
+            let n = st.sessions.fetch_add(1, Ordering::SeqCst);
+            extra.push_str(&format!("Set-Cookie: sid={}-{n}; Path=/\r\n", st.name));
+        }
+        if st.fail_requests.load(Ordering::SeqCst) {
+            (502, format!("{} fails", st.name))
+        } else {
+            (200, st.name.clone())
+        }
+    };
+    let resp = format!(
+        "HTTP/1.1 {status} X\r\nX-Instance: {}\r\nCache-Control: no-store\r\n{extra}Content-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        st.name,
+        body.len()
+    );
+    let _ = c.write_all(resp.as_bytes());
+    let _ = c.shutdown(Shutdown::Write);
+}
+
+// ---------------------------------------------------------------------------
+// Balancer processes.
+// ---------------------------------------------------------------------------
+
+/// A running nginx or haproxy: stopped by its pid on drop (nginx: SIGTERM to
+/// the master, which stops its workers; SIGKILL to master and workers if it
+/// has not exited within 3 s).
+struct Proc {
+    child: Child,
+    what: &'static str,
+    stderr: PathBuf,
+    workers: Vec<u32>,
+}
+
+impl Proc {
+    fn stderr_text(&self) -> String {
+        std::fs::read_to_string(&self.stderr).unwrap_or_default()
+    }
+
+    fn assert_running(&mut self) {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            panic!("{} exited ({status}):\n{}", self.what, self.stderr_text());
+        }
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill")
+            .args(["-TERM", &pid])
+            .stderr(Stdio::null())
+            .status();
+        let end = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < end {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        for w in &self.workers {
+            // Only a process that is still one of ours (pids can be reused).
+            let cmd = std::fs::read(format!("/proc/{w}/cmdline")).unwrap_or_default();
+            if String::from_utf8_lossy(&cmd).contains("nginx: worker") {
+                let _ = Command::new("kill")
+                    .args(["-KILL", &w.to_string()])
+                    .stderr(Stdio::null())
+                    .status();
+            }
+        }
+    }
+}
+
+/// The child processes of `pid` (from /proc).
+fn children_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(p) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(e.path().join("stat")).unwrap_or_default();
+        // pid (comm) state ppid …; comm may hold spaces, so split after ')'.
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|s| s.parse::<u32>().ok());
+        if ppid == Some(pid) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// A lab: one fixture built with local addresses, its stubs, one balancer.
+// ---------------------------------------------------------------------------
+
+struct Lab {
+    dir: tempfile::TempDir,
+    model: Model,
+    stubs: Vec<Stub>,
+    listen: SocketAddr,
+    stats_port: u16,
+}
+
+/// A free loopback port: bind port 0, read it, release it.
+fn free_port() -> u16 {
+    TcpListener::bind((LOOPBACK, 0))
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Lab {
+    /// Compiles `tests/fixtures/ok/<fixture>.arch`, starts a stub per web
+    /// instance of its (only) tier and builds the nginx and haproxy targets
+    /// with `archc build --local-ports`.
+    fn new(fixture: &str) -> Lab {
+        let path = common::repo().join(format!("tests/fixtures/ok/{fixture}.arch"));
+        let design = common::compile_file(&path);
+        let model = design.last().clone();
+        assert_eq!(model.lbs.len(), 1, "{fixture}: one load balancer expected");
+        assert_eq!(model.webs.len(), 1, "{fixture}: one web tier expected");
+        let web = &model.webs[0];
+        let stubs: Vec<Stub> = web
+            .instances
+            .iter()
+            .map(|i| Stub::new(i, &web.health))
+            .collect();
+        let listen: SocketAddr = format!("{LOOPBACK}:{}", free_port()).parse().unwrap();
+        let stats_port = free_port();
+        let dir = tempfile::Builder::new()
+            .prefix("archc-traffic-")
+            .tempdir()
+            .unwrap();
+        // nginx workers run as `nobody` when the master is root: they must
+        // reach the cache and temp directories under the prefix.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let local = serde_json::json!({
+            "upstream_addrs": web.instances.iter().zip(&stubs)
+                .map(|(i, s)| (i.clone(), serde_json::Value::String(s.addr())))
+                .collect::<serde_json::Map<_, _>>(),
+            "lb_listen": { model.lbs[0].name.clone(): listen.to_string() },
+            "haproxy_stats_port": stats_port,
+        });
+        let json = dir.path().join("local-ports.json");
+        std::fs::write(&json, local.to_string()).unwrap();
+        let out = crate::cli::archc()
+            .arg("build")
+            .arg(&path)
+            .args(["-t", "nginx", "-t", "haproxy", "-o"])
+            .arg(dir.path().join("out"))
+            .arg("--local-ports")
+            .arg(&json)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "archc build failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Lab {
+            dir,
+            model,
+            stubs,
+            listen,
+            stats_port,
+        }
+    }
+
+    fn lb_name(&self) -> &str {
+        &self.model.lbs[0].name
+    }
+
+    fn nginx_conf_path(&self) -> PathBuf {
+        self.dir
+            .path()
+            .join("out/nginx")
+            .join(format!("{}.conf", self.lb_name()))
+    }
+
+    fn haproxy_cfg_path(&self) -> PathBuf {
+        self.dir
+            .path()
+            .join("out/haproxy")
+            .join(format!("{}.cfg", self.lb_name()))
+    }
+
+    fn nginx_conf(&self) -> String {
+        std::fs::read_to_string(self.nginx_conf_path()).unwrap()
+    }
+
+    fn haproxy_cfg(&self) -> String {
+        std::fs::read_to_string(self.haproxy_cfg_path()).unwrap()
+    }
+
+    fn stub(&self, name: &str) -> &Stub {
+        self.stubs.iter().find(|s| s.state.name == name).unwrap()
+    }
+
+    fn stub_mut(&mut self, name: &str) -> &mut Stub {
+        self.stubs
+            .iter_mut()
+            .find(|s| s.state.name == name)
+            .unwrap()
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.stubs.iter().map(|s| s.state.name.clone()).collect()
+    }
+
+    fn balancer_health(&self) -> String {
+        // The first `location = …` (nginx) is the balancer's own health path,
+        // as is haproxy's monitor-uri; both come from the same model decision.
+        self.haproxy_cfg()
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("monitor-uri "))
+            .unwrap()
+            .to_string()
+    }
+
+    /// `nginx -p PREFIX/ -c CONF -e stderr -g 'daemon off;'` with a private
+    /// prefix per test (pid, temp and cache paths are relative to it).
+    fn start_nginx(&self, dl: &Deadline) -> Proc {
+        let nginx = common::need_tool("nginx");
+        let prefix = self.dir.path().join("nginx-prefix");
+        std::fs::create_dir_all(&prefix).unwrap();
+        let conf = prefix.join("lb.conf");
+        std::fs::copy(self.nginx_conf_path(), &conf).unwrap();
+        let stdout = prefix.join("stdout.log");
+        let stderr = prefix.join("stderr.log");
+        let child = Command::new(nginx)
+            .arg("-p")
+            .arg(format!("{}/", prefix.display()))
+            .arg("-c")
+            .arg(&conf)
+            .args(["-e", "stderr", "-g", "daemon off;"])
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&stdout).unwrap())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .expect("cannot start nginx");
+        let mut p = Proc {
+            child,
+            what: "nginx",
+            stderr,
+            workers: Vec::new(),
+        };
+        self.wait_ready(&mut p, dl);
+        let pid = p.child.id();
+        wait_for("nginx workers to start", Duration::from_secs(5), dl, || {
+            !children_of(pid).is_empty()
+        });
+        p.workers = children_of(pid);
+        p
+    }
+
+    /// `haproxy -f CFG -db` (foreground), from the config's directory.
+    fn start_haproxy(&self, dl: &Deadline) -> Proc {
+        let haproxy = common::need_tool("haproxy");
+        let cfg = self.haproxy_cfg_path();
+        let stdout = self.dir.path().join("haproxy-stdout.log");
+        let stderr = self.dir.path().join("haproxy-stderr.log");
+        let child = Command::new(haproxy)
+            .arg("-f")
+            .arg(&cfg)
+            .arg("-db")
+            .current_dir(cfg.parent().unwrap())
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&stdout).unwrap())
+            .stderr(std::fs::File::create(&stderr).unwrap())
+            .spawn()
+            .expect("cannot start haproxy");
+        let mut p = Proc {
+            child,
+            what: "haproxy",
+            stderr,
+            workers: Vec::new(),
+        };
+        self.wait_ready(&mut p, dl);
+        p
+    }
+
+    /// Waits until the balancer answers its own health path.
+    fn wait_ready(&self, p: &mut Proc, dl: &Deadline) {
+        let health = self.balancer_health();
+        let end = Instant::now() + Duration::from_secs(5);
+        loop {
+            p.assert_running();
+            if let Ok(r) = get_with(self.listen, &health, None, Duration::from_secs(1)) {
+                if r.status == 200 {
+                    return;
+                }
+            }
+            dl.check("waiting for the balancer");
+            assert!(
+                Instant::now() < end,
+                "{} did not answer {health} within 5 s:\n{}",
+                p.what,
+                p.stderr_text()
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// HAProxy's view of each server of the tier: svname -> status (UP,
+    /// DOWN, "UP 1/3", …) from the statistics page (`/stats;csv`).
+    fn haproxy_status(&self) -> BTreeMap<String, String> {
+        let addr: SocketAddr = format!("{LOOPBACK}:{}", self.stats_port).parse().unwrap();
+        let r = get_with(addr, "/stats;csv", None, Duration::from_secs(2))
+            .unwrap_or_else(|e| panic!("stats page: {e}"));
+        let mut lines = r.body.lines();
+        let header: Vec<&str> = lines
+            .next()
+            .unwrap()
+            .trim_start_matches("# ")
+            .split(',')
+            .collect();
+        let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+        let (px, sv, st) = (col("pxname"), col("svname"), col("status"));
+        let tier = &self.model.webs[0].name;
+        lines
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .filter(|f| f.len() > st && f[px] == tier && f[sv] != "BACKEND")
+            .map(|f| (f[sv].to_string(), f[st].to_string()))
+            .collect()
+    }
+
+    fn wait_haproxy_state(&self, server: &str, up: bool, limit: Duration, dl: &Deadline) {
+        wait_for(
+            &format!(
+                "waiting for haproxy to see {server} {}",
+                if up { "UP" } else { "DOWN" }
+            ),
+            limit,
+            dl,
+            || {
+                let s = self.haproxy_status();
+                let st = s.get(server).map(String::as_str).unwrap_or("");
+                if up {
+                    st == "UP"
+                } else {
+                    st == "DOWN"
+                }
+            },
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Reading the generated configs (the promises under test).
+// ---------------------------------------------------------------------------
+
+/// `10s` / `2s` / `500ms` / `1m`; a bare number is `bare_unit_ms` each.
+fn duration(s: &str, bare_unit_ms: u64) -> Duration {
+    let (num, unit_ms) = if let Some(n) = s.strip_suffix("ms") {
+        (n, 1)
+    } else if let Some(n) = s.strip_suffix('s') {
+        (n, 1000)
+    } else if let Some(n) = s.strip_suffix('m') {
+        (n, 60_000)
+    } else {
+        (s, bare_unit_ms)
+    };
+    Duration::from_millis(num.parse::<u64>().unwrap() * unit_ms)
+}
+
+/// nginx passive failure detection, from the first upstream `server` line:
+/// (max_fails, fail_timeout).
+fn nginx_fail_policy(conf: &str) -> (u32, Duration) {
+    let line = conf
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("server ") && l.contains("max_fails="))
+        .expect("an upstream server line with max_fails");
+    let arg = |k: &str| {
+        line.trim_end_matches(';')
+            .split_whitespace()
+            .find_map(|t| t.strip_prefix(k))
+            .unwrap_or_else(|| panic!("{k} missing in {line:?}"))
+            .to_string()
+    };
+    (
+        arg("max_fails=").parse().unwrap(),
+        duration(&arg("fail_timeout="), 1000),
+    )
+}
+
+/// HAProxy active checks, from the first backend `server` line: (inter,
+/// fall, rise).
+fn haproxy_check_policy(cfg: &str) -> (Duration, u32, u32) {
+    let line = cfg
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("server ") && l.contains(" inter "))
+        .expect("a server line with inter");
+    let toks: Vec<&str> = line.split_whitespace().collect();
+    let after = |k: &str| {
+        toks.iter()
+            .position(|t| *t == k)
+            .map(|i| toks[i + 1])
+            .unwrap_or_else(|| panic!("{k} missing in {line:?}"))
+    };
+    (
+        duration(after("inter"), 1),
+        after("fall").parse().unwrap(),
+        after("rise").parse().unwrap(),
+    )
+}
+
+fn assert_even(counts: &BTreeMap<String, usize>, names: &[String], total: usize, tol: usize) {
+    let per = total / names.len();
+    for n in names {
+        let c = counts.get(n).copied().unwrap_or(0);
+        assert!(
+            c.abs_diff(per) <= tol,
+            "{n} answered {c} of {total}, expected {per}±{tol}: {counts:?}"
+        );
+    }
+    assert_eq!(counts.values().sum::<usize>(), total, "{counts:?}");
+}
+
+// ---------------------------------------------------------------------------
+// Background traffic for the failover tests.
+// ---------------------------------------------------------------------------
+
+struct Sample {
+    start: Instant,
+    took: Duration,
+    result: Result<String, String>,
+}
+
+/// `clients` threads sending GET / back to back (10 ms apart) until dropped.
+struct Traffic {
+    stop: Arc<AtomicBool>,
+    samples: Arc<Mutex<Vec<Sample>>>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Traffic {
+    fn start(addr: SocketAddr, clients: usize) -> Traffic {
+        let stop = Arc::new(AtomicBool::new(false));
+        let samples = Arc::new(Mutex::new(Vec::new()));
+        let threads = (0..clients)
+            .map(|_| {
+                let (stop, samples) = (stop.clone(), samples.clone());
+                thread::spawn(move || {
+                    while !stop.load(Ordering::SeqCst) {
+                        let start = Instant::now();
+                        let result = match get(addr, "/", None) {
+                            Ok(r) if r.status == 200 => Ok(r.instance()),
+                            Ok(r) => Err(format!("status {}: {}", r.status, r.body.trim())),
+                            Err(e) => Err(e),
+                        };
+                        samples.lock().unwrap().push(Sample {
+                            start,
+                            took: start.elapsed(),
+                            result,
+                        });
+                        thread::sleep(Duration::from_millis(10));
+                    }
+                })
+            })
+            .collect();
+        Traffic {
+            stop,
+            samples,
+            threads,
+        }
+    }
+
+    fn finish(mut self) -> Vec<Sample> {
+        self.stop_threads();
+        std::mem::take(&mut *self.samples.lock().unwrap())
+    }
+
+    fn stop_threads(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Traffic {
+    fn drop(&mut self) {
+        self.stop_threads();
+    }
+}
+
+fn failures(samples: &[Sample]) -> Vec<String> {
+    samples
+        .iter()
+        .filter_map(|s| s.result.as_ref().err().cloned())
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// 1. Balancing.
+// ---------------------------------------------------------------------------
+
+/// nginx round-robin over 3 instances, 60 requests: each instance answers
+/// 20 ± the number of worker processes. nginx keeps round-robin state per
+/// worker (the generated upstream has no shared `zone`), so each worker is
+/// exact and the sum is off by at most one per worker.
+#[test]
+fn nginx_round_robin_spreads_requests_evenly() {
+    let dl = Deadline::new(20);
+    let lab = Lab::new("traffic-round-robin");
+    let nginx = lab.start_nginx(&dl);
+    let names = lab.names();
+    let total = names.len() * 20;
+    let counts = spread(lab.listen, total, None);
+    assert_even(&counts, &names, total, nginx.workers.len());
+}
+
+/// HAProxy roundrobin: one shared rotation, so each of 3 instances answers
+/// exactly 20 ± 1 of 60 requests.
+#[test]
+fn haproxy_round_robin_spreads_requests_evenly() {
+    let dl = Deadline::new(20);
+    let lab = Lab::new("traffic-round-robin");
+    let _hp = lab.start_haproxy(&dl);
+    let names = lab.names();
+    let total = names.len() * 20;
+    let counts = spread(lab.listen, total, None);
+    assert_even(&counts, &names, total, 1);
+}
+
+/// Least-conn: instance 1 holds every request for 1.5 s; 30 requests start
+/// 15 ms apart. Least-conn sends a new request to an instance with fewer
+/// active connections, so the busy instance gets at most one per balancer
+/// process that counts connections (nginx: per worker; HAProxy: one count).
+/// Round-robin, the control, gives it its third (10).
+fn least_conn_case(fixture: &str, nginx: bool) -> (usize, usize) {
+    let dl = Deadline::new(25);
+    let lab = Lab::new(fixture);
+    let p = if nginx {
+        lab.start_nginx(&dl)
+    } else {
+        lab.start_haproxy(&dl)
+    };
+    let slow = lab.names()[0].clone();
+    lab.stub(&slow).state.slow_ms.store(1500, Ordering::SeqCst);
+    let addr = lab.listen;
+    let handles: Vec<_> = (0..30)
+        .map(|i| {
+            thread::sleep(Duration::from_millis(15));
+            thread::spawn(move || get(addr, &format!("/lc/{i}"), None))
+        })
+        .collect();
+    for h in handles {
+        let r = h.join().unwrap().expect("request failed");
+        assert_eq!(r.status, 200, "{r:?}");
+    }
+    let busy = lab.stub(&slow).state.app_hits();
+    let processes = if nginx { p.workers.len() } else { 1 };
+    (busy, processes)
+}
+
+#[test]
+fn nginx_least_conn_avoids_the_busy_instance() {
+    let (busy, workers) = least_conn_case("traffic-least-conn", true);
+    assert!(
+        busy <= workers,
+        "the busy instance got {busy} of 30 requests; least_conn allows 1 per worker ({workers})"
+    );
+    let (busy_rr, _) = least_conn_case("traffic-round-robin", true);
+    assert!(
+        busy_rr >= 8,
+        "control: round-robin should give the busy instance ~10 of 30, got {busy_rr}"
+    );
+}
+
+#[test]
+fn haproxy_least_conn_avoids_the_busy_instance() {
+    let (busy, _) = least_conn_case("traffic-least-conn", false);
+    // Two requests may start while the first is still being connected.
+    assert!(
+        busy <= 2,
+        "the busy instance got {busy} of 30 requests; leastconn should give it 1"
+    );
+    let (busy_rr, _) = least_conn_case("traffic-round-robin", false);
+    assert!(
+        busy_rr >= 8,
+        "control: round-robin should give the busy instance ~10 of 30, got {busy_rr}"
+    );
+}
+
+/// ip-hash: every request from one client address (127.0.0.1) reaches one
+/// instance. nginx hashes the first three octets of an IPv4 address, so all
+/// of 127.0.0.0/24 is one client to it; HAProxy (`balance source`) hashes
+/// the whole address.
+#[test]
+fn ip_hash_sends_one_client_to_one_instance() {
+    let dl = Deadline::new(20);
+    for nginx in [true, false] {
+        let lab = Lab::new("traffic-ip-hash");
+        let _p = if nginx {
+            lab.start_nginx(&dl)
+        } else {
+            lab.start_haproxy(&dl)
+        };
+        let counts = spread(lab.listen, 60, None);
+        assert_eq!(
+            counts.len(),
+            1,
+            "{}: one client reached several instances: {counts:?}",
+            if nginx { "nginx" } else { "haproxy" }
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 2. Failover.
+// ---------------------------------------------------------------------------
+
+/// nginx, an instance dies mid-stream. Promise (config): a connection error
+/// is retried on the next instance (`proxy_next_upstream error …`), and an
+/// instance that fails `max_fails` times within `fail_timeout` is left out
+/// for `fail_timeout`. Shown: no client request fails at all; each worker
+/// disables the dead instance after exactly `max_fails` failed connects
+/// (nginx's error log); once back, the instance gets no request before
+/// `fail_timeout` has passed since it was disabled and gets requests within
+/// `fail_timeout` + 2 s.
+#[test]
+fn nginx_failover_retries_then_rejoins_after_fail_timeout() {
+    let dl = Deadline::new(30);
+    let mut lab = Lab::new("traffic-round-robin");
+    let (max_fails, fail_timeout) = nginx_fail_policy(&lab.nginx_conf());
+    let nginx = lab.start_nginx(&dl);
+    let workers = nginx.workers.len();
+    let victim = lab.names()[1].clone();
+    let victim_port = lab.stub(&victim).port;
+    let traffic = Traffic::start(lab.listen, 4);
+    thread::sleep(Duration::from_millis(500));
+
+    lab.stub_mut(&victim).stop();
+    let disabled = |p: &Proc| {
+        p.stderr_text()
+            .matches("upstream server temporarily disabled")
+            .count()
+    };
+    let mut disable_times = Vec::new();
+    wait_for(
+        "every nginx worker to disable the dead instance",
+        Duration::from_secs(5),
+        &dl,
+        || {
+            let n = disabled(&nginx);
+            while disable_times.len() < n {
+                disable_times.push(Instant::now());
+            }
+            n >= workers
+        },
+    );
+    lab.stub(&victim).state.reset();
+    lab.stub_mut(&victim).start();
+    let restarted = Instant::now();
+    wait_for(
+        "the restarted instance to get traffic again",
+        fail_timeout + Duration::from_secs(4),
+        &dl,
+        || lab.stub(&victim).state.app_hits() > 0,
+    );
+    let rejoined = Instant::now();
+    let samples = traffic.finish();
+
+    let failed = failures(&samples);
+    assert!(
+        failed.is_empty(),
+        "{} of {} client requests failed: {:?}",
+        failed.len(),
+        samples.len(),
+        &failed[..failed.len().min(5)]
+    );
+    // Per worker: exactly max_fails refused connects to the victim, then the
+    // disable warning. (Lines look like `… [error] PID#TID: *N connect()
+    // failed (111: Connection refused) while connecting to upstream, …`.)
+    let log = nginx.stderr_text();
+    let mut per_worker: BTreeMap<String, (u32, bool)> = BTreeMap::new();
+    for line in log.lines() {
+        let Some(pid) = line
+            .split_whitespace()
+            .nth(3)
+            .and_then(|t| t.split('#').next())
+        else {
+            continue;
+        };
+        let e = per_worker.entry(pid.to_string()).or_insert((0, false));
+        if line.contains("connect() failed") && line.contains(&format!(":{victim_port}")) && !e.1 {
+            e.0 += 1;
+        }
+        if line.contains("upstream server temporarily disabled") {
+            e.1 = true;
+        }
+    }
+    let disabled_by: Vec<_> = per_worker.iter().filter(|(_, v)| v.1).collect();
+    assert_eq!(disabled_by.len(), workers, "{per_worker:?}\n{log}");
+    for (pid, (fails, _)) in &disabled_by {
+        assert_eq!(
+            *fails, max_fails,
+            "worker {pid} failed {fails} times before disabling, config says max_fails={max_fails}\n{log}"
+        );
+    }
+    // Rejoin: not before fail_timeout (nginx counts whole seconds: 1 s
+    // slack), and not much after.
+    let first = disable_times[0];
+    let last = *disable_times.last().unwrap();
+    let slack = Duration::from_secs(1);
+    assert!(
+        rejoined + slack >= first + fail_timeout,
+        "rejoined {:?} after being disabled, before fail_timeout {fail_timeout:?}",
+        rejoined - first
+    );
+    assert!(
+        rejoined <= last + fail_timeout + Duration::from_secs(2),
+        "rejoined only {:?} after being disabled (fail_timeout {fail_timeout:?})",
+        rejoined - last
+    );
+    eprintln!(
+        "nginx failover: {} requests, 0 failed; {workers} workers each disabled after {max_fails} fails; back {:?} after restart, {:?} after disable",
+        samples.len(),
+        rejoined - restarted,
+        rejoined - first
+    );
+}
+
+/// HAProxy, an instance dies mid-stream. Promise (config): `check inter I
+/// fall F rise R` marks a server down after F failed checks (detection
+/// window: at most F×I) and up after R good ones (at most R×I); meanwhile
+/// `retries` + `option redispatch` move a failed connection elsewhere.
+/// Shown: HAProxy's stats page says DOWN within F×I (+0.5 s) of the kill;
+/// no client request fails; every request sent after the window is fast
+/// (never waits for a retry on the dead server); UP within R×I (+0.5 s) of
+/// the restart, after which the instance answers again.
+#[test]
+fn haproxy_failover_detects_within_fall_x_inter_and_rejoins_after_rise_x_inter() {
+    let dl = Deadline::new(30);
+    let mut lab = Lab::new("traffic-round-robin");
+    let (inter, fall, rise) = haproxy_check_policy(&lab.haproxy_cfg());
+    let _hp = lab.start_haproxy(&dl);
+    let victim = lab.names()[1].clone();
+    lab.wait_haproxy_state(&victim, true, Duration::from_secs(5), &dl);
+    let traffic = Traffic::start(lab.listen, 3);
+    thread::sleep(Duration::from_millis(500));
+
+    let slack = Duration::from_millis(500);
+    let window = inter * fall;
+    lab.stub_mut(&victim).stop();
+    let killed = Instant::now();
+    lab.wait_haproxy_state(&victim, false, window + slack, &dl);
+    let down = Instant::now();
+    thread::sleep(Duration::from_millis(1500));
+    lab.stub(&victim).state.reset();
+    lab.stub_mut(&victim).start();
+    let restarted = Instant::now();
+    lab.wait_haproxy_state(&victim, true, inter * rise + slack, &dl);
+    let up = Instant::now();
+    wait_for(
+        "the instance to answer again",
+        Duration::from_secs(2),
+        &dl,
+        || lab.stub(&victim).state.app_hits() > 0,
+    );
+    let samples = traffic.finish();
+
+    let failed = failures(&samples);
+    assert!(
+        failed.is_empty(),
+        "{} of {} requests failed: {:?}",
+        failed.len(),
+        samples.len(),
+        &failed[..failed.len().min(5)]
+    );
+    // The detection is the health checks': not before (fall-1)×inter either.
+    assert!(
+        down - killed + slack >= inter * (fall - 1),
+        "DOWN after {:?}, sooner than (fall-1)×inter",
+        down - killed
+    );
+    assert!(
+        up - restarted + slack >= inter * (rise - 1),
+        "UP after {:?}, sooner than (rise-1)×inter",
+        up - restarted
+    );
+    let before = samples
+        .iter()
+        .filter(|s| s.start > killed && s.start < down)
+        .map(|s| s.took)
+        .max()
+        .unwrap();
+    let after: Vec<&Sample> = samples
+        .iter()
+        .filter(|s| s.start > down && s.start < restarted)
+        .collect();
+    assert!(!after.is_empty());
+    let slowest = after.iter().map(|s| s.took).max().unwrap();
+    assert!(
+        slowest < Duration::from_millis(500),
+        "a request after the detection window still waited {slowest:?} (retrying the dead server?)"
+    );
+    assert!(
+        after
+            .iter()
+            .all(|s| s.result.as_deref() != Ok(victim.as_str())),
+        "the dead instance answered"
+    );
+    eprintln!(
+        "haproxy failover: {} requests, 0 failed; DOWN {:?} after kill (window {window:?}; slowest request meanwhile {before:?}, after it {slowest:?}), UP {:?} after restart (rise×inter {:?})",
+        samples.len(),
+        down - killed,
+        up - restarted,
+        inter * rise
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 3. Health checks.
+// ---------------------------------------------------------------------------
+
+/// HAProxy `option httpchk GET <health>`: an instance whose health path
+/// answers 503 while its port still accepts connections is DOWN within
+/// fall×inter and gets no request; when healthy again it is UP within
+/// rise×inter and gets its share.
+#[test]
+fn haproxy_health_check_takes_out_an_instance_that_still_accepts_connections() {
+    let dl = Deadline::new(30);
+    let lab = Lab::new("traffic-round-robin");
+    let (inter, fall, rise) = haproxy_check_policy(&lab.haproxy_cfg());
+    let _hp = lab.start_haproxy(&dl);
+    let sick = lab.names()[2].clone();
+    lab.wait_haproxy_state(&sick, true, Duration::from_secs(5), &dl);
+    let slack = Duration::from_millis(500);
+
+    let st = &lab.stub(&sick).state;
+    st.fail_health.store(true, Ordering::SeqCst);
+    lab.wait_haproxy_state(&sick, false, inter * fall + slack, &dl);
+    // Its port still accepts: a direct request is answered.
+    let direct = get(
+        format!("{LOOPBACK}:{}", lab.stub(&sick).port)
+            .parse()
+            .unwrap(),
+        "/direct",
+        None,
+    )
+    .unwrap();
+    assert_eq!(direct.instance(), sick);
+    st.reset();
+    let checks_before = st.health_hits.load(Ordering::SeqCst);
+    let counts = spread(lab.listen, 60, None);
+    assert_eq!(
+        st.app_hits(),
+        0,
+        "the unhealthy instance got requests: {counts:?}"
+    );
+    let rest: Vec<String> = lab.names().into_iter().filter(|n| *n != sick).collect();
+    assert_even(&counts, &rest, 60, 1);
+
+    st.fail_health.store(false, Ordering::SeqCst);
+    lab.wait_haproxy_state(&sick, true, inter * rise + slack, &dl);
+    assert!(
+        st.health_hits.load(Ordering::SeqCst) > checks_before,
+        "haproxy stopped checking the down instance"
+    );
+    let counts = spread(lab.listen, 60, None);
+    assert_even(&counts, &lab.names(), 60, 1);
+}
+
+/// nginx open source has no active health checks: it never requests the
+/// health path, so an instance whose health path fails but which answers
+/// requests keeps its share. What it does do (passively): a 502 from an
+/// instance is retried on another (`proxy_next_upstream … http_502`), so the
+/// client never sees it, and counts as a failure (`max_fails`), so the
+/// failing instance soon gets no more requests.
+#[test]
+fn nginx_retries_a_502_on_another_instance_and_cannot_see_health_paths() {
+    let dl = Deadline::new(20);
+    let lab = Lab::new("traffic-round-robin");
+    let (max_fails, _) = nginx_fail_policy(&lab.nginx_conf());
+    let nginx = lab.start_nginx(&dl);
+    let names = lab.names();
+    let (failing, sick) = (&names[0], &names[2]);
+    lab.stub(failing)
+        .state
+        .fail_requests
+        .store(true, Ordering::SeqCst);
+    lab.stub(sick)
+        .state
+        .fail_health
+        .store(true, Ordering::SeqCst);
+
+    let counts = spread(lab.listen, 60, None);
+    assert!(
+        !counts.contains_key(failing),
+        "a 502 reached the client: {counts:?}"
+    );
+    let tried = lab.stub(failing).state.app_hits();
+    assert!(
+        tried >= 1 && tried <= max_fails as usize * nginx.workers.len(),
+        "the 502 instance was tried {tried} times; expected 1..=max_fails×workers ({max_fails}×{})",
+        nginx.workers.len()
+    );
+    let sick_share = counts.get(sick.as_str()).copied().unwrap_or(0);
+    assert!(
+        sick_share >= 20,
+        "the instance with a failing health path got {sick_share} of 60: {counts:?}"
+    );
+    assert_eq!(
+        lab.stub(sick).state.health_hits.load(Ordering::SeqCst),
+        0,
+        "nginx requested a health path"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 4. Stickiness.
+// ---------------------------------------------------------------------------
+
+/// Stateful tier behind a sticky HAProxy: a new client is placed by
+/// round-robin and gets `SERVERID=<instance>`; a client that keeps its
+/// cookies stays on that instance for 50 requests. `indirect` keeps the
+/// SERVERID cookie away from the web tier, which sees its own session cookie.
+#[test]
+fn haproxy_cookie_keeps_a_stateful_client_on_one_instance() {
+    let dl = Deadline::new(20);
+    let lab = Lab::new("traffic-sticky");
+    let _hp = lab.start_haproxy(&dl);
+    let mut seen = BTreeMap::new();
+    for c in 0..3 {
+        let mut jar = Jar::default();
+        let first = jar.get(lab.listen, "/login");
+        let home = first.instance();
+        assert_eq!(jar.0.get("SERVERID"), Some(&home), "{first:?}");
+        assert!(jar.0.contains_key("sid"), "{first:?}");
+        for i in 0..50 {
+            let r = jar.get(lab.listen, &format!("/cart/{i}"));
+            assert_eq!(
+                r.instance(),
+                home,
+                "client {c} request {i} left its instance"
+            );
+        }
+        *seen.entry(home).or_insert(0) += 1;
+    }
+    assert_eq!(seen.len(), 3, "new clients were not spread: {seen:?}");
+    for s in &lab.stubs {
+        for c in s.state.cookies_seen.lock().unwrap().iter() {
+            assert!(c.contains("sid="), "{c}");
+            assert!(!c.contains("SERVERID"), "the web tier saw {c}");
+        }
+    }
+}
+
+/// The same stateful design on nginx: open-source nginx has no cookie
+/// stickiness, the config uses ip_hash, so one client address stays on one
+/// instance whatever its cookies.
+#[test]
+fn nginx_ip_hash_keeps_a_stateful_client_on_one_instance() {
+    let dl = Deadline::new(20);
+    let lab = Lab::new("traffic-sticky");
+    let _n = lab.start_nginx(&dl);
+    let mut jar = Jar::default();
+    let home = jar.get(lab.listen, "/login").instance();
+    for i in 0..50 {
+        assert_eq!(jar.get(lab.listen, &format!("/cart/{i}")).instance(), home);
+    }
+}
+
+/// A stateless tier with sessions in a shared cache (the balancer says
+/// sticky, but the tier needs no stickiness): a client that keeps its
+/// session cookie is spread over every instance, and no SERVERID cookie is set.
+#[test]
+fn stateless_tier_with_sessions_in_cache_spreads_one_client() {
+    let dl = Deadline::new(20);
+    for nginx in [true, false] {
+        let lab = Lab::new("traffic-sessions");
+        let p = if nginx {
+            lab.start_nginx(&dl)
+        } else {
+            lab.start_haproxy(&dl)
+        };
+        let tol = if nginx { p.workers.len() } else { 1 };
+        let mut jar = Jar::default();
+        jar.get(lab.listen, "/login");
+        let mut counts = BTreeMap::new();
+        for i in 0..60 {
+            let r = jar.get(lab.listen, &format!("/cart/{i}"));
+            *counts.entry(r.instance()).or_insert(0) += 1;
+        }
+        assert!(!jar.0.contains_key("SERVERID"), "{:?}", jar.0);
+        assert!(jar.0.contains_key("sid"));
+        assert_even(&counts, &lab.names(), 60, tol);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// 5. CDN paths (nginx caches them; HAProxy routes them uncached).
+// ---------------------------------------------------------------------------
+
+#[test]
+fn nginx_caches_cdn_paths_for_their_ttl_and_nothing_else() {
+    let dl = Deadline::new(20);
+    let lab = Lab::new("traffic-cdn");
+    let _n = lab.start_nginx(&dl);
+    let ttl = |name: &str| {
+        lab.model
+            .cdns
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap()
+            .ttl_seconds
+            .unwrap()
+    };
+    let (assets, bundles) = (ttl("assets"), ttl("bundles"));
+    let origin =
+        |path: &str| -> usize { lab.stubs.iter().map(|s| s.state.hits_for_path(path)).sum() };
+    let fetch = |target: &str| {
+        let r = get(lab.listen, target, None).unwrap();
+        assert_eq!(r.status, 200, "{target}: {r:?}");
+        r
+    };
+    let cache_status = |r: &Resp| r.header("X-Cache-Status").unwrap_or("-").to_string();
+
+    // /static (not versioned, ttl 10m).
+    let r1 = fetch("/static/app.css");
+    assert_eq!(cache_status(&r1), "MISS");
+    assert_eq!(
+        r1.header("Cache-Control"),
+        Some(&*format!("public, max-age={assets}"))
+    );
+    let r2 = fetch("/static/app.css");
+    assert_eq!(cache_status(&r2), "HIT", "{r2:?}");
+    assert_eq!(
+        r2.header("Cache-Control"),
+        Some(&*format!("public, max-age={assets}"))
+    );
+    assert_eq!(r2.instance(), r1.instance());
+    // Not versioned: the query string is ignored.
+    let r3 = fetch("/static/app.css?v=2");
+    assert_eq!(cache_status(&r3), "HIT", "{r3:?}");
+    assert_eq!(origin("/static/app.css"), 1);
+    // A cookie set by the web tier is never cached nor passed on.
+    let l1 = fetch("/static/login");
+    assert!(l1.header("Set-Cookie").is_none(), "{l1:?}");
+    assert_eq!(cache_status(&fetch("/static/login")), "HIT");
+
+    // /bundles (versioned, ttl 1h): ?v=… is part of the key.
+    let b1 = fetch("/bundles/app.js?v=1");
+    assert_eq!(cache_status(&b1), "MISS");
+    assert_eq!(
+        b1.header("Cache-Control"),
+        Some(&*format!("public, max-age={bundles}"))
+    );
+    assert_eq!(cache_status(&fetch("/bundles/app.js?v=1")), "HIT");
+    assert_eq!(cache_status(&fetch("/bundles/app.js?v=2")), "MISS");
+    assert_eq!(cache_status(&fetch("/bundles/app.js?v=2")), "HIT");
+    assert_eq!(origin("/bundles/app.js"), 2);
+
+    // Outside every CDN path: never cached, the tier's own headers pass.
+    for _ in 0..3 {
+        let r = fetch("/page");
+        assert!(r.header("X-Cache-Status").is_none(), "{r:?}");
+        assert_eq!(r.header("Cache-Control"), Some("no-store"));
+    }
+    assert_eq!(origin("/page"), 3);
+}
+
+/// HAProxy has no cache: the same CDN paths reach the web tier every time
+/// (as its config says; the CDN in front caches them).
+#[test]
+fn haproxy_routes_cdn_paths_uncached() {
+    let dl = Deadline::new(20);
+    let lab = Lab::new("traffic-cdn");
+    let _h = lab.start_haproxy(&dl);
+    for _ in 0..3 {
+        let r = get(lab.listen, "/static/app.css", None).unwrap();
+        assert_eq!(r.status, 200);
+        assert!(r.header("X-Cache-Status").is_none());
+    }
+    let n: usize = lab
+        .stubs
+        .iter()
+        .map(|s| s.state.hits_for_path("/static/app.css"))
+        .sum();
+    assert_eq!(n, 3);
+}
+
+// ---------------------------------------------------------------------------
+// The option itself.
+// ---------------------------------------------------------------------------
+
+/// `--local-ports` changes only addresses (and says so in a header line);
+/// without it the output is the deployable one.
+#[test]
+fn local_ports_change_only_addresses() {
+    let lab = Lab::new("traffic-sticky");
+    let plain = common::visible_tempdir();
+    let out = crate::cli::archc()
+        .arg("build")
+        .arg(common::repo().join("tests/fixtures/ok/traffic-sticky.arch"))
+        .args(["-t", "nginx", "-t", "haproxy", "-o"])
+        .arg(plain.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    for (rel, local) in [
+        ("nginx/front.conf", lab.nginx_conf()),
+        ("haproxy/front.cfg", lab.haproxy_cfg()),
+    ] {
+        let orig = std::fs::read_to_string(plain.path().join(rel)).unwrap();
+        let (a, b): (Vec<&str>, Vec<&str>) = (orig.lines().collect(), local.lines().collect());
+        let b: Vec<&str> = b
+            .into_iter()
+            .filter(|l| !l.contains("Local addresses from `archc build --local-ports`"))
+            .collect();
+        assert_eq!(a.len(), b.len(), "{rel}: line count differs");
+        for (x, y) in a.iter().zip(&b) {
+            if x == y {
+                continue;
+            }
+            let addr_line = ["server ", "listen ", "bind ", "# http://127.0.0.1:"]
+                .iter()
+                .any(|k| x.trim_start().starts_with(k));
+            assert!(addr_line, "{rel}: a non-address line changed:\n-{x}\n+{y}");
+            for s in &lab.stubs {
+                // Instance names stay (haproxy server name, cookie value).
+                if x.contains(&format!("{}:8080", s.state.name)) {
+                    assert!(y.contains(&s.addr()), "{rel}: {y}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn local_ports_rejects_unknown_names_and_bad_addresses() {
+    let dir = common::visible_tempdir();
+    let json = dir.path().join("p.json");
+    let fixture = common::repo().join("tests/fixtures/ok/traffic-sticky.arch");
+    for (text, expect) in [
+        (
+            r#"{"upstream_addrs": {"app-9": "127.0.0.1:9"}}"#,
+            "`app-9` is not one of app-1, app-2, app-3",
+        ),
+        (
+            r#"{"upstream_addrs": {"app-1": "127.0.0.1:9; x"}}"#,
+            "is not HOST:PORT",
+        ),
+        (
+            r#"{"lb_listen": {"front": "127.0.0.1:70000"}}"#,
+            "is not HOST:PORT",
+        ),
+        (r#"{"lb_listn": {}}"#, "unknown field `lb_listn`"),
+    ] {
+        std::fs::write(&json, text).unwrap();
+        let out = crate::cli::archc()
+            .arg("build")
+            .arg(&fixture)
+            .arg("-o")
+            .arg(dir.path().join("out"))
+            .arg("--local-ports")
+            .arg(&json)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text}: {err}");
+        assert!(err.contains(expect), "{text}: {err}");
+        assert!(
+            !dir.path().join("out").exists(),
+            "{text}: something was written"
+        );
+    }
+}
