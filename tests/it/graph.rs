@@ -579,3 +579,18 @@ fn cli_graph_errors_follow_the_exit_code_contract() {
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty(), "no picture of a design with errors");
 }
+
+#[test]
+fn the_pictures_in_docs_are_up_to_date() {
+    let stages = journey();
+    for s in ["single", "cached", "global"] {
+        let m = stages.iter().find(|m| m.stage == s).unwrap();
+        let path = common::repo().join(format!("docs/img/journey-{s}.svg"));
+        let on_disk = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            on_disk == graph::render(m, Format::Svg),
+            "{} is out of date: archc graph examples/journey.arch --stage {s} -o docs/img/journey-{s}.svg",
+            path.display()
+        );
+    }
+}
