@@ -1,12 +1,90 @@
 //! `archc graph FILE`: the architecture as a picture.
 
-use super::{Ui, EXIT_USAGE};
+use super::{load, FilePath, MessageFormat, Ui, EXIT_FAILED, EXIT_OK};
+use crate::graph::{self, Format};
+use crate::model::Model;
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+#[command(after_help = "\
+Examples:
+  archc graph shop.arch > shop.svg                     the last stage as SVG
+  archc graph shop.arch --stage balanced --format mermaid
+  archc graph shop.arch --format dot | dot -Tpng -o shop.png
+  archc graph shop.arch --all-stages -o pictures      pictures/01-single.svg, 02-…")]
+pub struct Args {
+    /// The design file.
+    file: FilePath,
+    /// The stage to draw (default: the last).
+    #[arg(long, conflicts_with = "all_stages")]
+    stage: Option<String>,
+    /// Draw every stage, one file per stage in the directory given by -o,
+    /// numbered in stage order (`01-single.svg`, `02-split-db.svg`, …).
+    #[arg(long, requires = "out")]
+    all_stages: bool,
+    /// Output format: SVG drawn by archc, Mermaid or Graphviz DOT text.
+    #[arg(long, value_enum, default_value_t = FormatArg::Svg)]
+    format: FormatArg,
+    /// Write to this file (with --all-stages: this directory) instead of stdout.
+    #[arg(short = 'o', long = "out")]
+    out: Option<FilePath>,
+}
 
-pub fn run(ui: &Ui, _a: Args) -> u8 {
-    let _ = ui;
-    eprintln!("error: not implemented yet");
-    EXIT_USAGE
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum FormatArg {
+    Svg,
+    Mermaid,
+    Dot,
+}
+
+pub fn run(ui: &Ui, a: Args) -> u8 {
+    let loaded = match load(ui, &a.file) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    if loaded.compiled.has_errors() {
+        ui.print_diagnostics(
+            &loaded.file,
+            &loaded.compiled.diagnostics,
+            MessageFormat::Human,
+        );
+        return EXIT_FAILED;
+    }
+    let design = &loaded.compiled.design;
+    let format = match a.format {
+        FormatArg::Svg => Format::Svg,
+        FormatArg::Mermaid => Format::Mermaid,
+        FormatArg::Dot => Format::Dot,
+    };
+    if a.all_stages {
+        let dir = a.out.expect("clap requires -o with --all-stages");
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            return ui.fail(format_args!("cannot create {}: {e}", dir.display()));
+        }
+        let n = design.stages.len();
+        for (i, m) in design.stages.iter().enumerate() {
+            let path = dir.join(graph::file_name(&m.stage, i, n, format));
+            if let Err(e) = std::fs::write(&path, graph::render(m, format)) {
+                return ui.fail(format_args!("cannot write {}: {e}", path.display()));
+            }
+            eprintln!("wrote {}", path.display());
+        }
+        return EXIT_OK;
+    }
+    let m: &Model = match &a.stage {
+        Some(s) => match super::find_stage(ui, design, s) {
+            Ok(m) => m,
+            Err(code) => return code,
+        },
+        None => design.last(),
+    };
+    let text = graph::render(m, format);
+    match a.out {
+        Some(path) => {
+            if let Err(e) = std::fs::write(&path, text) {
+                return ui.fail(format_args!("cannot write {}: {e}", path.display()));
+            }
+        }
+        None => print!("{text}"),
+    }
+    EXIT_OK
 }
