@@ -70,8 +70,10 @@ fn compare(t: Target, a: &[OutFile], b: &[OutFile], unified: bool) -> TargetDiff
         match a.iter().find(|o| o.path == f.path) {
             None => d.added.push(f.path.clone()),
             Some(o) if o.contents != f.contents => {
-                d.changed
-                    .push(file_change(&f.path, &o.contents, &f.contents, unified))
+                let header = format!("{}/{}", t.name(), f.path);
+                let mut c = file_change(&header, &o.contents, &f.contents, unified);
+                c.path = f.path.clone();
+                d.changed.push(c)
             }
             Some(_) => {}
         }

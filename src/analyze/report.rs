@@ -114,7 +114,7 @@ impl DiffReport {
         }
         for t in &self.files {
             for f in t.changed.iter().filter_map(|f| f.unified.as_ref()) {
-                let _ = writeln!(o, "\n{}", t.target);
+                let _ = writeln!(o);
                 o.push_str(f);
             }
         }

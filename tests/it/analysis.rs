@@ -111,7 +111,10 @@ fn diff_of_two_files_with_unified_file_diffs() {
     let out = stdout(&o);
     assert!(out.contains("scale count 2 -> count 3"), "{out}");
     assert!(out.contains("replicas 0 -> 2"), "{out}");
-    assert!(out.contains("--- a/lb.conf\n+++ b/lb.conf\n@@"), "{out}");
+    assert!(
+        out.contains("--- a/nginx/lb.conf\n+++ b/nginx/lb.conf\n@@"),
+        "{out}"
+    );
     assert!(out.contains("+        server web-3:8080"), "{out}");
     assert!(
         out.contains("Reads move to the replicas, writes stay on the primary"),
