@@ -12,6 +12,7 @@
 //!
 //! [`diag`] owns diagnostics and their rendering; [`cli`] is the command line.
 
+pub mod analyze;
 pub mod check;
 pub mod cli;
 pub mod diag;

@@ -12,6 +12,11 @@ pub struct Args {
     /// Treat warnings as errors (exit 1 when there are any).
     #[arg(long)]
     deny_warnings: bool,
+    /// Also build every target for every stage in memory and check that the
+    /// generated files agree with the model (instance counts, ports, health
+    /// paths, replicas, TTLs, balancing method); a disagreement is E0401.
+    #[arg(long)]
+    parity: bool,
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t)]
     message_format: MessageFormat,
@@ -23,6 +28,12 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
         Err(code) => return code,
     };
     let mut diags = loaded.compiled.diagnostics.clone();
+    if a.parity && !loaded.compiled.has_errors() {
+        diags.extend(crate::analyze::parity::check_design(
+            &loaded.compiled.design,
+        ));
+        diags = crate::diag::sort_and_merge(diags);
+    }
     if let Some(stage) = &a.stage {
         if let Err(code) = super::find_stage(ui, &loaded.compiled.design, stage) {
             return code;

@@ -1,6 +1,7 @@
 //! The registry of diagnostic codes: one entry per distinct mistake, each with the
 //! paragraph `archc explain CODE` prints. Bands: E00xx syntax, E01xx names and
-//! references, E02xx invalid designs, W03xx scaling risks.
+//! references, E02xx invalid designs, W03xx scaling risks, E04xx
+//! generated outputs that disagree with the model (an archc bug, never the design's).
 
 use super::Severity;
 
@@ -166,4 +167,12 @@ pub static CODES: &[CodeInfo] = &[
       "The word after a component's kind is its name unless it is one of that kind's clause words. \
        `web stateles x3` declares a web tier named `stateles`, which is probably a typo for \
        `stateless`. If the name is intended, ignore this warning or choose another name."),
+    e("E0401", "generated outputs disagree",
+      "`archc check --parity` renders every target for every stage, reads each generated file back \
+       (the Compose and Kubernetes YAML, the nginx, HAProxy and Terraform text) and compares what it \
+       states (instance counts, ports, health paths, replica counts, TTLs, balancing method) with \
+       the model. This error means one target says something else than the design: a bug in archc, \
+       not in your design. The message names the target, the file and both values; please report \
+       it with the design. Known, documented target limits (an ElastiCache group holds at most 6 \
+       nodes; an ALB cannot hash client addresses and pins with a cookie instead) are not reported."),
 ];

@@ -108,6 +108,12 @@ fn err_fixtures_produce_exactly_their_expected_codes() {
     }
 }
 
+/// Codes no design can produce on purpose: they report archc disagreeing with
+/// itself (E0401: a generated target states something else than the model),
+/// so an err fixture would be a fixture of a bug. tests/it/analysis.rs feeds
+/// the parity check altered output instead.
+const INTERNAL_CONSISTENCY_CODES: &[&str] = &["E0401"];
+
 #[test]
 fn every_registered_code_is_explained_and_produced_by_a_fixture() {
     let mut produced = BTreeSet::new();
@@ -126,7 +132,7 @@ fn every_registered_code_is_explained_and_produced_by_a_fixture() {
         );
         assert!(!c.title.is_empty());
         assert!(
-            produced.contains(c.code),
+            produced.contains(c.code) || INTERNAL_CONSISTENCY_CODES.contains(&c.code),
             "no err fixture produces {}",
             c.code
         );

@@ -1,0 +1,275 @@
+//! Terraform output read back by line patterns. Every resource starts with
+//! `resource "TYPE" "LABEL" {` and ends with `}` in column 0; its attributes
+//! are `  key = value` two spaces in, nested blocks `  name {` … `  }`.
+
+use super::Fact;
+use crate::emit::OutFile;
+use crate::model::Model;
+
+struct Block<'t> {
+    file: &'t str,
+    ty: &'t str,
+    label: &'t str,
+    lines: Vec<&'t str>,
+}
+
+fn blocks<'t>(file: &'t str, text: &'t str) -> Vec<Block<'t>> {
+    let mut out = Vec::new();
+    let mut cur: Option<Block> = None;
+    for line in text.lines() {
+        if let Some(b) = &mut cur {
+            if line == "}" {
+                out.extend(cur.take());
+            } else {
+                b.lines.push(line);
+            }
+        } else if let Some(rest) = line.strip_prefix("resource \"") {
+            let mut parts = rest.split('"');
+            let ty = parts.next().unwrap_or_default();
+            let label = parts.nth(1).unwrap_or_default();
+            cur = Some(Block {
+                file,
+                ty,
+                label,
+                lines: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+/// `key = value` at the given indentation, quotes removed.
+fn attr(lines: &[&str], indent: usize, key: &str) -> Option<String> {
+    lines.iter().find_map(|l| {
+        let rest = l.strip_prefix(&" ".repeat(indent))?;
+        if rest.starts_with(' ') {
+            return None;
+        }
+        let (k, v) = rest.split_once('=')?;
+        (k.trim() == key).then(|| v.trim().trim_matches('"').to_string())
+    })
+}
+
+/// The lines of each nested block `name { … }` two spaces in.
+fn nested<'a, 't>(lines: &'a [&'t str], name: &str) -> Vec<&'a [&'t str]> {
+    let open = format!("  {name} {{");
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i] == open {
+            let end = lines[i..]
+                .iter()
+                .position(|l| *l == "  }")
+                .map(|p| i + p)
+                .unwrap_or(lines.len());
+            out.push(&lines[i + 1..end]);
+            i = end;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The terraform label of a component, as the emitter names resources:
+/// `web`, `web_api`, `worker_thumbnails`.
+fn label(kind: &str, name: &str) -> String {
+    if kind == name {
+        kind.to_string()
+    } else {
+        format!("{kind}_{}", tf(name))
+    }
+}
+
+fn tf(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+pub fn extract(m: &Model, files: &[OutFile]) -> Vec<Fact> {
+    let mut out = Vec::new();
+    let all: Vec<Block> = files
+        .iter()
+        .filter(|f| f.path.ends_with(".tf"))
+        .flat_map(|f| blocks(&f.path, &f.contents))
+        .collect();
+    let mut push = |b: &Block, kind, name: &str, what: String, value: String| {
+        let mut f = Fact::new(kind, name, what, value);
+        f.file = b.file.to_string();
+        out.push(f);
+    };
+    let mut lb_of_tg: Option<&str> = None;
+    for b in &all {
+        match b.ty {
+            "aws_autoscaling_group" => {
+                for w in m.webs.iter().filter(|w| label("web", &w.name) == b.label) {
+                    if let Some(v) = attr(&b.lines, 2, "min_size") {
+                        push(b, "web", &w.name, "instances".into(), v);
+                    }
+                    if let Some(v) = attr(&b.lines, 2, "max_size") {
+                        push(b, "web", &w.name, "max instances".into(), v);
+                    }
+                }
+                for w in m
+                    .workers
+                    .iter()
+                    .filter(|w| label("worker", &w.name) == b.label)
+                {
+                    if let Some(v) = attr(&b.lines, 2, "min_size") {
+                        push(b, "worker", &w.name, "instances".into(), v);
+                    }
+                }
+            }
+            // One public host without a load balancer.
+            "aws_instance" => {
+                for w in m.webs.iter().filter(|w| label("web", &w.name) == b.label) {
+                    let n = attr(&b.lines, 2, "count").unwrap_or_else(|| "1".into());
+                    push(b, "web", &w.name, "instances".into(), n);
+                }
+            }
+            "aws_lb" => {
+                lb_of_tg = m
+                    .lbs
+                    .iter()
+                    .find(|l| label("lb", &l.name) == b.label)
+                    .map(|l| l.name.as_str())
+            }
+            "aws_lb_listener" => {
+                if let (Some(lb), Some(port)) = (
+                    m.lbs.iter().find(|l| label("lb", &l.name) == b.label),
+                    attr(&b.lines, 2, "port"),
+                ) {
+                    push(b, "lb", &lb.name, "port".into(), port);
+                }
+            }
+            "aws_lb_target_group" => {
+                let Some(w) = m.webs.iter().find(|w| label("web", &w.name) == b.label) else {
+                    continue;
+                };
+                if let Some(v) = attr(&b.lines, 2, "port") {
+                    push(b, "web", &w.name, "port".into(), v);
+                }
+                for hc in nested(&b.lines, "health_check") {
+                    if let Some(v) = attr(hc, 4, "path") {
+                        push(b, "web", &w.name, "health".into(), v);
+                    }
+                }
+                let Some(lb) = lb_of_tg else { continue };
+                if let Some(v) = attr(&b.lines, 2, "load_balancing_algorithm_type") {
+                    let method = match v.as_str() {
+                        "round_robin" => "round-robin".to_string(),
+                        "least_outstanding_requests" => "least-conn".into(),
+                        _ => v,
+                    };
+                    push(b, "lb", lb, format!("method to {}", w.name), method);
+                }
+                let pinned = nested(&b.lines, "stickiness")
+                    .iter()
+                    .any(|s| attr(s, 4, "enabled").as_deref() == Some("true"));
+                push(
+                    b,
+                    "lb",
+                    lb,
+                    format!("pinned to {}", w.name),
+                    if pinned { "yes" } else { "no" }.into(),
+                );
+            }
+            "aws_elasticache_replication_group" | "aws_elasticache_cluster" => {
+                let key = if b.ty == "aws_elasticache_cluster" {
+                    "num_cache_nodes"
+                } else {
+                    "num_cache_clusters"
+                };
+                if let (Some(c), Some(v)) = (
+                    m.caches.iter().find(|c| tf(&c.name) == b.label),
+                    attr(&b.lines, 2, key),
+                ) {
+                    push(b, "cache", &c.name, "instances".into(), v);
+                }
+            }
+            "aws_cloudfront_distribution" => {
+                let Some(c) = m.cdns.iter().find(|c| tf(&c.name) == b.label) else {
+                    continue;
+                };
+                for beh in nested(&b.lines, "ordered_cache_behavior") {
+                    if let (Some(p), Some(t)) =
+                        (attr(beh, 4, "path_pattern"), attr(beh, 4, "default_ttl"))
+                    {
+                        push(
+                            b,
+                            "cdn",
+                            &c.name,
+                            format!("ttl on {}", p.trim_end_matches("/*")),
+                            t,
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    databases(m, &all, &mut out);
+    cache_ttls(m, files, &mut out);
+    out
+}
+
+fn databases(m: &Model, all: &[Block], out: &mut Vec<Fact>) {
+    let dbs: Vec<&Block> = all.iter().filter(|b| b.ty == "aws_db_instance").collect();
+    for d in &m.dbs {
+        let base = tf(&d.name);
+        let primaries: Vec<&&Block> = dbs
+            .iter()
+            .filter(|b| attr(&b.lines, 2, "replicate_source_db").is_none())
+            .filter(|b| {
+                b.label == base
+                    || b.label
+                        .strip_prefix(&format!("{base}_shard_"))
+                        .is_some_and(|n| n.bytes().all(|c| c.is_ascii_digit()))
+            })
+            .collect();
+        let Some(first) = primaries.first() else {
+            continue;
+        };
+        let mut f = Fact::new("db", &d.name, "shards", primaries.len());
+        f.file = first.file.to_string();
+        out.push(f);
+        for (i, p) in primaries.iter().enumerate() {
+            let source = format!("aws_db_instance.{}.identifier", p.label);
+            let n = dbs
+                .iter()
+                .filter(|b| {
+                    attr(&b.lines, 2, "replicate_source_db").as_deref() == Some(source.as_str())
+                })
+                .count();
+            let mut f = Fact::new("db", &d.name, format!("replicas of shard {}", i + 1), n);
+            f.file = p.file.to_string();
+            out.push(f);
+        }
+    }
+}
+
+/// `# Cache NAME: …` followed by `# TTL 10m (600 s): …`: ElastiCache has no
+/// default expiry, so the TTL is stated where the cache is declared.
+fn cache_ttls(m: &Model, files: &[OutFile], out: &mut Vec<Fact>) {
+    for f in files.iter().filter(|f| f.path.ends_with(".tf")) {
+        let mut cache: Option<&str> = None;
+        for line in f.contents.lines() {
+            if let Some(rest) = line.strip_prefix("# Cache ") {
+                let name = rest.split(':').next().unwrap_or_default();
+                cache = m
+                    .caches
+                    .iter()
+                    .find(|c| c.name == name)
+                    .map(|c| c.name.as_str());
+            } else if let (Some(c), Some(rest)) = (cache, line.strip_prefix("# TTL ")) {
+                let secs = rest
+                    .split_once('(')
+                    .and_then(|(_, r)| r.split_whitespace().next())
+                    .unwrap_or_default();
+                let mut fact = Fact::new("cache", c, "ttl", secs);
+                fact.file = f.path.clone();
+                out.push(fact);
+            } else if !line.starts_with('#') {
+                cache = None;
+            }
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! Compose and Kubernetes output read back as YAML. The model supplies only
+//! the component names to look for; every number and path comes from the text.
+
+use super::{lbconf, Fact};
+use crate::emit::OutFile;
+use crate::model::Model;
+use serde_yaml::Value;
+
+fn docs(text: &str) -> Vec<Value> {
+    use serde::Deserialize;
+    serde_yaml::Deserializer::from_str(text)
+        .filter_map(|d| Value::deserialize(d).ok())
+        .filter(|v| !v.is_null())
+        .collect()
+}
+
+fn at<'v>(v: &'v Value, path: &[&str]) -> Option<&'v Value> {
+    path.iter().try_fold(v, |v, k| v.get(*k))
+}
+
+fn scalar(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn fact(
+    out: &mut Vec<Fact>,
+    file: &str,
+    kind: &'static str,
+    name: &str,
+    what: impl Into<String>,
+    value: impl ToString,
+) {
+    let mut f = Fact::new(kind, name, what, value);
+    f.file = file.to_string();
+    out.push(f);
+}
+
+/// `name-<digits>`: an instance of tier `name`.
+fn instance_of(service: &str, tier: &str) -> bool {
+    service
+        .strip_prefix(tier)
+        .and_then(|r| r.strip_prefix('-'))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A primary of db `tier`: `db` or `db-shard-<k>`.
+fn primary_of(service: &str, tier: &str) -> bool {
+    service == tier
+        || service
+            .strip_prefix(tier)
+            .and_then(|r| r.strip_prefix("-shard-"))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The environment variable that carries a cache's TTL: `SESSIONS_STORE_TTL_SECONDS`.
+fn ttl_var(cache: &str) -> String {
+    format!(
+        "{}_TTL_SECONDS",
+        cache.to_ascii_uppercase().replace('-', "_")
+    )
+}
+
+pub fn compose(m: &Model, files: &[OutFile]) -> Vec<Fact> {
+    let mut out = Vec::new();
+    for f in files {
+        if f.path.starts_with("nginx/") {
+            out.extend(lbconf::nginx(&f.path, &f.contents));
+        } else if f.path.starts_with("haproxy/") {
+            out.extend(lbconf::haproxy(&f.path, &f.contents));
+        }
+    }
+    let Some(file) = files.iter().find(|f| f.path == "compose.yaml") else {
+        return out;
+    };
+    let p = file.path.as_str();
+    let Some(doc) = docs(&file.contents).into_iter().next() else {
+        return out;
+    };
+    let Some(Value::Mapping(services)) = doc.get("services") else {
+        return out;
+    };
+    let services: Vec<(String, &Value)> = services
+        .iter()
+        .filter_map(|(k, v)| k.as_str().map(|k| (k.to_string(), v)))
+        .collect();
+    for w in &m.webs {
+        let mine: Vec<_> = services
+            .iter()
+            .filter(|(n, _)| instance_of(n, &w.name))
+            .collect();
+        fact(&mut out, p, "web", &w.name, "instances", mine.len());
+        for (_, s) in mine {
+            if let Some(port) = at(s, &["expose"]).and_then(|e| scalar(e.get(0))) {
+                fact(&mut out, p, "web", &w.name, "port", port);
+            }
+            let url = at(s, &["healthcheck", "test"])
+                .and_then(|t| t.as_sequence())
+                .and_then(|t| scalar(t.last()));
+            if let Some(path) = url.as_deref().and_then(url_path) {
+                fact(&mut out, p, "web", &w.name, "health", path);
+            }
+        }
+    }
+    for w in &m.workers {
+        let n = services
+            .iter()
+            .filter(|(n, _)| instance_of(n, &w.name))
+            .count();
+        fact(&mut out, p, "worker", &w.name, "instances", n);
+    }
+    for c in &m.caches {
+        let n = services
+            .iter()
+            .filter(|(n, _)| instance_of(n, &c.name))
+            .count();
+        fact(&mut out, p, "cache", &c.name, "instances", n);
+        let var = ttl_var(&c.name);
+        for (_, s) in &services {
+            if let Some(t) = scalar(at(s, &["environment", var.as_str()])) {
+                fact(&mut out, p, "cache", &c.name, "ttl", t);
+            }
+        }
+    }
+    for d in &m.dbs {
+        let primaries: Vec<&String> = services
+            .iter()
+            .map(|(n, _)| n)
+            .filter(|n| primary_of(n, &d.name))
+            .collect();
+        fact(&mut out, p, "db", &d.name, "shards", primaries.len());
+        for (i, pr) in primaries.iter().enumerate() {
+            let replica_tier = format!("{pr}-replica");
+            let replicas = services
+                .iter()
+                .filter(|(n, _)| instance_of(n, &replica_tier))
+                .count();
+            fact(
+                &mut out,
+                p,
+                "db",
+                &d.name,
+                format!("replicas of shard {}", i + 1),
+                replicas,
+            );
+        }
+    }
+    out
+}
+
+/// `http://127.0.0.1:8080/health` -> `/health`.
+fn url_path(url: &str) -> Option<String> {
+    let rest = url.split("://").nth(1)?;
+    rest.find('/').map(|i| rest[i..].to_string())
+}
+
+fn kind_of(v: &Value) -> (&str, &str, &str) {
+    let s = |p: &[&str]| at(v, p).and_then(|x| x.as_str()).unwrap_or("");
+    (
+        s(&["kind"]),
+        s(&["metadata", "name"]),
+        s(&["metadata", "labels", "app.kubernetes.io/component"]),
+    )
+}
+
+pub fn k8s(m: &Model, files: &[OutFile]) -> Vec<Fact> {
+    let mut out = Vec::new();
+    let all: Vec<(&str, Value)> = files
+        .iter()
+        .filter(|f| f.path.ends_with(".yaml"))
+        .flat_map(|f| {
+            docs(&f.contents)
+                .into_iter()
+                .map(move |d| (f.path.as_str(), d))
+        })
+        .collect();
+    let replicas = |v: &Value| scalar(at(v, &["spec", "replicas"]));
+    for (p, v) in &all {
+        let (kind, name, component) = kind_of(v);
+        match (kind, component) {
+            ("Deployment", "web") => {
+                if let Some(r) = replicas(v) {
+                    fact(&mut out, p, "web", name, "instances", r);
+                }
+                let c = at(v, &["spec", "template", "spec", "containers"]).and_then(|c| c.get(0));
+                if let Some(c) = c {
+                    if let Some(port) = c
+                        .get("ports")
+                        .and_then(|ps| scalar(ps.get(0).and_then(|x| x.get("containerPort"))))
+                    {
+                        fact(&mut out, p, "web", name, "port", port);
+                    }
+                    if let Some(h) = scalar(at(c, &["readinessProbe", "httpGet", "path"])) {
+                        fact(&mut out, p, "web", name, "health", h);
+                    }
+                }
+            }
+            ("HorizontalPodAutoscaler", "web") => {
+                let target = scalar(at(v, &["spec", "scaleTargetRef", "name"])).unwrap_or_default();
+                if let Some(n) = scalar(at(v, &["spec", "minReplicas"])) {
+                    fact(&mut out, p, "web", &target, "instances", n);
+                }
+                if let Some(n) = scalar(at(v, &["spec", "maxReplicas"])) {
+                    fact(&mut out, p, "web", &target, "max instances", n);
+                }
+            }
+            ("Deployment", "worker") => {
+                if let Some(r) = replicas(v) {
+                    fact(&mut out, p, "worker", name, "instances", r);
+                }
+            }
+            ("StatefulSet", "cache") | ("Deployment", "cache") => {
+                if let Some(r) = replicas(v) {
+                    fact(&mut out, p, "cache", name, "instances", r);
+                }
+            }
+            ("Ingress", "lb") => ingress(&mut out, p, name, v, &all),
+            _ => {}
+        }
+    }
+    for d in &m.dbs {
+        let shards: Vec<(&str, &Value)> = all
+            .iter()
+            .filter(|(_, v)| {
+                let (k, n, c) = kind_of(v);
+                k == "StatefulSet" && c == "db" && primary_of(n, &d.name)
+            })
+            .map(|(p, v)| (*p, v))
+            .collect();
+        if let Some((p, _)) = shards.first() {
+            fact(&mut out, p, "db", &d.name, "shards", shards.len());
+        }
+        for (i, (p, v)) in shards.iter().enumerate() {
+            if let Some(r) = replicas(v).and_then(|r| r.parse::<u32>().ok()) {
+                fact(
+                    &mut out,
+                    p,
+                    "db",
+                    &d.name,
+                    format!("replicas of shard {}", i + 1),
+                    r.saturating_sub(1),
+                );
+            }
+        }
+    }
+    for c in &m.caches {
+        let var = ttl_var(&c.name);
+        for (p, v) in &all {
+            let Some(containers) =
+                at(v, &["spec", "template", "spec", "containers"]).and_then(|c| c.as_sequence())
+            else {
+                continue;
+            };
+            for env in containers
+                .iter()
+                .filter_map(|c| c.get("env")?.as_sequence())
+            {
+                for e in env {
+                    if e.get("name").and_then(|n| n.as_str()) == Some(var.as_str()) {
+                        if let Some(t) = scalar(e.get("value")) {
+                            fact(&mut out, p, "cache", &c.name, "ttl", t);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// An Ingress: the tiers it routes to, how it spreads and pins requests.
+fn ingress(out: &mut Vec<Fact>, p: &str, lb: &str, v: &Value, all: &[(&str, Value)]) {
+    let ann = |k: &str| scalar(at(v, &["metadata", "annotations", k]));
+    let cookie = ann("nginx.ingress.kubernetes.io/affinity").as_deref() == Some("cookie");
+    let hash = ann("nginx.ingress.kubernetes.io/upstream-hash-by").is_some();
+    let balance = ann("nginx.ingress.kubernetes.io/load-balance");
+    let method = if hash {
+        "ip-hash".to_string()
+    } else {
+        match balance.as_deref() {
+            // ingress-nginx has no least_conn: ewma also prefers the least busy pod.
+            Some("ewma") => "least-conn".to_string(),
+            Some(other) => other.to_string(),
+            None => "round-robin".to_string(),
+        }
+    };
+    let mut tiers: Vec<String> = Vec::new();
+    for rule in at(v, &["spec", "rules"])
+        .and_then(|r| r.as_sequence())
+        .into_iter()
+        .flatten()
+    {
+        for path in at(rule, &["http", "paths"])
+            .and_then(|r| r.as_sequence())
+            .into_iter()
+            .flatten()
+        {
+            if let Some(s) = scalar(at(path, &["backend", "service", "name"])) {
+                for t in service_tiers(&s, all) {
+                    if !tiers.contains(&t) {
+                        tiers.push(t);
+                    }
+                }
+            }
+        }
+    }
+    for t in tiers {
+        if !cookie {
+            fact(out, p, "lb", lb, format!("method to {t}"), &method);
+        }
+        fact(
+            out,
+            p,
+            "lb",
+            lb,
+            format!("pinned to {t}"),
+            if cookie || hash { "yes" } else { "no" },
+        );
+    }
+}
+
+/// The web tiers a Service sends to: the web Deployments whose pod labels
+/// carry every label of the Service's selector.
+fn service_tiers(service: &str, all: &[(&str, Value)]) -> Vec<String> {
+    let Some(selector) = all
+        .iter()
+        .find(|(_, v)| kind_of(v).0 == "Service" && kind_of(v).1 == service)
+        .and_then(|(_, v)| at(v, &["spec", "selector"]))
+        .and_then(|s| s.as_mapping())
+    else {
+        return Vec::new();
+    };
+    all.iter()
+        .filter(|(_, v)| kind_of(v).0 == "Deployment" && kind_of(v).2 == "web")
+        .filter(|(_, v)| {
+            let labels = at(v, &["spec", "template", "metadata", "labels"]);
+            selector
+                .iter()
+                .all(|(k, want)| labels.and_then(|l| l.get(k)) == Some(want))
+        })
+        .map(|(_, v)| kind_of(v).1.to_string())
+        .collect()
+}

@@ -1,0 +1,364 @@
+//! The two reports, `diff` and `analyze`, as data (serialised for
+//! `--format json`) and as aligned text for people.
+
+use super::availability::{self, Estimate};
+use super::diff_files::{self, TargetDiff};
+use super::diff_model::{self, ModelDiff};
+use super::migration::{self, Note};
+use super::spof::{self, Failure, Impact};
+use crate::emit::{EmitError, Target};
+use crate::model::Model;
+use serde::Serialize;
+use std::fmt::Write;
+
+/// How `diff` and `analyze` print their report.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Aligned text for people, on stdout.
+    #[default]
+    Human,
+    /// One pretty-printed JSON document, on stdout.
+    Json,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DiffReport {
+    /// `journey.arch@cached`.
+    pub from: String,
+    pub to: String,
+    pub components: ModelDiff,
+    pub files: Vec<TargetDiff>,
+    pub migration: Vec<Note>,
+}
+
+pub fn diff(
+    from: (&str, &Model),
+    to: (&str, &Model),
+    targets: &[Target],
+    unified: bool,
+) -> Result<DiffReport, EmitError> {
+    let components = diff_model::diff(from.1, to.1);
+    Ok(DiffReport {
+        from: format!("{}@{}", from.0, from.1.stage),
+        to: format!("{}@{}", to.0, to.1.stage),
+        files: diff_files::diff(from.1, to.1, targets, unified)?,
+        migration: migration::notes(from.1, to.1, &components),
+        components,
+    })
+}
+
+/// Wraps `text` at 88 columns; lines after the first are indented under
+/// the first word after a leading `- `.
+fn wrap(out: &mut String, indent: &str, text: &str) {
+    let width = 88usize.saturating_sub(indent.len());
+    let mut line = String::new();
+    let hang = if text.starts_with("- ") { "  " } else { "" };
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            let _ = writeln!(out, "{indent}{line}");
+            line.clear();
+            line.push_str(hang);
+        }
+        if !line.trim().is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        let _ = writeln!(out, "{indent}{line}");
+    }
+}
+
+impl DiffReport {
+    pub fn human(&self) -> String {
+        let mut o = String::new();
+        let _ = writeln!(o, "{} -> {}\n", self.from, self.to);
+        let _ = writeln!(o, "Components");
+        let c = &self.components;
+        if c.is_empty() {
+            let _ = writeln!(o, "  (no change)");
+        }
+        for w in &c.added {
+            let label = super::describe::label(w.kind, &w.name);
+            if w.clauses.is_empty() {
+                let _ = writeln!(o, "  + {label}");
+            } else {
+                let _ = writeln!(o, "  + {label}: {}", w.clauses.join(", "));
+            }
+        }
+        for w in &c.removed {
+            let _ = writeln!(o, "  - {}", super::describe::label(w.kind, &w.name));
+        }
+        for ch in &c.changed {
+            let _ = writeln!(o, "  ~ {}:", super::describe::label(ch.kind, &ch.name));
+            for f in &ch.fields {
+                let _ = writeln!(o, "      {} {} -> {}", f.field, f.from, f.to);
+            }
+        }
+        let _ = writeln!(o, "\nGenerated files");
+        for t in &self.files {
+            if t.is_empty() {
+                let _ = writeln!(o, "  {:<10} (no change)", t.target);
+                continue;
+            }
+            let _ = writeln!(o, "  {}", t.target);
+            for p in &t.added {
+                let _ = writeln!(o, "    + {p}");
+            }
+            for p in &t.removed {
+                let _ = writeln!(o, "    - {p}");
+            }
+            for f in &t.changed {
+                let _ = writeln!(o, "    ~ {} (+{} -{})", f.path, f.added, f.removed);
+            }
+        }
+        for t in &self.files {
+            for f in t.changed.iter().filter_map(|f| f.unified.as_ref()) {
+                let _ = writeln!(o);
+                o.push_str(f);
+            }
+        }
+        let _ = writeln!(o, "\nMigration notes");
+        if self.migration.is_empty() {
+            let _ = writeln!(o, "  (nothing to migrate)");
+        }
+        for n in &self.migration {
+            let _ = writeln!(o, "  {}: {}", n.component, n.title);
+            for t in &n.text {
+                wrap(&mut o, "    ", &format!("- {t}"));
+            }
+        }
+        o
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct StageAnalysis {
+    pub stage: String,
+    pub failures: Vec<Failure>,
+    pub availability: Estimate,
+}
+
+impl StageAnalysis {
+    pub fn single_points(&self) -> impl Iterator<Item = &Failure> {
+        self.failures.iter().filter(|f| f.single_point)
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct StageSummary {
+    pub stage: String,
+    pub site_down: usize,
+    pub degraded: usize,
+    pub availability: f64,
+    pub downtime_hours_per_year: f64,
+    /// Single points of failure the previous stage had and this one does not.
+    pub removed: Vec<String>,
+    /// Single points of failure this stage brings.
+    pub added: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AnalyzeReport {
+    pub per_instance: f64,
+    pub stages: Vec<StageAnalysis>,
+    /// With more than one stage: what each stage removed and added.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub summary: Vec<StageSummary>,
+}
+
+pub fn analyze(stages: &[&Model], a: f64) -> AnalyzeReport {
+    let stages: Vec<StageAnalysis> = stages
+        .iter()
+        .map(|m| StageAnalysis {
+            stage: m.stage.clone(),
+            failures: spof::failures(m),
+            availability: availability::estimate(m, a),
+        })
+        .collect();
+    let mut summary = Vec::new();
+    if stages.len() > 1 {
+        for (i, s) in stages.iter().enumerate() {
+            let now: Vec<&Failure> = s.single_points().collect();
+            let before: Vec<&Failure> = i
+                .checked_sub(1)
+                .map(|p| stages[p].single_points().collect())
+                .unwrap_or_default();
+            let name = |f: &Failure| format!("{} ({})", f.component, f.what);
+            summary.push(StageSummary {
+                stage: s.stage.clone(),
+                site_down: now.iter().filter(|f| f.impact == Impact::SiteDown).count(),
+                degraded: now.iter().filter(|f| f.impact == Impact::Degraded).count(),
+                availability: s.availability.site,
+                downtime_hours_per_year: s.availability.downtime_hours_per_year,
+                removed: before
+                    .iter()
+                    .filter(|b| !now.iter().any(|n| n.key == b.key && n.impact == b.impact))
+                    .map(|f| name(f))
+                    .collect(),
+                added: if i == 0 {
+                    Vec::new()
+                } else {
+                    now.iter()
+                        .filter(|n| {
+                            !before
+                                .iter()
+                                .any(|b| b.key == n.key && b.impact == n.impact)
+                        })
+                        .map(|f| name(f))
+                        .collect()
+                },
+            });
+        }
+    }
+    AnalyzeReport {
+        per_instance: a,
+        stages,
+        summary,
+    }
+}
+
+fn table(o: &mut String, rows: &[Vec<String>]) {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for r in rows {
+        let mut line = String::from("  ");
+        for (c, cell) in r.iter().enumerate() {
+            let pad = widths[c] - cell.chars().count();
+            line.push_str(cell);
+            if c + 1 < r.len() {
+                line.push_str(&" ".repeat(pad + 2));
+            }
+        }
+        let _ = writeln!(o, "{}", line.trim_end());
+    }
+}
+
+fn hours(h: f64) -> String {
+    if h >= 1.0 {
+        format!("{h:.1} h")
+    } else {
+        format!("{:.1} min", h * 60.0)
+    }
+}
+
+impl AnalyzeReport {
+    pub fn human(&self) -> String {
+        let mut o = String::new();
+        for s in &self.stages {
+            let _ = writeln!(o, "Stage {}\n", s.stage);
+            let _ = writeln!(o, "Single points of failure");
+            let spofs: Vec<&Failure> = s.single_points().collect();
+            if spofs.is_empty() {
+                let _ = writeln!(o, "  (none)");
+            }
+            let rows: Vec<Vec<String>> = spofs
+                .iter()
+                .map(|f| {
+                    vec![
+                        f.impact.word().into(),
+                        format!("{}: {}", f.component, f.what),
+                    ]
+                })
+                .collect();
+            table(&mut o, &rows);
+            let _ = writeln!(o, "\nWhen each component fails");
+            for f in &s.failures {
+                let _ = writeln!(o, "  {} ({}): {}", f.component, f.what, f.impact.word());
+                wrap(&mut o, "      ", &f.then);
+            }
+            let e = &s.availability;
+            let _ = writeln!(
+                o,
+                "\nAvailability (a = {} per instance)",
+                trim_percent(e.per_instance)
+            );
+            let mut rows = vec![vec![
+                "tier".to_string(),
+                "instances".into(),
+                "formula".into(),
+                "availability".into(),
+            ]];
+            for t in &e.tiers {
+                rows.push(vec![
+                    t.tier.clone(),
+                    t.instances.clone(),
+                    t.formula.clone(),
+                    availability::percent(t.availability),
+                ]);
+            }
+            let product = if e.tiers.is_empty() {
+                "1 (no tier)".to_string()
+            } else {
+                e.tiers
+                    .iter()
+                    .map(|t| t.tier.clone())
+                    .collect::<Vec<_>>()
+                    .join(" x ")
+            };
+            rows.push(vec![
+                "site".into(),
+                String::new(),
+                product,
+                availability::percent(e.site),
+            ]);
+            table(&mut o, &rows);
+            let _ = writeln!(
+                o,
+                "  downtime: about {} a year",
+                hours(e.downtime_hours_per_year)
+            );
+            for l in availability::FORMULA.lines() {
+                let _ = writeln!(o, "  {l}");
+            }
+            let _ = writeln!(o);
+        }
+        if !self.summary.is_empty() {
+            let _ = writeln!(o, "Summary (single points of failure per stage)\n");
+            let mut rows = vec![vec![
+                "stage".to_string(),
+                "site down".into(),
+                "degraded".into(),
+                "availability".into(),
+                "downtime/year".into(),
+            ]];
+            for s in &self.summary {
+                rows.push(vec![
+                    s.stage.clone(),
+                    s.site_down.to_string(),
+                    s.degraded.to_string(),
+                    availability::percent(s.availability),
+                    hours(s.downtime_hours_per_year),
+                ]);
+            }
+            table(&mut o, &rows);
+            let _ = writeln!(o);
+            for s in self.summary.iter().skip(1) {
+                let _ = writeln!(o, "  {}", s.stage);
+                if s.removed.is_empty() && s.added.is_empty() {
+                    let _ = writeln!(o, "    (no single point of failure removed or added)");
+                }
+                for r in &s.removed {
+                    let _ = writeln!(o, "    removes {r}");
+                }
+                for a in &s.added {
+                    let _ = writeln!(o, "    adds    {a}");
+                }
+            }
+        }
+        o
+    }
+}
+
+fn trim_percent(a: f64) -> String {
+    let s = format!("{:.4}", a * 100.0);
+    format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
+}

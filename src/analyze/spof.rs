@@ -1,0 +1,338 @@
+//! What happens when each component fails, and which failures are single
+//! points of failure: one thing whose loss takes the site down, or degrades it,
+//! because nothing stands in for it. The design is judged as drawn: one `lb`
+//! statement is one balancer, even where a target (a Terraform ALB) runs it
+//! across availability zones.
+
+use super::describe::label;
+use crate::model::{Model, QueueEngine, StoreKind, WebState};
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Impact {
+    /// Users cannot use the site (or the part of it the component serves).
+    SiteDown,
+    /// The site works, slower or without some function.
+    Degraded,
+    /// Another instance takes over; users notice little or nothing.
+    Survives,
+}
+
+impl Impact {
+    pub fn word(self) -> &'static str {
+        match self {
+            Impact::SiteDown => "site down",
+            Impact::Degraded => "degraded",
+            Impact::Survives => "survives",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// Stable identity for comparing stages: `web:web`, `db:db:primary`.
+    pub key: String,
+    /// The component, `web`, `cache sessions`.
+    pub component: String,
+    /// What fails: `one instance`, `the primary`, `a read replica`.
+    pub what: String,
+    pub impact: Impact,
+    /// Nothing stands in for it.
+    pub single_point: bool,
+    /// What happens, as the classic walkthrough tells it.
+    pub then: String,
+}
+
+fn f(
+    key: String,
+    component: String,
+    what: &str,
+    impact: Impact,
+    single: bool,
+    then: String,
+) -> Failure {
+    Failure {
+        key,
+        component,
+        what: what.into(),
+        impact,
+        single_point: single,
+        then,
+    }
+}
+
+/// Every failure scenario of a stage, in component order.
+pub fn failures(m: &Model) -> Vec<Failure> {
+    let mut out = Vec::new();
+    datacenter(m, &mut out);
+    for lb in &m.lbs {
+        let c = label("lb", &lb.name);
+        if lb.backends.is_empty() {
+            out.push(f(
+                format!("lb:{}", lb.name),
+                c,
+                "the balancer",
+                Impact::Survives,
+                false,
+                "Nothing is behind it, so nothing is lost.".into(),
+            ));
+            continue;
+        }
+        out.push(f(format!("lb:{}", lb.name), c, "the balancer", Impact::SiteDown, true, format!(
+            "Every request to {} enters through it: they all fail until it is back. (As drawn there is one balancer; on terraform it is an ALB that AWS runs across availability zones.)",
+            lb.backends.join(", ")
+        )));
+    }
+    for w in &m.webs {
+        web(m, w, &mut out);
+    }
+    for db in &m.dbs {
+        database(db, &mut out);
+    }
+    for c in &m.caches {
+        let sessions = holds_sessions(m, StoreKind::Cache, &c.name);
+        let lost = if sessions {
+            " Sessions kept in it are lost: their users must log in again."
+        } else {
+            ""
+        };
+        let (what, single, then) = if c.count == 1 {
+            ("its one instance", true, format!("Every read falls on the database: the site is slower, and the database may overload under the full read load.{lost}"))
+        } else {
+            ("one instance", false, format!("Keys on that node miss and are read from the database until the node is back and refilled; the rest is served by {}.{lost}", others(c.count - 1, "node")))
+        };
+        out.push(f(
+            format!("cache:{}", c.name),
+            label("cache", &c.name),
+            what,
+            Impact::Degraded,
+            single,
+            then,
+        ));
+    }
+    for c in &m.cdns {
+        out.push(f(format!("cdn:{}", c.name), label("cdn", &c.name), "the CDN", Impact::Degraded, false, format!(
+            "Clients fetch {} from the origin through the load balancer: slower for far-away users, and more load on the web tier.",
+            c.paths.join(", ")
+        )));
+    }
+    for n in &m.nosqls {
+        let sessions = holds_sessions(m, StoreKind::Nosql, &n.name);
+        let lost = if sessions {
+            " Sessions kept in it are lost."
+        } else {
+            ""
+        };
+        let (what, impact, single, then) = if n.count == 1 {
+            (
+                "its one instance",
+                Impact::Degraded,
+                true,
+                format!("What it stores cannot be read or written until it is back.{lost}"),
+            )
+        } else {
+            (
+                "one instance",
+                Impact::Survives,
+                false,
+                "The other members keep serving; one of them takes over as primary.".into(),
+            )
+        };
+        out.push(f(
+            format!("nosql:{}", n.name),
+            label("nosql", &n.name),
+            what,
+            impact,
+            single,
+            then,
+        ));
+    }
+    for q in &m.queues {
+        let managed = if q.engine == QueueEngine::Sqs {
+            " (SQS itself is managed and redundant across zones.)"
+        } else {
+            ""
+        };
+        out.push(f(format!("queue:{}", q.name), label("queue", &q.name), "the queue", Impact::Degraded, true, format!(
+            "Producers cannot enqueue: they buffer jobs or fail those requests; workers sit idle. Jobs already queued wait, if it is durable.{managed}"
+        )));
+    }
+    for w in &m.workers {
+        let (what, single, impact, then) = if w.count == 1 {
+            (
+                "its one instance",
+                true,
+                Impact::Degraded,
+                format!(
+                    "Jobs wait in queue {} until it is back: nothing is lost, only late.",
+                    w.queue
+                ),
+            )
+        } else {
+            ("one instance", false, Impact::Survives, "The other workers keep consuming; the job it was running goes back to the queue and runs again.".into())
+        };
+        out.push(f(
+            format!("worker:{}", w.name),
+            label("worker", &w.name),
+            what,
+            impact,
+            single,
+            then,
+        ));
+    }
+    for (kind, present, then) in [
+        ("logs", m.logs.is_some(), "The site keeps running, but logs from that time are lost: you cannot see into it."),
+        ("metrics", m.metrics.is_some(), "The site keeps running, but no metrics are collected and no alert fires: you are flying blind."),
+    ] {
+        if present {
+            out.push(f(kind.into(), kind.into(), "the collector", Impact::Survives, false, then.into()));
+        }
+    }
+    out
+}
+
+/// `the other instance`, `the other 3 instances`.
+fn others(n: u32, what: &str) -> String {
+    if n == 1 {
+        format!("the other {what}")
+    } else {
+        format!("the other {n} {what}s")
+    }
+}
+
+fn holds_sessions(m: &Model, kind: StoreKind, name: &str) -> bool {
+    m.webs.iter().any(|w| {
+        w.sessions
+            .as_ref()
+            .is_some_and(|s| s.kind == kind && s.name == name)
+    })
+}
+
+fn datacenter(m: &Model, out: &mut Vec<Failure>) {
+    match &m.datacenters {
+        Some(dc) if dc.regions.len() > 1 => {
+            let unreplicated = m.dbs.iter().any(|d| d.replicas == 0);
+            let (impact, then) = if unreplicated {
+                (Impact::SiteDown, "Geo DNS sends its users to the other data centers, but a database without replicas has its data in one place only: if that place fails, the data is gone with it.".to_string())
+            } else {
+                (Impact::Survives, format!("Geo DNS sends its users to the other data centers ({} in all), which already hold replicated data: slower for those users, but up.", dc.regions.len()))
+            };
+            out.push(f(
+                "datacenter".into(),
+                "datacenters".into(),
+                "a whole data center",
+                impact,
+                unreplicated,
+                then,
+            ));
+        }
+        _ => {
+            let region = m
+                .datacenters
+                .as_ref()
+                .and_then(|d| d.regions.first())
+                .unwrap_or(&m.region);
+            out.push(f(
+                "datacenter".into(),
+                format!("data center {region}"),
+                "the whole data center",
+                Impact::SiteDown,
+                true,
+                "Everything runs in this one data center: an outage there takes the site down."
+                    .into(),
+            ));
+        }
+    }
+}
+
+fn web(m: &Model, w: &crate::model::Web, out: &mut Vec<Failure>) {
+    let c = label("web", &w.name);
+    let colocated: Vec<String> = m
+        .dbs
+        .iter()
+        .filter(|d| d.colocated)
+        .map(|d| label("db", &d.name))
+        .chain(
+            m.caches
+                .iter()
+                .filter(|c| c.colocated)
+                .map(|c| label("cache", &c.name)),
+        )
+        .collect();
+    let with = if colocated.is_empty() {
+        String::new()
+    } else {
+        format!(", and {} running on the same host", colocated.join(" and "))
+    };
+    if w.count == 1 {
+        out.push(f(format!("web:{}", w.name), c, "its one instance", Impact::SiteDown, true, format!(
+            "Nothing else serves its requests{with}: the site is down until the instance is replaced."
+        )));
+        return;
+    }
+    let via = w.lb.as_deref().unwrap_or("the balancer");
+    let sessions = match (w.state, &w.sessions) {
+        (WebState::Stateful, _) => {
+            " Sessions kept on it are lost: its users must log in again.".to_string()
+        }
+        (WebState::Stateless, Some(s)) => format!(" No session is lost: they are in {}.", s.name),
+        (WebState::Stateless, None) => " It keeps no session, so nothing is lost.".to_string(),
+    };
+    let replace = if w.autoscale.is_some() {
+        " Autoscaling starts a replacement."
+    } else {
+        ""
+    };
+    out.push(f(
+        format!("web:{}", w.name),
+        c,
+        "one instance",
+        Impact::Survives,
+        false,
+        format!(
+            "{via} sees its health check ({}) fail and routes around it to {}.{sessions}{replace}",
+            w.health,
+            others(w.count - 1, "instance")
+        ),
+    ));
+}
+
+fn database(db: &crate::model::Db, out: &mut Vec<Failure>) {
+    let c = label("db", &db.name);
+    let whose = if db.shard_count > 1 {
+        format!(" for the users on that shard (1 of {})", db.shard_count)
+    } else {
+        String::new()
+    };
+    let primary = if db.shard_count > 1 {
+        "a shard's primary"
+    } else {
+        "the primary"
+    };
+    if db.colocated {
+        out.push(f(format!("db:{}:primary", db.name), c, "the database", Impact::SiteDown, true,
+            "It runs on the web host: if it (or the host) fails, every request that needs data fails.".into()));
+    } else if db.replicas == 0 {
+        out.push(f(format!("db:{}:primary", db.name), c, primary, Impact::SiteDown, true, format!(
+            "Reads and writes fail{whose} until it is restored; writes since the last backup are lost."
+        )));
+    } else {
+        out.push(f(format!("db:{}:primary", db.name), c.clone(), primary, Impact::Degraded, false, format!(
+            "A replica is promoted to primary{whose}; writes fail until it is, and writes not yet replicated may be lost. Reads continue on the replicas."
+        )));
+        let others = if db.replicas > 1 {
+            "the other replicas or the primary"
+        } else {
+            "the primary"
+        };
+        out.push(f(
+            format!("db:{}:replica", db.name),
+            c,
+            "a read replica",
+            Impact::Survives,
+            false,
+            format!("Its reads go to {others}; a new replica is seeded from a snapshot."),
+        ));
+    }
+}
