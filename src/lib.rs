@@ -17,6 +17,7 @@ pub mod cli;
 pub mod diag;
 pub mod emit;
 pub mod fmt;
+pub mod lsp;
 pub mod model;
 pub mod output;
 pub mod source;
