@@ -46,7 +46,7 @@ pub static KEYWORDS: &[Keyword] = &[
         "The Terraform AWS provider region."),
     kw("datacenters", None, "statement `datacenters NAME, NAME… [via geodns]`",
         "Runs the system in several data centers (AWS regions); the first is the primary. One per stage.",
-        "Terraform: a provider per region and, with `via geodns`, Route 53 geolocation records; W0306 warns when the data is not replicated."),
+        "Terraform: a provider per region and, with `via geodns`, Route 53 geolocation records; W0307 warns when the data is not replicated."),
     kw("via", None, "`datacenters … via geodns`",
         "How users reach the data centers.",
         "See `geodns`."),
@@ -155,7 +155,7 @@ pub static KEYWORDS: &[Keyword] = &[
         "Runs the cache on the web host (the single-server stage); valid only with one web instance and no load balancer.",
         "No separate cache host: Terraform installs it on the web host, Compose runs it beside the web service."),
     kw("colocated", None, "db clause",
-        "Runs the database on the web host (the single-server stage); valid only with one web instance and no load balancer (E0201).",
+        "Runs the database on the web host (the single-server stage); valid only with one web instance and no load balancer (E0202).",
         "No separate database host: Terraform installs it on the web host, Compose runs it beside the web service."),
     // ---- lb --------------------------------------------------------------
     kw("nginx", None, "lb engine",
@@ -212,13 +212,13 @@ pub static KEYWORDS: &[Keyword] = &[
         "Memcached, port 11211.",
         "ElastiCache memcached; memcached containers."),
     kw("ttl", Some("cdn"), "cdn clause `ttl DURATION`",
-        "How long the CDN keeps a response (W0304 when missing).",
+        "How long the CDN keeps a response (W0306 when missing).",
         "CloudFront default TTL per cache behaviour; nginx `proxy_cache_valid`."),
     kw("ttl", None, "clause `ttl DURATION`",
-        "Default expiry of cached entries (W0303 when a cache has none).",
+        "Default expiry of cached entries (W0304 when a cache has none).",
         "The cache's default expiry in its environment and configuration."),
     kw("evict", None, "cache clause `evict lru|lfu|none`",
-        "What the cache drops when memory is full (W0303 when missing).",
+        "What the cache drops when memory is full (W0305 when missing).",
         "Redis `maxmemory-policy`."),
     kw("lru", None, "`evict lru`", "Evict the least recently used keys.", "Redis `allkeys-lru`."),
     kw("lfu", None, "`evict lfu`", "Evict the least frequently used keys.", "Redis `allkeys-lfu`."),
@@ -247,6 +247,9 @@ pub static KEYWORDS: &[Keyword] = &[
         "The queue the workers take jobs from; must name a queue of the stage (E0105).",
         "The queue's address in the workers' environment."),
     // ---- forms -----------------------------------------------------------
+    kw("xN", Some("db"), "shard count `sharded by KEY xN`",
+        "The number of shards; each is a primary with its replicas.",
+        "A primary per shard, `db-shard-1` … `db-shard-N`, each with its replicas."),
     kw("xN", None, "count `xN`",
         "How many instances (horizontal scaling, scale out); at least 1.",
         "That many instances, named `<name>-1` … `<name>-N`, each listed by the load balancer configs."),
@@ -313,6 +316,23 @@ mod tests {
         assert_eq!(lookup("x12", Some("web")).unwrap().word, "xN");
         assert!(lookup("shop", None).is_none());
         assert!(lookup("x", None).is_none());
+    }
+
+    #[test]
+    fn codes_named_in_the_text_exist() {
+        for k in KEYWORDS {
+            let text = format!("{} {}", k.meaning, k.generates);
+            for (i, _) in text.match_indices(['E', 'W']) {
+                let code = text.get(i..i + 5).unwrap_or("");
+                if code.len() == 5 && code[1..].bytes().all(|b| b.is_ascii_digit()) {
+                    assert!(
+                        crate::diag::lookup(code).is_some(),
+                        "{code} in `{}`",
+                        k.word
+                    );
+                }
+            }
+        }
     }
 
     #[test]
