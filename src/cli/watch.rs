@@ -257,6 +257,14 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
                 Err(mpsc::RecvTimeoutError::Disconnected) => return EXIT_USAGE,
             }
         }
+        // An empty file after a truncation is most likely a save half done
+        // (the writer has not closed it yet): building it would remove every
+        // output. The close that ends the save triggers the build.
+        let emptied = trigger == Some(Trigger::Changed)
+            && std::fs::metadata(&a.file).is_ok_and(|m| m.len() == 0);
+        if emptied {
+            continue;
+        }
         // Never exit on a design error; a usage error (say the stage was
         // renamed) was printed and the next save may fix it.
         let _ = builder.build();

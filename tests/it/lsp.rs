@@ -856,6 +856,18 @@ fn watch_rebuilds_on_save_and_survives_errors_and_replacement() {
     wait_for_file(&conf, ":8084");
     w.expect("written");
 
+    // A slow in-place save: truncated, written 200 ms later. The half-saved
+    // (empty) file is not built, so the outputs never disappear.
+    {
+        let mut f = std::fs::File::create(&design).unwrap();
+        std::thread::sleep(Duration::from_millis(200));
+        assert!(conf.is_file(), "outputs removed for a half-saved file");
+        f.write_all(b"web x2 port 8086 behind lb\nlb\n").unwrap();
+    }
+    wait_for_file(&conf, ":8086");
+    let line = w.expect("written");
+    assert!(!line.contains("removed"), "{line}");
+
     // Deleted, then created again.
     std::fs::remove_file(&design).unwrap();
     w.expect("is gone");
@@ -865,6 +877,8 @@ fn watch_rebuilds_on_save_and_survives_errors_and_replacement() {
     w.expect("written");
 
     // Other files in the directory do not trigger builds.
+    std::thread::sleep(Duration::from_millis(300));
+    while w.lines.try_recv().is_ok() {}
     std::fs::write(dir.path().join("other.arch"), "web\n").unwrap();
     std::thread::sleep(Duration::from_millis(300));
     while let Ok(line) = w.lines.try_recv() {
