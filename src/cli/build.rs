@@ -38,7 +38,7 @@ pub struct Args {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum TargetArg {
+pub(super) enum TargetArg {
     Terraform,
     Compose,
     Nginx,
@@ -47,7 +47,7 @@ enum TargetArg {
     All,
 }
 
-fn targets(args: &[TargetArg]) -> Vec<Target> {
+pub(super) fn targets(args: &[TargetArg]) -> Vec<Target> {
     if args.is_empty() || args.contains(&TargetArg::All) {
         return Target::ALL.to_vec();
     }

@@ -1,12 +1,334 @@
-//! `archc watch FILE`: rebuild on every save.
+//! `archc watch FILE`: rebuild on every save, with `archc build`'s code path
+//! (`build::plan` and `output::write_tree`).
+//!
+//! The file's directory is watched, not the file: editors that save by writing
+//! a temporary file and renaming it over the design, or by deleting and
+//! creating it again, replace the file the watch would be attached to. Events
+//! for other names in the directory are ignored.
+//!
+//! Debouncing: an event that says the new contents are complete (the writer
+//! closed the file, or a file was renamed onto the name) builds after a short
+//! settle time; any other event (a truncation, a partial write, a deletion)
+//! waits for a quiet period first, so a burst of events is one build.
 
-use super::{Ui, EXIT_USAGE};
+use super::build::{plan, targets, TargetArg};
+use super::{load, FilePath, MessageFormat, Ui, EXIT_USAGE};
+use crate::diag::Diagnostic;
+use crate::model::Model;
+use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
+use notify::{Event, EventKind, RecursiveMode, Watcher};
+use std::ffi::OsStr;
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// After an event that completes a save: catch the events that come with it.
+const SETTLE: Duration = Duration::from_millis(5);
+/// After any other event: how long the file must stay quiet.
+const QUIET: Duration = Duration::from_millis(50);
+/// A file that never stops changing is still built this often.
+const MAX_WAIT: Duration = Duration::from_millis(1000);
 
 #[derive(clap::Args, Debug)]
-pub struct Args {}
+pub struct Args {
+    /// The design file.
+    file: FilePath,
+    /// Targets to build; repeat or use `all` (default: all).
+    #[arg(long = "target", short = 't', value_enum)]
+    targets: Vec<TargetArg>,
+    /// The stage to build (default: the last).
+    #[arg(long, conflicts_with = "all_stages")]
+    stage: Option<String>,
+    /// Build every stage into OUT/<stage>/<target>/.
+    #[arg(long)]
+    all_stages: bool,
+    /// Output directory.
+    #[arg(short = 'o', long = "out", default_value = "out")]
+    out: FilePath,
+}
 
-pub fn run(ui: &Ui, _a: Args) -> u8 {
-    let _ = ui;
-    eprintln!("error: not implemented yet");
-    EXIT_USAGE
+/// What an event means for the watched file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Trigger {
+    /// The file's new contents are in place.
+    Complete,
+    /// Something happened to the file; more may follow.
+    Changed,
+}
+
+fn classify(ev: &Event, name: &OsStr) -> Option<Trigger> {
+    let is_ours = |p: &Path| p.file_name() == Some(name);
+    if !ev.paths.iter().any(|p| is_ours(p)) {
+        return None;
+    }
+    match ev.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => Some(Trigger::Complete),
+        EventKind::Modify(ModifyKind::Name(RenameMode::To)) => Some(Trigger::Complete),
+        // [from, to]: complete when the file was renamed onto our name.
+        EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => {
+            if ev.paths.last().is_some_and(|p| is_ours(p)) {
+                Some(Trigger::Complete)
+            } else {
+                Some(Trigger::Changed)
+            }
+        }
+        EventKind::Access(_) => None,
+        _ => Some(Trigger::Changed),
+    }
+}
+
+/// What a build attempt ended with.
+enum Outcome {
+    Built,
+    /// The design has errors, or the file is gone: wait for the next save.
+    NotBuilt,
+    /// The command line is wrong (no such stage, output not writable).
+    Usage(u8),
+}
+
+struct Builder<'a> {
+    ui: &'a Ui,
+    args: &'a Args,
+    display: String,
+    /// The diagnostics printed last time, so unchanged warnings are not
+    /// repeated on every save.
+    shown: Option<Vec<Diagnostic>>,
+}
+
+impl Builder<'_> {
+    fn build(&mut self) -> Outcome {
+        let started = Instant::now();
+        if !self.args.file.exists() {
+            eprintln!("{} is gone; waiting for it to come back", self.display);
+            self.shown = None;
+            return Outcome::NotBuilt;
+        }
+        let loaded = match load(self.ui, &self.args.file) {
+            Ok(l) => l,
+            // Printed by `load`: unreadable for now, maybe not after the next save.
+            Err(_) => return Outcome::NotBuilt,
+        };
+        let c = &loaded.compiled;
+        let errors = c.diagnostics.iter().filter(|d| d.is_error()).count();
+        let warnings = c.diagnostics.len() - errors;
+        if errors > 0 || self.shown.as_ref() != Some(&c.diagnostics) {
+            self.ui
+                .print_diagnostics(&loaded.file, &c.diagnostics, MessageFormat::Human);
+            self.shown = Some(c.diagnostics.clone());
+        }
+        if errors > 0 {
+            eprintln!(
+                "{}: not built, {errors} error{}; the previous output is kept",
+                self.display,
+                plural(errors)
+            );
+            return Outcome::NotBuilt;
+        }
+        let design = &c.design;
+        let stages: Vec<&Model> = if self.args.all_stages {
+            design.stages.iter().collect()
+        } else {
+            match &self.args.stage {
+                Some(s) => match super::find_stage(self.ui, design, s) {
+                    Ok(m) => vec![m],
+                    Err(code) => return Outcome::Usage(code),
+                },
+                None => vec![design.last()],
+            }
+        };
+        let targets = targets(&self.args.targets);
+        let planned = match plan(
+            design,
+            &stages,
+            &targets,
+            self.args.all_stages,
+            |_, _, _| {},
+        ) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("internal error: {e}\nthis is a bug in archc; nothing was written");
+                return Outcome::NotBuilt;
+            }
+        };
+        let out = self.args.out.display();
+        match crate::output::write_tree(&self.args.out, &planned) {
+            Ok(s) => {
+                let removed = if s.removed.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} removed", s.removed.len())
+                };
+                let warned = if warnings > 0 {
+                    format!(" ({warnings} warning{})", plural(warnings))
+                } else {
+                    String::new()
+                };
+                eprintln!(
+                    "{}: {} written, {} unchanged{removed} in {:.1} ms{warned}",
+                    self.display,
+                    s.written.len(),
+                    s.unchanged.len(),
+                    started.elapsed().as_secs_f64() * 1000.0
+                );
+                Outcome::Built
+            }
+            Err(e) => Outcome::Usage(self.ui.fail(format_args!("cannot write {out}: {e}"))),
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+pub fn run(ui: &Ui, a: Args) -> u8 {
+    let Some(name) = a.file.file_name().map(OsStr::to_os_string) else {
+        return ui.fail(format_args!("{} is not a file", a.file.display()));
+    };
+    let dir = match a.file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => ".".into(),
+    };
+    if !a.file.is_file() {
+        return ui.fail(format_args!(
+            "cannot read {}: no such file",
+            a.file.display()
+        ));
+    }
+    let mut builder = Builder {
+        ui,
+        args: &a,
+        display: a.file.display().to_string(),
+        shown: None,
+    };
+    // A wrong command line is reported at once rather than on every save.
+    if let Outcome::Usage(code) = builder.build() {
+        return code;
+    }
+
+    let (tx, rx) = mpsc::channel();
+    let mut watcher = match notify::recommended_watcher(tx) {
+        Ok(w) => w,
+        Err(e) => return ui.fail(format_args!("cannot watch files: {e}")),
+    };
+    if let Err(e) = watcher.watch(&dir, RecursiveMode::NonRecursive) {
+        return ui.fail(format_args!("cannot watch {}: {e}", dir.display()));
+    }
+    eprintln!("watching {} (Ctrl-C to stop)", builder.display);
+
+    loop {
+        let Ok(first) = rx.recv() else {
+            return EXIT_USAGE;
+        };
+        let mut trigger = match first {
+            Ok(ev) => classify(&ev, &name),
+            Err(e) => {
+                eprintln!("watch error: {e}");
+                None
+            }
+        };
+        let Some(t) = trigger else { continue };
+        let begun = Instant::now();
+        let wait = |t: Trigger| match t {
+            Trigger::Complete => SETTLE,
+            Trigger::Changed => QUIET,
+        };
+        let mut deadline = Instant::now() + wait(t);
+        // Coalesce the rest of the burst.
+        loop {
+            let now = Instant::now();
+            let cap = begun + MAX_WAIT;
+            if now >= deadline || now >= cap {
+                break;
+            }
+            match rx.recv_timeout(deadline.min(cap) - now) {
+                Ok(Ok(ev)) => {
+                    if let Some(t) = classify(&ev, &name) {
+                        trigger = Some(t);
+                        deadline = Instant::now() + wait(t);
+                    }
+                }
+                Ok(Err(e)) => eprintln!("watch error: {e}"),
+                Err(mpsc::RecvTimeoutError::Timeout) => break,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return EXIT_USAGE,
+            }
+        }
+        // An empty file after a truncation is most likely a save half done
+        // (the writer has not closed it yet): building it would remove every
+        // output. The close that ends the save triggers the build.
+        let emptied = trigger == Some(Trigger::Changed)
+            && std::fs::metadata(&a.file).is_ok_and(|m| m.len() == 0);
+        if emptied {
+            continue;
+        }
+        // Never exit on a design error; a usage error (say the stage was
+        // renamed) was printed and the next save may fix it.
+        let _ = builder.build();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{CreateKind, DataChange, RemoveKind};
+    use std::path::PathBuf;
+
+    fn ev(kind: EventKind, paths: &[&str]) -> Event {
+        Event {
+            kind,
+            paths: paths.iter().map(PathBuf::from).collect(),
+            attrs: Default::default(),
+        }
+    }
+
+    #[test]
+    fn events_for_the_file_only() {
+        let name = OsStr::new("site.arch");
+        let close = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        assert_eq!(
+            classify(&ev(close, &["/d/site.arch"]), name),
+            Some(Trigger::Complete)
+        );
+        assert_eq!(classify(&ev(close, &["/d/other.arch"]), name), None);
+        let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        assert_eq!(
+            classify(&ev(write, &["/d/site.arch"]), name),
+            Some(Trigger::Changed)
+        );
+        let create = EventKind::Create(CreateKind::File);
+        assert_eq!(
+            classify(&ev(create, &["/d/site.arch"]), name),
+            Some(Trigger::Changed)
+        );
+        let remove = EventKind::Remove(RemoveKind::File);
+        assert_eq!(
+            classify(&ev(remove, &["/d/site.arch"]), name),
+            Some(Trigger::Changed)
+        );
+        let open = EventKind::Access(AccessKind::Open(AccessMode::Any));
+        assert_eq!(classify(&ev(open, &["/d/site.arch"]), name), None);
+    }
+
+    #[test]
+    fn renames_onto_the_file_complete_a_save() {
+        let name = OsStr::new("site.arch");
+        let both = EventKind::Modify(ModifyKind::Name(RenameMode::Both));
+        assert_eq!(
+            classify(&ev(both, &["/d/.site.arch.swp", "/d/site.arch"]), name),
+            Some(Trigger::Complete)
+        );
+        assert_eq!(
+            classify(&ev(both, &["/d/site.arch", "/d/site.arch~"]), name),
+            Some(Trigger::Changed)
+        );
+        let to = EventKind::Modify(ModifyKind::Name(RenameMode::To));
+        assert_eq!(
+            classify(&ev(to, &["/d/site.arch"]), name),
+            Some(Trigger::Complete)
+        );
+    }
 }
