@@ -142,6 +142,7 @@ impl Builder<'_> {
             &stages,
             &targets,
             self.args.all_stages,
+            &crate::emit::Options::default(),
             |_, _, _| {},
         ) {
             Ok(p) => p,
