@@ -606,7 +606,11 @@ fn every_app_instance_gets_every_data_address_once_written() {
                 s["depends_on"].as_mapping().map(names).unwrap_or_default();
             for db in &m.dbs {
                 for sh in &db.shards {
-                    assert!(deps.contains(&sh.primary), "{label}: {inst} waits for {}", sh.primary);
+                    assert!(
+                        deps.contains(&sh.primary),
+                        "{label}: {inst} waits for {}",
+                        sh.primary
+                    );
                 }
             }
             for c in &m.caches {
