@@ -15,8 +15,12 @@ const METHODS: [&str; 3] = ["round-robin", "least-conn", "ip-hash"];
 /// A copy of `block` in bench/gen.py: change both together.
 fn block(b: usize) -> Vec<String> {
     let mut out = Vec::with_capacity(BLOCK);
-    for j in 0..10 {
-        let engine = if j % 2 == 0 { "postgres" } else { "mysql" };
+    for j in 0..10usize {
+        let engine = if j.is_multiple_of(2) {
+            "postgres"
+        } else {
+            "mysql"
+        };
         let shape = if j % 3 == 0 {
             "sharded by user_id x2 with 1 replica"
         } else {
@@ -28,10 +32,10 @@ fn block(b: usize) -> Vec<String> {
             SIZES[j % 4]
         ));
     }
-    for j in 0..10 {
+    for j in 0..10usize {
         let engine = if j % 3 == 2 { "memcached" } else { "redis" };
         let evict = ["lru", "lfu", "none"][j % 3];
-        let ttl = if j % 2 == 0 { "10m" } else { "1h" };
+        let ttl = if j.is_multiple_of(2) { "10m" } else { "1h" };
         out.push(format!(
             "cache c{b}-{j} {engine} x{} ttl {ttl} evict {evict} memory {}mb size {}",
             2 + j % 2,
@@ -39,20 +43,20 @@ fn block(b: usize) -> Vec<String> {
             SIZES[j % 4]
         ));
     }
-    for j in 0..6 {
-        out.push(if j % 2 == 0 {
+    for j in 0..6usize {
+        out.push(if j.is_multiple_of(2) {
             format!("nosql m{b}-{j} mongodb x3")
         } else {
             format!("nosql m{b}-{j} dynamodb x2")
         });
     }
-    for j in 0..12 {
+    for j in 0..12usize {
         out.push(format!(
             "queue q{b}-{j} {}",
             ["sqs", "rabbitmq", "redis"][j % 3]
         ));
     }
-    for j in 0..12 {
+    for j in 0..12usize {
         out.push(format!(
             "worker k{b}-{j} x{} consumes q{b}-{j} image \"reg/worker-{j}:{b}\" size {}",
             1 + j % 3,
@@ -63,15 +67,23 @@ fn block(b: usize) -> Vec<String> {
     let sticky = b % 3 == 1;
     out.push(format!(
         "lb l{b} {} {method}{}",
-        if b % 2 == 0 { "nginx" } else { "haproxy" },
+        if b.is_multiple_of(2) {
+            "nginx"
+        } else {
+            "haproxy"
+        },
         if sticky { " sticky" } else { "" }
     ));
     out.push(format!(
         "cdn f{b} for /s{b}, /img{b} ttl {}{}",
-        if b % 2 == 0 { "1d" } else { "1h" },
-        if b % 2 == 0 { " versioned" } else { "" }
+        if b.is_multiple_of(2) { "1d" } else { "1h" },
+        if b.is_multiple_of(2) {
+            " versioned"
+        } else {
+            ""
+        }
     ));
-    for j in 0..12 {
+    for j in 0..12usize {
         let routed = method == "ip-hash" || sticky;
         let stateful = routed && j % 4 == 3;
         let mut words = vec![
@@ -84,7 +96,7 @@ fn block(b: usize) -> Vec<String> {
             _ => "autoscale 2..8".to_string(),
         });
         words.push(format!("behind lb l{b}"));
-        if j % 2 == 0 {
+        if j.is_multiple_of(2) {
             words.push(format!("port {}", 8000 + j));
         }
         if j % 3 == 1 {
