@@ -116,6 +116,13 @@ struct Project {
     volumes: Vec<String>,
     configs: Vec<ConfigFile>,
     secrets: Vec<SecretVar>,
+    /// The environment every application instance (web and worker) shares:
+    /// written once as the `x-app-env` extension field, merged into each
+    /// instance's own with `<<: *app-env`, so the file grows linearly.
+    app_env: IndexMap<String, String>,
+    /// The data services every application instance waits for, written once
+    /// as `x-app-depends-on` and referenced with `*app-depends-on`.
+    app_depends_on: Vec<Dependency>,
 }
 
 #[derive(Serialize, Default)]
@@ -137,6 +144,9 @@ struct Service {
     configs: Vec<ConfigMount>,
     healthcheck: Option<Healthcheck>,
     depends_on: Vec<Dependency>,
+    /// An application instance: its environment and dependencies also hold
+    /// the project's `app_env` and `app_depends_on`.
+    app: bool,
     networks: Vec<&'static str>,
     limits: Option<Limits>,
 }
@@ -267,14 +277,14 @@ impl Project {
             data_services: Vec::new(),
         };
         b.notes();
-        let app_env = b.app_env();
+        b.p.app_env = b.app_env();
         b.lbs();
-        b.webs(&app_env);
+        b.webs();
         b.dbs();
         b.caches();
         b.nosqls();
         b.queues();
-        b.workers(&app_env);
+        b.workers();
         b.observability();
         b.finish()
     }
@@ -550,7 +560,7 @@ impl Builder<'_> {
         }
     }
 
-    fn webs(&mut self, app_env: &IndexMap<String, String>) {
+    fn webs(&mut self) {
         let m = self.m;
         for w in &m.webs {
             for (i, inst) in w.instances.iter().enumerate() {
@@ -589,7 +599,6 @@ impl Builder<'_> {
                     };
                     env.insert("SESSION_STORE".into(), self.prefix(kind, &s.name));
                 }
-                env.extend(app_env.iter().map(|(k, v)| (k.clone(), v.clone())));
                 let (ports, networks) = if w.lb.is_none() {
                     let hp = self.host_port();
                     comments.push(format!(
@@ -614,6 +623,7 @@ impl Builder<'_> {
                     ports,
                     expose: vec![w.port.to_string()],
                     environment: env,
+                    app: true,
                     healthcheck: Some(Healthcheck::new(
                         cmd(&["wget", "-q", "-O", "/dev/null", &url]),
                         "30s",
@@ -1057,7 +1067,7 @@ impl Builder<'_> {
         }
     }
 
-    fn workers(&mut self, app_env: &IndexMap<String, String>) {
+    fn workers(&mut self) {
         let m = self.m;
         for w in &m.workers {
             for (i, inst) in w.instances.iter().enumerate() {
@@ -1077,7 +1087,6 @@ impl Builder<'_> {
                     w.queue.to_ascii_uppercase().replace('-', "_")
                 };
                 env.insert("WORKER_QUEUE".to_string(), queue_kind);
-                env.extend(app_env.iter().map(|(k, v)| (k.clone(), v.clone())));
                 self.p.services.push(Service {
                     name: inst.clone(),
                     comments,
@@ -1085,6 +1094,7 @@ impl Builder<'_> {
                     hostname: Some(inst.clone()),
                     restart: true,
                     environment: env,
+                    app: true,
                     networks: vec![BACKEND],
                     limits: limits(&w.resources, w.resources.memory_mb),
                     ..Service::default()
@@ -1157,18 +1167,10 @@ impl Builder<'_> {
     /// Wires application instances to the data services, checks service names
     /// are unique, and sets every dependency's condition.
     fn finish(mut self) -> Result<Project> {
-        let app: IndexSet<String> = self
-            .m
-            .webs
-            .iter()
-            .flat_map(|w| w.instances.iter())
-            .chain(self.m.workers.iter().flat_map(|w| w.instances.iter()))
-            .cloned()
-            .collect();
         let data = std::mem::take(&mut self.data_services);
-        let mut seen = IndexSet::new();
+        let mut seen = IndexSet::with_capacity(self.p.services.len());
         for s in &self.p.services {
-            if !seen.insert(s.name.clone()) {
+            if !seen.insert(s.name.as_str()) {
                 return Err(EmitError(format!(
                     "compose: two components would both run a container named `{}`; rename one of them",
                     s.name
@@ -1182,18 +1184,30 @@ impl Builder<'_> {
             .filter(|s| s.healthcheck.is_some())
             .map(|s| s.name.clone())
             .collect();
+        let condition = |service: &str| {
+            if healthy.contains(service) {
+                "service_healthy"
+            } else {
+                "service_started"
+            }
+        };
         for s in &mut self.p.services {
-            if app.contains(&s.name) {
-                s.depends_on.extend(data.iter().map(|d| Dependency {
-                    service: d.clone(),
-                    condition: "service_healthy",
-                }));
-            }
             for d in &mut s.depends_on {
-                if !healthy.contains(&d.service) {
-                    d.condition = "service_started";
-                }
+                d.condition = condition(&d.service);
             }
+        }
+        let app_depends_on = data
+            .into_iter()
+            .map(|d| Dependency {
+                condition: condition(&d),
+                service: d,
+            })
+            .collect();
+        self.p.app_depends_on = app_depends_on;
+        if !self.p.services.iter().any(|s| s.app) {
+            // Nothing reads them: no extension fields.
+            self.p.app_env.clear();
+            self.p.app_depends_on.clear();
         }
         self.p.edge = self.p.services.iter().any(|s| s.networks.contains(&EDGE));
         Ok(self.p)

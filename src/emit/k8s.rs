@@ -33,7 +33,7 @@ use crate::model::{
     Cache, CacheEngine, Db, DbEngine, Evict, Model, Nosql, NosqlEngine, Queue, QueueEngine,
     Resources, SizeClass, Web, Worker,
 };
-use indexmap::IndexMap;
+use indexmap::{IndexMap, IndexSet};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -167,6 +167,8 @@ struct Container {
     image: String,
     args: Vec<String>,
     ports: Vec<Port>,
+    /// Whole ConfigMaps and Secrets read as environment variables.
+    env_from: Vec<EnvFrom>,
     env: Vec<Env>,
     /// Readiness first, then liveness.
     probes: Vec<Probe>,
@@ -181,6 +183,12 @@ struct Container {
 struct Port {
     name: &'static str,
     port: u16,
+}
+
+#[derive(Serialize)]
+struct EnvFrom {
+    config_map: Option<String>,
+    secret: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -280,6 +288,8 @@ struct Ingress {
 struct ConfigMap {
     meta: Meta,
     data: Map,
+    /// Values are environment variables (one line each), not files.
+    env: bool,
 }
 
 #[derive(Serialize)]
@@ -297,6 +307,9 @@ pub fn emit(model: &Model, _opts: &Options) -> Result<Vec<OutFile>> {
     let k = K8s::new(model);
     let mut files: Vec<File> = vec![k.namespace_file()?];
     if let Some(f) = k.network_policy_file()? {
+        files.push(f);
+    }
+    if let Some(f) = k.app_env_file()? {
         files.push(f);
     }
     for db in &model.dbs {
@@ -359,6 +372,21 @@ struct K8s<'m> {
     m: &'m Model,
     ns: String,
     secret: String,
+    /// Where every database is: the ConfigMap `<system>-app-env` that web
+    /// tiers and workers read whole (`envFrom`).
+    app_env: Map,
+    /// Where every cache, document store and queue is: the ConfigMap
+    /// `<system>-web-env`, read by web tiers only.
+    web_env: Map,
+    /// Keys of the `<system>-secrets` Secret, which web tiers and workers read
+    /// whole (`envFrom`): each key is the variable's name.
+    secret_keys: Vec<String>,
+    /// `env_hash` of what web tiers and workers read, computed once.
+    web_env_hash: String,
+    worker_env_hash: String,
+    webs: HashMap<&'m str, &'m Web>,
+    dbs: HashMap<&'m str, &'m Db>,
+    queues: HashMap<&'m str, &'m Queue>,
 }
 
 /// Tier label values (`archc.dev/tier`): the network policies select by them.
@@ -366,14 +394,40 @@ const TIER_WEB: &str = "web";
 const TIER_DATA: &str = "data";
 const TIER_WORKER: &str = "worker";
 const TIER_OPS: &str = "ops";
+/// Pod annotation: hash of the shared environment (ConfigMaps and Secret
+/// keys) the pod reads, so a change to it rolls the pods.
+const ENV_HASH: &str = "archc.dev/env-hash";
 
 impl<'m> K8s<'m> {
     fn new(m: &'m Model) -> Self {
-        K8s {
+        let mut k = K8s {
             m,
             ns: m.system.clone(),
             secret: format!("{}-secrets", m.system),
-        }
+            app_env: Map::new(),
+            web_env: Map::new(),
+            secret_keys: Vec::new(),
+            web_env_hash: String::new(),
+            worker_env_hash: String::new(),
+            webs: m.webs.iter().map(|w| (w.name.as_str(), w)).collect(),
+            dbs: m.dbs.iter().map(|d| (d.name.as_str(), d)).collect(),
+            queues: m.queues.iter().map(|q| (q.name.as_str(), q)).collect(),
+        };
+        k.app_env = k.db_env();
+        k.web_env = k.web_data_env();
+        k.secret_keys = k.compute_secret_keys();
+        k.web_env_hash = k.env_hash(true);
+        k.worker_env_hash = k.env_hash(false);
+        k
+    }
+
+    /// Names of the ConfigMaps holding the shared application environment.
+    fn app_env_name(&self) -> String {
+        format!("{}-app-env", self.m.system)
+    }
+
+    fn web_env_name(&self) -> String {
+        format!("{}-web-env", self.m.system)
     }
 
     fn base_ctx(&self) -> Context {
@@ -438,7 +492,7 @@ impl<'m> K8s<'m> {
 
     fn namespace_file(&self) -> Result<File> {
         let mut intro = Vec::new();
-        let keys = self.secret_keys();
+        let keys = &self.secret_keys;
         if !keys.is_empty() {
             intro.push(format!(
                 "Passwords are read from the Secret \"{}\", which archc never writes. Create it after this file, before the others:",
@@ -448,7 +502,7 @@ impl<'m> K8s<'m> {
                 "  kubectl create secret generic {} --namespace {}",
                 self.secret, self.ns
             );
-            for k in &keys {
+            for k in keys {
                 cmd.push_str(&format!(
                     " \\\n#     --from-literal={k}=\"$(openssl rand -hex 24)\""
                 ));
@@ -476,12 +530,10 @@ impl<'m> K8s<'m> {
     }
 
     /// Every key the Secret must hold, in the order the components appear.
-    fn secret_keys(&self) -> Vec<String> {
-        let mut keys: Vec<String> = Vec::new();
+    fn compute_secret_keys(&self) -> Vec<String> {
+        let mut keys: IndexSet<String> = IndexSet::new();
         let mut add = |k: String| {
-            if !keys.contains(&k) {
-                keys.push(k);
-            }
+            keys.insert(k);
         };
         for db in &self.m.dbs {
             add(db.password_env.clone());
@@ -496,7 +548,7 @@ impl<'m> K8s<'m> {
                 add(secret_env(&q.name));
             }
         }
-        keys
+        keys.into_iter().collect()
     }
 
     /// The data tier, one entry per component.
@@ -735,6 +787,7 @@ impl<'m> K8s<'m> {
                                 sub_path: Some(port_name),
                                 read_only: false,
                             }],
+                            env_from: Vec::new(),
                             restricted: false,
                         }],
                         volumes: Vec::new(),
@@ -888,6 +941,7 @@ impl<'m> K8s<'m> {
                         cpu: c.resources.cpu.clone(),
                         memory: mib(memory),
                         mounts: Vec::new(),
+                        env_from: Vec::new(),
                         restricted: false,
                     }],
                     volumes: Vec::new(),
@@ -979,6 +1033,7 @@ impl<'m> K8s<'m> {
                                 sub_path: Some("mongodb"),
                                 read_only: false,
                             }],
+                            env_from: Vec::new(),
                             restricted: false,
                         },
                     ),
@@ -1019,6 +1074,7 @@ impl<'m> K8s<'m> {
                             cpu: small.cpu.clone(),
                             memory: mib(small.memory_mb),
                             mounts: Vec::new(),
+                            env_from: Vec::new(),
                             restricted: false,
                         },
                     ),
@@ -1122,6 +1178,7 @@ impl<'m> K8s<'m> {
                             sub_path: Some("rabbitmq"),
                             read_only: false,
                         }],
+                        env_from: Vec::new(),
                         restricted: false,
                     },
                     vec![Claim {
@@ -1155,6 +1212,7 @@ impl<'m> K8s<'m> {
                         sub_path: Some("redis"),
                         read_only: false,
                     }],
+                    env_from: Vec::new(),
                     restricted: false,
                 },
                 vec![Claim {
@@ -1185,6 +1243,7 @@ impl<'m> K8s<'m> {
                         cpu: small.cpu.clone(),
                         memory: mib(small.memory_mb),
                         mounts: Vec::new(),
+                        env_from: Vec::new(),
                         restricted: false,
                     },
                     Vec::new(),
@@ -1233,93 +1292,206 @@ impl<'m> K8s<'m> {
 
     // --- env for the application tiers -----------------------------------------
 
-    fn db_env(&self, env: &mut Vec<Env>) {
+    /// Where every database is (no password: those come from the Secret).
+    fn db_env(&self) -> Map {
+        let mut env = Map::new();
         for db in &self.m.dbs {
             let p = env_prefix(&db.name);
-            if db.shard_key.is_some() {
-                env.push(Env::value(
-                    &format!("{p}_SHARD_KEY"),
-                    db.shard_key.as_deref().unwrap_or_default(),
-                ));
+            if let Some(key) = &db.shard_key {
+                env.insert(format!("{p}_SHARD_KEY"), key.clone());
                 let hosts: Vec<String> = db
                     .shards
                     .iter()
                     .map(|s| format!("{0}-0.{0}", s.primary))
                     .collect();
-                env.push(Env::value(&format!("{p}_SHARD_HOSTS"), &hosts.join(",")));
+                env.insert(format!("{p}_SHARD_HOSTS"), hosts.join(","));
             } else if let Some(s) = db.shards.first() {
-                env.push(Env::value(
-                    &format!("{p}_HOST"),
-                    &format!("{0}-0.{0}", s.primary),
-                ));
+                env.insert(format!("{p}_HOST"), format!("{0}-0.{0}", s.primary));
                 if db.replicas > 0 {
                     let reads: Vec<String> = (1..=db.replicas)
                         .map(|i| format!("{0}-{i}.{0}", s.primary))
                         .collect();
-                    env.push(Env::value(&format!("{p}_READ_HOSTS"), &reads.join(",")));
+                    env.insert(format!("{p}_READ_HOSTS"), reads.join(","));
                 }
             }
-            env.push(Env::value(&format!("{p}_PORT"), &db.port.to_string()));
-            env.push(Env::value(&format!("{p}_USER"), &db.user));
-            env.push(Env::value(&format!("{p}_NAME"), &db.user));
-            env.push(Env::secret(&db.password_env, &db.password_env));
+            env.insert(format!("{p}_PORT"), db.port.to_string());
+            env.insert(format!("{p}_USER"), db.user.clone());
+            env.insert(format!("{p}_NAME"), db.user.clone());
         }
+        env
     }
 
-    fn queue_env(q: &Queue, p: &str, env: &mut Vec<Env>) {
-        env.push(Env::value(&format!("{p}_HOST"), &q.name));
-        env.push(Env::value(&format!("{p}_PORT"), &q.port.to_string()));
-        if q.engine == QueueEngine::Rabbitmq {
-            env.push(Env::value(&format!("{p}_USER"), "app"));
-            env.push(Env::secret(&format!("{p}_PASSWORD"), &secret_env(&q.name)));
-        }
-    }
-
-    fn web_env(&self, w: &Web) -> Vec<Env> {
-        let mut env = vec![Env::value("PORT", &w.port.to_string())];
-        self.db_env(&mut env);
+    /// Where every cache, document store and queue is, for the web tiers.
+    fn web_data_env(&self) -> Map {
+        let mut env = Map::new();
         for c in &self.m.caches {
             let p = env_prefix(&c.name);
-            env.push(Env::value(&format!("{p}_HOST"), &c.name));
-            env.push(Env::value(&format!("{p}_PORT"), &c.port.to_string()));
+            env.insert(format!("{p}_HOST"), c.name.clone());
+            env.insert(format!("{p}_PORT"), c.port.to_string());
             if c.count > 1 {
                 let nodes: Vec<String> = (0..c.count)
                     .map(|i| format!("{0}-{i}.{0}:{1}", c.name, c.port))
                     .collect();
-                env.push(Env::value(&format!("{p}_NODES"), &nodes.join(",")));
+                env.insert(format!("{p}_NODES"), nodes.join(","));
             }
             if let Some(t) = c.ttl_seconds {
-                env.push(Env::value(&format!("{p}_TTL_SECONDS"), &t.to_string()));
+                env.insert(format!("{p}_TTL_SECONDS"), t.to_string());
             }
         }
         for n in &self.m.nosqls {
             let p = env_prefix(&n.name);
             match n.engine {
                 NosqlEngine::Mongodb => {
-                    env.push(Env::value(&format!("{p}_HOST"), &n.name));
-                    env.push(Env::value(&format!("{p}_PORT"), &n.port.to_string()));
-                    env.push(Env::value(&format!("{p}_USER"), "app"));
-                    env.push(Env::secret(&format!("{p}_PASSWORD"), &secret_env(&n.name)));
+                    env.insert(format!("{p}_HOST"), n.name.clone());
+                    env.insert(format!("{p}_PORT"), n.port.to_string());
+                    env.insert(format!("{p}_USER"), "app".into());
                 }
-                NosqlEngine::Dynamodb => env.push(Env::value(
-                    &format!("{p}_ENDPOINT"),
-                    &format!("http://{}:{}", n.name, n.port),
-                )),
+                NosqlEngine::Dynamodb => {
+                    env.insert(
+                        format!("{p}_ENDPOINT"),
+                        format!("http://{}:{}", n.name, n.port),
+                    );
+                }
             }
         }
         for q in &self.m.queues {
-            Self::queue_env(q, &env_prefix(&q.name), &mut env);
+            let p = env_prefix(&q.name);
+            env.insert(format!("{p}_HOST"), q.name.clone());
+            env.insert(format!("{p}_PORT"), q.port.to_string());
+            if q.engine == QueueEngine::Rabbitmq {
+                env.insert(format!("{p}_USER"), "app".into());
+            }
         }
+        env
+    }
+
+    /// The worker's own queue, as `QUEUE_*`.
+    fn queue_env(q: &Queue, env: &mut Vec<Env>) {
+        env.push(Env::value("QUEUE_HOST", &q.name));
+        env.push(Env::value("QUEUE_PORT", &q.port.to_string()));
+        if q.engine == QueueEngine::Rabbitmq {
+            env.push(Env::value("QUEUE_USER", "app"));
+            env.push(Env::secret("QUEUE_PASSWORD", &secret_env(&q.name)));
+        }
+    }
+
+    /// The shared environment an application container reads whole: the
+    /// ConfigMaps (`web`: also caches, document stores and queues) and the
+    /// Secret, by reference.
+    fn env_from(&self, web: bool) -> Vec<EnvFrom> {
+        let mut out = Vec::new();
+        if !self.app_env.is_empty() {
+            out.push(EnvFrom {
+                config_map: Some(self.app_env_name()),
+                secret: None,
+            });
+        }
+        if web && !self.web_env.is_empty() {
+            out.push(EnvFrom {
+                config_map: Some(self.web_env_name()),
+                secret: None,
+            });
+        }
+        if !self.secret_keys.is_empty() {
+            out.push(EnvFrom {
+                config_map: None,
+                secret: Some(self.secret.clone()),
+            });
+        }
+        out
+    }
+
+    /// Pod annotation with a hash of the shared environment a tier reads, so
+    /// that a change to it rolls the pods as a change to their own
+    /// environment would.
+    fn env_hash(&self, web: bool) -> String {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut feed = |s: &str| {
+            for b in s.bytes().chain([0]) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0000_0100_0000_01b3);
+            }
+        };
+        let maps: &[&Map] = if web {
+            &[&self.app_env, &self.web_env]
+        } else {
+            &[&self.app_env]
+        };
+        for m in maps {
+            for (k, v) in m.iter() {
+                feed(k);
+                feed(v);
+            }
+        }
+        for k in &self.secret_keys {
+            feed(k);
+        }
+        format!("{h:016x}")
+    }
+
+    /// The file with the shared application environment, when some
+    /// application tier reads it.
+    fn app_env_file(&self) -> Result<Option<File>> {
+        let webs = !self.m.webs.is_empty();
+        let apps = webs || !self.m.workers.is_empty();
+        let mut docs = Vec::new();
+        if apps && !self.app_env.is_empty() {
+            let mut meta = self.meta(&self.app_env_name(), "app-env");
+            meta.notes.push(
+                "Where every database is: web tiers and workers read all of it (envFrom).".into(),
+            );
+            docs.push(self.doc(
+                "config-map",
+                &ConfigMap {
+                    meta,
+                    data: self.app_env.clone(),
+                    env: true,
+                },
+            )?);
+        }
+        if webs && !self.web_env.is_empty() {
+            let mut meta = self.meta(&self.web_env_name(), "app-env");
+            meta.notes.push(
+                "Where every cache, document store and queue is: web tiers read all of it (envFrom).".into(),
+            );
+            docs.push(self.doc(
+                "config-map",
+                &ConfigMap {
+                    meta,
+                    data: self.web_env.clone(),
+                    env: true,
+                },
+            )?);
+        }
+        if docs.is_empty() {
+            return Ok(None);
+        }
+        let mut intro = vec![
+            "The environment every application pod shares, written once and read whole with envFrom.".to_string(),
+        ];
+        if !self.secret_keys.is_empty() {
+            intro.push(format!(
+                "Passwords are not here: the pods read every key of the Secret \"{}\" as a variable of the same name.",
+                self.secret
+            ));
+        }
+        Ok(Some(File {
+            path: "02-app-env.yaml".into(),
+            intro,
+            docs,
+        }))
+    }
+
+    fn web_env(&self, w: &Web) -> Vec<Env> {
+        let mut env = vec![Env::value("PORT", &w.port.to_string())];
         if let Some(s) = &w.sessions {
             use crate::model::StoreKind;
             let host = match s.kind {
                 StoreKind::Cache => Some(s.name.clone()),
                 StoreKind::Nosql => Some(s.name.clone()),
                 StoreKind::Db => self
-                    .m
                     .dbs
-                    .iter()
-                    .find(|d| d.name == s.name)
+                    .get(s.name.as_str())
                     .and_then(|d| d.shards.first())
                     .map(|sh| format!("{0}-0.{0}", sh.primary)),
             };
@@ -1361,6 +1533,7 @@ impl<'m> K8s<'m> {
             cpu: res.cpu.clone(),
             memory: mib(res.memory_mb),
             mounts: Vec::new(),
+            env_from: self.env_from(web.is_some()),
             restricted: true,
         }
     }
@@ -1390,6 +1563,7 @@ impl<'m> K8s<'m> {
             annotations.insert("prometheus.io/port".into(), w.port.to_string());
             annotations.insert("prometheus.io/path".into(), "/metrics".into());
         }
+        annotations.insert(ENV_HASH.into(), self.web_env_hash.clone());
         let many = w.count > 1 || w.autoscale.is_some();
         let mut docs = vec![self.doc(
             "workload",
@@ -1461,11 +1635,10 @@ impl<'m> K8s<'m> {
     fn worker_file(&self, w: &Worker) -> Result<File> {
         let name = &w.name;
         let mut env = Vec::new();
-        if let Some(q) = self.m.queues.iter().find(|q| q.name == w.queue) {
-            Self::queue_env(q, "QUEUE", &mut env);
+        if let Some(q) = self.queues.get(w.queue.as_str()) {
+            Self::queue_env(q, &mut env);
         }
         env.push(Env::value("QUEUE_NAME", &w.queue));
-        self.db_env(&mut env);
         let mut meta = self.meta(name, "worker");
         meta.notes.push(format!(
             "Instances {} are the pods of this Deployment; they consume the queue \"{}\".",
@@ -1483,7 +1656,9 @@ impl<'m> K8s<'m> {
                 spread: w.count > 1,
                 pod: Pod {
                     labels: self.pod_labels(name, "worker", TIER_WORKER),
-                    annotations: Map::new(),
+                    annotations: [(ENV_HASH.to_string(), self.worker_env_hash.clone())]
+                        .into_iter()
+                        .collect(),
                     service_account: None,
                     non_root: true,
                     run_as_user: None,
@@ -1518,7 +1693,7 @@ impl<'m> K8s<'m> {
         let backends: Vec<&Web> = lb
             .backends
             .iter()
-            .filter_map(|b| self.m.webs.iter().find(|w| &w.name == b))
+            .filter_map(|b| self.webs.get(b.as_str()).copied())
             .collect();
         let Some(first) = backends.first() else {
             // Nothing behind it: an Ingress needs a backend.
@@ -1594,7 +1769,26 @@ impl<'m> K8s<'m> {
                 self.m.lbs.len()
             ));
         }
-        for cdn in &self.m.cdns {
+        // The CDNs sit in front of the first load balancer, their origin (as
+        // CloudFront's in the terraform target); the others point there.
+        // (The first one with an Ingress: one without web tiers has none.)
+        let first = self
+            .m
+            .lbs
+            .iter()
+            .find(|l| {
+                l.backends
+                    .iter()
+                    .any(|b| self.webs.contains_key(b.as_str()))
+            })
+            .map_or("", |l| l.name.as_str());
+        let origin = first == lb.name;
+        if !origin && !self.m.cdns.is_empty() {
+            meta.notes.push(format!(
+                "The CDNs of this stage use load balancer \"{first}\" as their origin (see its Ingress)."
+            ));
+        }
+        for cdn in self.m.cdns.iter().filter(|_| origin) {
             let ttl = match cdn.ttl_seconds {
                 Some(t) => format!("ttl {t} s"),
                 None => "no ttl in the design: the CDN's default".into(),
@@ -1643,6 +1837,7 @@ impl<'m> K8s<'m> {
             &ConfigMap {
                 meta: self.meta(name, "logs"),
                 data,
+                env: false,
             },
         )?];
         let mut meta = self.meta(name, "logs");
@@ -1689,6 +1884,7 @@ impl<'m> K8s<'m> {
                                 read_only: true,
                             },
                         ],
+                        env_from: Vec::new(),
                         restricted: true,
                     }],
                     volumes: vec![
@@ -1735,6 +1931,7 @@ impl<'m> K8s<'m> {
             &ConfigMap {
                 meta: self.meta(name, "metrics"),
                 data,
+                env: false,
             },
         )?);
         let mut meta = self.meta(name, "metrics");
@@ -1791,6 +1988,7 @@ impl<'m> K8s<'m> {
                                 read_only: false,
                             },
                         ],
+                        env_from: Vec::new(),
                         restricted: true,
                     }],
                     volumes: vec![

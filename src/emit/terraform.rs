@@ -14,6 +14,7 @@ use super::templates::{engine, render, tf_name};
 use super::{Options, OutFile, Result};
 use crate::model::{CacheEngine, DbEngine, Evict, LbMethod, Model, NosqlEngine, QueueEngine};
 use serde::Serialize;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 use tera::{Context, Tera};
 
@@ -228,6 +229,9 @@ const REDIS_MAX_NODES: u32 = 6;
 /// DocumentDB's smallest instance class.
 const DOCDB_CLASS: &str = "db.t3.medium";
 const ROOT_VOLUME_GB: u32 = 20;
+/// Label of the security group every web tier and worker joins; not a kind,
+/// so no component's label can be the same.
+const APP_SG: &str = "app";
 
 #[derive(Serialize)]
 struct Ctx {
@@ -246,6 +250,12 @@ struct Ctx {
     logs: bool,
     metrics: bool,
     security_groups: Vec<SgCtx>,
+    /// Hosts also join the shared `app` security group the data tier admits.
+    app_sg: bool,
+    /// `(variable, secret ARN expression, note)` of every database password the
+    /// applications read, fetched by the shared `local.fetch_db_passwords`
+    /// script in every host's user data.
+    db_passwords: Vec<(String, String, Option<String>)>,
     iam: IamCtx,
     webs: Vec<HostCtx>,
     workers: Vec<HostCtx>,
@@ -504,6 +514,10 @@ fn build(m: &Model) -> Result<Ctx> {
         m.stage
     );
 
+    let webs_by_name: HashMap<&str, &crate::model::Web> =
+        m.webs.iter().map(|w| (w.name.as_str(), w)).collect();
+    let queues_by_name: HashMap<&str, &crate::model::Queue> =
+        m.queues.iter().map(|q| (q.name.as_str(), q)).collect();
     let remote_dbs: Vec<_> = m.dbs.iter().filter(|d| !d.colocated).collect();
     let remote_caches: Vec<_> = m.caches.iter().filter(|c| !c.colocated).collect();
     let colocated_dbs: Vec<_> = m.dbs.iter().filter(|d| d.colocated).collect();
@@ -540,9 +554,6 @@ fn build(m: &Model) -> Result<Ctx> {
             }],
         });
     }
-    // Who may reach the data tier: every web tier and every worker.
-    let mut clients: Vec<String> = m.webs.iter().map(|w| label("web", &w.name)).collect();
-    clients.extend(m.workers.iter().map(|w| label("worker", &w.name)));
     for w in &m.webs {
         let l = label("web", &w.name);
         let ingress = match &w.lb {
@@ -584,18 +595,32 @@ fn build(m: &Model) -> Result<Ctx> {
             ingress: vec![],
         });
     }
+    // Every web tier and worker also joins one shared group, and each data
+    // component admits that group: one rule per data component instead of one
+    // per (client, data component) pair.
+    let app_sg =
+        hosts && (!remote_dbs.is_empty() || !remote_caches.is_empty() || !mongos.is_empty());
+    if app_sg {
+        sgs.push(SgCtx {
+            label: APP_SG.into(),
+            name: aws_name(sys, APP_SG, 255),
+            description: "Every web tier and worker: the clients the data tier admits".into(),
+            ingress: vec![],
+        });
+    }
     let data_sg = |kind: &str, name: &str, port: u16, what: &str| -> SgCtx {
         let l = label(kind, name);
         SgCtx {
-            ingress: clients
-                .iter()
-                .map(|c| RuleCtx {
-                    label: format!("{l}_from_{c}"),
-                    description: format!("Port {port} from {}", c.replace('_', " ")),
+            // Without web tiers and workers nothing may connect.
+            ingress: app_sg
+                .then(|| RuleCtx {
+                    label: format!("{l}_from_{APP_SG}"),
+                    description: format!("Port {port} from the web tiers and workers"),
                     port,
                     cidr: None,
-                    source: Some(c.clone()),
+                    source: Some(APP_SG.into()),
                 })
+                .into_iter()
                 .collect(),
             label: l,
             name: aws_name(sys, &dashed(kind, name), 255),
@@ -822,7 +847,8 @@ fn build(m: &Model) -> Result<Ctx> {
             image: String,
             publish: Option<String>,
             log_group: Option<String>,
-            secrets: &'a [(String, String, Option<String>)],
+            /// Runs the shared `local.fetch_db_passwords`.
+            db_passwords: bool,
             env: Vec<(String, String)>,
             sidecars: &'a [Sidecar],
         }
@@ -833,7 +859,7 @@ fn build(m: &Model) -> Result<Ctx> {
             publish: ports.map(|(h, c)| format!("{h}:{c}")),
             log_group: logs
                 .then(|| format!("${{aws_cloudwatch_log_group.{}.name}}", label(kind, name))),
-            secrets: &secrets,
+            db_passwords: !secrets.is_empty(),
             env,
             sidecars,
         };
@@ -911,7 +937,7 @@ fn build(m: &Model) -> Result<Ctx> {
 
     let mut workers = Vec::new();
     for wk in &m.workers {
-        let env = match m.queues.iter().find(|q| q.name == wk.queue) {
+        let env = match queues_by_name.get(wk.queue.as_str()) {
             Some(q) => vec![(
                 "QUEUE_URL".to_string(),
                 format!("${{aws_sqs_queue.{}.url}}", tf_name(&q.name)),
@@ -955,7 +981,7 @@ fn build(m: &Model) -> Result<Ctx> {
         let tiers: Vec<_> = lb
             .backends
             .iter()
-            .filter_map(|b| m.webs.iter().find(|w| &w.name == b))
+            .filter_map(|b| webs_by_name.get(b.as_str()).copied())
             .collect();
         let target_groups: Vec<TgCtx> = tiers
             .iter()
@@ -1309,6 +1335,8 @@ fn build(m: &Model) -> Result<Ctx> {
         logs,
         metrics,
         security_groups: sgs,
+        app_sg,
+        db_passwords: secrets,
         iam,
         webs,
         workers,

@@ -193,3 +193,49 @@ pub fn write_stage(model: &archc::model::Model, target: Target, dir: &Path) -> V
     }
     files
 }
+
+// ---------------------------------------------------------------------------
+// Output size against design size (added with the performance work).
+// ---------------------------------------------------------------------------
+
+/// A design of `blocks` copies of one small system (a web tier behind its own
+/// load balancer, a replicated database, a cache, a MongoDB set, a RabbitMQ
+/// queue and its worker), for tests that output grows linearly with the design.
+pub fn repeated_design(blocks: usize) -> archc::model::Model {
+    let mut text = String::from("system grow\nlogs\nmetrics\n");
+    for i in 0..blocks {
+        text.push_str(&format!(
+            "web w{i} stateless x2 behind lb l{i} sessions in cache c{i}\nlb l{i}\n\
+             db d{i} with 1 replica\ncache c{i} x2 ttl 1m evict lru\nnosql m{i} mongodb x3\n\
+             queue q{i} rabbitmq\nworker k{i} consumes q{i}\ncdn f{i} for /s{i} ttl 1d\n"
+        ));
+    }
+    let c = archc::compile("grow.arch", &text);
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    c.design.stages.into_iter().last().unwrap()
+}
+
+/// Total bytes a target writes for a design, without the files under `skip`
+/// (directories another target renders).
+pub fn output_bytes(target: Target, model: &archc::model::Model, skip: &[&str]) -> usize {
+    emit::emit(target, model, &emit::Options::default())
+        .unwrap()
+        .iter()
+        .filter(|f| !skip.iter().any(|d| f.path.starts_with(d)))
+        .map(|f| f.contents.len())
+        .sum()
+}
+
+/// Fails when doubling the design from 20 to 40 blocks more than doubles the
+/// output (plus a margin for fixed parts): every instance getting the
+/// addresses of every data component would quadruple it.
+pub fn assert_output_grows_linearly(target: Target, skip: &[&str]) {
+    let small = output_bytes(target, &repeated_design(20), skip);
+    let large = output_bytes(target, &repeated_design(40), skip);
+    assert!(
+        (large as f64) <= 2.1 * small as f64,
+        "{}: 20 blocks write {small} bytes, 40 blocks {large} ({:.2}x)",
+        target.name(),
+        large as f64 / small as f64
+    );
+}

@@ -74,6 +74,14 @@ fn var_refs(text: &str) -> BTreeSet<String> {
     out
 }
 
+/// `compose.yaml` as Compose reads it: aliases resolved and `<<` merge keys
+/// applied, so each service holds its whole environment.
+fn parse(text: &str) -> Value {
+    let mut doc: Value = serde_yaml::from_str(text).unwrap();
+    doc.apply_merge().unwrap();
+    doc
+}
+
 fn services(doc: &Value) -> &serde_yaml::Mapping {
     doc["services"].as_mapping().expect("services is a mapping")
 }
@@ -155,7 +163,7 @@ fn real_docker_compose_accepts_every_stage() {
 fn web_services_are_exactly_the_model_instances() {
     for (label, m) in all_models() {
         let files = render(&m);
-        let doc: Value = serde_yaml::from_str(file(&files, "compose.yaml")).unwrap();
+        let doc = parse(file(&files, "compose.yaml"));
         let svcs = services(&doc);
         let want: BTreeSet<String> = m
             .webs
@@ -206,7 +214,7 @@ fn web_services_are_exactly_the_model_instances() {
 fn only_public_services_leave_the_internal_network() {
     for (label, m) in all_models() {
         let files = render(&m);
-        let doc: Value = serde_yaml::from_str(file(&files, "compose.yaml")).unwrap();
+        let doc = parse(file(&files, "compose.yaml"));
         assert_eq!(
             doc["networks"]["backend"]["internal"].as_bool(),
             Some(true),
@@ -244,7 +252,7 @@ fn only_public_services_leave_the_internal_network() {
 fn load_balancers_mount_their_generated_config() {
     for (label, m) in all_models() {
         let files = render(&m);
-        let doc: Value = serde_yaml::from_str(file(&files, "compose.yaml")).unwrap();
+        let doc = parse(file(&files, "compose.yaml"));
         let svcs = services(&doc);
         for (i, lb) in m.lbs.iter().enumerate() {
             let path = lb_config_path(lb.engine, &lb.name);
@@ -319,7 +327,7 @@ fn secrets_are_required_references_listed_in_env_example() {
         let files = render(&m);
         let text = file(&files, "compose.yaml");
         let env = env_example(file(&files, ".env.example"));
-        let doc: Value = serde_yaml::from_str(text).unwrap();
+        let doc = parse(text);
         for (name, s) in services(&doc) {
             let Some(environment) = s.get("environment").and_then(Value::as_mapping) else {
                 continue;
@@ -367,7 +375,7 @@ fn secrets_are_required_references_listed_in_env_example() {
 fn every_dependency_exists_and_waits_for_health_only_when_there_is_a_check() {
     for (label, m) in all_models() {
         let files = render(&m);
-        let doc: Value = serde_yaml::from_str(file(&files, "compose.yaml")).unwrap();
+        let doc = parse(file(&files, "compose.yaml"));
         let svcs = services(&doc);
         for (name, s) in svcs {
             let Some(deps) = s.get("depends_on").and_then(Value::as_mapping) else {
@@ -398,7 +406,7 @@ fn every_dependency_exists_and_waits_for_health_only_when_there_is_a_check() {
 fn every_shard_has_its_primary_and_replicas() {
     for (label, m) in all_models() {
         let files = render(&m);
-        let doc: Value = serde_yaml::from_str(file(&files, "compose.yaml")).unwrap();
+        let doc = parse(file(&files, "compose.yaml"));
         let svcs = services(&doc);
         let volumes = names(doc["volumes"].as_mapping().unwrap_or(&Default::default()));
         for db in &m.dbs {
@@ -444,7 +452,7 @@ fn every_shard_has_its_primary_and_replicas() {
 fn caches_queues_workers_and_observability_are_services() {
     for (label, m) in all_models() {
         let files = render(&m);
-        let doc: Value = serde_yaml::from_str(file(&files, "compose.yaml")).unwrap();
+        let doc = parse(file(&files, "compose.yaml"));
         let svcs = services(&doc);
         for c in &m.caches {
             for inst in &c.instances {
@@ -538,4 +546,93 @@ fn snapshots() {
             }
         }
     }
+}
+
+/// Every web and worker instance reads where every data service is (its
+/// merged environment names every instance), its password references, and
+/// waits for every data service; the shared part is written once.
+#[test]
+fn every_app_instance_gets_every_data_address_once_written() {
+    for (label, m) in all_models() {
+        let files = render(&m);
+        let text = file(&files, "compose.yaml");
+        let doc = parse(text);
+        let svcs = services(&doc);
+        let mut hosts: Vec<&str> = Vec::new();
+        for db in &m.dbs {
+            for s in &db.shards {
+                hosts.push(&s.primary);
+                hosts.extend(s.replicas.iter().map(String::as_str));
+            }
+        }
+        for c in &m.caches {
+            hosts.extend(c.instances.iter().map(String::as_str));
+        }
+        for n in &m.nosqls {
+            match n.engine {
+                archc::model::NosqlEngine::Mongodb => {
+                    hosts.extend(n.instances.iter().map(String::as_str))
+                }
+                archc::model::NosqlEngine::Dynamodb => hosts.push(&n.name),
+            }
+        }
+        hosts.extend(m.queues.iter().map(|q| q.name.as_str()));
+        let apps: Vec<&String> = m
+            .webs
+            .iter()
+            .flat_map(|w| &w.instances)
+            .chain(m.workers.iter().flat_map(|w| &w.instances))
+            .collect();
+        for inst in &apps {
+            let s = &svcs[inst.as_str()];
+            let env = s["environment"].as_mapping().unwrap();
+            let mut words: BTreeSet<&str> = BTreeSet::new();
+            for v in env.values() {
+                let v = v.as_str().unwrap();
+                words.extend(v.split([',', '/', ':']));
+            }
+            for h in &hosts {
+                assert!(words.contains(h), "{label}: {inst} is not told about {h}");
+            }
+            for db in &m.dbs {
+                let want = format!("${{{0}:?set {0} in .env}}", db.password_env);
+                assert!(
+                    env.values().any(|v| v.as_str() == Some(want.as_str())),
+                    "{label}: {inst} lacks {}",
+                    db.password_env
+                );
+            }
+            let deps: BTreeSet<String> =
+                s["depends_on"].as_mapping().map(names).unwrap_or_default();
+            for db in &m.dbs {
+                for sh in &db.shards {
+                    assert!(
+                        deps.contains(&sh.primary),
+                        "{label}: {inst} waits for {}",
+                        sh.primary
+                    );
+                }
+            }
+            for c in &m.caches {
+                for i in &c.instances {
+                    assert!(deps.contains(i), "{label}: {inst} waits for {i}");
+                }
+            }
+        }
+        if !apps.is_empty() && !hosts.is_empty() {
+            assert_eq!(text.matches("x-app-env: &app-env").count(), 1, "{label}");
+            assert_eq!(
+                text.matches("\n      <<: *app-env\n").count(),
+                apps.len(),
+                "{label}: every instance merges the shared environment"
+            );
+        }
+    }
+}
+
+/// compose.yaml and .env.example; the load balancer configs are the nginx and
+/// haproxy targets' output.
+#[test]
+fn output_grows_linearly_with_the_design() {
+    common::assert_output_grows_linearly(Target::Compose, &["nginx/", "haproxy/"]);
 }

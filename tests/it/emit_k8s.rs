@@ -11,7 +11,7 @@ use archc::emit::{self, OutFile, Target};
 use archc::model::{Design, Model};
 use serde::Deserialize;
 use serde_yaml::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -458,7 +458,196 @@ fn no_secret_values_anywhere() {
         for f in files {
             assert!(!f.contents.contains("stringData"), "{ctx}: {}", f.path);
         }
+        // Whole sources read as variables: the Secret only by reference, and
+        // no ConfigMap holds a password.
+        for o in objs {
+            let containers = s(o, "spec.template.spec.containers");
+            for c in containers.as_sequence().into_iter().flatten() {
+                for e in c["envFrom"].as_sequence().into_iter().flatten() {
+                    if let Some(n) = s(e, "secretRef.name").as_str() {
+                        assert_eq!(n, secret, "{ctx}");
+                    } else {
+                        assert!(s(e, "configMapRef.name").is_string(), "{ctx}: {e:?}");
+                    }
+                }
+            }
+            if kind(o) == "ConfigMap" {
+                for k in o["data"].as_mapping().unwrap().keys() {
+                    let k = k.as_str().unwrap();
+                    assert!(
+                        !k.contains("PASSWORD"),
+                        "{ctx}: ConfigMap {} holds {k}",
+                        name(o)
+                    );
+                }
+            }
+        }
     });
+}
+
+/// Every variable a container reads: its own `env` (values, and Secret keys
+/// as `secret:KEY`) and every key of the ConfigMaps and Secret it reads whole.
+fn container_env(objs: &[Value], c: &Value, m: &Model, ctx: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for e in c["envFrom"].as_sequence().into_iter().flatten() {
+        if s(e, "secretRef.name").is_string() {
+            // What the user's Secret holds: the keys the namespace file asks for.
+            for k in secret_keys(m) {
+                out.insert(k.clone(), format!("secret:{k}"));
+            }
+        } else {
+            let cm = get(
+                objs,
+                "ConfigMap",
+                s(e, "configMapRef.name").as_str().unwrap(),
+                ctx,
+            );
+            for (k, v) in cm["data"].as_mapping().unwrap() {
+                out.insert(k.as_str().unwrap().into(), v.as_str().unwrap().into());
+            }
+        }
+    }
+    for e in c["env"].as_sequence().into_iter().flatten() {
+        let v = match e["value"].as_str() {
+            Some(v) => v.to_string(),
+            None => format!(
+                "secret:{}",
+                s(e, "valueFrom.secretKeyRef.key").as_str().unwrap()
+            ),
+        };
+        out.insert(e["name"].as_str().unwrap().into(), v);
+    }
+    out
+}
+
+/// The keys the user's Secret must hold, as the model names them.
+fn secret_keys(m: &Model) -> BTreeSet<String> {
+    let prefix = |n: &str| n.to_ascii_uppercase().replace('-', "_");
+    let mut keys: BTreeSet<String> = m.dbs.iter().map(|d| d.password_env.clone()).collect();
+    for n in &m.nosqls {
+        if n.engine == archc::model::NosqlEngine::Mongodb {
+            keys.insert(format!("{}_PASSWORD", prefix(&n.name)));
+        }
+    }
+    for q in &m.queues {
+        if q.engine == archc::model::QueueEngine::Rabbitmq {
+            keys.insert(format!("{}_PASSWORD", prefix(&q.name)));
+        }
+    }
+    keys
+}
+
+/// Web pods learn where every database, cache, document store and queue is
+/// and read every password; worker pods every database and their queue. The
+/// shared part is written once, in ConfigMaps.
+#[test]
+fn app_pods_get_every_address_and_password_they_need_written_once() {
+    each_stage(|ctx, m, files, objs| {
+        // The namespace file tells the user to create exactly these keys.
+        let ns_file = &files
+            .iter()
+            .find(|f| f.path == "00-namespace.yaml")
+            .unwrap()
+            .contents;
+        for k in secret_keys(m) {
+            assert!(
+                ns_file.contains(&format!("--from-literal={k}=")),
+                "{ctx}: {k}"
+            );
+        }
+        let words = |env: &BTreeMap<String, String>| -> BTreeSet<String> {
+            env.values()
+                .flat_map(|v| {
+                    v.split([',', ':', '/'])
+                        .map(|w| w.split('.').next().unwrap().to_string())
+                })
+                .collect()
+        };
+        let db_hosts: Vec<String> = m
+            .dbs
+            .iter()
+            .flat_map(|d| d.shards.iter().map(|s| format!("{}-0", s.primary)))
+            .collect();
+        for w in &m.webs {
+            let d = get(objs, "Deployment", &w.name, ctx);
+            let c = s(d, "spec.template.spec.containers.0");
+            let env = container_env(objs, c, m, ctx);
+            let have = words(&env);
+            for h in &db_hosts {
+                assert!(
+                    have.contains(h),
+                    "{ctx}: web {} is not told about {h}",
+                    w.name
+                );
+            }
+            for name in m
+                .caches
+                .iter()
+                .map(|c| &c.name)
+                .chain(m.nosqls.iter().map(|n| &n.name))
+                .chain(m.queues.iter().map(|q| &q.name))
+            {
+                assert!(
+                    have.contains(name),
+                    "{ctx}: web {} is not told about {name}",
+                    w.name
+                );
+            }
+            for k in secret_keys(m) {
+                assert_eq!(
+                    env.get(&k),
+                    Some(&format!("secret:{k}")),
+                    "{ctx}: web {}",
+                    w.name
+                );
+            }
+        }
+        for wk in &m.workers {
+            let d = get(objs, "Deployment", &wk.name, ctx);
+            let c = s(d, "spec.template.spec.containers.0");
+            let env = container_env(objs, c, m, ctx);
+            let have = words(&env);
+            for h in &db_hosts {
+                assert!(
+                    have.contains(h),
+                    "{ctx}: worker {} is not told about {h}",
+                    wk.name
+                );
+            }
+            for db in &m.dbs {
+                let k = &db.password_env;
+                assert_eq!(
+                    env.get(k),
+                    Some(&format!("secret:{k}")),
+                    "{ctx}: worker {}",
+                    wk.name
+                );
+            }
+            assert_eq!(env.get("QUEUE_HOST"), Some(&wk.queue), "{ctx}");
+        }
+        // Written once: no container lists a variable of the shared
+        // ConfigMaps itself (but its own PORT and QUEUE_*).
+        for o in objs.iter().filter(|o| kind(o) == "ConfigMap") {
+            for k in o["data"].as_mapping().unwrap().keys() {
+                let k = k.as_str().unwrap();
+                if k == "PORT" || k.starts_with("QUEUE_") || k.contains('.') {
+                    continue;
+                }
+                for f in files {
+                    assert!(
+                        !f.contents.contains(&format!("- name: {k}\n")),
+                        "{ctx}: {} repeats {k}",
+                        f.path
+                    );
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn output_grows_linearly_with_the_design() {
+    common::assert_output_grows_linearly(Target::K8s, &[]);
 }
 
 /// Pods a workload runs at most: replicas, or the HPA's maximum.

@@ -637,13 +637,35 @@ fn only_the_edge_is_open_to_the_internet() {
                             w.lb.as_ref().map(|l| label("lb", l)),
                             "{ctx}: {rule}"
                         ),
-                        None => assert!(
-                            src.starts_with("web") || src.starts_with("worker"),
-                            "{ctx}: {rule}: data tier reached from {src}"
-                        ),
+                        // The data tier admits the group every web tier and
+                        // worker joins, and nothing else.
+                        None => {
+                            assert_eq!(src, "app", "{ctx}: {rule}: data tier reached from {src}")
+                        }
                     }
                 }
             }
+        }
+        // Exactly the web tiers and workers are in the `app` group.
+        let data_tier = m.dbs.iter().any(|d| !d.colocated)
+            || m.caches.iter().any(|c| !c.colocated)
+            || m.nosqls
+                .iter()
+                .any(|n| n.engine == archc::model::NosqlEngine::Mongodb);
+        let hosts: Vec<String> = m
+            .webs
+            .iter()
+            .map(|w| label("web", &w.name))
+            .chain(m.workers.iter().map(|w| label("worker", &w.name)))
+            .collect();
+        for (lt, body) in resources(&text, "aws_launch_template") {
+            let sgs = attr(&body, "vpc_security_group_ids").unwrap();
+            assert!(hosts.contains(&lt), "{ctx}: launch template {lt}");
+            assert_eq!(
+                sgs.contains("aws_security_group.app.id"),
+                data_tier,
+                "{ctx}: {lt} joins the app group exactly when there is a data tier: {sgs}"
+            );
         }
         // Every web tier behind a load balancer is reachable from it only.
         for w in m.webs.iter().filter(|w| w.lb.is_some()) {
@@ -783,4 +805,56 @@ fn user_strings_are_escaped() {
         ),
         "{text}"
     );
+}
+
+/// Every host's user data fetches every database password: the shared
+/// `local.fetch_db_passwords` reads each database's secret, and each launch
+/// template runs it; the fetch is written once.
+#[test]
+fn every_host_fetches_every_database_password_once_written() {
+    for (design, m) in all_models() {
+        let text = joined(&render(&m));
+        let ctx = format!("{design}/{}", m.stage);
+        let remote: Vec<_> = m.dbs.iter().filter(|d| !d.colocated).collect();
+        let templates = resources(&text, "aws_launch_template");
+        if remote.is_empty() || templates.is_empty() {
+            assert!(!text.contains("fetch_db_passwords"), "{ctx}");
+            continue;
+        }
+        let local = text
+            .split("fetch_db_passwords = <<-EOT")
+            .nth(1)
+            .and_then(|t| t.split("\n  EOT").next())
+            .unwrap_or_else(|| panic!("{ctx}: no local.fetch_db_passwords"));
+        for d in &remote {
+            let primary = d.shards[0].primary.replace('-', "_");
+            assert!(
+                local.contains(&format!(
+                    "--secret-id ${{aws_db_instance.{primary}.master_user_secret[0].secret_arn}}"
+                )),
+                "{ctx}: {} not fetched",
+                d.password_env
+            );
+            assert!(
+                local.contains(&format!("echo \"{}=$(", d.password_env)),
+                "{ctx}"
+            );
+        }
+        for (lt, body) in &templates {
+            assert!(
+                body.contains("${chomp(local.fetch_db_passwords)}"),
+                "{ctx}: {lt} does not fetch the passwords"
+            );
+        }
+        assert_eq!(
+            text.matches("get-secret-value").count(),
+            remote.len(),
+            "{ctx}"
+        );
+    }
+}
+
+#[test]
+fn output_grows_linearly_with_the_design() {
+    common::assert_output_grows_linearly(Target::Terraform, &[]);
 }
