@@ -986,7 +986,10 @@ fn build(m: &Model) -> Result<Ctx> {
         let target_groups: Vec<TgCtx> = tiers
             .iter()
             .map(|w| {
-                let sticky = w.sticky || lb.sticky || lb.method == LbMethod::IpHash;
+                // The model decides who is pinned (`Web::sticky`: a stateful tier behind
+                // a sticky or ip-hash lb); an ALB cannot hash client addresses, so an
+                // ip-hash lb pins every tier with its cookie instead.
+                let sticky = w.sticky || lb.method == LbMethod::IpHash;
                 TgCtx {
                     web: w.name.clone(),
                     label: label("web", &w.name),

@@ -415,7 +415,7 @@ fn target_groups_check_health_and_route_as_the_lb_says() {
                     _ => "\"round_robin\"",
                 };
                 assert_eq!(attr(&tg, "load_balancing_algorithm_type"), Some(algorithm));
-                let sticky = w.sticky || lb.sticky || lb.method == LbMethod::IpHash;
+                let sticky = w.sticky || lb.method == LbMethod::IpHash;
                 assert_eq!(
                     tg.contains("type            = \"lb_cookie\""),
                     sticky,

@@ -82,13 +82,7 @@ pub fn expected(target: Target, m: &Model) -> Vec<(Fact, bool)> {
                     .backends
                     .iter()
                     .any(|b| m.webs.iter().any(|w| &w.name == b && w.sticky));
-            // Known divergence, left to the lead: the terraform target enables
-            // target-group stickiness for every tier behind a `sticky` lb (as
-            // docs/language.md words it), while nginx, HAProxy and k8s pin only
-            // the stateful tiers (`Web::sticky`).
-            let terraform_sticky = target == Terraform && lb.sticky;
-            let pinned =
-                w.sticky || lb.method == LbMethod::IpHash || ingress_sticky || terraform_sticky;
+            let pinned = w.sticky || lb.method == LbMethod::IpHash || ingress_sticky;
             push(
                 Fact::new("lb", &lb.name, format!("pinned to {b}"), yes(pinned)),
                 true,

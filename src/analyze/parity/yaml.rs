@@ -11,6 +11,12 @@ fn docs(text: &str) -> Vec<Value> {
     serde_yaml::Deserializer::from_str(text)
         .filter_map(|d| Value::deserialize(d).ok())
         .filter(|v| !v.is_null())
+        .map(|mut v| {
+            // Compose shares the app environment through `<<: *app-env`:
+            // read it as Compose does, with the merge keys applied.
+            let _ = v.apply_merge();
+            v
+        })
         .collect()
 }
 
@@ -250,6 +256,12 @@ pub fn k8s(m: &Model, files: &[OutFile]) -> Vec<Fact> {
     for c in &m.caches {
         let var = ttl_var(&c.name);
         for (p, v) in &all {
+            // The shared app environment lives in ConfigMaps (`envFrom`).
+            if v.get("kind").and_then(|k| k.as_str()) == Some("ConfigMap") {
+                if let Some(t) = scalar(at(v, &["data", var.as_str()])) {
+                    fact(&mut out, p, "cache", &c.name, "ttl", t);
+                }
+            }
             let Some(containers) =
                 at(v, &["spec", "template", "spec", "containers"]).and_then(|c| c.as_sequence())
             else {
