@@ -206,7 +206,7 @@ impl<'s> Driver<'s> {
                     .into_inner()
                     .next()
                     .expect("statement_eol wraps a statement");
-                let end = self.pos + stmt_pair.as_span().end();
+                let end = self.pos + words_end(&stmt_pair);
                 let stmt = self.lower_statement(stmt_pair);
                 self.pos = end;
                 match &mut self.open {
@@ -227,6 +227,16 @@ impl<'s> Driver<'s> {
         Span::new(self.pos + s.start(), self.pos + s.end())
     }
 
+    /// The span of a statement or clause without trailing blanks and comment:
+    /// pest skips them before trying an optional part that then does not
+    /// match (`drop cache  # gone`), and counts them in the rule's span.
+    fn span_trimmed(&self, pair: &Pair<'_, Rule>) -> Span {
+        Span::new(
+            self.pos + pair.as_span().start(),
+            self.pos + words_end(pair),
+        )
+    }
+
     fn syntax_error(&self, err: pest::error::Error<Rule>) -> Diagnostic {
         let at = self.pos
             + match err.location {
@@ -243,7 +253,7 @@ impl<'s> Driver<'s> {
     // ---- lowering ------------------------------------------------------
 
     fn lower_statement(&mut self, pair: Pair<'_, Rule>) -> Statement {
-        let span = self.span(&pair);
+        let span = self.span_trimmed(&pair);
         let rule = pair.as_rule();
         let mut inner = pair.into_inner();
         let stmt = match rule {
@@ -313,7 +323,7 @@ impl<'s> Driver<'s> {
                     name = Some(n);
                 }
                 _ => {
-                    let cspan = self.span(&p);
+                    let cspan = self.span_trimmed(&p);
                     let clause = self.clause(p);
                     if let Some(first) = clauses.iter().find(|c| c.node.key() == clause.key()) {
                         self.diags.push(
@@ -693,6 +703,19 @@ impl<'s> Driver<'s> {
             );
         }
         Spanned::new(text, span)
+    }
+}
+
+/// Where the last word of a pair ends: the end of its last token, found by
+/// descending into the last child of every rule that is not itself a token.
+fn words_end(pair: &Pair<'_, Rule>) -> usize {
+    let token = matches!(
+        pair.as_rule(),
+        Rule::string | Rule::range | Rule::percent | Rule::duration | Rule::size_lit
+    );
+    match pair.clone().into_inner().last() {
+        Some(last) if !token => words_end(&last),
+        _ => pair.as_span().end(),
     }
 }
 

@@ -209,3 +209,19 @@ fn formatter_layout_is_canonical() {
         "system s  # name\nweb x2 behind lb\ndb with 2 replicas\n\nstage a {\n  cache x2 ttl 1m evict lru\n}\n"
     );
 }
+
+/// Found by the `fmt` fuzz target: pest counted the blanks and comment after a
+/// statement that ends in an optional word (`drop cache`, `behind lb`) as part
+/// of the statement, so the first format folded the comment into it.
+#[test]
+fn trailing_comment_after_an_optional_word_stays_a_comment() {
+    let src = "stage z {\n  cache x2 ttl 1m evict lru\n}\nstage a {\n  drop cache    # gone\n  web x3 behind lb # c\n}\n";
+    let c = archc::compile("f.arch", src);
+    let once = archc::fmt::format(src, &c.ast);
+    assert_eq!(
+        once,
+        "stage z {\n  cache x2 ttl 1m evict lru\n}\nstage a {\n  drop cache  # gone\n  web x3 behind lb  # c\n}\n"
+    );
+    let c1 = archc::compile("f.arch", &once);
+    assert_eq!(archc::fmt::format(&once, &c1.ast), once);
+}
