@@ -1,6 +1,6 @@
 //! `archc analyze FILE`: failure analysis per stage.
 
-use super::{load, FilePath, MessageFormat, Ui, EXIT_FAILED, EXIT_OK};
+use super::{FilePath, Ui, EXIT_OK};
 use crate::analyze::availability::DEFAULT_PER_INSTANCE;
 
 const AFTER: &str = "\
@@ -46,18 +46,10 @@ fn percent(s: &str) -> Result<f64, String> {
 }
 
 pub fn run(ui: &Ui, a: Args) -> u8 {
-    let loaded = match load(ui, &a.file) {
+    let loaded = match super::load_valid(ui, &a.file) {
         Ok(l) => l,
         Err(code) => return code,
     };
-    if loaded.compiled.has_errors() {
-        ui.print_diagnostics(
-            &loaded.file,
-            &loaded.compiled.diagnostics,
-            MessageFormat::Human,
-        );
-        return EXIT_FAILED;
-    }
     let design = &loaded.compiled.design;
     let stages: Vec<&crate::model::Model> = if a.all_stages {
         design.stages.iter().collect()

@@ -1,6 +1,6 @@
 //! `archc graph FILE`: the architecture as a picture.
 
-use super::{load, FilePath, MessageFormat, Ui, EXIT_FAILED, EXIT_OK};
+use super::{FilePath, Ui, EXIT_OK};
 use crate::graph::{self, Format};
 use crate::model::Model;
 
@@ -37,18 +37,10 @@ enum FormatArg {
 }
 
 pub fn run(ui: &Ui, a: Args) -> u8 {
-    let loaded = match load(ui, &a.file) {
+    let loaded = match super::load_valid(ui, &a.file) {
         Ok(l) => l,
         Err(code) => return code,
     };
-    if loaded.compiled.has_errors() {
-        ui.print_diagnostics(
-            &loaded.file,
-            &loaded.compiled.diagnostics,
-            MessageFormat::Human,
-        );
-        return EXIT_FAILED;
-    }
     let design = &loaded.compiled.design;
     let format = match a.format {
         FormatArg::Svg => Format::Svg,

@@ -205,6 +205,21 @@ fn load(ui: &Ui, path: &Path) -> Result<Loaded, u8> {
     })
 }
 
+/// Like `load`, for commands that need a design without errors: prints the
+/// diagnostics and returns `EXIT_FAILED` when it has any.
+fn load_valid(ui: &Ui, path: &Path) -> Result<Loaded, u8> {
+    let loaded = load(ui, path)?;
+    if loaded.compiled.has_errors() {
+        ui.print_diagnostics(
+            &loaded.file,
+            &loaded.compiled.diagnostics,
+            MessageFormat::Human,
+        );
+        return Err(EXIT_FAILED);
+    }
+    Ok(loaded)
+}
+
 /// Finds a stage by name, with a suggestion when it does not exist.
 fn find_stage<'d>(
     ui: &Ui,

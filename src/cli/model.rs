@@ -1,6 +1,6 @@
 //! `archc model FILE`: the resolved model as JSON.
 
-use super::{load, FilePath, MessageFormat, Ui, EXIT_FAILED, EXIT_OK};
+use super::{FilePath, Ui, EXIT_OK};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -15,19 +15,11 @@ pub struct Args {
 }
 
 pub fn run(ui: &Ui, a: Args) -> u8 {
-    let loaded = match load(ui, &a.file) {
+    let loaded = match super::load_valid(ui, &a.file) {
         Ok(l) => l,
         Err(code) => return code,
     };
     let design = &loaded.compiled.design;
-    if loaded.compiled.has_errors() {
-        ui.print_diagnostics(
-            &loaded.file,
-            &loaded.compiled.diagnostics,
-            MessageFormat::Human,
-        );
-        return EXIT_FAILED;
-    }
     let json = if a.all_stages {
         serde_json::to_string_pretty(design)
     } else {

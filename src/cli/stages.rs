@@ -1,6 +1,6 @@
 //! `archc stages FILE`: each stage and what it adds, replaces and drops.
 
-use super::{load, FilePath, MessageFormat, Ui, EXIT_FAILED, EXIT_OK};
+use super::{FilePath, Ui, EXIT_OK};
 use crate::model::Model;
 
 #[derive(clap::Args, Debug)]
@@ -52,18 +52,10 @@ pub fn changes(prev: Option<&Model>, m: &Model) -> StageChanges {
 }
 
 pub fn run(ui: &Ui, a: Args) -> u8 {
-    let loaded = match load(ui, &a.file) {
+    let loaded = match super::load_valid(ui, &a.file) {
         Ok(l) => l,
         Err(code) => return code,
     };
-    if loaded.compiled.has_errors() {
-        ui.print_diagnostics(
-            &loaded.file,
-            &loaded.compiled.diagnostics,
-            MessageFormat::Human,
-        );
-        return EXIT_FAILED;
-    }
     let stages = &loaded.compiled.design.stages;
     for (i, m) in stages.iter().enumerate() {
         let prev = i.checked_sub(1).map(|p| &stages[p]);
