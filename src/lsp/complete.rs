@@ -8,7 +8,7 @@ use super::keywords;
 use super::{in_comment_or_string, is_word_byte, kind_of_word, Document};
 use crate::model::Model;
 use crate::span::Span;
-use crate::syntax::ast::Kind;
+use crate::syntax::ast::{Kind, KIND_WORDS};
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionTextEdit, Documentation, MarkupContent,
     MarkupKind, Position, TextEdit,
@@ -16,19 +16,6 @@ use lsp_types::{
 
 const COMPONENT_KINDS: [&str; 8] = [
     "web", "lb", "db", "cache", "cdn", "nosql", "queue", "worker",
-];
-const DROPPABLE: [&str; 11] = [
-    "web",
-    "lb",
-    "db",
-    "cache",
-    "cdn",
-    "nosql",
-    "queue",
-    "worker",
-    "logs",
-    "metrics",
-    "datacenters",
 ];
 
 struct Out<'d> {
@@ -128,7 +115,7 @@ impl Document {
                 }
             }
             Some("drop") => match words.len() {
-                1 => DROPPABLE.iter().for_each(|w| out.keyword(w)),
+                1 => KIND_WORDS.iter().for_each(|w| out.keyword(w)),
                 2 => {
                     if let (Some(kind), Some(before)) =
                         (kind_of_word(last), self.model_before(stage))

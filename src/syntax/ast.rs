@@ -51,6 +51,40 @@ pub enum Stmt {
     },
 }
 
+/// Every word `drop` accepts as a kind: the components and the singletons.
+pub const KIND_WORDS: &[&str] = &[
+    "web",
+    "lb",
+    "db",
+    "cache",
+    "cdn",
+    "nosql",
+    "queue",
+    "worker",
+    "logs",
+    "metrics",
+    "datacenters",
+];
+
+/// Every word a statement can start with.
+pub const STATEMENT_WORDS: &[&str] = &[
+    "system",
+    "region",
+    "datacenters",
+    "stage",
+    "drop",
+    "web",
+    "lb",
+    "db",
+    "cache",
+    "cdn",
+    "nosql",
+    "queue",
+    "worker",
+    "logs",
+    "metrics",
+];
+
 /// The kinds of component, and the singletons `logs`, `metrics`, `datacenters`
 /// that `drop` can also remove.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -1,6 +1,7 @@
 //! Turning pest's "expected one of these rules" into words a user understands,
 //! with the nearest keyword for a misspelled one.
 
+use super::ast::{KIND_WORDS, STATEMENT_WORDS};
 use super::parse::Rule;
 use crate::diag::{nearest, Diagnostic};
 use crate::span::Span;
@@ -130,19 +131,7 @@ fn choice(rule: Rule) -> &'static [&'static str] {
         Rule::colocated => &["colocated"],
         Rule::sticky => &["sticky"],
         Rule::versioned => &["versioned"],
-        Rule::kind => &[
-            "web",
-            "lb",
-            "db",
-            "cache",
-            "cdn",
-            "nosql",
-            "queue",
-            "worker",
-            "logs",
-            "metrics",
-            "datacenters",
-        ],
+        Rule::kind => KIND_WORDS,
         Rule::size => &["size"],
         Rule::ttl => &["ttl"],
         Rule::image => &["image"],
@@ -176,23 +165,7 @@ fn choice(rule: Rule) -> &'static [&'static str] {
         Rule::drop_stmt => &["drop"],
         Rule::stage_open => &["stage"],
         // pest names the whole rule when the very first word fails.
-        Rule::statement_eol => &[
-            "system",
-            "region",
-            "datacenters",
-            "stage",
-            "drop",
-            "web",
-            "lb",
-            "db",
-            "cache",
-            "cdn",
-            "nosql",
-            "queue",
-            "worker",
-            "logs",
-            "metrics",
-        ],
+        Rule::statement_eol => STATEMENT_WORDS,
         _ => &[],
     }
 }
