@@ -434,8 +434,7 @@ impl<'m> K8s<'m> {
         let mut ctx = Context::new();
         ctx.insert("ns", &self.ns);
         ctx.insert("secret", &self.secret);
-        ctx.insert("source", &one_line(&self.m.source_name));
-        ctx.insert("stage", &self.m.stage);
+        ctx.insert("header", &super::header_line(self.m));
         ctx
     }
 
@@ -2155,13 +2154,6 @@ fn one_newline(mut text: String) -> String {
     text.truncate(text.trim_end().len());
     text.push('\n');
     text
-}
-
-/// A file name for a one-line comment: no line breaks can end the comment.
-fn one_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
 }
 
 /// YAML scalar for names, label values and paths: plain when it cannot be
