@@ -50,12 +50,21 @@ fn checked(root: &Path, rel: &str) -> std::io::Result<PathBuf> {
     Ok(root.join(p))
 }
 
+/// Replaces `path` with `contents` atomically. An existing file keeps its
+/// permissions (`fmt` rewrites the user's own source file).
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
+    let mode = match std::fs::metadata(path) {
+        Ok(m) => m.permissions(),
+        Err(_) => new_file_mode(),
+    };
     let mut tmp = tempfile::Builder::new()
         .prefix(".archc-")
+        .permissions(mode.clone())
         .tempfile_in(dir)?;
+    // The umask applies at creation; an existing file's mode is restored as is.
+    tmp.as_file().set_permissions(mode)?;
     tmp.write_all(contents)?;
     tmp.as_file().sync_data()?;
     tmp.persist(path).map_err(|e| e.error)?;
@@ -111,12 +120,20 @@ fn stage_file(path: &Path, contents: &[u8]) -> std::io::Result<tempfile::TempPat
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".archc-")
+        .permissions(new_file_mode())
         .tempfile_in(dir)?;
     tmp.write_all(contents)?;
     // No fsync: the rename protects readers and interrupted builds, which is
     // what a build tool answers for; syncing every file would cost more than
     // the whole build (generated files can always be generated again).
     Ok(tmp.into_temp_path())
+}
+
+/// The mode of a file any tool creates: 0666 less the umask (tempfile's own
+/// default, 0600, would hide generated configs from the nginx or CI user).
+fn new_file_mode() -> std::fs::Permissions {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::Permissions::from_mode(0o666)
 }
 
 fn remove_empty_parents(root: &Path, file: &Path) {

@@ -213,3 +213,40 @@ fn every_file_starts_with_one_header_line_even_for_odd_file_names() {
         }
     }
 }
+
+#[test]
+fn generated_files_get_ordinary_permissions_and_fmt_keeps_the_sources() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let src = repo().join("examples/site.arch");
+    let o = build(&[src.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // What any tool creating a file here gets: 0666 less this process's umask
+    // (the test and archc share it). tempfile alone would give 0600, and an
+    // nginx worker or a CI user other than the builder could not read it.
+    let plain = dir.path().join("plain");
+    std::fs::write(&plain, "").unwrap();
+    let expected = std::fs::metadata(&plain).unwrap().permissions().mode() & 0o777;
+    assert_ne!(
+        expected, 0o600,
+        "this test needs a umask that allows group or other reading"
+    );
+    for (rel, _) in tree(&out) {
+        let mode = std::fs::metadata(out.join(&rel))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, expected, "{rel} has mode {mode:o}");
+    }
+
+    let design = dir.path().join("s.arch");
+    std::fs::write(&design, "web  x2\n").unwrap();
+    std::fs::set_permissions(&design, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let o = archc().arg("fmt").arg(&design).output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&design).unwrap(), "web x2\n");
+    let mode = std::fs::metadata(&design).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "fmt changed the design's mode to {mode:o}");
+}
