@@ -134,7 +134,14 @@ pub fn lb_config(model: &Model, lb: &Lb, opts: &Options) -> Result<String> {
     }
 
     let mut zones = Vec::new();
-    for cdn in &model.cdns {
+    // Only the CDN's origin balancer caches its paths: every other balancer's
+    // config would otherwise list every CDN of the design (quadratic output in
+    // a design with many balancers).
+    let served = model
+        .cdns
+        .iter()
+        .filter(|c| c.origin_lb.as_deref() == Some(lb.name.as_str()));
+    for cdn in served {
         let ttl = cdn_ttl(cdn);
         let mut comments = vec![match cdn.ttl_seconds {
             Some(_) => format!(

@@ -1049,7 +1049,6 @@ fn build(m: &Model) -> Result<Ctx> {
     }
 
     // --- CDN ------------------------------------------------------------------------
-    let first_alb = m.lbs.first().map(|l| label("lb", &l.name));
     let cdns: Vec<CdnCtx> = m
         .cdns
         .iter()
@@ -1057,8 +1056,8 @@ fn build(m: &Model) -> Result<Ctx> {
             name: c.name.clone(),
             label: tf_name(&c.name),
             aws_name: aws_name(sys, &c.name, 64),
-            alb: first_alb.clone(),
-            alb_name: m.lbs.first().map(|l| l.name.clone()).unwrap_or_default(),
+            alb: c.origin_lb.as_ref().map(|l| label("lb", l)),
+            alb_name: c.origin_lb.clone().unwrap_or_default(),
             bucket_prefix: format!("{}-", aws_name(sys, &c.name, 36)),
             behaviors: c
                 .paths

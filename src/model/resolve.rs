@@ -554,6 +554,7 @@ impl Builder<'_> {
                     _ => None,
                 },
                 versioned: cl.has("versioned"),
+                origin_lb: None, // set by `link`, once every lb is known
                 origin,
                 spans,
             }),
@@ -678,6 +679,15 @@ impl Builder<'_> {
             lb.backends.push(w.name.clone());
             w.sticky =
                 w.state == WebState::Stateful && (lb.sticky || lb.method == LbMethod::IpHash);
+        }
+        let origin_lb = m
+            .lbs
+            .iter()
+            .find(|l| !l.backends.is_empty())
+            .or(m.lbs.first())
+            .map(|l| l.name.clone());
+        for c in &mut m.cdns {
+            c.origin_lb.clone_from(&origin_lb);
         }
         // Session stores.
         let caches: Vec<&str> = m.caches.iter().map(|c| c.name.as_str()).collect();

@@ -274,6 +274,11 @@ pub struct Cdn {
     pub ttl_seconds: Option<u64>,
     /// URLs carry a version (`?v=2`), so the query string is part of the cache key.
     pub versioned: bool,
+    /// The load balancer the CDN fetches from on a miss: the first one, in
+    /// declaration order, with a web tier behind it (else the first one); none
+    /// when the stage has no load balancer. One site, one origin: only this
+    /// balancer's nginx config caches the CDN's paths, as CloudFront's origin.
+    pub origin_lb: Option<String>,
     pub origin: Origin,
     #[serde(skip)]
     pub spans: ClauseSpans,

@@ -245,6 +245,16 @@ fn every_cdn_path_has_a_cache_location_with_its_ttl() {
         for (f, lb) in render(&m).iter().zip(&m.lbs) {
             let c = &f.contents;
             for cdn in &m.cdns {
+                // One origin per CDN: the other balancers do not cache its paths.
+                if cdn.origin_lb.as_deref() != Some(lb.name.as_str()) {
+                    assert!(
+                        !c.contains(&format!("keys_zone={}:10m", cdn.name)),
+                        "{at}: lb {} is not the origin of CDN {} but caches it",
+                        lb.name,
+                        cdn.name
+                    );
+                    continue;
+                }
                 let ttl = cdn.ttl_seconds.unwrap_or(3600);
                 let zone = nginx_headers(c, "proxy_cache_path ");
                 let zone_line = c
@@ -351,4 +361,38 @@ fn no_load_balancer_no_files() {
     let m = d.stage("single").unwrap();
     assert!(m.lbs.is_empty());
     assert!(render(m).is_empty());
+}
+
+#[test]
+fn nginx_output_grows_linearly_with_balancers_and_cdns() {
+    // Each block of the design has its own balancer and CDN: when every
+    // balancer cached every CDN's paths, doubling the design quadrupled this.
+    common::assert_output_grows_linearly(Target::Nginx, &[]);
+}
+
+#[test]
+fn a_cdn_is_cached_by_its_origin_balancer_only() {
+    let c = archc::compile(
+        "cdn.arch",
+        "lb spare\nweb site x2 behind lb front\nlb front haproxy\ncdn media for /media ttl 2h\n",
+    );
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    let m = c.design.stages.last().unwrap();
+    // `spare` comes first but fronts no web tier: the site's origin is `front`.
+    assert_eq!(m.cdns[0].origin_lb.as_deref(), Some("front"));
+    let files = render(m);
+    let conf = |name: &str| &files.iter().find(|f| f.path == name).unwrap().contents;
+    assert!(conf("front.conf").contains("location /media/ {"));
+    assert!(conf("front.conf").contains("keys_zone=media:10m"));
+    assert!(
+        !conf("spare.conf").contains("media"),
+        "{}",
+        conf("spare.conf")
+    );
+    let tf = emit::emit(Target::Terraform, m, &Options::default()).unwrap();
+    let edge = &tf.iter().find(|f| f.path == "edge.tf").unwrap().contents;
+    assert!(
+        edge.contains("domain_name = aws_lb.lb_front.dns_name"),
+        "{edge}"
+    );
 }
