@@ -72,44 +72,105 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 }
 
 /// Writes every planned file under `root`, skipping those already identical.
-///
-/// Two phases, so a failure leaves the previous tree as it was: first every
-/// changed file is written to a temporary file beside its target (an error
-/// here drops them all), then each is renamed into place.
 pub fn write_tree(root: &Path, files: &[Planned]) -> std::io::Result<Summary> {
-    let old = previous_manifest(root);
-    let mut summary = Summary::default();
-    let mut new = BTreeSet::new();
-    let mut staged = Vec::new();
+    let mut tree = TreeWriter::new(root);
     for f in files {
-        let path = checked(root, &f.path)?;
-        new.insert(f.path.clone());
-        if std::fs::read(&path).is_ok_and(|b| b == f.contents.as_bytes()) {
-            summary.unchanged.push(f.path.clone());
-            continue;
+        tree.add(&f.path, f.contents.as_bytes())?;
+    }
+    tree.finish()
+}
+
+/// A tree being written, one file at a time, so a large build never holds all
+/// of its output in memory.
+///
+/// Two phases, so a failure leaves the previous tree as it was: `add` writes
+/// each changed file to a temporary file beside its target (an error, or
+/// dropping the writer, removes them all), then `finish` renames each into
+/// place, writes the manifest and removes the files no longer produced.
+pub struct TreeWriter {
+    root: PathBuf,
+    old: BTreeSet<String>,
+    new: BTreeSet<String>,
+    staged: Vec<(tempfile::TempPath, PathBuf, String)>,
+    unchanged: Vec<String>,
+}
+
+impl TreeWriter {
+    pub fn new(root: &Path) -> TreeWriter {
+        TreeWriter {
+            root: root.to_path_buf(),
+            old: previous_manifest(root),
+            new: BTreeSet::new(),
+            staged: Vec::new(),
+            unchanged: Vec::new(),
         }
-        staged.push((stage_file(&path, f.contents.as_bytes())?, path, &f.path));
     }
-    let manifest: String = new.iter().map(|p| format!("{p}\n")).collect();
-    let manifest_path = root.join(MANIFEST);
-    let manifest_tmp = stage_file(&manifest_path, manifest.as_bytes())?;
-    for (tmp, path, rel) in staged {
-        tmp.persist(&path).map_err(|e| e.error)?;
-        summary.written.push(rel.clone());
+
+    /// Stages one file; `rel` is relative to the root, `/`-separated.
+    pub fn add(&mut self, rel: &str, contents: &[u8]) -> std::io::Result<()> {
+        let path = checked(&self.root, rel)?;
+        if !self.new.insert(rel.to_string()) {
+            return Err(std::io::Error::other(format!(
+                "two generated files have the same path: {rel}"
+            )));
+        }
+        if same_contents(&path, contents) {
+            self.unchanged.push(rel.to_string());
+            return Ok(());
+        }
+        self.staged
+            .push((stage_file(&path, contents)?, path, rel.to_string()));
+        Ok(())
     }
-    manifest_tmp.persist(&manifest_path).map_err(|e| e.error)?;
-    for stale in old.difference(&new) {
-        let path = checked(root, stale)?;
-        match std::fs::remove_file(&path) {
-            Ok(()) => {
-                summary.removed.push(stale.clone());
-                remove_empty_parents(root, &path);
+
+    /// Moves every staged file into place. The summary lists paths sorted,
+    /// whatever order they were added in.
+    pub fn finish(self) -> std::io::Result<Summary> {
+        let TreeWriter {
+            root,
+            old,
+            new,
+            mut staged,
+            mut unchanged,
+        } = self;
+        let manifest: String = new.iter().map(|p| format!("{p}\n")).collect();
+        let manifest_path = root.join(MANIFEST);
+        let manifest_tmp = stage_file(&manifest_path, manifest.as_bytes())?;
+        staged.sort_by(|a, b| a.2.cmp(&b.2));
+        unchanged.sort();
+        let mut summary = Summary {
+            unchanged,
+            ..Summary::default()
+        };
+        for (tmp, path, rel) in staged {
+            tmp.persist(&path).map_err(|e| e.error)?;
+            summary.written.push(rel);
+        }
+        manifest_tmp.persist(&manifest_path).map_err(|e| e.error)?;
+        for stale in old.difference(&new) {
+            let path = checked(&root, stale)?;
+            match std::fs::remove_file(&path) {
+                Ok(()) => {
+                    summary.removed.push(stale.clone());
+                    remove_empty_parents(&root, &path);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
         }
+        Ok(summary)
     }
-    Ok(summary)
+}
+
+/// Whether `path` already holds exactly `contents` (compared without reading
+/// a file whose size differs).
+fn same_contents(path: &Path, contents: &[u8]) -> bool {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() && m.len() == contents.len() as u64 => {
+            std::fs::read(path).is_ok_and(|b| b == contents)
+        }
+        _ => false,
+    }
 }
 
 /// Writes `contents` to a temporary file in the directory of `path`.

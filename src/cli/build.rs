@@ -2,9 +2,10 @@
 //! write (or with `--check`, compare) the whole tree.
 
 use super::{load, FilePath, MessageFormat, Ui, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::emit::{self, Target};
-use crate::model::{Design, Model};
-use crate::output::{self, Planned};
+use crate::emit::{self, jobs::Job, Target};
+use std::ops::ControlFlow;
+use crate::model::Model;
+use crate::output::{self, Planned, TreeWriter};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -67,42 +68,105 @@ pub(super) fn targets(args: &[TargetArg]) -> Vec<Target> {
     out
 }
 
-/// Renders the requested targets for the selected stages, in memory. The local
-/// addresses in `local` apply to the standalone nginx and
-/// haproxy targets only (the configs compose mounts keep their service names).
-pub fn plan(
-    design: &Design,
+/// Why a build produced nothing: an emitter failed (a bug in archc) or the
+/// output could not be written.
+pub enum RenderError {
+    Emit(emit::EmitError),
+    Write(std::io::Error),
+}
+
+/// Renders the requested targets for the selected stages on every core and
+/// hands each finished (stage, target) job to `sink`, with the job's index
+/// (stage-major, in `targets` order) and its files with their paths in the
+/// output tree, in completion order. `progress` is called once per stage,
+/// in stage order, with the number of files it produced. The local addresses in
+/// `local` apply to the standalone nginx and haproxy targets only (the configs
+/// compose mounts keep their service names).
+pub fn render(
     stages: &[&Model],
     targets: &[Target],
     per_stage_dirs: bool,
     local: &emit::Options,
     mut progress: impl FnMut(usize, &Model, usize),
-) -> emit::Result<Vec<Planned>> {
+    mut sink: impl FnMut(usize, Vec<Planned>) -> std::io::Result<()>,
+) -> Result<(), RenderError> {
     let default = emit::Options::default();
-    let mut files = Vec::new();
-    for (i, m) in stages.iter().enumerate() {
-        let before = files.len();
-        for &t in targets {
-            let opts = match t {
-                Target::Nginx | Target::Haproxy => local,
-                _ => &default,
-            };
-            for f in emit::emit(t, m, opts)? {
-                let path = if per_stage_dirs {
-                    format!("{}/{}/{}", m.stage, t.name(), f.path)
-                } else {
-                    format!("{}/{}", t.name(), f.path)
-                };
-                files.push(Planned {
-                    path,
+    let default = &default;
+    let jobs: Vec<Job> = stages
+        .iter()
+        .flat_map(|&model| {
+            targets.iter().map(move |&target| Job {
+                target,
+                model,
+                opts: match target {
+                    Target::Nginx | Target::Haproxy => local,
+                    _ => default,
+                },
+            })
+        })
+        .collect();
+    // Jobs left and files produced per stage, to report stages in order.
+    let mut left = vec![targets.len(); stages.len()];
+    let mut files = vec![0; stages.len()];
+    let mut reported = 0;
+    let mut failed = None;
+    emit::jobs::run(&jobs, |i, result| {
+        let job = &jobs[i];
+        let planned: Vec<Planned> = match result {
+            Ok(out) => out
+                .into_iter()
+                .map(|f| Planned {
+                    path: if per_stage_dirs {
+                        format!("{}/{}/{}", job.model.stage, job.target.name(), f.path)
+                    } else {
+                        format!("{}/{}", job.target.name(), f.path)
+                    },
                     contents: f.contents,
-                });
+                })
+                .collect(),
+            Err(e) => {
+                failed = Some(RenderError::Emit(e));
+                return ControlFlow::Break(());
             }
+        };
+        let stage = i / targets.len();
+        files[stage] += planned.len();
+        if let Err(e) = sink(i, planned) {
+            failed = Some(RenderError::Write(e));
+            return ControlFlow::Break(());
         }
-        progress(i, m, files.len() - before);
+        left[stage] -= 1;
+        while reported < stages.len() && left[reported] == 0 {
+            progress(reported, stages[reported], files[reported]);
+            reported += 1;
+        }
+        ControlFlow::Continue(())
+    });
+    failed.map_or(Ok(()), Err)
+}
+
+/// Renders the requested targets for the selected stages, in memory, in a
+/// stable order (stage, then target, then the emitter's own file order).
+pub fn plan(
+    stages: &[&Model],
+    targets: &[Target],
+    per_stage_dirs: bool,
+    local: &emit::Options,
+) -> emit::Result<Vec<Planned>> {
+    // One slot per job, filled in completion order, read in job order.
+    let mut slots: Vec<Vec<Planned>> = Vec::new();
+    let result = render(stages, targets, per_stage_dirs, local, |_, _, _| {}, |job, p| {
+        if slots.len() <= job {
+            slots.resize_with(job + 1, Vec::new);
+        }
+        slots[job] = p;
+        Ok(())
+    });
+    match result {
+        Ok(()) => Ok(slots.into_iter().flatten().collect()),
+        Err(RenderError::Emit(e)) => Err(e),
+        Err(RenderError::Write(_)) => unreachable!("collecting in memory cannot fail"),
     }
-    let _ = design;
-    Ok(files)
 }
 
 pub fn run(ui: &Ui, a: Args) -> u8 {
@@ -143,28 +207,12 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
             }
         },
     };
-    let total = stages.len();
-    let planned = plan(
-        design,
-        &stages,
-        &targets,
-        a.all_stages,
-        &local,
-        |i, m, n| {
-            if total > 1 {
-                eprintln!("[{}/{total}] {}: {n} files", i + 1, m.stage);
-            }
-        },
-    );
-    let planned = match planned {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("internal error: {e}\nthis is a bug in archc; nothing was written");
-            return EXIT_USAGE;
-        }
-    };
     let out = a.out.display();
     if a.check {
+        let planned = match plan(&stages, &targets, a.all_stages, &local) {
+            Ok(p) => p,
+            Err(e) => return internal_error(&e),
+        };
         return match output::compare_tree(&a.out, &planned) {
             Ok(drift) if drift.is_clean() => {
                 eprintln!("{out}: {} files up to date", planned.len());
@@ -191,7 +239,32 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
             Err(e) => ui.fail(format_args!("cannot read {out}: {e}")),
         };
     }
-    match output::write_tree(&a.out, &planned) {
+    // Each finished target is staged on disk at once and its text dropped, so
+    // memory holds a few targets' output, not the whole tree.
+    let total = stages.len();
+    let mut tree = TreeWriter::new(&a.out);
+    let rendered = render(
+        &stages,
+        &targets,
+        a.all_stages,
+        &local,
+        |i, m, n| {
+            if total > 1 {
+                eprintln!("[{}/{total}] {}: {n} files", i + 1, m.stage);
+            }
+        },
+        |_, files| {
+            files
+                .iter()
+                .try_for_each(|f| tree.add(&f.path, f.contents.as_bytes()))
+        },
+    );
+    let written = match rendered {
+        Ok(()) => tree.finish(),
+        Err(RenderError::Emit(e)) => return internal_error(&e),
+        Err(RenderError::Write(e)) => Err(e),
+    };
+    match written {
         Ok(s) => {
             eprintln!(
                 "{out}: {} written, {} unchanged, {} removed",
@@ -205,6 +278,11 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
             "cannot write {out}: {e}; files already in place are complete, the rest are as before"
         )),
     }
+}
+
+fn internal_error(e: &emit::EmitError) -> u8 {
+    eprintln!("internal error: {e}\nthis is a bug in archc; nothing was written");
+    EXIT_USAGE
 }
 
 /// Reads and checks a `--local-ports` file against the stages being built.

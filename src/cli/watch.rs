@@ -138,12 +138,10 @@ impl Builder<'_> {
         };
         let targets = targets(&self.args.targets);
         let planned = match plan(
-            design,
             &stages,
             &targets,
             self.args.all_stages,
             &crate::emit::Options::default(),
-            |_, _, _| {},
         ) {
             Ok(p) => p,
             Err(e) => {
