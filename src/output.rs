@@ -93,6 +93,8 @@ pub struct TreeWriter {
     new: BTreeSet<String>,
     staged: Vec<(tempfile::TempPath, PathBuf, String)>,
     unchanged: Vec<String>,
+    /// Directories known to exist: one `create_dir_all` each, not one a file.
+    dirs: std::collections::HashSet<PathBuf>,
 }
 
 impl TreeWriter {
@@ -103,6 +105,7 @@ impl TreeWriter {
             new: BTreeSet::new(),
             staged: Vec::new(),
             unchanged: Vec::new(),
+            dirs: std::collections::HashSet::new(),
         }
     }
 
@@ -118,6 +121,12 @@ impl TreeWriter {
             self.unchanged.push(rel.to_string());
             return Ok(());
         }
+        if let Some(dir) = path.parent() {
+            if !self.dirs.contains(dir) {
+                std::fs::create_dir_all(dir)?;
+                self.dirs.insert(dir.to_path_buf());
+            }
+        }
         self.staged
             .push((stage_file(&path, contents)?, path, rel.to_string()));
         Ok(())
@@ -132,9 +141,11 @@ impl TreeWriter {
             new,
             mut staged,
             mut unchanged,
+            dirs: _,
         } = self;
         let manifest: String = new.iter().map(|p| format!("{p}\n")).collect();
         let manifest_path = root.join(MANIFEST);
+        std::fs::create_dir_all(&root)?;
         let manifest_tmp = stage_file(&manifest_path, manifest.as_bytes())?;
         staged.sort_by(|a, b| a.2.cmp(&b.2));
         unchanged.sort();
@@ -176,9 +187,9 @@ fn same_contents(path: &Path, contents: &[u8]) -> bool {
 /// Writes `contents` to a temporary file in the directory of `path`.
 /// The file is closed (only its path is kept, and removed on drop), so a build
 /// of thousands of files does not run out of file descriptors.
+/// The directory must exist.
 fn stage_file(path: &Path, contents: &[u8]) -> std::io::Result<tempfile::TempPath> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".archc-")
         .permissions(new_file_mode())
