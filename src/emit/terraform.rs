@@ -257,8 +257,10 @@ struct Ctx {
     /// script in every host's user data.
     db_passwords: Vec<(String, String, Option<String>)>,
     iam: IamCtx,
-    webs: Vec<HostCtx>,
-    workers: Vec<HostCtx>,
+    /// Web tiers, then workers: one list, because tera clones a whole element
+    /// (user data included) on every lookup when a loop iterates a computed
+    /// list such as `webs | concat(with=workers)`.
+    host_groups: Vec<HostCtx>,
     lbs: Vec<LbCtx>,
     db_subnet_group: bool,
     dbs: Vec<DbCtx>,
@@ -1336,8 +1338,7 @@ fn build(m: &Model) -> Result<Ctx> {
         app_sg,
         db_passwords: secrets,
         iam,
-        webs,
-        workers,
+        host_groups: webs.into_iter().chain(workers).collect(),
         lbs,
         db_subnet_group: !dbs.is_empty() || nosqls.iter().any(|n| !n.dynamodb),
         dbs,
