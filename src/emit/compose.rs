@@ -38,6 +38,10 @@ fn tera() -> &'static Tera {
                 "env.example",
                 include_str!("../../templates/compose/env.example.tera"),
             ),
+            (
+                "service.yaml",
+                include_str!("../../templates/compose/service.yaml.tera"),
+            ),
         ])
     })
 }
@@ -67,12 +71,30 @@ const FLUENT_FORWARD_PORT: u16 = 24224;
 /// Placeholder written into `.env.example`: non-empty, so `${VAR:?…}` accepts it.
 const PLACEHOLDER: &str = "change-me";
 
+/// The `services:` entries, each rendered from its own small context: one
+/// context holding every service of a large project would cost several times
+/// the file's size in memory (and tera clones values it looks up in loops).
+fn render_services(project: &Project) -> Result<String> {
+    let mut out = String::new();
+    let mut ctx = Context::new();
+    ctx.insert("app_env", &!project.app_env.is_empty());
+    ctx.insert("app_depends_on", &!project.app_depends_on.is_empty());
+    for (i, s) in project.services.iter().enumerate() {
+        ctx.insert("first", &(i == 0));
+        ctx.insert("s", s);
+        let text = render(tera(), "service.yaml", &ctx)?;
+        out.push_str(text.strip_suffix('\n').unwrap_or(&text));
+    }
+    Ok(out)
+}
+
 /// Renders every `compose` file for one stage.
 pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
     let project = Project::build(model)?;
     let header = super::header_line(model);
     let mut ctx = Context::new();
     ctx.insert("header", &header);
+    ctx.insert("services", &render_services(&project)?);
     ctx.insert("p", &project);
     let mut files = vec![
         OutFile {
@@ -108,6 +130,8 @@ struct Project {
     name: String,
     /// Comment lines at the top of `compose.yaml` (what compose cannot do).
     notes: Vec<String>,
+    /// Rendered one by one (`render_services`), not through the project's context.
+    #[serde(skip)]
     services: Vec<Service>,
     edge: bool,
     volumes: Vec<String>,
