@@ -347,7 +347,7 @@ pub fn emit(model: &Model, _opts: &Options) -> Result<Vec<OutFile>> {
     let mut ctx = k.base_ctx();
     ctx.insert("resources", &names);
     let kustomization = one_newline(render(tera(), "kustomization", &ctx)?);
-    for f in &files {
+    for f in files {
         out.push(k.render_file(f)?);
     }
     out.push(OutFile {
@@ -384,6 +384,8 @@ struct K8s<'m> {
     /// `env_hash` of what web tiers and workers read, computed once.
     web_env_hash: String,
     worker_env_hash: String,
+    /// `base_ctx()`, built once: every document's context starts from it.
+    base: Context,
     webs: HashMap<&'m str, &'m Web>,
     dbs: HashMap<&'m str, &'m Db>,
     queues: HashMap<&'m str, &'m Queue>,
@@ -409,6 +411,7 @@ impl<'m> K8s<'m> {
             secret_keys: Vec::new(),
             web_env_hash: String::new(),
             worker_env_hash: String::new(),
+            base: Context::new(),
             webs: m.webs.iter().map(|w| (w.name.as_str(), w)).collect(),
             dbs: m.dbs.iter().map(|d| (d.name.as_str(), d)).collect(),
             queues: m.queues.iter().map(|q| (q.name.as_str(), q)).collect(),
@@ -418,6 +421,7 @@ impl<'m> K8s<'m> {
         k.secret_keys = k.compute_secret_keys();
         k.web_env_hash = k.env_hash(true);
         k.worker_env_hash = k.env_hash(false);
+        k.base = k.base_ctx();
         k
     }
 
@@ -439,19 +443,26 @@ impl<'m> K8s<'m> {
     }
 
     fn doc(&self, template: &str, o: &impl Serialize) -> Result<String> {
-        let mut ctx = self.base_ctx();
+        // A clone of three short strings, not three serialisations a document.
+        let mut ctx = self.base.clone();
         ctx.insert("o", o);
         // Each document ends with exactly one newline, so the file does too.
         Ok(one_newline(render(tera(), template, &ctx)?))
     }
 
-    fn render_file(&self, f: &File) -> Result<OutFile> {
-        let mut ctx = self.base_ctx();
+    /// The file's header comment from its template, then its documents,
+    /// already rendered, appended as they are (not copied through a context).
+    fn render_file(&self, f: File) -> Result<OutFile> {
+        let mut ctx = self.base.clone();
         ctx.insert("intro", &f.intro);
-        ctx.insert("docs", &f.docs);
+        let mut contents = render(tera(), "file", &ctx)?;
+        contents.reserve(f.docs.iter().map(String::len).sum());
+        for d in &f.docs {
+            contents.push_str(d);
+        }
         Ok(OutFile {
-            path: f.path.clone(),
-            contents: render(tera(), "file", &ctx)?,
+            path: f.path,
+            contents,
         })
     }
 
