@@ -48,7 +48,7 @@ impl Compiled {
 /// user gave it: it names the default system and heads generated files.
 pub fn compile(source_name: &str, text: &str) -> Compiled {
     let (ast, mut diagnostics) = syntax::parse(text);
-    let (design, resolve_diags) = model::resolve(&ast, source_name);
+    let (design, resolve_diags) = model::resolve(&ast, source_name, text);
     diagnostics.extend(resolve_diags);
     let staged = ast
         .items

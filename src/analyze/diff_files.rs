@@ -3,6 +3,7 @@
 
 use crate::emit::{self, Options, OutFile, Target};
 use crate::model::Model;
+use crate::provenance::without_design_lines;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -32,7 +33,8 @@ impl TargetDiff {
 
 /// `from` rendered under `to`'s stage and file name, so that the stage named
 /// in every generated header (and the k8s stage label) does not count as a
-/// change: only what the design changed does.
+/// change: only what the design changed does. The second header line (the
+/// design lines a file came from) is left out of the comparison in `compare`.
 pub fn comparable(from: &Model, to: &Model) -> Model {
     let mut m = from.clone();
     m.stage = to.stage.clone();
@@ -67,15 +69,21 @@ fn compare(t: Target, a: &[OutFile], b: &[OutFile], unified: bool) -> TargetDiff
         changed: Vec::new(),
     };
     for f in b {
-        match a.iter().find(|o| o.path == f.path) {
-            None => d.added.push(f.path.clone()),
-            Some(o) if o.contents != f.contents => {
-                let header = format!("{}/{}", t.name(), f.path);
-                let mut c = file_change(&header, &o.contents, &f.contents, unified);
-                c.path = f.path.clone();
-                d.changed.push(c)
-            }
-            Some(_) => {}
+        let Some(o) = a.iter().find(|o| o.path == f.path) else {
+            d.added.push(f.path.clone());
+            continue;
+        };
+        // The design-lines header line moves with the statements (a blank
+        // line, a redeclaration in a later stage): not a change to the file.
+        let (old, new) = (
+            without_design_lines(&o.contents),
+            without_design_lines(&f.contents),
+        );
+        if old != new {
+            let header = format!("{}/{}", t.name(), f.path);
+            let mut c = file_change(&header, &old, &new, unified);
+            c.path = f.path.clone();
+            d.changed.push(c)
         }
     }
     for o in a {

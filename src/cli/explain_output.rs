@@ -1,8 +1,9 @@
 //! `archc explain-output PATH[:LINE]`: the design line and stage behind a
-//! generated file, or behind one line of it.
+//! generated file, or behind one line of it. A whole file: the design lines
+//! its second header line lists, each with its statement.
 
 use super::{load, Ui, EXIT_FAILED, EXIT_OK};
-use crate::provenance::{header, Producer, Tracer};
+use crate::provenance::{design_lines, header, Producer, Tracer};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -83,18 +84,54 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
                 model.system
             ),
         },
-        None => {
-            println!("{} was generated from {}, stage {}, by:", path.display(), loaded.file.name, h.stage);
-            let mut seen: Vec<(&str, &str)> = Vec::new();
-            for l in text.lines() {
-                if let Some((c, _)) = tracer.mention(l) {
-                    if !seen.contains(&(c.kind, c.name)) {
-                        seen.push((c.kind, c.name));
-                        println!("  {}", describe(&c));
+        None => match design_lines(&text) {
+            Some(lines) if lines.is_empty() => println!(
+                "{} is stage-wide scaffolding of stage {} of {} (system `{}`), not written by one design line",
+                path.display(),
+                h.stage,
+                loaded.file.name,
+                model.system
+            ),
+            Some(lines) => {
+                println!(
+                    "{} was generated from {}, stage {}, by the design lines its header lists:",
+                    path.display(),
+                    loaded.file.name,
+                    h.stage
+                );
+                let components = model.components();
+                for n in lines {
+                    let at: Vec<_> = components.iter().filter(|c| c.origin.line == n).collect();
+                    if at.is_empty() {
+                        println!(
+                            "  line {n}: no statement of stage {} starts there now (the design changed since; rebuild)",
+                            h.stage
+                        );
+                    }
+                    for c in at {
+                        println!("  {}", describe(c).replace('\n', "\n  "));
                     }
                 }
             }
-        }
+            // A file from before the design-lines header: every component it mentions.
+            None => {
+                println!(
+                    "{} was generated from {}, stage {}, by:",
+                    path.display(),
+                    loaded.file.name,
+                    h.stage
+                );
+                let mut seen: Vec<(&str, &str)> = Vec::new();
+                for l in text.lines() {
+                    if let Some((c, _)) = tracer.mention(l) {
+                        if !seen.contains(&(c.kind, c.name)) {
+                            seen.push((c.kind, c.name));
+                            println!("  {}", describe(&c));
+                        }
+                    }
+                }
+            }
+        },
     }
     EXIT_OK
 }

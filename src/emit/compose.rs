@@ -96,14 +96,23 @@ pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
     ctx.insert("header", &header);
     ctx.insert("services", &render_services(&project)?);
     ctx.insert("p", &project);
+    let every: Vec<_> = model.components().into_iter().map(|c| c.origin).collect();
     let mut files = vec![
         OutFile {
             path: "compose.yaml".into(),
-            contents: render(tera(), "compose.yaml", &ctx)?,
+            contents: super::with_design_lines(
+                render(tera(), "compose.yaml", &ctx)?,
+                model,
+                &every,
+            ),
         },
         OutFile {
             path: ".env.example".into(),
-            contents: render(tera(), "env.example", &ctx)?,
+            contents: super::with_design_lines(
+                render(tera(), "env.example", &ctx)?,
+                model,
+                &secret_origins(model),
+            ),
         },
     ];
     for lb in &model.lbs {
@@ -120,6 +129,26 @@ pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
         files.push(OutFile { path, contents });
     }
     Ok(files)
+}
+
+/// The components `.env.example` asks secrets for: databases, password-protected
+/// document stores and queues, and the AWS emulators' credentials.
+fn secret_origins(m: &Model) -> Vec<&crate::model::Origin> {
+    let apps = !m.webs.is_empty() || !m.workers.is_empty();
+    let mut o: Vec<_> = m.dbs.iter().map(|d| &d.origin).collect();
+    o.extend(
+        m.nosqls
+            .iter()
+            .filter(|n| n.engine == NosqlEngine::Mongodb || apps)
+            .map(|n| &n.origin),
+    );
+    o.extend(
+        m.queues
+            .iter()
+            .filter(|q| q.engine == QueueEngine::Rabbitmq || (apps && q.engine == QueueEngine::Sqs))
+            .map(|q| &q.origin),
+    );
+    o
 }
 
 /// Everything the template prints, in output order.

@@ -30,7 +30,7 @@
 use super::templates::{engine, json_quote, render};
 use super::{Options, OutFile, Result};
 use crate::model::{
-    Cache, CacheEngine, Db, DbEngine, Evict, Model, Nosql, NosqlEngine, Queue, QueueEngine,
+    Cache, CacheEngine, Db, DbEngine, Evict, Model, Nosql, NosqlEngine, Origin, Queue, QueueEngine,
     Resources, SizeClass, Web, Worker,
 };
 use indexmap::{IndexMap, IndexSet};
@@ -352,7 +352,7 @@ pub fn emit(model: &Model, _opts: &Options) -> Result<Vec<OutFile>> {
     }
     out.push(OutFile {
         path: "kustomization.yaml".into(),
-        contents: kustomization,
+        contents: super::with_design_lines(kustomization, model, &[]),
     });
     Ok(out)
 }
@@ -455,7 +455,11 @@ impl<'m> K8s<'m> {
     fn render_file(&self, f: File) -> Result<OutFile> {
         let mut ctx = self.base.clone();
         ctx.insert("intro", &f.intro);
-        let mut contents = render(tera(), "file", &ctx)?;
+        let mut contents = super::with_design_lines(
+            render(tera(), "file", &ctx)?,
+            self.m,
+            &file_origins(self.m, &f.path),
+        );
         contents.reserve(f.docs.iter().map(String::len).sum());
         for d in &f.docs {
             contents.push_str(d);
@@ -2196,6 +2200,121 @@ fn yaml_filter(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
             "filter yaml expects a string, got {v}"
         ))),
     }
+}
+
+/// The components a k8s file is generated from, by its path (for the second
+/// header line): one file per component, plus shared files shaped by several.
+fn file_origins<'m>(m: &'m Model, path: &str) -> Vec<&'m Origin> {
+    let name = |prefix: &str| {
+        path.strip_prefix(prefix)
+            .and_then(|p| p.strip_suffix(".yaml"))
+            .unwrap_or("")
+            .to_string()
+    };
+    let mut o: Vec<&Origin> = Vec::new();
+    match path {
+        // Secret keys and data centers.
+        "00-namespace.yaml" => {
+            o.extend(m.dbs.iter().map(|d| &d.origin));
+            o.extend(
+                m.nosqls
+                    .iter()
+                    .filter(|n| n.engine == NosqlEngine::Mongodb)
+                    .map(|n| &n.origin),
+            );
+            o.extend(
+                m.queues
+                    .iter()
+                    .filter(|q| q.engine == QueueEngine::Rabbitmq)
+                    .map(|q| &q.origin),
+            );
+            o.extend(m.datacenters.as_ref().map(|d| &d.origin));
+        }
+        // Who may talk to whom: every workload.
+        "01-network-policy.yaml" => {
+            o.extend(
+                m.components()
+                    .into_iter()
+                    .filter(|c| !matches!(c.kind, "cdn" | "datacenters"))
+                    .map(|c| c.origin),
+            );
+        }
+        // Where every data component is.
+        "02-app-env.yaml" => {
+            o.extend(m.dbs.iter().map(|d| &d.origin));
+            o.extend(m.caches.iter().map(|c| &c.origin));
+            o.extend(m.nosqls.iter().map(|n| &n.origin));
+            o.extend(m.queues.iter().map(|q| &q.origin));
+        }
+        "80-logs.yaml" => o.extend(m.logs.as_ref()),
+        "90-metrics.yaml" => o.extend(m.metrics.as_ref()),
+        _ if path.starts_with("10-db-") => {
+            o.extend(
+                m.dbs
+                    .iter()
+                    .filter(|d| d.name == name("10-db-"))
+                    .map(|d| &d.origin),
+            );
+        }
+        _ if path.starts_with("20-cache-") => {
+            o.extend(
+                m.caches
+                    .iter()
+                    .filter(|c| c.name == name("20-cache-"))
+                    .map(|c| &c.origin),
+            );
+        }
+        _ if path.starts_with("30-nosql-") => {
+            o.extend(
+                m.nosqls
+                    .iter()
+                    .filter(|n| n.name == name("30-nosql-"))
+                    .map(|n| &n.origin),
+            );
+        }
+        _ if path.starts_with("40-queue-") => {
+            o.extend(
+                m.queues
+                    .iter()
+                    .filter(|q| q.name == name("40-queue-"))
+                    .map(|q| &q.origin),
+            );
+        }
+        _ if path.starts_with("50-web-") => {
+            o.extend(
+                m.webs
+                    .iter()
+                    .filter(|w| w.name == name("50-web-"))
+                    .map(|w| &w.origin),
+            );
+        }
+        // A worker and the queue it consumes.
+        _ if path.starts_with("60-worker-") => {
+            for w in m.workers.iter().filter(|w| w.name == name("60-worker-")) {
+                o.push(&w.origin);
+                o.extend(
+                    m.queues
+                        .iter()
+                        .filter(|q| q.name == w.queue)
+                        .map(|q| &q.origin),
+                );
+            }
+        }
+        // A balancer and the web tiers behind it.
+        _ if path.starts_with("70-ingress-") => {
+            for lb in m.lbs.iter().filter(|l| l.name == name("70-ingress-")) {
+                o.push(&lb.origin);
+                o.extend(
+                    m.webs
+                        .iter()
+                        .filter(|w| lb.backends.contains(&w.name))
+                        .map(|w| &w.origin),
+                );
+            }
+        }
+        _ => {}
+    }
+    o
 }
 
 #[cfg(test)]

@@ -379,6 +379,27 @@ pub(super) fn balancer_health_path(model: &Model, lb: &Lb) -> String {
     .unwrap_or_else(|| format!("/{}-lb-healthz", lb.name))
 }
 
+/// What a balancer config is generated from: the balancer, the web tiers
+/// behind it, and the CDNs whose origin it is (their paths are cached here).
+pub(super) fn lb_origins<'m>(model: &'m Model, lb: &'m Lb) -> Vec<&'m crate::model::Origin> {
+    let mut o = vec![&lb.origin];
+    o.extend(
+        model
+            .webs
+            .iter()
+            .filter(|w| lb.backends.contains(&w.name))
+            .map(|w| &w.origin),
+    );
+    o.extend(
+        model
+            .cdns
+            .iter()
+            .filter(|c| c.origin_lb.as_deref() == Some(lb.name.as_str()))
+            .map(|c| &c.origin),
+    );
+    o
+}
+
 /// The comment lines every balancer config starts with.
 pub(super) fn header(model: &Model, lb: &Lb, target: &str) -> Vec<String> {
     let engine = match lb.engine {
@@ -387,6 +408,7 @@ pub(super) fn header(model: &Model, lb: &Lb, target: &str) -> Vec<String> {
     };
     let mut lines = vec![
         super::header_line(model),
+        super::design_lines_line(model, &lb_origins(model, lb)),
         format!(
             "Load balancer `{}` of system `{}`; the design runs it with {engine}.",
             lb.name, model.system

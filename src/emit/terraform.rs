@@ -12,7 +12,9 @@
 
 use super::templates::{engine, render, tf_name};
 use super::{Options, OutFile, Result};
-use crate::model::{CacheEngine, DbEngine, Evict, LbMethod, Model, NosqlEngine, QueueEngine};
+use crate::model::{
+    CacheEngine, DbEngine, Evict, LbMethod, Model, NosqlEngine, Origin, QueueEngine,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -90,7 +92,7 @@ pub fn emit(model: &Model, _opts: &Options) -> Result<Vec<OutFile>> {
         if body || *name == "versions.tf" {
             out.push(OutFile {
                 path: (*name).to_string(),
-                contents: text,
+                contents: super::with_design_lines(text, model, &file_origins(model, name)),
             });
         }
     }
@@ -1458,6 +1460,104 @@ impl Sidecar {
             args,
         }
     }
+}
+
+/// The components a Terraform file is generated from (for its second header
+/// line): those whose parts of the context its template reads.
+fn file_origins<'m>(m: &'m Model, file: &str) -> Vec<&'m Origin> {
+    let remote_dbs = m.dbs.iter().filter(|d| !d.colocated).map(|d| &d.origin);
+    let remote_caches = m.caches.iter().filter(|c| !c.colocated).map(|c| &c.origin);
+    let mongos = m
+        .nosqls
+        .iter()
+        .filter(|n| n.engine == NosqlEngine::Mongodb)
+        .map(|n| &n.origin);
+    let apps = || {
+        m.webs
+            .iter()
+            .map(|w| &w.origin)
+            .chain(m.workers.iter().map(|w| &w.origin))
+    };
+    let dc = m.datacenters.as_ref().map(|d| &d.origin);
+    let mut o: Vec<&Origin> = Vec::new();
+    match file {
+        // The DNS provider aliases of the data centers.
+        "versions.tf" => o.extend(dc),
+        "variables.tf" => {
+            o.extend(apps());
+            o.extend(remote_dbs);
+            o.extend(mongos);
+            o.extend(m.logs.as_ref());
+            o.extend(dc);
+        }
+        // The VPC and one security group per networked component.
+        "network.tf" => {
+            o.extend(m.lbs.iter().map(|l| &l.origin));
+            o.extend(apps());
+            o.extend(remote_dbs);
+            o.extend(remote_caches);
+            o.extend(mongos);
+        }
+        // Hosts, what their user data tells them, and what IAM lets them reach.
+        "hosts.tf" => {
+            o.extend(apps());
+            o.extend(m.dbs.iter().map(|d| &d.origin));
+            o.extend(m.caches.iter().filter(|c| c.colocated).map(|c| &c.origin));
+            o.extend(m.nosqls.iter().map(|n| &n.origin));
+            o.extend(m.queues.iter().map(|q| &q.origin));
+            o.extend(m.logs.as_ref());
+            o.extend(m.metrics.as_ref());
+        }
+        "lb.tf" => {
+            o.extend(m.lbs.iter().map(|l| &l.origin));
+            o.extend(m.webs.iter().filter(|w| w.lb.is_some()).map(|w| &w.origin));
+        }
+        "data.tf" => {
+            o.extend(remote_dbs);
+            o.extend(remote_caches);
+            o.extend(m.nosqls.iter().map(|n| &n.origin));
+        }
+        "queues.tf" => o.extend(m.queues.iter().map(|q| &q.origin)),
+        // CloudFront (and the balancer it fetches from), Route 53.
+        "edge.tf" => {
+            for c in &m.cdns {
+                o.push(&c.origin);
+                o.extend(
+                    m.lbs
+                        .iter()
+                        .filter(|l| c.origin_lb.as_ref() == Some(&l.name))
+                        .map(|l| &l.origin),
+                );
+            }
+            if let Some(d) = dc {
+                o.push(d);
+                o.extend(m.lbs.first().map(|l| &l.origin));
+            }
+        }
+        // Log groups and alarms per host, database alarms.
+        "ops.tf" => {
+            if m.logs.is_some() || m.metrics.is_some() {
+                o.extend(apps());
+            }
+            o.extend(m.logs.as_ref());
+            if let Some(metrics) = &m.metrics {
+                o.push(metrics);
+                o.extend(remote_dbs);
+            }
+        }
+        "outputs.tf" => {
+            o.extend(m.webs.iter().filter(|w| w.lb.is_none()).map(|w| &w.origin));
+            o.extend(m.lbs.iter().map(|l| &l.origin));
+            o.extend(m.cdns.iter().map(|c| &c.origin));
+            o.extend(remote_dbs);
+            o.extend(remote_caches);
+            o.extend(m.nosqls.iter().map(|n| &n.origin));
+            o.extend(m.queues.iter().map(|q| &q.origin));
+            o.extend(dc);
+        }
+        _ => {}
+    }
+    o
 }
 
 #[cfg(test)]

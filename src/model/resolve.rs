@@ -24,8 +24,9 @@ struct Decl<'a> {
 
 type State<'a> = IndexMap<(Kind, String), Decl<'a>>;
 
-/// Resolves a parsed file into one model per stage.
-pub fn resolve(file: &ast::SourceFile, source_name: &str) -> (Design, Vec<Diagnostic>) {
+/// Resolves a parsed file into one model per stage. `text` is the source the
+/// file was parsed from: origins record the line of their statement.
+pub fn resolve(file: &ast::SourceFile, source_name: &str, text: &str) -> (Design, Vec<Diagnostic>) {
     let mut r = Resolver {
         diags: Vec::new(),
         system: None,
@@ -73,6 +74,7 @@ pub fn resolve(file: &ast::SourceFile, source_name: &str) -> (Design, Vec<Diagno
         region: &region,
         source_name,
         staged: !stages.is_empty(),
+        line_starts: line_starts(text),
     };
 
     let mut models = Vec::new();
@@ -144,6 +146,22 @@ struct Ctx<'c> {
     region: &'c str,
     source_name: &'c str,
     staged: bool,
+    /// Byte offset of the start of every line of the source, in order.
+    line_starts: Vec<u32>,
+}
+
+impl Ctx<'_> {
+    /// The 1-based line on which `span` starts.
+    fn line(&self, span: Span) -> u32 {
+        self.line_starts.partition_point(|&s| s <= span.start) as u32
+    }
+}
+
+/// Byte offsets where the lines of `text` start (the first is 0).
+fn line_starts(text: &str) -> Vec<u32> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1))
+        .collect()
 }
 
 struct Resolver {
@@ -292,6 +310,7 @@ impl Resolver {
         for ((kind, name), decl) in state {
             let origin = Origin {
                 span: decl.span,
+                line: ctx.line(decl.span),
                 stage: decl.stage.clone(),
                 inherited: decl.stage.as_deref() != Some(stage) && ctx.staged,
                 implicit: false,
@@ -648,6 +667,7 @@ impl Builder<'_> {
                     backends: Vec::new(),
                     origin: Origin {
                         span: behind,
+                        line: self.ctx.line(behind),
                         stage: w.origin.stage.clone(),
                         inherited: w.origin.inherited,
                         implicit: true,
@@ -795,5 +815,27 @@ fn example_store(kind: StoreKind) -> &'static str {
         StoreKind::Cache => "cache redis x2 ttl 30m evict lru",
         StoreKind::Db => "db postgres with 2 replicas",
         StoreKind::Nosql => "nosql dynamodb",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn origins_carry_the_line_of_their_statement_or_reference() {
+        let text = "# a design\nsystem s\n\nstage one {\n  db postgres\n  web x2 behind lb\n}\nstage two {\n\n  cache redis\n}\n";
+        let c = crate::compile("s.arch", text);
+        assert!(!c.has_errors());
+        let two = c.design.stage("two").unwrap();
+        let line = |kind: &str| {
+            two.components()
+                .iter()
+                .find(|c| c.kind == kind)
+                .map(|c| c.origin.line)
+        };
+        // Inherited components keep their line; the implicit lb is on its reference's.
+        assert_eq!(line("db"), Some(5));
+        assert_eq!(line("web"), Some(6));
+        assert_eq!(line("lb"), Some(6));
+        assert_eq!(line("cache"), Some(10));
     }
 }

@@ -58,6 +58,9 @@ pub struct Model {
 pub struct Origin {
     /// The statement that declared it (for an implicit component: the reference).
     pub span: Span,
+    /// The 1-based line on which that statement (or reference) starts: what
+    /// the second header line of every generated file lists.
+    pub line: u32,
     /// The stage whose statement wrote it; `None` for statements before any stage.
     pub stage: Option<String>,
     /// True when the current stage did not write it but inherited it.

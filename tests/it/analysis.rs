@@ -122,6 +122,42 @@ fn diff_of_two_files_with_unified_file_diffs() {
     );
 }
 
+/// A blank line at the top moves every statement down one line: the
+/// design-lines header of every generated file changes, the files do not.
+#[test]
+fn diff_ignores_the_design_lines_header_when_only_line_numbers_moved() {
+    let text = std::fs::read_to_string(repo().join("examples/journey.arch")).unwrap();
+    let old = archc::compile("journey.arch", &text);
+    let new = archc::compile("journey.arch", &format!("\n{text}"));
+    assert!(!old.has_errors() && !new.has_errors());
+    for (a, b) in old.design.stages.iter().zip(&new.design.stages) {
+        // The raw outputs do differ (so the comparison has something to ignore).
+        let raw_a = emit::emit(Target::K8s, a, &Options::default()).unwrap();
+        let raw_b = emit::emit(Target::K8s, b, &Options::default()).unwrap();
+        assert_ne!(raw_a[0].contents, raw_b[0].contents, "{}", a.stage);
+        let d = archc::analyze::diff_files::diff(a, b, &Target::ALL, false).unwrap();
+        for t in d {
+            assert!(t.is_empty(), "stage {}: {t:?}", a.stage);
+        }
+    }
+    // A real change still shows, header and all.
+    let changed = archc::compile(
+        "journey.arch",
+        &format!("\n{text}").replace("web x1", "web x2"),
+    );
+    let d = archc::analyze::diff_files::diff(
+        &old.design.stages[0],
+        &changed.design.stages[0],
+        &[Target::Compose],
+        false,
+    )
+    .unwrap();
+    assert!(
+        d[0].changed.iter().any(|c| c.path == "compose.yaml"),
+        "{d:?}"
+    );
+}
+
 #[test]
 fn diff_of_the_first_stage_needs_from() {
     let o = run(&["diff", "examples/journey.arch", "--to", "single"]);

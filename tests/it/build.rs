@@ -185,8 +185,8 @@ fn builds_are_identical_across_directories_and_environments() {
     }
 }
 
-/// Every target starts every file with the same header, read back by
-/// `explain-output`; a line break in the design's file name must not end the
+/// Every target starts every file with the same two header lines, read back
+/// by `explain-output`; a line break in the design's file name must not end the
 /// comment (compose once wrote it raw, terraform replaced only `\n`).
 #[test]
 fn every_file_starts_with_one_header_line_even_for_odd_file_names() {
@@ -209,6 +209,32 @@ fn every_file_starts_with_one_header_line_even_for_odd_file_names() {
                 );
                 let h = archc::provenance::header(&f.contents).unwrap();
                 assert_eq!(h.stage, m.stage);
+                // The second line names design lines of this stage's
+                // components (or says none wrote the file), in order.
+                let second = f.contents.lines().nth(1).unwrap_or("");
+                assert!(
+                    second.ends_with(
+                        " of odd name .arch (archc explain-output FILE:LINE traces one line)."
+                    ) || second
+                        == format!(
+                            "# From no single design line: stage-wide scaffolding of stage \"{}\".",
+                            m.stage
+                        ),
+                    "{} {}: {second}",
+                    t.name(),
+                    f.path
+                );
+                let lines = archc::provenance::design_lines(&f.contents).unwrap();
+                assert!(lines.windows(2).all(|w| w[0] < w[1]), "{second}");
+                for n in lines {
+                    assert!(
+                        m.components().iter().any(|c| c.origin.line == n),
+                        "{} {}: line {n} holds no component of stage {}",
+                        t.name(),
+                        f.path,
+                        m.stage
+                    );
+                }
             }
         }
     }

@@ -295,6 +295,53 @@ fn explain_output_traces_generated_lines_to_design_lines() {
     ]);
     let t = String::from_utf8(r.stdout).unwrap();
     assert!(t.contains("web `web`"), "{t}");
+    // A whole file lists the design lines of its header, each with its
+    // statement and stage: the sharded nginx config comes from the cdn
+    // (line 20, stage cached), the web tier (23) and the lb (24).
+    let p = out.join("sharded/nginx/lb.conf");
+    let header = std::fs::read_to_string(&p).unwrap();
+    assert!(
+        header
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("# From design lines 20, 23-24 of examples/journey.arch"),
+        "{header}"
+    );
+    let r = run(&["explain-output", p.to_str().unwrap()]);
+    assert_eq!(code(&r), 0, "{}", stderr(&r));
+    let t = String::from_utf8(r.stdout).unwrap();
+    let listed: Vec<&str> = t
+        .lines()
+        .filter(|l| l.contains("examples/journey.arch:"))
+        .collect();
+    assert_eq!(listed.len(), 3, "{t}");
+    assert!(
+        listed[0].contains("cdn `cdn`, examples/journey.arch:20:3: cdn for /static ttl 1d"),
+        "{t}"
+    );
+    assert!(
+        listed[1].contains("journey.arch:23:3: web stateless autoscale"),
+        "{t}"
+    );
+    assert!(
+        listed[2].contains("lb `lb`, examples/journey.arch:24:3: lb nginx round-robin"),
+        "{t}"
+    );
+    assert!(
+        t.contains("    written in stage cached") && t.contains("    written in stage stateless"),
+        "{t}"
+    );
+    // A file no component wrote says so.
+    let r = run(&[
+        "explain-output",
+        out.join("sharded/k8s/kustomization.yaml").to_str().unwrap(),
+    ]);
+    let t = String::from_utf8(r.stdout).unwrap();
+    assert!(
+        t.contains("is stage-wide scaffolding of stage sharded"),
+        "{t}"
+    );
     // Not an archc file.
     assert_eq!(code(&run(&["explain-output", "Cargo.toml:3"])), 2);
 }
