@@ -305,50 +305,68 @@ struct Rbac {
 /// Renders every `k8s` file for one stage.
 pub fn emit(model: &Model, _opts: &Options) -> Result<Vec<OutFile>> {
     let k = K8s::new(model);
-    let mut files: Vec<File> = vec![k.namespace_file()?];
+    // Each file with the components whose design lines it records in its
+    // header; a component's own file names them directly (looking them up by
+    // file name would scan every component for every file).
+    let shared = |f: File| {
+        let origins = shared_file_origins(model, &f.path);
+        (f, origins)
+    };
+    let mut files: Vec<(File, Vec<&Origin>)> = vec![shared(k.namespace_file()?)];
     if let Some(f) = k.network_policy_file()? {
-        files.push(f);
+        files.push(shared(f));
     }
     if let Some(f) = k.app_env_file()? {
-        files.push(f);
+        files.push(shared(f));
     }
     for db in &model.dbs {
-        files.push(k.db_file(db)?);
+        files.push((k.db_file(db)?, vec![&db.origin]));
     }
     for c in &model.caches {
-        files.push(k.cache_file(c)?);
+        files.push((k.cache_file(c)?, vec![&c.origin]));
     }
     for n in &model.nosqls {
-        files.push(k.nosql_file(n)?);
+        files.push((k.nosql_file(n)?, vec![&n.origin]));
     }
     for q in &model.queues {
-        files.push(k.queue_file(q)?);
+        files.push((k.queue_file(q)?, vec![&q.origin]));
     }
     for w in &model.webs {
-        files.push(k.web_file(w)?);
+        files.push((k.web_file(w)?, vec![&w.origin]));
     }
+    // A worker and the queue it consumes.
     for w in &model.workers {
-        files.push(k.worker_file(w)?);
+        let mut origins = vec![&w.origin];
+        origins.extend(k.queues.get(w.queue.as_str()).map(|q| &q.origin));
+        files.push((k.worker_file(w)?, origins));
     }
+    // A balancer and the web tiers behind it.
     for lb in &model.lbs {
         if let Some(f) = k.ingress_file(lb)? {
-            files.push(f);
+            let mut origins = vec![&lb.origin];
+            origins.extend(
+                lb.backends
+                    .iter()
+                    .filter_map(|b| k.webs.get(b.as_str()))
+                    .map(|w| &w.origin),
+            );
+            files.push((f, origins));
         }
     }
     if model.logs.is_some() {
-        files.push(k.logs_file()?);
+        files.push(shared(k.logs_file()?));
     }
     if model.metrics.is_some() {
-        files.push(k.metrics_file()?);
+        files.push(shared(k.metrics_file()?));
     }
 
     let mut out = Vec::with_capacity(files.len() + 1);
-    let names: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let names: Vec<&str> = files.iter().map(|(f, _)| f.path.as_str()).collect();
     let mut ctx = k.base_ctx();
     ctx.insert("resources", &names);
     let kustomization = one_newline(render(tera(), "kustomization", &ctx)?);
-    for f in files {
-        out.push(k.render_file(f)?);
+    for (f, origins) in files {
+        out.push(k.render_file(f, &origins)?);
     }
     out.push(OutFile {
         path: "kustomization.yaml".into(),
@@ -452,14 +470,10 @@ impl<'m> K8s<'m> {
 
     /// The file's header comment from its template, then its documents,
     /// already rendered, appended as they are (not copied through a context).
-    fn render_file(&self, f: File) -> Result<OutFile> {
+    fn render_file(&self, f: File, origins: &[&Origin]) -> Result<OutFile> {
         let mut ctx = self.base.clone();
         ctx.insert("intro", &f.intro);
-        let mut contents = super::with_design_lines(
-            render(tera(), "file", &ctx)?,
-            self.m,
-            &file_origins(self.m, &f.path),
-        );
+        let mut contents = super::with_design_lines(render(tera(), "file", &ctx)?, self.m, origins);
         contents.reserve(f.docs.iter().map(String::len).sum());
         for d in &f.docs {
             contents.push_str(d);
@@ -2202,15 +2216,9 @@ fn yaml_filter(v: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     }
 }
 
-/// The components a k8s file is generated from, by its path (for the second
-/// header line): one file per component, plus shared files shaped by several.
-fn file_origins<'m>(m: &'m Model, path: &str) -> Vec<&'m Origin> {
-    let name = |prefix: &str| {
-        path.strip_prefix(prefix)
-            .and_then(|p| p.strip_suffix(".yaml"))
-            .unwrap_or("")
-            .to_string()
-    };
+/// The components a file shared by the stage is generated from (for the
+/// second header line); `emit` names those of each component's own file.
+fn shared_file_origins<'m>(m: &'m Model, path: &str) -> Vec<&'m Origin> {
     let mut o: Vec<&Origin> = Vec::new();
     match path {
         // Secret keys and data centers.
@@ -2248,70 +2256,6 @@ fn file_origins<'m>(m: &'m Model, path: &str) -> Vec<&'m Origin> {
         }
         "80-logs.yaml" => o.extend(m.logs.as_ref()),
         "90-metrics.yaml" => o.extend(m.metrics.as_ref()),
-        _ if path.starts_with("10-db-") => {
-            o.extend(
-                m.dbs
-                    .iter()
-                    .filter(|d| d.name == name("10-db-"))
-                    .map(|d| &d.origin),
-            );
-        }
-        _ if path.starts_with("20-cache-") => {
-            o.extend(
-                m.caches
-                    .iter()
-                    .filter(|c| c.name == name("20-cache-"))
-                    .map(|c| &c.origin),
-            );
-        }
-        _ if path.starts_with("30-nosql-") => {
-            o.extend(
-                m.nosqls
-                    .iter()
-                    .filter(|n| n.name == name("30-nosql-"))
-                    .map(|n| &n.origin),
-            );
-        }
-        _ if path.starts_with("40-queue-") => {
-            o.extend(
-                m.queues
-                    .iter()
-                    .filter(|q| q.name == name("40-queue-"))
-                    .map(|q| &q.origin),
-            );
-        }
-        _ if path.starts_with("50-web-") => {
-            o.extend(
-                m.webs
-                    .iter()
-                    .filter(|w| w.name == name("50-web-"))
-                    .map(|w| &w.origin),
-            );
-        }
-        // A worker and the queue it consumes.
-        _ if path.starts_with("60-worker-") => {
-            for w in m.workers.iter().filter(|w| w.name == name("60-worker-")) {
-                o.push(&w.origin);
-                o.extend(
-                    m.queues
-                        .iter()
-                        .filter(|q| q.name == w.queue)
-                        .map(|q| &q.origin),
-                );
-            }
-        }
-        // A balancer and the web tiers behind it.
-        _ if path.starts_with("70-ingress-") => {
-            for lb in m.lbs.iter().filter(|l| l.name == name("70-ingress-")) {
-                o.push(&lb.origin);
-                o.extend(
-                    m.webs
-                        .iter()
-                        .filter(|w| lb.backends.contains(&w.name))
-                        .map(|w| &w.origin),
-                );
-            }
-        }
         _ => {}
     }
     o
