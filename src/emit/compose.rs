@@ -1186,7 +1186,7 @@ fn plural(n: usize, word: &str) -> String {
 
 /// Where a queue is, as the URL its engine's clients take (ElasticMQ serves
 /// SQS queue URLs with the dummy account 000000000000).
-fn queue_url(m: &Model, name: &str) -> String {
+pub(crate) fn queue_url(m: &Model, name: &str) -> String {
     match m.queues.iter().find(|q| q.name == name) {
         Some(q) => match q.engine {
             QueueEngine::Rabbitmq => format!("amqp://{}:{}", q.name, q.port),
