@@ -12,7 +12,9 @@
 
 use super::templates::{engine, render, tf_name};
 use super::{Options, OutFile, Result};
-use crate::model::{CacheEngine, DbEngine, Evict, LbMethod, Model, NosqlEngine, QueueEngine};
+use crate::model::{
+    App, CacheEngine, DbEngine, EnvVar, Evict, LbMethod, Meaning, Model, NosqlEngine, QueueEngine,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -514,8 +516,6 @@ fn build(m: &Model) -> Result<Ctx> {
 
     let webs_by_name: HashMap<&str, &crate::model::Web> =
         m.webs.iter().map(|w| (w.name.as_str(), w)).collect();
-    let queues_by_name: HashMap<&str, &crate::model::Queue> =
-        m.queues.iter().map(|q| (q.name.as_str(), q)).collect();
     let remote_dbs: Vec<_> = m.dbs.iter().filter(|d| !d.colocated).collect();
     let remote_caches: Vec<_> = m.caches.iter().filter(|c| !c.colocated).collect();
     let colocated_dbs: Vec<_> = m.dbs.iter().filter(|d| d.colocated).collect();
@@ -821,6 +821,21 @@ fn build(m: &Model) -> Result<Ctx> {
             note,
         ));
     }
+    for n in &mongos {
+        if let Some(var) = &n.password_env {
+            secrets.push((
+                var.clone(),
+                format!(
+                    "${{aws_docdb_cluster.{}.master_user_secret[0].secret_arn}}",
+                    tf_name(&n.name)
+                ),
+                Some(format!(
+                    "document store {} is DocumentDB, whose password RDS manages the same way",
+                    n.name
+                )),
+            ));
+        }
+    }
     let mut sidecars: Vec<Sidecar> = Vec::new();
     for d in &colocated_dbs {
         // Shards of a colocated database share one generated password.
@@ -877,6 +892,16 @@ fn build(m: &Model) -> Result<Ctx> {
             .join("\n"))
     };
 
+    // What each application reads: the model's contract with the addresses
+    // of the real resources (passwords are fetched or generated on the host).
+    let contract = m.app_env();
+    let app_env = |app: App<'_>| -> Vec<(String, String)> {
+        contract
+            .for_app(app)
+            .filter_map(|v| Some((v.name.clone(), env_value(m, v)?)))
+            .collect()
+    };
+
     // --- web tiers ----------------------------------------------------------------
     let mut webs = Vec::new();
     let mut hosted = false;
@@ -922,7 +947,7 @@ fn build(m: &Model) -> Result<Ctx> {
                 &w.name,
                 &w.image,
                 Some((host_port, w.port)),
-                vec![("PORT".into(), w.port.to_string())],
+                app_env(App::Web(&w.name)),
                 side,
             )?,
         });
@@ -935,13 +960,7 @@ fn build(m: &Model) -> Result<Ctx> {
 
     let mut workers = Vec::new();
     for wk in &m.workers {
-        let env = match queues_by_name.get(wk.queue.as_str()) {
-            Some(q) => vec![(
-                "QUEUE_URL".to_string(),
-                format!("${{aws_sqs_queue.{}.url}}", tf_name(&q.name)),
-            )],
-            None => vec![],
-        };
+        let env = app_env(App::Worker(&wk.name));
         workers.push(HostCtx {
             kind: "worker".into(),
             name: wk.name.clone(),
@@ -1362,6 +1381,84 @@ fn cpu_alarm(target: Option<u32>) -> u32 {
 
 /// A colocated database or cache: a container next to the application on the
 /// single web host.
+/// A contract variable's value on AWS: an interpolation of the resource that
+/// realises the component, or the colocated container's name on the web host.
+/// `None`: not written into the environment file (a password, fetched or
+/// generated on the host; the credentials of a queue AWS runs as SQS).
+fn env_value(m: &Model, v: &EnvVar) -> Option<String> {
+    let list = |items: Vec<String>| Some(items.join(","));
+    let db = || m.dbs.iter().find(|d| d.name == v.component);
+    let cache = || m.caches.iter().find(|c| c.name == v.component);
+    let queue = || m.queues.iter().find(|q| q.name == v.component);
+    let rds = |instance: &String| -> String {
+        if db().is_some_and(|d| d.colocated) {
+            // A colocated database's container, on the web host's network.
+            instance.clone()
+        } else {
+            format!("${{aws_db_instance.{}.address}}", tf_name(instance))
+        }
+    };
+    match &v.meaning {
+        Meaning::Password => None,
+        // Every queue is an SQS queue on AWS, whatever engine the design names.
+        Meaning::Engine { .. } if v.kind == "queue" => Some("sqs".into()),
+        Meaning::User { .. } if v.kind == "queue" => None,
+        Meaning::Primaries { instances } | Meaning::Replicas { instances, .. } => {
+            list(instances.iter().map(rds).collect())
+        }
+        Meaning::Nodes { .. } if v.kind == "cache" => {
+            let c = cache()?;
+            let label = tf_name(&c.name);
+            Some(match (c.colocated, c.engine) {
+                (true, _) => c.name.clone(),
+                // A replication group: one primary endpoint takes every write.
+                (false, CacheEngine::Redis) => format!(
+                    "${{aws_elasticache_replication_group.{label}.primary_endpoint_address}}"
+                ),
+                (false, CacheEngine::Memcached) => format!(
+                    "${{join(\",\", aws_elasticache_cluster.{label}.cache_nodes[*].address)}}"
+                ),
+            })
+        }
+        // A MongoDB store is a DocumentDB cluster: its cluster endpoint.
+        Meaning::Nodes { .. } => Some(format!(
+            "${{aws_docdb_cluster.{}.endpoint}}",
+            tf_name(&v.component)
+        )),
+        // DocumentDB's replica set is always rs0.
+        Meaning::ReplicaSet { .. } => Some("rs0".into()),
+        Meaning::DatabaseName { .. } => {
+            let d = db()?;
+            Some(if d.colocated {
+                tf_name(&m.system)
+            } else {
+                format!(
+                    "${{aws_db_instance.{}.db_name}}",
+                    tf_name(&d.shards[0].primary)
+                )
+            })
+        }
+        Meaning::Table { .. } => Some(format!(
+            "${{aws_dynamodb_table.{}.name}}",
+            tf_name(&v.component)
+        )),
+        Meaning::ApiEndpoint => Some(format!(
+            "https://{}.${{var.region}}.amazonaws.com",
+            if v.kind == "nosql" { "dynamodb" } else { "sqs" }
+        )),
+        Meaning::QueueUrl => Some(format!(
+            "${{aws_sqs_queue.{}.url}}",
+            tf_name(&queue()?.name)
+        )),
+        Meaning::QueueName { .. } => Some(format!(
+            "${{aws_sqs_queue.{}.name}}",
+            tf_name(&queue()?.name)
+        )),
+        Meaning::Region { .. } => Some("${var.region}".into()),
+        other => other.literal(),
+    }
+}
+
 #[derive(Serialize)]
 struct Sidecar {
     /// For comments: `postgres database db`.
