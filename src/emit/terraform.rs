@@ -258,6 +258,10 @@ struct Ctx {
     /// applications read, fetched by the shared `local.fetch_db_passwords`
     /// script in every host's user data.
     db_passwords: Vec<(String, String, Option<String>)>,
+    /// `(variable, value)` of the application environment every web tier and
+    /// worker shares, written once as `local.app_env` that each host's user
+    /// data appends: listed per host, every host would carry every address.
+    app_env: Vec<(String, String)>,
     iam: IamCtx,
     /// Web tiers, then workers: one list, because tera clones a whole element
     /// (user data included) on every lookup when a loop iterates a computed
@@ -846,6 +850,16 @@ fn build(m: &Model) -> Result<Ctx> {
     for c in &colocated_caches {
         sidecars.push(Sidecar::cache(c));
     }
+    // What each application reads: the model's contract with the addresses
+    // of the real resources (passwords are fetched or generated on the host).
+    let contract = m.app_env();
+    let mapped = |vars: &mut dyn Iterator<Item = &EnvVar>| -> Vec<(String, String)> {
+        vars.filter_map(|v| Some((v.name.clone(), env_value(m, v)?)))
+            .collect()
+    };
+    let shared_env = mapped(&mut contract.shared());
+    let app_env = |app: App<'_>| mapped(&mut contract.own(app));
+
     let ud = |kind: &str,
               name: &str,
               image: &str,
@@ -862,6 +876,8 @@ fn build(m: &Model) -> Result<Ctx> {
             log_group: Option<String>,
             /// Runs the shared `local.fetch_db_passwords`.
             db_passwords: bool,
+            /// Appends the shared `local.app_env`.
+            app_env: bool,
             env: Vec<(String, String)>,
             sidecars: &'a [Sidecar],
         }
@@ -873,6 +889,7 @@ fn build(m: &Model) -> Result<Ctx> {
             log_group: logs
                 .then(|| format!("${{aws_cloudwatch_log_group.{}.name}}", label(kind, name))),
             db_passwords: !secrets.is_empty(),
+            app_env: !shared_env.is_empty(),
             env,
             sidecars,
         };
@@ -890,16 +907,6 @@ fn build(m: &Model) -> Result<Ctx> {
             })
             .collect::<Vec<_>>()
             .join("\n"))
-    };
-
-    // What each application reads: the model's contract with the addresses
-    // of the real resources (passwords are fetched or generated on the host).
-    let contract = m.app_env();
-    let app_env = |app: App<'_>| -> Vec<(String, String)> {
-        contract
-            .for_app(app)
-            .filter_map(|v| Some((v.name.clone(), env_value(m, v)?)))
-            .collect()
     };
 
     // --- web tiers ----------------------------------------------------------------
@@ -1356,6 +1363,7 @@ fn build(m: &Model) -> Result<Ctx> {
         security_groups: sgs,
         app_sg,
         db_passwords: secrets,
+        app_env: if hosts { shared_env } else { Vec::new() },
         iam,
         host_groups: webs.into_iter().chain(workers).collect(),
         lbs,

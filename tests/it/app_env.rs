@@ -172,7 +172,8 @@ fn app_env_echoes(text: &str) -> Names {
 }
 
 /// Terraform: each launch template's / instance's user data, by the
-/// application its first comment names.
+/// application its first comment names, with the shared `local.app_env` and
+/// `local.fetch_db_passwords` when it appends them.
 fn terraform_names(m: &Model) -> BTreeMap<AppKey, Names> {
     let files = emit::emit(Target::Terraform, m, &emit::Options::default()).unwrap();
     let Some(hosts) = file(&files, "hosts.tf") else {
@@ -180,6 +181,10 @@ fn terraform_names(m: &Model) -> BTreeMap<AppKey, Names> {
     };
     let fetch = hosts
         .split_once("fetch_db_passwords = <<-EOT")
+        .map(|(_, rest)| app_env_echoes(rest.split("  EOT").next().unwrap()))
+        .unwrap_or_default();
+    let shared = hosts
+        .split_once("  app_env = <<-EOT")
         .map(|(_, rest)| app_env_echoes(rest.split("  EOT").next().unwrap()))
         .unwrap_or_default();
     let mut out = BTreeMap::new();
@@ -197,6 +202,9 @@ fn terraform_names(m: &Model) -> BTreeMap<AppKey, Names> {
             AppKey::Worker(r.split(':').next().unwrap().to_string())
         };
         let mut names = app_env_echoes(ud);
+        if ud.contains("${chomp(local.app_env)}") {
+            names.extend(shared.iter().cloned());
+        }
         if ud.contains("local.fetch_db_passwords") {
             names.extend(fetch.iter().cloned());
         }
