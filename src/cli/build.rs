@@ -3,9 +3,9 @@
 
 use super::{load, FilePath, MessageFormat, Ui, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::emit::{self, jobs::Job, Target};
+use std::ops::ControlFlow;
 use crate::model::Model;
 use crate::output::{self, Planned, TreeWriter};
-use std::ops::ControlFlow;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -155,20 +155,13 @@ pub fn plan(
 ) -> emit::Result<Vec<Planned>> {
     // One slot per job, filled in completion order, read in job order.
     let mut slots: Vec<Vec<Planned>> = Vec::new();
-    let result = render(
-        stages,
-        targets,
-        per_stage_dirs,
-        local,
-        |_, _, _| {},
-        |job, p| {
-            if slots.len() <= job {
-                slots.resize_with(job + 1, Vec::new);
-            }
-            slots[job] = p;
-            Ok(())
-        },
-    );
+    let result = render(stages, targets, per_stage_dirs, local, |_, _, _| {}, |job, p| {
+        if slots.len() <= job {
+            slots.resize_with(job + 1, Vec::new);
+        }
+        slots[job] = p;
+        Ok(())
+    });
     match result {
         Ok(()) => Ok(slots.into_iter().flatten().collect()),
         Err(RenderError::Emit(e)) => Err(e),

@@ -3,7 +3,7 @@
 //! calling thread writes what is finished; results arrive in completion order,
 //! tagged with their job index, and the caller puts them in order.
 
-use super::{emit, Options, OutFile, Result, Target};
+use super::{emit, OutFile, Options, Result, Target};
 use crate::model::Model;
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -24,7 +24,10 @@ pub struct Job<'a> {
 ///
 /// At most one finished result per worker waits for `done`, so memory holds a
 /// few targets' output at a time, not the whole build's.
-pub fn run(jobs: &[Job<'_>], mut done: impl FnMut(usize, Result<Vec<OutFile>>) -> ControlFlow<()>) {
+pub fn run(
+    jobs: &[Job<'_>],
+    mut done: impl FnMut(usize, Result<Vec<OutFile>>) -> ControlFlow<()>,
+) {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(jobs.len());
