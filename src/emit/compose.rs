@@ -17,8 +17,8 @@
 use super::templates::{engine, render};
 use super::{EmitError, Options, OutFile, Result};
 use crate::model::{
-    CacheEngine, Db, DbEngine, Evict, LbEngine, Model, NosqlEngine, QueueEngine, Resources,
-    StoreKind,
+    App, AppEnv, CacheEngine, Db, DbEngine, EnvVar, Evict, LbEngine, Meaning, Model, NosqlEngine,
+    QueueEngine, Resources, APP_USER,
 };
 use indexmap::{IndexMap, IndexSet};
 use serde::Serialize;
@@ -275,25 +275,11 @@ fn secret_ref(var: &str) -> String {
     format!("${{{var}:?set {var} in .env}}")
 }
 
-/// The environment-variable prefix of a component: its name in upper case
-/// (`orders-db` -> `ORDERS_DB`), the convention of `Db::password_env`. A name
-/// used by components of several kinds is qualified with the kind
-/// (`CACHE_SESSIONS`, `DB_SESSIONS`) so their variables stay apart.
-/// (Candidate for the model, next to `password_env`.)
-fn env_prefix(kind: &str, name: &str, shared: &IndexSet<String>) -> String {
-    let base = name.to_ascii_uppercase().replace('-', "_");
-    if shared.contains(name) && name != kind {
-        format!("{}_{base}", kind.to_ascii_uppercase())
-    } else {
-        base
-    }
-}
-
 struct Builder<'m> {
     m: &'m Model,
     p: Project,
-    /// Names used by components of more than one kind.
-    shared: IndexSet<String>,
+    /// The application environment contract of the stage.
+    contract: AppEnv,
     /// Secret variables already listed, to list each once.
     secret_names: IndexSet<String>,
     /// Next host port for a second published service (the first gets 80).
@@ -305,22 +291,13 @@ struct Builder<'m> {
 
 impl Project {
     fn build(m: &Model) -> Result<Project> {
-        let mut kinds_of: IndexMap<&str, IndexSet<&str>> = IndexMap::new();
-        for c in m.components() {
-            kinds_of.entry(c.name).or_default().insert(c.kind);
-        }
-        let shared = kinds_of
-            .iter()
-            .filter(|(_, k)| k.len() > 1)
-            .map(|(n, _)| n.to_string())
-            .collect();
         let mut b = Builder {
             m,
             p: Project {
                 name: m.system.clone(),
                 ..Project::default()
             },
-            shared,
+            contract: m.app_env(),
             secret_names: IndexSet::new(),
             next_host_port: 80,
             config_names: IndexSet::new(),
@@ -341,10 +318,6 @@ impl Project {
 }
 
 impl Builder<'_> {
-    fn prefix(&self, kind: &str, name: &str) -> String {
-        env_prefix(kind, name, &self.shared)
-    }
-
     fn secret(&mut self, var: &str, comment: String) -> String {
         if self.secret_names.insert(var.to_string()) {
             self.p.secrets.push(SecretVar {
@@ -408,132 +381,90 @@ impl Builder<'_> {
         }
     }
 
-    /// Environment shared by web and worker instances: where every data
-    /// service is, and the secrets to reach them.
+    /// Environment shared by web and worker instances: the model's
+    /// application environment contract (`Model::app_env`) with compose's
+    /// addresses (service names), plus the compose-only extras: dummy AWS
+    /// credentials for the local emulators and where the log collector is.
     fn app_env(&mut self) -> IndexMap<String, String> {
         let m = self.m;
         let mut env = IndexMap::new();
-        for db in &m.dbs {
-            let p = self.prefix("db", &db.name);
-            let engine = match db.engine {
-                DbEngine::Postgres => "postgres",
-                DbEngine::Mysql => "mysql",
+        let contract = std::mem::take(&mut self.contract);
+        for v in contract.shared() {
+            let value = match &v.meaning {
+                Meaning::Primaries { instances }
+                | Meaning::Replicas { instances, .. }
+                | Meaning::Nodes { instances } => instances.join(","),
+                Meaning::Password => {
+                    let comment = self.secret_comment(v);
+                    self.secret(&v.name, comment)
+                }
+                Meaning::ApiEndpoint => {
+                    format!("http://{}:{}", v.component, self.port_of(v))
+                }
+                Meaning::QueueUrl => queue_url(m, &v.component),
+                other => other.literal().unwrap_or_default(),
             };
-            env.insert(format!("{p}_ENGINE"), engine.to_string());
-            if let Some(key) = &db.shard_key {
-                env.insert(format!("{p}_SHARD_KEY"), key.clone());
-            }
-            if db.shards.len() > 1 || db.shard_key.is_some() {
-                env.insert(format!("{p}_SHARD_HOSTS"), join_primaries(db));
-                for s in db.shards.iter().filter(|s| !s.replicas.is_empty()) {
-                    env.insert(
-                        format!("{p}_SHARD_{}_READ_HOSTS", s.index),
-                        s.replicas.join(","),
-                    );
-                }
-            } else if let Some(s) = db.shards.first() {
-                env.insert(format!("{p}_HOST"), s.primary.clone());
-                if !s.replicas.is_empty() {
-                    env.insert(format!("{p}_READ_HOSTS"), s.replicas.join(","));
-                }
-            }
-            env.insert(format!("{p}_PORT"), db.port.to_string());
-            env.insert(format!("{p}_NAME"), db.user.clone());
-            env.insert(format!("{p}_USER"), db.user.clone());
-            let secret = self.secret(
-                &db.password_env,
-                format!(
-                    "Password of user `{}` on database `{}`{}.",
-                    db.user,
-                    db.name,
-                    if db.instance_count() > 1 {
-                        " (every primary and replica)"
-                    } else {
-                        ""
-                    }
-                ),
-            );
-            env.insert(format!("{p}_PASSWORD"), secret);
+            env.insert(v.name.clone(), value);
         }
-        for c in &m.caches {
-            let p = self.prefix("cache", &c.name);
-            let engine = match c.engine {
-                CacheEngine::Redis => "redis",
-                CacheEngine::Memcached => "memcached",
-            };
-            env.insert(format!("{p}_ENGINE"), engine.to_string());
-            env.insert(format!("{p}_HOSTS"), c.instances.join(","));
-            env.insert(format!("{p}_PORT"), c.port.to_string());
-            if let Some(ttl) = c.ttl_seconds {
-                // The expiry is set by the client on every write.
-                env.insert(format!("{p}_TTL_SECONDS"), ttl.to_string());
-            }
-        }
-        for n in &m.nosqls {
-            let p = self.prefix("nosql", &n.name);
-            match n.engine {
-                NosqlEngine::Mongodb => {
-                    env.insert(format!("{p}_ENGINE"), "mongodb".into());
-                    env.insert(format!("{p}_HOSTS"), n.instances.join(","));
-                    env.insert(format!("{p}_PORT"), n.port.to_string());
-                    env.insert(format!("{p}_REPLICA_SET"), n.name.clone());
-                    env.insert(format!("{p}_USER"), "app".into());
-                    let var = format!("{p}_PASSWORD");
-                    let secret = self.secret(
-                        &var,
-                        format!("Password of user `app` on MongoDB `{}`; also derives the replica set key.", n.name),
-                    );
-                    env.insert(var, secret);
-                }
-                NosqlEngine::Dynamodb => {
-                    env.insert(format!("{p}_ENGINE"), "dynamodb".into());
-                    env.insert(
-                        format!("{p}_ENDPOINT"),
-                        format!("http://{}:{}", n.name, n.port),
-                    );
-                    self.aws_credentials(&mut env);
-                }
-            }
-        }
-        for q in &m.queues {
-            let p = self.prefix("queue", &q.name);
-            match q.engine {
-                QueueEngine::Rabbitmq => {
-                    env.insert(format!("{p}_ENGINE"), "rabbitmq".into());
-                    env.insert(format!("{p}_HOST"), q.name.clone());
-                    env.insert(format!("{p}_PORT"), q.port.to_string());
-                    env.insert(format!("{p}_USER"), "app".into());
-                    let var = format!("{p}_PASSWORD");
-                    let secret = self.secret(
-                        &var,
-                        format!("Password of user `app` on RabbitMQ `{}`.", q.name),
-                    );
-                    env.insert(var, secret);
-                }
-                QueueEngine::Redis => {
-                    env.insert(format!("{p}_ENGINE"), "redis".into());
-                    env.insert(format!("{p}_HOST"), q.name.clone());
-                    env.insert(format!("{p}_PORT"), q.port.to_string());
-                }
-                QueueEngine::Sqs => {
-                    env.insert(format!("{p}_ENGINE"), "sqs".into());
-                    env.insert(
-                        format!("{p}_ENDPOINT"),
-                        format!("http://{}:{}", q.name, q.port),
-                    );
-                    env.insert(
-                        format!("{p}_URL"),
-                        format!("http://{}:{}/000000000000/{}", q.name, q.port, q.name),
-                    );
-                    self.aws_credentials(&mut env);
-                }
-            }
+        self.contract = contract;
+        let emulated = m.nosqls.iter().any(|n| n.engine == NosqlEngine::Dynamodb)
+            || m.queues.iter().any(|q| q.engine == QueueEngine::Sqs);
+        if emulated {
+            self.aws_credentials(&mut env);
         }
         if m.logs.is_some() {
             env.insert("LOGS_HOST".into(), LOGS.into());
             env.insert("LOGS_PORT".into(), FLUENT_FORWARD_PORT.to_string());
         }
         env
+    }
+
+    /// The `.env.example` comment of a contract secret.
+    fn secret_comment(&self, v: &EnvVar) -> String {
+        let m = self.m;
+        match v.kind {
+            "db" => {
+                let db = m.dbs.iter().find(|d| d.name == v.component);
+                let (user, many) = db.map_or(("app", false), |d| {
+                    (d.user.as_str(), d.instance_count() > 1)
+                });
+                format!(
+                    "Password of user `{user}` on database `{}`{}.",
+                    v.component,
+                    if many {
+                        " (every primary and replica)"
+                    } else {
+                        ""
+                    }
+                )
+            }
+            "nosql" => format!(
+                "Password of user `{APP_USER}` on MongoDB `{}`; also derives the replica set key.",
+                v.component
+            ),
+            _ => format!(
+                "Password of user `{APP_USER}` on RabbitMQ `{}`.",
+                v.component
+            ),
+        }
+    }
+
+    /// The port of the document store or queue a contract variable describes.
+    fn port_of(&self, v: &EnvVar) -> u16 {
+        let m = self.m;
+        match v.kind {
+            "nosql" => m
+                .nosqls
+                .iter()
+                .find(|n| n.name == v.component)
+                .map(|n| n.port),
+            _ => m
+                .queues
+                .iter()
+                .find(|q| q.name == v.component)
+                .map(|q| q.port),
+        }
+        .unwrap_or_default()
     }
 
     /// Local AWS emulators accept any credentials, but the SDKs insist on some.
@@ -543,7 +474,6 @@ impl Builder<'_> {
         if self.m.webs.is_empty() && self.m.workers.is_empty() {
             return;
         }
-        env.insert("AWS_REGION".into(), self.m.region.clone());
         let id = self.secret(
             "AWS_ACCESS_KEY_ID",
             "AWS credentials for the SDKs; the local DynamoDB / SQS emulators accept any value."
@@ -555,6 +485,14 @@ impl Builder<'_> {
             "Secret of AWS_ACCESS_KEY_ID.".into(),
         );
         env.insert("AWS_SECRET_ACCESS_KEY".into(), key);
+    }
+
+    /// A web tier's or worker's own part of the contract.
+    fn own_env(&self, app: App<'_>) -> IndexMap<String, String> {
+        self.contract
+            .own(app)
+            .map(|v| (v.name.clone(), v.meaning.literal().unwrap_or_default()))
+            .collect()
     }
 
     fn lbs(&mut self) {
@@ -638,17 +576,7 @@ impl Builder<'_> {
                         );
                     }
                 }
-                let mut env = IndexMap::new();
-                env.insert("PORT".to_string(), w.port.to_string());
-                env.insert("HEALTH_PATH".to_string(), w.health.clone());
-                if let Some(s) = &w.sessions {
-                    let kind = match s.kind {
-                        StoreKind::Cache => "cache",
-                        StoreKind::Db => "db",
-                        StoreKind::Nosql => "nosql",
-                    };
-                    env.insert("SESSION_STORE".into(), self.prefix(kind, &s.name));
-                }
+                let env = self.own_env(App::Web(&w.name));
                 let (ports, networks) = if w.lb.is_none() {
                     let hp = self.host_port();
                     comments.push(format!(
@@ -972,7 +900,7 @@ impl Builder<'_> {
         for n in &m.nosqls {
             match n.engine {
                 NosqlEngine::Mongodb => {
-                    let var = format!("{}_PASSWORD", self.prefix("nosql", &n.name));
+                    let var = n.password_env.clone().unwrap_or_default();
                     let members: Vec<String> = n
                         .instances
                         .iter()
@@ -1071,7 +999,7 @@ impl Builder<'_> {
             };
             match q.engine {
                 QueueEngine::Rabbitmq => {
-                    let var = format!("{}_PASSWORD", self.prefix("queue", &q.name));
+                    let var = q.password_env.clone().unwrap_or_default();
                     s.comments = vec![format!("Queue `{}` (RabbitMQ).", q.name)];
                     s.image = RABBITMQ_IMAGE.into();
                     s.environment
@@ -1130,13 +1058,7 @@ impl Builder<'_> {
                         w.queue
                     ));
                 }
-                let mut env = IndexMap::new();
-                let queue_kind = if self.m.queues.iter().any(|q| q.name == w.queue) {
-                    self.prefix("queue", &w.queue)
-                } else {
-                    w.queue.to_ascii_uppercase().replace('-', "_")
-                };
-                env.insert("WORKER_QUEUE".to_string(), queue_kind);
+                let env = self.own_env(App::Worker(&w.name));
                 self.p.services.push(Service {
                     name: inst.clone(),
                     comments,
@@ -1291,12 +1213,17 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-fn join_primaries(db: &Db) -> String {
-    db.shards
-        .iter()
-        .map(|s| s.primary.as_str())
-        .collect::<Vec<_>>()
-        .join(",")
+/// Where a queue is, as the URL its engine's clients take (ElasticMQ serves
+/// SQS queue URLs with the dummy account 000000000000).
+pub(crate) fn queue_url(m: &Model, name: &str) -> String {
+    match m.queues.iter().find(|q| q.name == name) {
+        Some(q) => match q.engine {
+            QueueEngine::Rabbitmq => format!("amqp://{}:{}", q.name, q.port),
+            QueueEngine::Redis => format!("redis://{}:{}", q.name, q.port),
+            QueueEngine::Sqs => format!("http://{0}:{1}/000000000000/{0}", q.name, q.port),
+        },
+        None => String::new(),
+    }
 }
 
 fn engine_word(e: LbEngine) -> &'static str {

@@ -30,10 +30,10 @@
 use super::templates::{engine, json_quote, render};
 use super::{Options, OutFile, Result};
 use crate::model::{
-    Cache, CacheEngine, Db, DbEngine, Evict, Model, Nosql, NosqlEngine, Origin, Queue, QueueEngine,
-    Resources, SizeClass, Web, Worker,
+    App, AppEnv, Cache, CacheEngine, Db, DbEngine, Evict, Meaning, Model, Nosql, NosqlEngine,
+    Origin, Queue, QueueEngine, Resources, SizeClass, Web, Worker,
 };
-use indexmap::{IndexMap, IndexSet};
+use indexmap::IndexMap;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -390,18 +390,17 @@ struct K8s<'m> {
     m: &'m Model,
     ns: String,
     secret: String,
-    /// Where every database is: the ConfigMap `<system>-app-env` that web
-    /// tiers and workers read whole (`envFrom`).
+    /// The model's application environment contract.
+    contract: AppEnv,
+    /// Its shared, non-secret part with this target's addresses: the
+    /// ConfigMap `<system>-app-env` that web tiers and workers read whole
+    /// (`envFrom`).
     app_env: Map,
-    /// Where every cache, document store and queue is: the ConfigMap
-    /// `<system>-web-env`, read by web tiers only.
-    web_env: Map,
     /// Keys of the `<system>-secrets` Secret, which web tiers and workers read
     /// whole (`envFrom`): each key is the variable's name.
     secret_keys: Vec<String>,
     /// `env_hash` of what web tiers and workers read, computed once.
-    web_env_hash: String,
-    worker_env_hash: String,
+    env_hash: String,
     /// `base_ctx()`, built once: every document's context starts from it.
     base: Context,
     webs: HashMap<&'m str, &'m Web>,
@@ -424,21 +423,18 @@ impl<'m> K8s<'m> {
             m,
             ns: m.system.clone(),
             secret: format!("{}-secrets", m.system),
+            contract: m.app_env(),
             app_env: Map::new(),
-            web_env: Map::new(),
             secret_keys: Vec::new(),
-            web_env_hash: String::new(),
-            worker_env_hash: String::new(),
+            env_hash: String::new(),
             base: Context::new(),
             webs: m.webs.iter().map(|w| (w.name.as_str(), w)).collect(),
             dbs: m.dbs.iter().map(|d| (d.name.as_str(), d)).collect(),
             queues: m.queues.iter().map(|q| (q.name.as_str(), q)).collect(),
         };
-        k.app_env = k.db_env();
-        k.web_env = k.web_data_env();
-        k.secret_keys = k.compute_secret_keys();
-        k.web_env_hash = k.env_hash(true);
-        k.worker_env_hash = k.env_hash(false);
+        k.app_env = k.shared_env();
+        k.secret_keys = k.contract.secrets().map(|v| v.name.clone()).collect();
+        k.env_hash = k.compute_env_hash();
         k.base = k.base_ctx();
         k
     }
@@ -446,10 +442,6 @@ impl<'m> K8s<'m> {
     /// Names of the ConfigMaps holding the shared application environment.
     fn app_env_name(&self) -> String {
         format!("{}-app-env", self.m.system)
-    }
-
-    fn web_env_name(&self) -> String {
-        format!("{}-web-env", self.m.system)
     }
 
     fn base_ctx(&self) -> Context {
@@ -557,26 +549,14 @@ impl<'m> K8s<'m> {
         })
     }
 
-    /// Every key the Secret must hold, in the order the components appear.
-    fn compute_secret_keys(&self) -> Vec<String> {
-        let mut keys: IndexSet<String> = IndexSet::new();
-        let mut add = |k: String| {
-            keys.insert(k);
-        };
-        for db in &self.m.dbs {
-            add(db.password_env.clone());
-        }
-        for n in &self.m.nosqls {
-            if n.engine == NosqlEngine::Mongodb {
-                add(secret_env(&n.name));
-            }
-        }
-        for q in &self.m.queues {
-            if q.engine == QueueEngine::Rabbitmq {
-                add(secret_env(&q.name));
-            }
-        }
-        keys.into_iter().collect()
+    /// Whether workers read some variable of a data component: then its
+    /// network policy lets them in.
+    fn workers_read(&self, kind: &str, name: &str) -> bool {
+        self.contract.vars.iter().any(|v| {
+            v.kind == kind
+                && v.component == name
+                && !matches!(v.reader, crate::model::Reader::Web(_))
+        })
     }
 
     /// The data tier, one entry per component.
@@ -584,7 +564,13 @@ impl<'m> K8s<'m> {
         let mut out = Vec::new();
         for db in &self.m.dbs {
             let pods = db.shards.iter().map(|s| s.primary.clone()).collect();
-            out.push(("db", db.name.clone(), pods, vec![db.port], true));
+            out.push((
+                "db",
+                db.name.clone(),
+                pods,
+                vec![db.port],
+                self.workers_read("db", &db.name),
+            ));
         }
         for c in &self.m.caches {
             out.push((
@@ -592,7 +578,7 @@ impl<'m> K8s<'m> {
                 c.name.clone(),
                 vec![c.name.clone()],
                 vec![c.port],
-                false,
+                self.workers_read("cache", &c.name),
             ));
         }
         for n in &self.m.nosqls {
@@ -601,7 +587,7 @@ impl<'m> K8s<'m> {
                 n.name.clone(),
                 vec![n.name.clone()],
                 vec![n.port],
-                false,
+                self.workers_read("nosql", &n.name),
             ));
         }
         for q in &self.m.queues {
@@ -610,7 +596,7 @@ impl<'m> K8s<'m> {
                 q.name.clone(),
                 vec![q.name.clone()],
                 vec![q.port],
-                true,
+                self.workers_read("queue", &q.name),
             ));
         }
         out
@@ -659,8 +645,9 @@ impl<'m> K8s<'m> {
         Ok(Some(File {
             path: "01-network-policy.yaml".into(),
             intro: vec![
-                "Only the web tier (and workers, for databases and queues) may reach the data tier.".into(),
-                "NetworkPolicies need a network plugin that enforces them (Calico, Cilium, ...).".into(),
+                "Only the application tiers (web and workers) may reach the data tier.".into(),
+                "NetworkPolicies need a network plugin that enforces them (Calico, Cilium, ...)."
+                    .into(),
             ],
             docs,
         }))
@@ -915,8 +902,8 @@ impl<'m> K8s<'m> {
         };
         match c.ttl_seconds {
             Some(t) => notes.push(format!(
-                "Default expiry {t} s: the application sets it on each key (env {}_TTL_SECONDS of the web tiers).",
-                env_prefix(name)
+                "Default expiry {t} s: the application sets it on each key (env {}_TTL_SECONDS of the application tiers).",
+                self.m.env_prefix("cache", name)
             )),
             None => notes.push("No TTL in the design: keys never expire by default.".into()),
         }
@@ -1037,7 +1024,10 @@ impl<'m> K8s<'m> {
                             }],
                             env: vec![
                                 Env::value("MONGO_INITDB_ROOT_USERNAME", "app"),
-                                Env::secret("MONGO_INITDB_ROOT_PASSWORD", &secret_env(name)),
+                                Env::secret(
+                                    "MONGO_INITDB_ROOT_PASSWORD",
+                                    n.password_env.as_deref().unwrap_or_default(),
+                                ),
                             ],
                             probes: vec![
                                 Probe::exec(
@@ -1184,7 +1174,10 @@ impl<'m> K8s<'m> {
                         }],
                         env: vec![
                             Env::value("RABBITMQ_DEFAULT_USER", "app"),
-                            Env::secret("RABBITMQ_DEFAULT_PASS", &secret_env(name)),
+                            Env::secret(
+                                "RABBITMQ_DEFAULT_PASS",
+                                q.password_env.as_deref().unwrap_or_default(),
+                            ),
                         ],
                         probes: vec![
                             Probe {
@@ -1320,103 +1313,64 @@ impl<'m> K8s<'m> {
 
     // --- env for the application tiers -----------------------------------------
 
-    /// Where every database is (no password: those come from the Secret).
-    fn db_env(&self) -> Map {
+    /// The contract's shared variables with Kubernetes addresses (pod DNS
+    /// names of the StatefulSets, Service names); passwords are not here:
+    /// they are keys of the Secret.
+    fn shared_env(&self) -> Map {
+        let m = self.m;
+        let pod = |set: &str, i: u32| format!("{set}-{i}.{set}");
         let mut env = Map::new();
-        for db in &self.m.dbs {
-            let p = env_prefix(&db.name);
-            if let Some(key) = &db.shard_key {
-                env.insert(format!("{p}_SHARD_KEY"), key.clone());
-                let hosts: Vec<String> = db
-                    .shards
+        for v in self.contract.shared() {
+            let value = match &v.meaning {
+                Meaning::Password => continue,
+                Meaning::Primaries { instances } => instances
                     .iter()
-                    .map(|s| format!("{0}-0.{0}", s.primary))
-                    .collect();
-                env.insert(format!("{p}_SHARD_HOSTS"), hosts.join(","));
-            } else if let Some(s) = db.shards.first() {
-                env.insert(format!("{p}_HOST"), format!("{0}-0.{0}", s.primary));
-                if db.replicas > 0 {
-                    let reads: Vec<String> = (1..=db.replicas)
-                        .map(|i| format!("{0}-{i}.{0}", s.primary))
-                        .collect();
-                    env.insert(format!("{p}_READ_HOSTS"), reads.join(","));
+                    .map(|p| pod(p, 0))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                // A shard is one StatefulSet named after its primary: pod 0
+                // is the primary, pods 1.. its replicas.
+                Meaning::Replicas { shard, .. } => self
+                    .dbs
+                    .get(v.component.as_str())
+                    .and_then(|d| d.shards.iter().find(|s| s.index == *shard))
+                    .map(|s| {
+                        (1..=s.replicas.len() as u32)
+                            .map(|i| pod(&s.primary, i))
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    })
+                    .unwrap_or_default(),
+                Meaning::Nodes { instances } => (0..instances.len() as u32)
+                    .map(|i| pod(&v.component, i))
+                    .collect::<Vec<_>>()
+                    .join(","),
+                Meaning::ApiEndpoint => {
+                    let port = match v.kind {
+                        "nosql" => m
+                            .nosqls
+                            .iter()
+                            .find(|n| n.name == v.component)
+                            .map(|n| n.port),
+                        _ => self.queues.get(v.component.as_str()).map(|q| q.port),
+                    };
+                    format!("http://{}:{}", v.component, port.unwrap_or_default())
                 }
-            }
-            env.insert(format!("{p}_PORT"), db.port.to_string());
-            env.insert(format!("{p}_USER"), db.user.clone());
-            env.insert(format!("{p}_NAME"), db.user.clone());
+                Meaning::QueueUrl => super::compose::queue_url(m, &v.component),
+                other => other.literal().unwrap_or_default(),
+            };
+            env.insert(v.name.clone(), value);
         }
         env
-    }
-
-    /// Where every cache, document store and queue is, for the web tiers.
-    fn web_data_env(&self) -> Map {
-        let mut env = Map::new();
-        for c in &self.m.caches {
-            let p = env_prefix(&c.name);
-            env.insert(format!("{p}_HOST"), c.name.clone());
-            env.insert(format!("{p}_PORT"), c.port.to_string());
-            if c.count > 1 {
-                let nodes: Vec<String> = (0..c.count)
-                    .map(|i| format!("{0}-{i}.{0}:{1}", c.name, c.port))
-                    .collect();
-                env.insert(format!("{p}_NODES"), nodes.join(","));
-            }
-            if let Some(t) = c.ttl_seconds {
-                env.insert(format!("{p}_TTL_SECONDS"), t.to_string());
-            }
-        }
-        for n in &self.m.nosqls {
-            let p = env_prefix(&n.name);
-            match n.engine {
-                NosqlEngine::Mongodb => {
-                    env.insert(format!("{p}_HOST"), n.name.clone());
-                    env.insert(format!("{p}_PORT"), n.port.to_string());
-                    env.insert(format!("{p}_USER"), "app".into());
-                }
-                NosqlEngine::Dynamodb => {
-                    env.insert(
-                        format!("{p}_ENDPOINT"),
-                        format!("http://{}:{}", n.name, n.port),
-                    );
-                }
-            }
-        }
-        for q in &self.m.queues {
-            let p = env_prefix(&q.name);
-            env.insert(format!("{p}_HOST"), q.name.clone());
-            env.insert(format!("{p}_PORT"), q.port.to_string());
-            if q.engine == QueueEngine::Rabbitmq {
-                env.insert(format!("{p}_USER"), "app".into());
-            }
-        }
-        env
-    }
-
-    /// The worker's own queue, as `QUEUE_*`.
-    fn queue_env(q: &Queue, env: &mut Vec<Env>) {
-        env.push(Env::value("QUEUE_HOST", &q.name));
-        env.push(Env::value("QUEUE_PORT", &q.port.to_string()));
-        if q.engine == QueueEngine::Rabbitmq {
-            env.push(Env::value("QUEUE_USER", "app"));
-            env.push(Env::secret("QUEUE_PASSWORD", &secret_env(&q.name)));
-        }
     }
 
     /// The shared environment an application container reads whole: the
-    /// ConfigMaps (`web`: also caches, document stores and queues) and the
-    /// Secret, by reference.
-    fn env_from(&self, web: bool) -> Vec<EnvFrom> {
+    /// ConfigMap and the Secret, by reference.
+    fn env_from(&self) -> Vec<EnvFrom> {
         let mut out = Vec::new();
         if !self.app_env.is_empty() {
             out.push(EnvFrom {
                 config_map: Some(self.app_env_name()),
-                secret: None,
-            });
-        }
-        if web && !self.web_env.is_empty() {
-            out.push(EnvFrom {
-                config_map: Some(self.web_env_name()),
                 secret: None,
             });
         }
@@ -1429,10 +1383,10 @@ impl<'m> K8s<'m> {
         out
     }
 
-    /// Pod annotation with a hash of the shared environment a tier reads, so
-    /// that a change to it rolls the pods as a change to their own
-    /// environment would.
-    fn env_hash(&self, web: bool) -> String {
+    /// Pod annotation with a hash of the shared environment the application
+    /// tiers read, so that a change to it rolls the pods as a change to their
+    /// own environment would.
+    fn compute_env_hash(&self) -> String {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         let mut feed = |s: &str| {
             for b in s.bytes().chain([0]) {
@@ -1440,16 +1394,9 @@ impl<'m> K8s<'m> {
                 h = h.wrapping_mul(0x0000_0100_0000_01b3);
             }
         };
-        let maps: &[&Map] = if web {
-            &[&self.app_env, &self.web_env]
-        } else {
-            &[&self.app_env]
-        };
-        for m in maps {
-            for (k, v) in m.iter() {
-                feed(k);
-                feed(v);
-            }
+        for (k, v) in self.app_env.iter() {
+            feed(k);
+            feed(v);
         }
         for k in &self.secret_keys {
             feed(k);
@@ -1466,27 +1413,14 @@ impl<'m> K8s<'m> {
         if apps && !self.app_env.is_empty() {
             let mut meta = self.meta(&self.app_env_name(), "app-env");
             meta.notes.push(
-                "Where every database is: web tiers and workers read all of it (envFrom).".into(),
+                "Where every data service is: web tiers and workers read all of it (envFrom)."
+                    .into(),
             );
             docs.push(self.doc(
                 "config-map",
                 &ConfigMap {
                     meta,
                     data: self.app_env.clone(),
-                    env: true,
-                },
-            )?);
-        }
-        if webs && !self.web_env.is_empty() {
-            let mut meta = self.meta(&self.web_env_name(), "app-env");
-            meta.notes.push(
-                "Where every cache, document store and queue is: web tiers read all of it (envFrom).".into(),
-            );
-            docs.push(self.doc(
-                "config-map",
-                &ConfigMap {
-                    meta,
-                    data: self.web_env.clone(),
                     env: true,
                 },
             )?);
@@ -1510,24 +1444,12 @@ impl<'m> K8s<'m> {
         }))
     }
 
-    fn web_env(&self, w: &Web) -> Vec<Env> {
-        let mut env = vec![Env::value("PORT", &w.port.to_string())];
-        if let Some(s) = &w.sessions {
-            use crate::model::StoreKind;
-            let host = match s.kind {
-                StoreKind::Cache => Some(s.name.clone()),
-                StoreKind::Nosql => Some(s.name.clone()),
-                StoreKind::Db => self
-                    .dbs
-                    .get(s.name.as_str())
-                    .and_then(|d| d.shards.first())
-                    .map(|sh| format!("{0}-0.{0}", sh.primary)),
-            };
-            if let Some(h) = host {
-                env.push(Env::value("SESSION_STORE_HOST", &h));
-            }
-        }
-        env
+    /// A web tier's or worker's own part of the contract.
+    fn own_env(&self, app: App<'_>) -> Vec<Env> {
+        self.contract
+            .own(app)
+            .map(|v| Env::value(&v.name, &v.meaning.literal().unwrap_or_default()))
+            .collect()
     }
 
     fn app_container(
@@ -1561,7 +1483,7 @@ impl<'m> K8s<'m> {
             cpu: res.cpu.clone(),
             memory: mib(res.memory_mb),
             mounts: Vec::new(),
-            env_from: self.env_from(web.is_some()),
+            env_from: self.env_from(),
             restricted: true,
         }
     }
@@ -1591,7 +1513,7 @@ impl<'m> K8s<'m> {
             annotations.insert("prometheus.io/port".into(), w.port.to_string());
             annotations.insert("prometheus.io/path".into(), "/metrics".into());
         }
-        annotations.insert(ENV_HASH.into(), self.web_env_hash.clone());
+        annotations.insert(ENV_HASH.into(), self.env_hash.clone());
         let many = w.count > 1 || w.autoscale.is_some();
         let mut docs = vec![self.doc(
             "workload",
@@ -1617,7 +1539,7 @@ impl<'m> K8s<'m> {
                         "web",
                         &w.image,
                         &w.resources,
-                        self.web_env(w),
+                        self.own_env(App::Web(name)),
                         Some(w),
                     )],
                     volumes: Vec::new(),
@@ -1662,11 +1584,7 @@ impl<'m> K8s<'m> {
 
     fn worker_file(&self, w: &Worker) -> Result<File> {
         let name = &w.name;
-        let mut env = Vec::new();
-        if let Some(q) = self.queues.get(w.queue.as_str()) {
-            Self::queue_env(q, &mut env);
-        }
-        env.push(Env::value("QUEUE_NAME", &w.queue));
+        let env = self.own_env(App::Worker(name));
         let mut meta = self.meta(name, "worker");
         meta.notes.push(format!(
             "Instances {} are the pods of this Deployment; they consume the queue \"{}\".",
@@ -1684,7 +1602,7 @@ impl<'m> K8s<'m> {
                 spread: w.count > 1,
                 pod: Pod {
                     labels: self.pod_labels(name, "worker", TIER_WORKER),
-                    annotations: [(ENV_HASH.to_string(), self.worker_env_hash.clone())]
+                    annotations: [(ENV_HASH.to_string(), self.env_hash.clone())]
                         .into_iter()
                         .collect(),
                     service_account: None,
@@ -2162,20 +2080,6 @@ fn engine_name_db(e: DbEngine) -> &'static str {
         DbEngine::Postgres => "postgres",
         DbEngine::Mysql => "mysql",
     }
-}
-
-/// Prefix of a component's environment variables: `db` -> `DB`,
-/// `user-db` -> `USER_DB` (same rule as the model's `password_env`).
-/// Should move into the model so every target names them alike.
-fn env_prefix(name: &str) -> String {
-    name.to_ascii_uppercase().replace('-', "_")
-}
-
-/// Secret key for components whose password the model does not name yet
-/// (mongodb, rabbitmq): same rule as `Db::password_env`.
-/// Should move into the model (`Nosql::password_env`, `Queue::password_env`).
-fn secret_env(name: &str) -> String {
-    format!("{}_PASSWORD", env_prefix(name))
 }
 
 /// Text ending with exactly one newline.

@@ -13,7 +13,8 @@
 use super::templates::{engine, render, tf_name};
 use super::{Options, OutFile, Result};
 use crate::model::{
-    CacheEngine, DbEngine, Evict, LbMethod, Model, NosqlEngine, Origin, QueueEngine,
+    App, CacheEngine, DbEngine, EnvVar, Evict, LbMethod, Meaning, Model, NosqlEngine, Origin,
+    QueueEngine,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -258,6 +259,10 @@ struct Ctx {
     /// applications read, fetched by the shared `local.fetch_db_passwords`
     /// script in every host's user data.
     db_passwords: Vec<(String, String, Option<String>)>,
+    /// `(variable, value)` of the application environment every web tier and
+    /// worker shares, written once as `local.app_env` that each host's user
+    /// data appends: listed per host, every host would carry every address.
+    app_env: Vec<(String, String)>,
     iam: IamCtx,
     /// Web tiers, then workers: one list, because tera clones a whole element
     /// (user data included) on every lookup when a loop iterates a computed
@@ -516,8 +521,6 @@ fn build(m: &Model) -> Result<Ctx> {
 
     let webs_by_name: HashMap<&str, &crate::model::Web> =
         m.webs.iter().map(|w| (w.name.as_str(), w)).collect();
-    let queues_by_name: HashMap<&str, &crate::model::Queue> =
-        m.queues.iter().map(|q| (q.name.as_str(), q)).collect();
     let remote_dbs: Vec<_> = m.dbs.iter().filter(|d| !d.colocated).collect();
     let remote_caches: Vec<_> = m.caches.iter().filter(|c| !c.colocated).collect();
     let colocated_dbs: Vec<_> = m.dbs.iter().filter(|d| d.colocated).collect();
@@ -823,6 +826,21 @@ fn build(m: &Model) -> Result<Ctx> {
             note,
         ));
     }
+    for n in &mongos {
+        if let Some(var) = &n.password_env {
+            secrets.push((
+                var.clone(),
+                format!(
+                    "${{aws_docdb_cluster.{}.master_user_secret[0].secret_arn}}",
+                    tf_name(&n.name)
+                ),
+                Some(format!(
+                    "document store {} is DocumentDB, whose password RDS manages the same way",
+                    n.name
+                )),
+            ));
+        }
+    }
     let mut sidecars: Vec<Sidecar> = Vec::new();
     for d in &colocated_dbs {
         // Shards of a colocated database share one generated password.
@@ -833,6 +851,16 @@ fn build(m: &Model) -> Result<Ctx> {
     for c in &colocated_caches {
         sidecars.push(Sidecar::cache(c));
     }
+    // What each application reads: the model's contract with the addresses
+    // of the real resources (passwords are fetched or generated on the host).
+    let contract = m.app_env();
+    let mapped = |vars: &mut dyn Iterator<Item = &EnvVar>| -> Vec<(String, String)> {
+        vars.filter_map(|v| Some((v.name.clone(), env_value(m, v)?)))
+            .collect()
+    };
+    let shared_env = mapped(&mut contract.shared());
+    let app_env = |app: App<'_>| mapped(&mut contract.own(app));
+
     let ud = |kind: &str,
               name: &str,
               image: &str,
@@ -849,6 +877,8 @@ fn build(m: &Model) -> Result<Ctx> {
             log_group: Option<String>,
             /// Runs the shared `local.fetch_db_passwords`.
             db_passwords: bool,
+            /// Appends the shared `local.app_env`.
+            app_env: bool,
             env: Vec<(String, String)>,
             sidecars: &'a [Sidecar],
         }
@@ -860,6 +890,7 @@ fn build(m: &Model) -> Result<Ctx> {
             log_group: logs
                 .then(|| format!("${{aws_cloudwatch_log_group.{}.name}}", label(kind, name))),
             db_passwords: !secrets.is_empty(),
+            app_env: !shared_env.is_empty(),
             env,
             sidecars,
         };
@@ -924,7 +955,7 @@ fn build(m: &Model) -> Result<Ctx> {
                 &w.name,
                 &w.image,
                 Some((host_port, w.port)),
-                vec![("PORT".into(), w.port.to_string())],
+                app_env(App::Web(&w.name)),
                 side,
             )?,
         });
@@ -937,13 +968,7 @@ fn build(m: &Model) -> Result<Ctx> {
 
     let mut workers = Vec::new();
     for wk in &m.workers {
-        let env = match queues_by_name.get(wk.queue.as_str()) {
-            Some(q) => vec![(
-                "QUEUE_URL".to_string(),
-                format!("${{aws_sqs_queue.{}.url}}", tf_name(&q.name)),
-            )],
-            None => vec![],
-        };
+        let env = app_env(App::Worker(&wk.name));
         workers.push(HostCtx {
             kind: "worker".into(),
             name: wk.name.clone(),
@@ -1339,6 +1364,7 @@ fn build(m: &Model) -> Result<Ctx> {
         security_groups: sgs,
         app_sg,
         db_passwords: secrets,
+        app_env: if hosts { shared_env } else { Vec::new() },
         iam,
         host_groups: webs.into_iter().chain(workers).collect(),
         lbs,
@@ -1364,6 +1390,84 @@ fn cpu_alarm(target: Option<u32>) -> u32 {
 
 /// A colocated database or cache: a container next to the application on the
 /// single web host.
+/// A contract variable's value on AWS: an interpolation of the resource that
+/// realises the component, or the colocated container's name on the web host.
+/// `None`: not written into the environment file (a password, fetched or
+/// generated on the host; the credentials of a queue AWS runs as SQS).
+fn env_value(m: &Model, v: &EnvVar) -> Option<String> {
+    let list = |items: Vec<String>| Some(items.join(","));
+    let db = || m.dbs.iter().find(|d| d.name == v.component);
+    let cache = || m.caches.iter().find(|c| c.name == v.component);
+    let queue = || m.queues.iter().find(|q| q.name == v.component);
+    let rds = |instance: &String| -> String {
+        if db().is_some_and(|d| d.colocated) {
+            // A colocated database's container, on the web host's network.
+            instance.clone()
+        } else {
+            format!("${{aws_db_instance.{}.address}}", tf_name(instance))
+        }
+    };
+    match &v.meaning {
+        Meaning::Password => None,
+        // Every queue is an SQS queue on AWS, whatever engine the design names.
+        Meaning::Engine { .. } if v.kind == "queue" => Some("sqs".into()),
+        Meaning::User { .. } if v.kind == "queue" => None,
+        Meaning::Primaries { instances } | Meaning::Replicas { instances, .. } => {
+            list(instances.iter().map(rds).collect())
+        }
+        Meaning::Nodes { .. } if v.kind == "cache" => {
+            let c = cache()?;
+            let label = tf_name(&c.name);
+            Some(match (c.colocated, c.engine) {
+                (true, _) => c.name.clone(),
+                // A replication group: one primary endpoint takes every write.
+                (false, CacheEngine::Redis) => format!(
+                    "${{aws_elasticache_replication_group.{label}.primary_endpoint_address}}"
+                ),
+                (false, CacheEngine::Memcached) => format!(
+                    "${{join(\",\", aws_elasticache_cluster.{label}.cache_nodes[*].address)}}"
+                ),
+            })
+        }
+        // A MongoDB store is a DocumentDB cluster: its cluster endpoint.
+        Meaning::Nodes { .. } => Some(format!(
+            "${{aws_docdb_cluster.{}.endpoint}}",
+            tf_name(&v.component)
+        )),
+        // DocumentDB's replica set is always rs0.
+        Meaning::ReplicaSet { .. } => Some("rs0".into()),
+        Meaning::DatabaseName { .. } => {
+            let d = db()?;
+            Some(if d.colocated {
+                tf_name(&m.system)
+            } else {
+                format!(
+                    "${{aws_db_instance.{}.db_name}}",
+                    tf_name(&d.shards[0].primary)
+                )
+            })
+        }
+        Meaning::Table { .. } => Some(format!(
+            "${{aws_dynamodb_table.{}.name}}",
+            tf_name(&v.component)
+        )),
+        Meaning::ApiEndpoint => Some(format!(
+            "https://{}.${{var.region}}.amazonaws.com",
+            if v.kind == "nosql" { "dynamodb" } else { "sqs" }
+        )),
+        Meaning::QueueUrl => Some(format!(
+            "${{aws_sqs_queue.{}.url}}",
+            tf_name(&queue()?.name)
+        )),
+        Meaning::QueueName { .. } => Some(format!(
+            "${{aws_sqs_queue.{}.name}}",
+            tf_name(&queue()?.name)
+        )),
+        Meaning::Region { .. } => Some("${var.region}".into()),
+        other => other.literal(),
+    }
+}
+
 #[derive(Serialize)]
 struct Sidecar {
     /// For comments: `postgres database db`.
@@ -1502,7 +1606,8 @@ fn file_origins<'m>(m: &'m Model, file: &str) -> Vec<&'m Origin> {
         "hosts.tf" => {
             o.extend(apps());
             o.extend(m.dbs.iter().map(|d| &d.origin));
-            o.extend(m.caches.iter().filter(|c| c.colocated).map(|c| &c.origin));
+            // Every data component: `local.app_env` gives the hosts its address.
+            o.extend(m.caches.iter().map(|c| &c.origin));
             o.extend(m.nosqls.iter().map(|n| &n.origin));
             o.extend(m.queues.iter().map(|q| &q.origin));
             o.extend(m.logs.as_ref());

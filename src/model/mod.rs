@@ -1,10 +1,12 @@
 //! Syntax tree to resolved model: stages applied in order, implicit components
 //! created, defaults filled, references resolved.
 
+mod appenv;
 mod defaults;
 mod resolve;
 mod types;
 
+pub use appenv::*;
 pub use defaults::*;
 pub use resolve::resolve;
 pub use types::*;

@@ -329,6 +329,7 @@ impl Resolver {
             b.component(*kind, name, comp, origin);
         }
         b.link();
+        super::appenv::assign_password_envs(&mut b.model);
         let stage_tag = ctx.staged.then(|| stage.to_string());
         for mut d in b.diags {
             d.stages.extend(stage_tag.clone());
@@ -382,11 +383,6 @@ impl<'a> Clauses<'a> {
 
 fn numbered(name: &str, count: u32) -> Vec<String> {
     (1..=count).map(|i| format!("{name}-{i}")).collect()
-}
-
-/// Environment variable name for a component's secret: `db` -> `DB_PASSWORD`.
-fn secret_env(name: &str) -> String {
-    format!("{}_PASSWORD", name.to_ascii_uppercase().replace('-', "_"))
 }
 
 fn mib_ceil(bytes: u64) -> u32 {
@@ -507,7 +503,8 @@ impl Builder<'_> {
                     _ => DbEngine::Postgres,
                 };
                 self.model.dbs.push(Db {
-                    password_env: secret_env(&name),
+                    // Named once the stage is whole (`assign_password_envs`).
+                    password_env: String::new(),
                     engine,
                     colocated: cl.has("colocated"),
                     shard_key,
@@ -592,6 +589,7 @@ impl Builder<'_> {
                         NosqlEngine::Dynamodb => 8000,
                         NosqlEngine::Mongodb => 27017,
                     },
+                    password_env: None,
                     origin,
                     spans,
                 });
@@ -609,6 +607,7 @@ impl Builder<'_> {
                         QueueEngine::Redis => 6379,
                         QueueEngine::Sqs => 9324,
                     },
+                    password_env: None,
                     origin,
                     spans,
                 });

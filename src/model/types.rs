@@ -218,7 +218,8 @@ pub struct Db {
     pub shards: Vec<Shard>,
     pub storage_gb: u32,
     pub port: u16,
-    /// Environment variable that holds the password (`DB_PASSWORD`); never a value.
+    /// Environment variable that holds the password (`DB_PASSWORD`); never a
+    /// value. Named by the application environment contract (`appenv`).
     pub password_env: String,
     /// Database user name.
     pub user: String,
@@ -301,6 +302,9 @@ pub struct Nosql {
     pub count: u32,
     pub instances: Vec<String>,
     pub port: u16,
+    /// Environment variable holding the password (MongoDB: `DOCS_PASSWORD`);
+    /// none for DynamoDB, which the cloud's IAM guards.
+    pub password_env: Option<String>,
     pub origin: Origin,
     #[serde(skip)]
     pub spans: ClauseSpans,
@@ -319,6 +323,8 @@ pub struct Queue {
     pub name: String,
     pub engine: QueueEngine,
     pub port: u16,
+    /// Environment variable holding the password (RabbitMQ: `JOBS_PASSWORD`).
+    pub password_env: Option<String>,
     pub origin: Origin,
     #[serde(skip)]
     pub spans: ClauseSpans,

@@ -522,24 +522,15 @@ fn container_env(objs: &[Value], c: &Value, m: &Model, ctx: &str) -> BTreeMap<St
 
 /// The keys the user's Secret must hold, as the model names them.
 fn secret_keys(m: &Model) -> BTreeSet<String> {
-    let prefix = |n: &str| n.to_ascii_uppercase().replace('-', "_");
     let mut keys: BTreeSet<String> = m.dbs.iter().map(|d| d.password_env.clone()).collect();
-    for n in &m.nosqls {
-        if n.engine == archc::model::NosqlEngine::Mongodb {
-            keys.insert(format!("{}_PASSWORD", prefix(&n.name)));
-        }
-    }
-    for q in &m.queues {
-        if q.engine == archc::model::QueueEngine::Rabbitmq {
-            keys.insert(format!("{}_PASSWORD", prefix(&q.name)));
-        }
-    }
+    keys.extend(m.nosqls.iter().filter_map(|n| n.password_env.clone()));
+    keys.extend(m.queues.iter().filter_map(|q| q.password_env.clone()));
     keys
 }
 
-/// Web pods learn where every database, cache, document store and queue is
-/// and read every password; worker pods every database and their queue. The
-/// shared part is written once, in ConfigMaps.
+/// Web and worker pods learn where every database, cache, document store and
+/// queue is and read every password; a worker also which queue it consumes.
+/// The shared part is written once, in a ConfigMap.
 #[test]
 fn app_pods_get_every_address_and_password_they_need_written_once() {
     each_stage(|ctx, m, files, objs| {
@@ -587,8 +578,9 @@ fn app_pods_get_every_address_and_password_they_need_written_once() {
                 .chain(m.nosqls.iter().map(|n| &n.name))
                 .chain(m.queues.iter().map(|q| &q.name))
             {
+                // A Service name, or pod 0 of a StatefulSet's pod DNS names.
                 assert!(
-                    have.contains(name),
+                    have.contains(name) || have.contains(&format!("{name}-0")),
                     "{ctx}: web {} is not told about {name}",
                     w.name
                 );
@@ -623,14 +615,18 @@ fn app_pods_get_every_address_and_password_they_need_written_once() {
                     wk.name
                 );
             }
-            assert_eq!(env.get("QUEUE_HOST"), Some(&wk.queue), "{ctx}");
+            assert_eq!(
+                env.get("WORKER_QUEUE"),
+                Some(&m.env_prefix("queue", &wk.queue)),
+                "{ctx}"
+            );
         }
         // Written once: no container lists a variable of the shared
         // ConfigMaps itself (but its own PORT and QUEUE_*).
         for o in objs.iter().filter(|o| kind(o) == "ConfigMap") {
             for k in o["data"].as_mapping().unwrap().keys() {
                 let k = k.as_str().unwrap();
-                if k == "PORT" || k.starts_with("QUEUE_") || k.contains('.') {
+                if k == "PORT" || k == "WORKER_QUEUE" || k.contains('.') {
                     continue;
                 }
                 for f in files {
@@ -784,7 +780,7 @@ fn network_policy_guards_the_data_tier() {
         for c in &m.caches {
             assert_eq!(
                 allowed_tiers(&c.name),
-                vec!["web"],
+                vec!["web", "worker"],
                 "{ctx}: cache {}",
                 c.name
             );
@@ -867,8 +863,12 @@ fn caches_queues_nosql_and_workers_match_the_model() {
             let env = s(d, "spec.template.spec.containers.0.env")
                 .as_sequence()
                 .unwrap();
-            let host = env.iter().find(|e| e["name"] == "QUEUE_HOST").unwrap();
-            assert_eq!(host["value"].as_str(), Some(w.queue.as_str()), "{ctx}");
+            let queue = env.iter().find(|e| e["name"] == "WORKER_QUEUE").unwrap();
+            assert_eq!(
+                queue["value"].as_str(),
+                Some(m.env_prefix("queue", &w.queue).as_str()),
+                "{ctx}"
+            );
         }
     });
 }

@@ -817,7 +817,9 @@ fn every_host_fetches_every_database_password_once_written() {
         let ctx = format!("{design}/{}", m.stage);
         let remote: Vec<_> = m.dbs.iter().filter(|d| !d.colocated).collect();
         let templates = resources(&text, "aws_launch_template");
-        if remote.is_empty() || templates.is_empty() {
+        // DocumentDB passwords are fetched the same way.
+        let docdbs = m.nosqls.iter().filter(|n| n.password_env.is_some()).count();
+        if (remote.is_empty() && docdbs == 0) || templates.is_empty() {
             assert!(!text.contains("fetch_db_passwords"), "{ctx}");
             continue;
         }
@@ -846,9 +848,10 @@ fn every_host_fetches_every_database_password_once_written() {
                 "{ctx}: {lt} does not fetch the passwords"
             );
         }
+        // One per remote database and per DocumentDB cluster.
         assert_eq!(
             text.matches("get-secret-value").count(),
-            remote.len(),
+            remote.len() + docdbs,
             "{ctx}"
         );
     }

@@ -1,6 +1,7 @@
 //! The one integration test binary: a module per area.
 
 mod analysis;
+mod app_env;
 mod build;
 mod cli;
 mod common;

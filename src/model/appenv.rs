@@ -1,0 +1,515 @@
+//! The application environment contract: the variables a deployed web tier or
+//! worker reads to find its data services, decided once per stage.
+//!
+//! Every target renders the same names; only the values' address forms differ
+//! (a compose service name, a Kubernetes pod DNS name, a Terraform
+//! interpolation of the real AWS resource). A variable therefore carries its
+//! *meaning* (an engine word, the primaries of some instances, a secret, ...),
+//! never a target's address. docs/app-env.md is the developer's view of it.
+//!
+//! Naming: a component's variables start with its prefix, its name upper-cased
+//! with `-` -> `_` (`orders-db` -> `ORDERS_DB`); a name that components of
+//! several kinds share is qualified with the kind (`CACHE_SESSIONS`,
+//! `DB_SESSIONS`) so their variables stay apart. Passwords are `<PREFIX>_PASSWORD`.
+
+use super::types::*;
+use indexmap::{IndexMap, IndexSet};
+use serde::Serialize;
+
+/// Who reads a variable.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "kind", content = "name")]
+pub enum Reader {
+    /// Every web tier and every worker.
+    Apps,
+    /// One web tier (its port, health path, session store).
+    Web(String),
+    /// One worker (the queue it consumes).
+    Worker(String),
+}
+
+/// An application instance kind and name, to ask what it reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum App<'a> {
+    Web(&'a str),
+    Worker(&'a str),
+}
+
+impl Reader {
+    pub fn reads(&self, app: App<'_>) -> bool {
+        match (self, app) {
+            (Reader::Apps, _) => true,
+            (Reader::Web(w), App::Web(a)) => w == a,
+            (Reader::Worker(w), App::Worker(a)) => w == a,
+            _ => false,
+        }
+    }
+}
+
+/// What a variable's value means. Target-independent values are given; an
+/// address is given as the instances (or the component) it points at, and
+/// each target writes its own form of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Meaning {
+    /// The engine the application must speak: `postgres`, `redis`, `sqs`, ...
+    /// (a target that runs the component on another engine writes that one).
+    Engine {
+        engine: String,
+    },
+    /// Addresses (host names, comma-separated) of these primary instances: a
+    /// database's primary, or every shard's primary in shard order.
+    Primaries {
+        instances: Vec<String>,
+    },
+    /// Addresses of the read replicas of one shard (1-based; 1 when unsharded).
+    Replicas {
+        shard: u32,
+        instances: Vec<String>,
+    },
+    /// Addresses of every node of a cache or document store; clients spread
+    /// keys over them (a target with one managed endpoint writes that one).
+    Nodes {
+        instances: Vec<String>,
+    },
+    Port {
+        port: u16,
+    },
+    /// The database (schema) name to connect to.
+    DatabaseName {
+        name: String,
+    },
+    User {
+        user: String,
+    },
+    /// The secret itself: the variable's name is the secret's name. Never a
+    /// value in any output; each target fills it from its secret store.
+    Password,
+    ShardKey {
+        key: String,
+    },
+    TtlSeconds {
+        seconds: u64,
+    },
+    /// MongoDB replica set name.
+    ReplicaSet {
+        name: String,
+    },
+    /// DynamoDB table name.
+    Table {
+        name: String,
+    },
+    /// The AWS API endpoint of the component (a local emulator off AWS).
+    ApiEndpoint,
+    /// A queue's address as a URL (`amqp://`, `redis://`, an SQS queue URL).
+    QueueUrl,
+    /// A queue's name (RabbitMQ queue, redis list key, SQS queue name).
+    QueueName {
+        name: String,
+    },
+    /// The AWS region the SDKs talk to.
+    Region {
+        region: String,
+    },
+    /// A web tier's HTTP port and health path.
+    HttpPort {
+        port: u16,
+    },
+    HealthPath {
+        path: String,
+    },
+    /// The prefix of another component's variables (`SESSION_STORE=CACHE`
+    /// means: read `CACHE_HOSTS`, `CACHE_PORT`, ...).
+    Prefix {
+        prefix: String,
+    },
+}
+
+impl Meaning {
+    /// The value when it is the same on every target (no address, no secret).
+    pub fn literal(&self) -> Option<String> {
+        Some(match self {
+            Meaning::Engine { engine } => engine.clone(),
+            Meaning::Port { port } | Meaning::HttpPort { port } => port.to_string(),
+            Meaning::User { user } => user.clone(),
+            Meaning::ShardKey { key } => key.clone(),
+            Meaning::TtlSeconds { seconds } => seconds.to_string(),
+            Meaning::HealthPath { path } => path.clone(),
+            Meaning::Prefix { prefix } => prefix.clone(),
+            Meaning::Region { region } => region.clone(),
+            Meaning::DatabaseName { name }
+            | Meaning::ReplicaSet { name }
+            | Meaning::Table { name }
+            | Meaning::QueueName { name } => name.clone(),
+            Meaning::Primaries { .. }
+            | Meaning::Replicas { .. }
+            | Meaning::Nodes { .. }
+            | Meaning::Password
+            | Meaning::ApiEndpoint
+            | Meaning::QueueUrl => return None,
+        })
+    }
+}
+
+/// One variable of the contract.
+#[derive(Clone, Debug, Serialize)]
+pub struct EnvVar {
+    pub name: String,
+    /// Kind of the component it describes (`db`, `cache`, `nosql`, `queue`,
+    /// `web`, `worker`; `system` for the region).
+    pub kind: &'static str,
+    /// Name of that component (the system's name for `system`).
+    pub component: String,
+    pub reader: Reader,
+    pub meaning: Meaning,
+}
+
+/// The whole contract of one stage, in a fixed order: databases, caches,
+/// document stores, queues, the region, then each web tier's and worker's own.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct AppEnv {
+    pub vars: Vec<EnvVar>,
+}
+
+impl AppEnv {
+    /// Variables every web tier and worker reads.
+    pub fn shared(&self) -> impl Iterator<Item = &EnvVar> {
+        self.vars.iter().filter(|v| v.reader == Reader::Apps)
+    }
+
+    /// Variables only this application reads.
+    pub fn own<'a>(&'a self, app: App<'a>) -> impl Iterator<Item = &'a EnvVar> {
+        self.vars
+            .iter()
+            .filter(move |v| v.reader != Reader::Apps && v.reader.reads(app))
+    }
+
+    /// Every variable this application reads.
+    pub fn for_app<'a>(&'a self, app: App<'a>) -> impl Iterator<Item = &'a EnvVar> {
+        self.vars.iter().filter(move |v| v.reader.reads(app))
+    }
+
+    /// The secret variables (`Meaning::Password`), each once.
+    pub fn secrets(&self) -> impl Iterator<Item = &EnvVar> {
+        self.vars.iter().filter(|v| v.meaning == Meaning::Password)
+    }
+}
+
+pub fn db_engine_word(e: DbEngine) -> &'static str {
+    match e {
+        DbEngine::Postgres => "postgres",
+        DbEngine::Mysql => "mysql",
+    }
+}
+
+pub fn cache_engine_word(e: CacheEngine) -> &'static str {
+    match e {
+        CacheEngine::Redis => "redis",
+        CacheEngine::Memcached => "memcached",
+    }
+}
+
+pub fn nosql_engine_word(e: NosqlEngine) -> &'static str {
+    match e {
+        NosqlEngine::Dynamodb => "dynamodb",
+        NosqlEngine::Mongodb => "mongodb",
+    }
+}
+
+pub fn queue_engine_word(e: QueueEngine) -> &'static str {
+    match e {
+        QueueEngine::Rabbitmq => "rabbitmq",
+        QueueEngine::Redis => "redis",
+        QueueEngine::Sqs => "sqs",
+    }
+}
+
+/// The user name every document store and queue with credentials gets.
+pub const APP_USER: &str = "app";
+
+impl Model {
+    /// Names used by components of more than one kind.
+    fn shared_names(&self) -> IndexSet<&str> {
+        let mut kinds_of: IndexMap<&str, IndexSet<&str>> = IndexMap::new();
+        for c in self.components() {
+            kinds_of.entry(c.name).or_default().insert(c.kind);
+        }
+        kinds_of
+            .into_iter()
+            .filter(|(_, k)| k.len() > 1)
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    /// The prefix of a component's variables (see the module comment).
+    pub fn env_prefix(&self, kind: &str, name: &str) -> String {
+        prefix_with(&self.shared_names(), kind, name)
+    }
+
+    /// The application environment contract of this stage.
+    pub fn app_env(&self) -> AppEnv {
+        let shared = self.shared_names();
+        let prefix = |kind: &str, name: &str| prefix_with(&shared, kind, name);
+        let mut vars = Vec::new();
+        let mut push = |kind: &'static str, component: &str, name: String, meaning: Meaning| {
+            vars.push(EnvVar {
+                name,
+                kind,
+                component: component.to_string(),
+                reader: Reader::Apps,
+                meaning,
+            });
+        };
+        for db in &self.dbs {
+            let p = prefix("db", &db.name);
+            let mut v =
+                |suffix: &str, meaning| push("db", &db.name, format!("{p}_{suffix}"), meaning);
+            v(
+                "ENGINE",
+                Meaning::Engine {
+                    engine: db_engine_word(db.engine).into(),
+                },
+            );
+            if db.shards.len() > 1 || db.shard_key.is_some() {
+                if let Some(key) = &db.shard_key {
+                    v("SHARD_KEY", Meaning::ShardKey { key: key.clone() });
+                }
+                v(
+                    "SHARD_HOSTS",
+                    Meaning::Primaries {
+                        instances: db.shards.iter().map(|s| s.primary.clone()).collect(),
+                    },
+                );
+                for s in db.shards.iter().filter(|s| !s.replicas.is_empty()) {
+                    v(
+                        &format!("SHARD_{}_READ_HOSTS", s.index),
+                        Meaning::Replicas {
+                            shard: s.index,
+                            instances: s.replicas.clone(),
+                        },
+                    );
+                }
+            } else if let Some(s) = db.shards.first() {
+                v(
+                    "HOST",
+                    Meaning::Primaries {
+                        instances: vec![s.primary.clone()],
+                    },
+                );
+                if !s.replicas.is_empty() {
+                    v(
+                        "READ_HOSTS",
+                        Meaning::Replicas {
+                            shard: s.index,
+                            instances: s.replicas.clone(),
+                        },
+                    );
+                }
+            }
+            v("PORT", Meaning::Port { port: db.port });
+            v(
+                "NAME",
+                Meaning::DatabaseName {
+                    name: db.user.clone(),
+                },
+            );
+            v(
+                "USER",
+                Meaning::User {
+                    user: db.user.clone(),
+                },
+            );
+            push("db", &db.name, db.password_env.clone(), Meaning::Password);
+        }
+        for c in &self.caches {
+            let p = prefix("cache", &c.name);
+            let mut v =
+                |suffix: &str, meaning| push("cache", &c.name, format!("{p}_{suffix}"), meaning);
+            v(
+                "ENGINE",
+                Meaning::Engine {
+                    engine: cache_engine_word(c.engine).into(),
+                },
+            );
+            v(
+                "HOSTS",
+                Meaning::Nodes {
+                    instances: c.instances.clone(),
+                },
+            );
+            v("PORT", Meaning::Port { port: c.port });
+            if let Some(t) = c.ttl_seconds {
+                // The expiry is set by the client on every write.
+                v("TTL_SECONDS", Meaning::TtlSeconds { seconds: t });
+            }
+        }
+        for n in &self.nosqls {
+            let p = prefix("nosql", &n.name);
+            let mut v =
+                |suffix: &str, meaning| push("nosql", &n.name, format!("{p}_{suffix}"), meaning);
+            v(
+                "ENGINE",
+                Meaning::Engine {
+                    engine: nosql_engine_word(n.engine).into(),
+                },
+            );
+            match n.engine {
+                NosqlEngine::Mongodb => {
+                    v(
+                        "HOSTS",
+                        Meaning::Nodes {
+                            instances: n.instances.clone(),
+                        },
+                    );
+                    v("PORT", Meaning::Port { port: n.port });
+                    v(
+                        "REPLICA_SET",
+                        Meaning::ReplicaSet {
+                            name: n.name.clone(),
+                        },
+                    );
+                    v(
+                        "USER",
+                        Meaning::User {
+                            user: APP_USER.into(),
+                        },
+                    );
+                }
+                NosqlEngine::Dynamodb => {
+                    v(
+                        "TABLE",
+                        Meaning::Table {
+                            name: n.name.clone(),
+                        },
+                    );
+                    v("ENDPOINT", Meaning::ApiEndpoint);
+                }
+            }
+            if let Some(pw) = &n.password_env {
+                push("nosql", &n.name, pw.clone(), Meaning::Password);
+            }
+        }
+        for q in &self.queues {
+            let p = prefix("queue", &q.name);
+            let mut v =
+                |suffix: &str, meaning| push("queue", &q.name, format!("{p}_{suffix}"), meaning);
+            v(
+                "ENGINE",
+                Meaning::Engine {
+                    engine: queue_engine_word(q.engine).into(),
+                },
+            );
+            v("URL", Meaning::QueueUrl);
+            v(
+                "NAME",
+                Meaning::QueueName {
+                    name: q.name.clone(),
+                },
+            );
+            match q.engine {
+                QueueEngine::Rabbitmq => v(
+                    "USER",
+                    Meaning::User {
+                        user: APP_USER.into(),
+                    },
+                ),
+                QueueEngine::Sqs => v("ENDPOINT", Meaning::ApiEndpoint),
+                QueueEngine::Redis => {}
+            }
+            if let Some(pw) = &q.password_env {
+                push("queue", &q.name, pw.clone(), Meaning::Password);
+            }
+        }
+        if self.uses_aws_apis() {
+            push(
+                "system",
+                &self.system,
+                "AWS_REGION".into(),
+                Meaning::Region {
+                    region: self.region.clone(),
+                },
+            );
+        }
+        for w in &self.webs {
+            let reader = Reader::Web(w.name.clone());
+            let mut v = |name: &str, meaning| {
+                vars.push(EnvVar {
+                    name: name.into(),
+                    kind: "web",
+                    component: w.name.clone(),
+                    reader: reader.clone(),
+                    meaning,
+                })
+            };
+            v("PORT", Meaning::HttpPort { port: w.port });
+            v(
+                "HEALTH_PATH",
+                Meaning::HealthPath {
+                    path: w.health.clone(),
+                },
+            );
+            if let Some(s) = &w.sessions {
+                let kind = match s.kind {
+                    StoreKind::Cache => "cache",
+                    StoreKind::Db => "db",
+                    StoreKind::Nosql => "nosql",
+                };
+                v(
+                    "SESSION_STORE",
+                    Meaning::Prefix {
+                        prefix: prefix(kind, &s.name),
+                    },
+                );
+            }
+        }
+        for w in &self.workers {
+            vars.push(EnvVar {
+                name: "WORKER_QUEUE".into(),
+                kind: "worker",
+                component: w.name.clone(),
+                reader: Reader::Worker(w.name.clone()),
+                meaning: Meaning::Prefix {
+                    prefix: prefix("queue", &w.queue),
+                },
+            });
+        }
+        AppEnv { vars }
+    }
+
+    /// Some component is reached through an AWS API (DynamoDB, any queue,
+    /// which AWS runs as SQS): the SDKs need the region.
+    pub fn uses_aws_apis(&self) -> bool {
+        !self.queues.is_empty()
+            || self
+                .nosqls
+                .iter()
+                .any(|n| n.engine == NosqlEngine::Dynamodb)
+    }
+}
+
+fn prefix_with(shared: &IndexSet<&str>, kind: &str, name: &str) -> String {
+    let base = name.to_ascii_uppercase().replace('-', "_");
+    if shared.contains(name) && name != kind {
+        format!("{}_{base}", kind.to_ascii_uppercase())
+    } else {
+        base
+    }
+}
+
+/// Names the password variable of every component that has one, with the
+/// contract's prefix rule: `Db::password_env`, and `password_env` of MongoDB
+/// stores and RabbitMQ queues. Run by the resolver on each stage's model.
+pub(crate) fn assign_password_envs(m: &mut Model) {
+    let shared: IndexSet<String> = m.shared_names().into_iter().map(String::from).collect();
+    let shared: IndexSet<&str> = shared.iter().map(String::as_str).collect();
+    let pw = |kind: &str, name: &str| format!("{}_PASSWORD", prefix_with(&shared, kind, name));
+    for d in &mut m.dbs {
+        d.password_env = pw("db", &d.name);
+    }
+    for n in &mut m.nosqls {
+        n.password_env = (n.engine == NosqlEngine::Mongodb).then(|| pw("nosql", &n.name));
+    }
+    for q in &mut m.queues {
+        q.password_env = (q.engine == QueueEngine::Rabbitmq).then(|| pw("queue", &q.name));
+    }
+}
