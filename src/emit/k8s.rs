@@ -392,6 +392,8 @@ struct K8s<'m> {
     secret: String,
     /// The model's application environment contract.
     contract: AppEnv,
+    /// (kind, name) of every data component workers read a variable of.
+    worker_reads: std::collections::HashSet<(String, String)>,
     /// Its shared, non-secret part with this target's addresses: the
     /// ConfigMap `<system>-app-env` that web tiers and workers read whole
     /// (`envFrom`).
@@ -424,6 +426,7 @@ impl<'m> K8s<'m> {
             ns: m.system.clone(),
             secret: format!("{}-secrets", m.system),
             contract: m.app_env(),
+            worker_reads: Default::default(),
             app_env: Map::new(),
             secret_keys: Vec::new(),
             env_hash: String::new(),
@@ -434,6 +437,13 @@ impl<'m> K8s<'m> {
         };
         k.app_env = k.shared_env();
         k.secret_keys = k.contract.secrets().map(|v| v.name.clone()).collect();
+        k.worker_reads = k
+            .contract
+            .vars
+            .iter()
+            .filter(|v| !matches!(v.reader, crate::model::Reader::Web(_)))
+            .map(|v| (v.kind.to_string(), v.component.clone()))
+            .collect();
         k.env_hash = k.compute_env_hash();
         k.base = k.base_ctx();
         k
@@ -552,11 +562,8 @@ impl<'m> K8s<'m> {
     /// Whether workers read some variable of a data component: then its
     /// network policy lets them in.
     fn workers_read(&self, kind: &str, name: &str) -> bool {
-        self.contract.vars.iter().any(|v| {
-            v.kind == kind
-                && v.component == name
-                && !matches!(v.reader, crate::model::Reader::Web(_))
-        })
+        self.worker_reads
+            .contains(&(kind.to_string(), name.to_string()))
     }
 
     /// The data tier, one entry per component.
@@ -903,7 +910,7 @@ impl<'m> K8s<'m> {
         match c.ttl_seconds {
             Some(t) => notes.push(format!(
                 "Default expiry {t} s: the application sets it on each key (env {}_TTL_SECONDS of the application tiers).",
-                self.m.env_prefix("cache", name)
+                self.contract.prefix("cache", name).unwrap_or_default()
             )),
             None => notes.push("No TTL in the design: keys never expire by default.".into()),
         }

@@ -169,9 +169,45 @@ pub struct EnvVar {
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct AppEnv {
     pub vars: Vec<EnvVar>,
+    /// Where each application's own variables are in `vars`: asking every
+    /// web tier and worker by scanning the whole contract is quadratic.
+    #[serde(skip)]
+    own_index: std::collections::HashMap<(bool, String), Vec<usize>>,
+    /// Each component's prefix, by (kind, name).
+    #[serde(skip)]
+    prefixes: std::collections::HashMap<(String, String), String>,
 }
 
 impl AppEnv {
+    fn new(
+        vars: Vec<EnvVar>,
+        prefixes: std::collections::HashMap<(String, String), String>,
+    ) -> AppEnv {
+        let mut own_index: std::collections::HashMap<(bool, String), Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, v) in vars.iter().enumerate() {
+            let key = match &v.reader {
+                Reader::Apps => continue,
+                Reader::Web(w) => (false, w.clone()),
+                Reader::Worker(w) => (true, w.clone()),
+            };
+            own_index.entry(key).or_default().push(i);
+        }
+        AppEnv {
+            vars,
+            own_index,
+            prefixes,
+        }
+    }
+
+    /// The variable prefix of a component of this stage (`cache`, `sessions`
+    /// -> `SESSIONS`, or `CACHE_SESSIONS` when another kind shares the name).
+    pub fn prefix(&self, kind: &str, name: &str) -> Option<&str> {
+        self.prefixes
+            .get(&(kind.to_string(), name.to_string()))
+            .map(String::as_str)
+    }
+
     /// Variables every web tier and worker reads.
     pub fn shared(&self) -> impl Iterator<Item = &EnvVar> {
         self.vars.iter().filter(|v| v.reader == Reader::Apps)
@@ -179,14 +215,21 @@ impl AppEnv {
 
     /// Variables only this application reads.
     pub fn own<'a>(&'a self, app: App<'a>) -> impl Iterator<Item = &'a EnvVar> {
-        self.vars
-            .iter()
-            .filter(move |v| v.reader != Reader::Apps && v.reader.reads(app))
+        let key = match app {
+            App::Web(w) => (false, w.to_string()),
+            App::Worker(w) => (true, w.to_string()),
+        };
+        self.own_index
+            .get(&key)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.vars[i])
     }
 
-    /// Every variable this application reads.
+    /// Every variable this application reads: the shared ones come first in
+    /// `vars`, then every application's own.
     pub fn for_app<'a>(&'a self, app: App<'a>) -> impl Iterator<Item = &'a EnvVar> {
-        self.vars.iter().filter(move |v| v.reader.reads(app))
+        self.shared().chain(self.own(app))
     }
 
     /// The secret variables (`Meaning::Password`), each once.
@@ -473,7 +516,16 @@ impl Model {
                 },
             });
         }
-        AppEnv { vars }
+        let prefixes = self
+            .components()
+            .into_iter()
+            .filter(|c| matches!(c.kind, "db" | "cache" | "nosql" | "queue"))
+            .map(|c| {
+                let p = prefix_with(&shared, c.kind, c.name);
+                ((c.kind.to_string(), c.name.to_string()), p)
+            })
+            .collect();
+        AppEnv::new(vars, prefixes)
     }
 
     /// Some component is reached through an AWS API (DynamoDB, any queue,
