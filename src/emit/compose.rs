@@ -271,6 +271,14 @@ fn limits(r: &Resources, memory_mb: u32) -> Option<Limits> {
 }
 
 /// `${VAR:?…}`: compose refuses to start when the variable is unset or empty.
+/// The password variable of the shard whose primary is `primary`.
+fn shard_password<'a>(db: &'a Db, primary: &str) -> &'a str {
+    db.shards
+        .iter()
+        .find(|s| s.primary == primary)
+        .map_or(db.password_env.as_str(), |s| s.password_env.as_str())
+}
+
 fn secret_ref(var: &str) -> String {
     format!("${{{var}:?set {var} in .env}}")
 }
@@ -425,17 +433,20 @@ impl Builder<'_> {
         match v.kind {
             "db" => {
                 let db = m.dbs.iter().find(|d| d.name == v.component);
-                let (user, many) = db.map_or(("app", false), |d| {
-                    (d.user.as_str(), d.instance_count() > 1)
-                });
-                format!(
-                    "Password of user `{user}` on database `{}`{}.",
-                    v.component,
-                    if many {
-                        " (every primary and replica)"
-                    } else {
-                        ""
+                let user = db.map_or("app", |d| d.user.as_str());
+                let shard = db
+                    .filter(|d| d.is_sharded())
+                    .and_then(|d| d.shards.iter().find(|s| s.password_env == v.name));
+                let scope = match (shard, db) {
+                    (Some(s), _) => format!(" (shard {}: its primary and replicas)", s.index),
+                    (None, Some(d)) if d.instance_count() > 1 => {
+                        " (every primary and replica)".to_string()
                     }
+                    _ => String::new(),
+                };
+                format!(
+                    "Password of user `{user}` on database `{}`{scope}.",
+                    v.component
                 )
             }
             "nosql" => format!(
@@ -659,7 +670,7 @@ impl Builder<'_> {
         mut comments: Vec<String>,
         server_id: u32,
     ) -> Service {
-        let secret = secret_ref(&db.password_env);
+        let secret = secret_ref(shard_password(db, name));
         let vol = self.volume(name);
         let has_replicas = db.replicas > 0;
         let mut s = Service {
@@ -742,7 +753,7 @@ impl Builder<'_> {
     }
 
     fn db_replica(&mut self, db: &Db, primary: &str, name: &str, server_id: u32) -> Service {
-        let secret = secret_ref(&db.password_env);
+        let secret = secret_ref(shard_password(db, primary));
         let vol = self.volume(name);
         let mut s = Service {
             name: name.into(),

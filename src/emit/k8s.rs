@@ -687,22 +687,6 @@ impl<'m> K8s<'m> {
             DbEngine::Postgres => (image::POSTGRES, "postgres", "/var/lib/postgresql/data"),
             DbEngine::Mysql => (image::MYSQL, "mysql", "/var/lib/mysql"),
         };
-        let mut env = Vec::new();
-        match db.engine {
-            DbEngine::Postgres => {
-                env.push(Env::value("POSTGRES_USER", &db.user));
-                env.push(Env::secret("POSTGRES_PASSWORD", &db.password_env));
-                env.push(Env::value("POSTGRES_DB", &db.user));
-            }
-            DbEngine::Mysql => {
-                env.push(Env::value("MYSQL_USER", &db.user));
-                env.push(Env::secret("MYSQL_PASSWORD", &db.password_env));
-                env.push(Env::value("MYSQL_DATABASE", &db.user));
-                // The root account is not used by the application; a random
-                // password (printed once in the log) avoids a second secret.
-                env.push(Env::value("MYSQL_RANDOM_ROOT_PASSWORD", "yes"));
-            }
-        }
         let ready = match db.engine {
             DbEngine::Postgres => vec![
                 "pg_isready".to_string(),
@@ -724,6 +708,24 @@ impl<'m> K8s<'m> {
         for shard in &db.shards {
             let name = &shard.primary;
             let replicas = 1 + db.replicas;
+            // Each shard's pods read that shard's password.
+            let mut env = Vec::new();
+            match db.engine {
+                DbEngine::Postgres => {
+                    env.push(Env::value("POSTGRES_USER", &db.user));
+                    env.push(Env::secret("POSTGRES_PASSWORD", &shard.password_env));
+                    env.push(Env::value("POSTGRES_DB", &db.user));
+                }
+                DbEngine::Mysql => {
+                    env.push(Env::value("MYSQL_USER", &db.user));
+                    env.push(Env::secret("MYSQL_PASSWORD", &shard.password_env));
+                    env.push(Env::value("MYSQL_DATABASE", &db.user));
+                    // The root account is not used by the application; a random
+                    // password (printed once in the log) avoids a second secret.
+                    env.push(Env::value("MYSQL_RANDOM_ROOT_PASSWORD", "yes"));
+                }
+            }
+
             docs.push(self.headless_service(
                 name,
                 "db",

@@ -811,20 +811,18 @@ fn build(m: &Model) -> Result<Ctx> {
     // What every application container is told: the password of each database
     // (fetched from the RDS-managed secret at boot) or of the colocated one.
     let mut secrets: Vec<(String, String, Option<String>)> = Vec::new();
+    // A sharded database: one secret a shard primary, each its own variable.
     for d in &remote_dbs {
-        let first = tf_name(&d.shards[0].primary);
-        let note = (d.shards.len() > 1).then(|| {
-            format!(
-                "database {} is sharded and each shard primary has its own\n# secret (output {}_password_secrets); this one is shard 1's",
-                d.name,
-                label("db", &d.name)
-            )
-        });
-        secrets.push((
-            d.password_env.clone(),
-            format!("${{aws_db_instance.{first}.master_user_secret[0].secret_arn}}"),
-            note,
-        ));
+        for shard in &d.shards {
+            secrets.push((
+                shard.password_env.clone(),
+                format!(
+                    "${{aws_db_instance.{}.master_user_secret[0].secret_arn}}",
+                    tf_name(&shard.primary)
+                ),
+                None,
+            ));
+        }
     }
     for n in &mongos {
         if let Some(var) = &n.password_env {

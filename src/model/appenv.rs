@@ -313,7 +313,7 @@ impl Model {
                     engine: db_engine_word(db.engine).into(),
                 },
             );
-            if db.shards.len() > 1 || db.shard_key.is_some() {
+            if db.is_sharded() {
                 if let Some(key) = &db.shard_key {
                     v("SHARD_KEY", Meaning::ShardKey { key: key.clone() });
                 }
@@ -362,7 +362,10 @@ impl Model {
                     user: db.user.clone(),
                 },
             );
-            push("db", &db.name, db.password_env.clone(), Meaning::Password);
+            // One secret a shard (the database's own when unsharded).
+            for s in &db.shards {
+                push("db", &db.name, s.password_env.clone(), Meaning::Password);
+            }
         }
         for c in &self.caches {
             let p = prefix("cache", &c.name);
@@ -557,6 +560,15 @@ pub(crate) fn assign_password_envs(m: &mut Model) {
     let pw = |kind: &str, name: &str| format!("{}_PASSWORD", prefix_with(&shared, kind, name));
     for d in &mut m.dbs {
         d.password_env = pw("db", &d.name);
+        let sharded = d.is_sharded();
+        let prefix = prefix_with(&shared, "db", &d.name);
+        for s in &mut d.shards {
+            s.password_env = if sharded {
+                format!("{prefix}_SHARD_{}_PASSWORD", s.index)
+            } else {
+                d.password_env.clone()
+            };
+        }
     }
     for n in &mut m.nosqls {
         n.password_env = (n.engine == NosqlEngine::Mongodb).then(|| pw("nosql", &n.name));

@@ -495,6 +495,8 @@ impl Builder<'_> {
                                 .map(|r| format!("{primary}-replica-{r}"))
                                 .collect(),
                             primary,
+                            // Named once the stage is whole (`assign_password_envs`).
+                            password_env: String::new(),
                         }
                     })
                     .collect();

@@ -203,6 +203,11 @@ pub struct Shard {
     pub primary: String,
     /// Replica instance names: `db-replica-1`, `db-shard-1-replica-1`, …
     pub replicas: Vec<String>,
+    /// The secret variable holding this shard's password (its primary's and
+    /// replicas'): the database's `password_env` unsharded, `<PREFIX>_SHARD_<i>_PASSWORD`
+    /// sharded, because each shard primary has its own (on AWS RDS manages one
+    /// secret per instance), so every target gives every shard its own.
+    pub password_env: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -219,7 +224,8 @@ pub struct Db {
     pub storage_gb: u32,
     pub port: u16,
     /// Environment variable that holds the password (`DB_PASSWORD`); never a
-    /// value. Named by the application environment contract (`appenv`).
+    /// value. Named by the application environment contract (`appenv`). A
+    /// sharded database has one a shard instead: see `Shard::password_env`.
     pub password_env: String,
     /// Database user name.
     pub user: String,
@@ -232,6 +238,12 @@ pub struct Db {
 impl Db {
     pub fn instance_count(&self) -> u32 {
         self.shard_count * (1 + self.replicas)
+    }
+
+    /// Split over several primaries (or given a shard key): the application
+    /// picks a shard, so it is told about each.
+    pub fn is_sharded(&self) -> bool {
+        self.shards.len() > 1 || self.shard_key.is_some()
     }
 }
 

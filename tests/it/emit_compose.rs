@@ -361,11 +361,11 @@ fn secrets_are_required_references_listed_in_env_example() {
                 "{label}: the placeholder of {var} appears literally in compose.yaml"
             );
         }
-        for db in &m.dbs {
+        for shard in m.dbs.iter().flat_map(|d| &d.shards) {
             assert!(
-                env.contains_key(&db.password_env),
+                env.contains_key(&shard.password_env),
                 "{label}: {}",
-                db.password_env
+                shard.password_env
             );
         }
     }
@@ -594,12 +594,13 @@ fn every_app_instance_gets_every_data_address_once_written() {
             for h in &hosts {
                 assert!(words.contains(h), "{label}: {inst} is not told about {h}");
             }
-            for db in &m.dbs {
-                let want = format!("${{{0}:?set {0} in .env}}", db.password_env);
+            // One password a shard (the database's own when unsharded).
+            for shard in m.dbs.iter().flat_map(|d| &d.shards) {
+                let want = format!("${{{0}:?set {0} in .env}}", shard.password_env);
                 assert!(
                     env.values().any(|v| v.as_str() == Some(want.as_str())),
                     "{label}: {inst} lacks {}",
-                    db.password_env
+                    shard.password_env
                 );
             }
             let deps: BTreeSet<String> =

@@ -405,9 +405,10 @@ fn one_statefulset_per_db_shard_with_its_replicas() {
                     .iter()
                     .find(|e| e["name"].as_str().unwrap().ends_with("PASSWORD"))
                     .unwrap_or_else(|| panic!("{ctx}: no password env"));
+                // Each shard's pods read that shard's own password.
                 assert_eq!(
                     s(pw, "valueFrom.secretKeyRef.key").as_str(),
-                    Some(db.password_env.as_str())
+                    Some(shard.password_env.as_str())
                 );
             }
         }
@@ -522,7 +523,12 @@ fn container_env(objs: &[Value], c: &Value, m: &Model, ctx: &str) -> BTreeMap<St
 
 /// The keys the user's Secret must hold, as the model names them.
 fn secret_keys(m: &Model) -> BTreeSet<String> {
-    let mut keys: BTreeSet<String> = m.dbs.iter().map(|d| d.password_env.clone()).collect();
+    let mut keys: BTreeSet<String> = m
+        .dbs
+        .iter()
+        .flat_map(|d| &d.shards)
+        .map(|s| s.password_env.clone())
+        .collect();
     keys.extend(m.nosqls.iter().filter_map(|n| n.password_env.clone()));
     keys.extend(m.queues.iter().filter_map(|q| q.password_env.clone()));
     keys
@@ -606,8 +612,8 @@ fn app_pods_get_every_address_and_password_they_need_written_once() {
                     wk.name
                 );
             }
-            for db in &m.dbs {
-                let k = &db.password_env;
+            for shard in m.dbs.iter().flat_map(|d| &d.shards) {
+                let k = &shard.password_env;
                 assert_eq!(
                     env.get(k),
                     Some(&format!("secret:{k}")),

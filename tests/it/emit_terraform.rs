@@ -828,17 +828,18 @@ fn every_host_fetches_every_database_password_once_written() {
             .nth(1)
             .and_then(|t| t.split("\n  EOT").next())
             .unwrap_or_else(|| panic!("{ctx}: no local.fetch_db_passwords"));
-        for d in &remote {
-            let primary = d.shards[0].primary.replace('-', "_");
+        // Every shard primary's own secret, into that shard's variable.
+        for shard in remote.iter().flat_map(|d| &d.shards) {
+            let primary = shard.primary.replace('-', "_");
             assert!(
                 local.contains(&format!(
                     "--secret-id ${{aws_db_instance.{primary}.master_user_secret[0].secret_arn}}"
                 )),
                 "{ctx}: {} not fetched",
-                d.password_env
+                shard.password_env
             );
             assert!(
-                local.contains(&format!("echo \"{}=$(", d.password_env)),
+                local.contains(&format!("echo \"{}=$(", shard.password_env)),
                 "{ctx}"
             );
         }
@@ -848,10 +849,11 @@ fn every_host_fetches_every_database_password_once_written() {
                 "{ctx}: {lt} does not fetch the passwords"
             );
         }
-        // One per remote database and per DocumentDB cluster.
+        // One per remote database shard and per DocumentDB cluster.
+        let shards: usize = remote.iter().map(|d| d.shards.len()).sum();
         assert_eq!(
             text.matches("get-secret-value").count(),
-            remote.len() + docdbs,
+            shards + docdbs,
             "{ctx}"
         );
     }
