@@ -437,6 +437,15 @@ impl<'m> K8s<'m> {
         };
         k.app_env = k.shared_env();
         k.secret_keys = k.contract.secrets().map(|v| v.name.clone()).collect();
+        // The local DynamoDB / SQS emulators accept any credentials, but the
+        // SDKs in the application pods insist on some: the same two variables
+        // compose asks for (on AWS the hosts' IAM role provides them).
+        let emulated = m.nosqls.iter().any(|n| n.engine == NosqlEngine::Dynamodb)
+            || m.queues.iter().any(|q| q.engine == QueueEngine::Sqs);
+        if emulated && (!m.webs.is_empty() || !m.workers.is_empty()) {
+            k.secret_keys
+                .extend(["AWS_ACCESS_KEY_ID".into(), "AWS_SECRET_ACCESS_KEY".into()]);
+        }
         k.worker_reads = k
             .contract
             .vars

@@ -17,14 +17,29 @@ use std::collections::{BTreeMap, BTreeSet};
 
 type Names = BTreeSet<String>;
 
-/// Documented compose-only extras: dummy AWS credentials for the local
-/// DynamoDB / SQS emulators, and the local log collector.
-const COMPOSE_EXTRAS: &[&str] = &[
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "LOGS_HOST",
-    "LOGS_PORT",
-];
+/// Documented extras of the local targets (compose and k8s): dummy AWS
+/// credentials for the local DynamoDB / SQS emulators.
+const LOCAL_EXTRAS: &[&str] = &["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
+
+/// Documented compose-only extras: the local log collector.
+const COMPOSE_EXTRAS: &[&str] = &["LOGS_HOST", "LOGS_PORT"];
+
+/// `names` without the documented extras of `target`.
+fn without_extras(names: &Names, target: &str) -> Names {
+    names
+        .iter()
+        .filter(|n| {
+            let local = LOCAL_EXTRAS.contains(&n.as_str());
+            let compose = COMPOSE_EXTRAS.contains(&n.as_str());
+            match target {
+                "compose" => !local && !compose,
+                "k8s" => !local,
+                _ => true,
+            }
+        })
+        .cloned()
+        .collect()
+}
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum AppKey {
@@ -257,14 +272,25 @@ fn every_target_gives_each_app_the_same_variable_names() {
         let (compose, engines) = compose_names(&m);
         let k8s = k8s_names(&m);
         let tf = terraform_names(&m);
-        for (key, c) in &compose {
+        for (key, c_all) in &compose {
             apps += 1;
-            let c: Names = c
-                .iter()
-                .filter(|n| !COMPOSE_EXTRAS.contains(&n.as_str()))
-                .cloned()
-                .collect();
-            let k = k8s.get(key).cloned().unwrap_or_default();
+            let k_all = k8s.get(key).cloned().unwrap_or_default();
+            // The local targets agree on their extras too.
+            let local = |n: &Names| -> Names {
+                n.iter()
+                    .filter(|n| LOCAL_EXTRAS.contains(&n.as_str()))
+                    .cloned()
+                    .collect()
+            };
+            if local(c_all) != local(&k_all) {
+                failures.push(format!(
+                    "{label} {key:?}: compose gives {:?}, k8s {:?}",
+                    local(c_all),
+                    local(&k_all)
+                ));
+            }
+            let c = without_extras(c_all, "compose");
+            let k = without_extras(&k_all, "k8s");
             let t = tf.get(key).cloned().unwrap_or_default();
             if c != k {
                 failures.push(format!(
@@ -326,14 +352,11 @@ fn each_app_reads_exactly_the_model_contract() {
                 })
                 .map(|v| v.name.clone())
                 .collect();
-            let c: Names = compose[&key]
-                .iter()
-                .filter(|n| !COMPOSE_EXTRAS.contains(&n.as_str()))
-                .cloned()
-                .collect();
+            let c = without_extras(&compose[&key], "compose");
+            let k = without_extras(&k8s[&key], "k8s");
             for (target, got, want) in [
                 ("compose", &c, &expected),
-                ("k8s", &k8s[&key], &expected),
+                ("k8s", &k, &expected),
                 ("terraform", &tf[&key], &on_aws),
             ] {
                 if got != want {
