@@ -2144,18 +2144,15 @@ fn shared_file_origins<'m>(m: &'m Model, path: &str) -> Vec<&'m Origin> {
     let mut o: Vec<&Origin> = Vec::new();
     match path {
         // Secret keys and data centers.
+        // Every component with a Secret key: passwords (databases, MongoDB,
+        // RabbitMQ), and DynamoDB / SQS, whose emulators need SDK credentials.
         "00-namespace.yaml" => {
             o.extend(m.dbs.iter().map(|d| &d.origin));
-            o.extend(
-                m.nosqls
-                    .iter()
-                    .filter(|n| n.engine == NosqlEngine::Mongodb)
-                    .map(|n| &n.origin),
-            );
+            o.extend(m.nosqls.iter().map(|n| &n.origin));
             o.extend(
                 m.queues
                     .iter()
-                    .filter(|q| q.engine == QueueEngine::Rabbitmq)
+                    .filter(|q| matches!(q.engine, QueueEngine::Rabbitmq | QueueEngine::Sqs))
                     .map(|q| &q.origin),
             );
             o.extend(m.datacenters.as_ref().map(|d| &d.origin));
