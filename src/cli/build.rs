@@ -2,7 +2,11 @@
 //! write (or with `--check`, compare) the whole tree.
 
 use super::{load, FilePath, MessageFormat, Ui, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::emit::{self, jobs::Job, Target};
+use crate::emit::{
+    self,
+    jobs::{Event, Job},
+    Target,
+};
 use crate::model::Model;
 use crate::output::{self, Planned, TreeWriter};
 use std::ops::ControlFlow;
@@ -76,9 +80,9 @@ pub enum RenderError {
 }
 
 /// Renders the requested targets for the selected stages on every core and
-/// hands each finished (stage, target) job to `sink`, with the job's index
-/// (stage-major, in `targets` order) and its files with their paths in the
-/// output tree, in completion order. `progress` is called once per stage,
+/// hands each file to `sink` as soon as it is rendered, with its job's index
+/// (stage-major, in `targets` order) and its path in the output tree; jobs
+/// interleave, each job's files come in the emitter's order. `progress` is called once per stage,
 /// in stage order, with the number of files it produced. The local addresses in
 /// `local` apply to the standalone nginx and haproxy targets only (the configs
 /// compose mounts keep their service names).
@@ -88,7 +92,7 @@ pub fn render(
     per_stage_dirs: bool,
     local: &emit::Options,
     mut progress: impl FnMut(usize, &Model, usize),
-    mut sink: impl FnMut(usize, Vec<Planned>) -> std::io::Result<()>,
+    mut sink: impl FnMut(usize, Planned) -> std::io::Result<()>,
 ) -> Result<(), RenderError> {
     let default = emit::Options::default();
     let default = &default;
@@ -110,35 +114,36 @@ pub fn render(
     let mut files = vec![0; stages.len()];
     let mut reported = 0;
     let mut failed = None;
-    emit::jobs::run(&jobs, |i, result| {
+    emit::jobs::run(&jobs, |i, event| {
         let job = &jobs[i];
-        let planned: Vec<Planned> = match result {
-            Ok(out) => out
-                .into_iter()
-                .map(|f| Planned {
+        let stage = i / targets.len();
+        match event {
+            Event::File(f) => {
+                let planned = Planned {
                     path: if per_stage_dirs {
                         format!("{}/{}/{}", job.model.stage, job.target.name(), f.path)
                     } else {
                         format!("{}/{}", job.target.name(), f.path)
                     },
                     contents: f.contents,
-                })
-                .collect(),
-            Err(e) => {
+                };
+                files[stage] += 1;
+                if let Err(e) = sink(i, planned) {
+                    failed = Some(RenderError::Write(e));
+                    return ControlFlow::Break(());
+                }
+            }
+            Event::Finished(Err(e)) => {
                 failed = Some(RenderError::Emit(e));
                 return ControlFlow::Break(());
             }
-        };
-        let stage = i / targets.len();
-        files[stage] += planned.len();
-        if let Err(e) = sink(i, planned) {
-            failed = Some(RenderError::Write(e));
-            return ControlFlow::Break(());
-        }
-        left[stage] -= 1;
-        while reported < stages.len() && left[reported] == 0 {
-            progress(reported, stages[reported], files[reported]);
-            reported += 1;
+            Event::Finished(Ok(())) => {
+                left[stage] -= 1;
+                while reported < stages.len() && left[reported] == 0 {
+                    progress(reported, stages[reported], files[reported]);
+                    reported += 1;
+                }
+            }
         }
         ControlFlow::Continue(())
     });
@@ -165,7 +170,7 @@ pub fn plan(
             if slots.len() <= job {
                 slots.resize_with(job + 1, Vec::new);
             }
-            slots[job] = p;
+            slots[job].push(p);
             Ok(())
         },
     );
@@ -246,8 +251,8 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
             Err(e) => ui.fail(format_args!("cannot read {out}: {e}")),
         };
     }
-    // Each finished target is staged on disk at once and its text dropped, so
-    // memory holds a few targets' output, not the whole tree.
+    // Each file is staged on disk as soon as it is rendered and its text
+    // dropped, so memory holds the targets being rendered, not their output.
     let total = stages.len();
     let mut tree = TreeWriter::new(&a.out);
     let rendered = render(
@@ -260,11 +265,7 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
                 eprintln!("[{}/{total}] {}: {n} files", i + 1, m.stage);
             }
         },
-        |_, files| {
-            files
-                .iter()
-                .try_for_each(|f| tree.add(&f.path, f.contents.as_bytes()))
-        },
+        |_, f| tree.add(&f.path, f.contents.as_bytes()),
     );
     let written = match rendered {
         Ok(()) => tree.finish(),

@@ -1,9 +1,10 @@
 //! Rendering many (stage, target) jobs on every core. Each job is independent
 //! (one model, one emitter), so a big build renders in parallel while the
-//! calling thread writes what is finished; results arrive in completion order,
-//! tagged with their job index, and the caller puts them in order.
+//! calling thread writes each file as soon as it is rendered; events arrive in
+//! completion order, tagged with their job index, and the caller puts them in
+//! order.
 
-use super::{emit, Options, OutFile, Result, Target};
+use super::{emit_each, EmitError, Options, OutFile, Result, Target};
 use crate::model::Model;
 use std::ops::ControlFlow;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -17,20 +18,37 @@ pub struct Job<'a> {
     pub opts: &'a Options,
 }
 
+/// What a running job reports.
+pub enum Event {
+    /// One more file of the job, in the emitter's order.
+    File(OutFile),
+    /// The job is over: every file was reported, or it failed.
+    Finished(Result<()>),
+}
+
 /// Renders every job, on as many threads as there are cores (never more than
 /// jobs), and calls `done` on the calling thread with each job's index and
-/// result as it finishes. `done` returning `Break` stops the run: no new job
-/// starts and the remaining results are dropped.
+/// events: its files as they are rendered, then `Finished`. `done` returning
+/// `Break` stops the run: no new job starts and the remaining events are
+/// dropped.
 ///
-/// At most one finished result per worker waits for `done`, so memory holds a
-/// few targets' output at a time, not the whole build's.
-pub fn run(jobs: &[Job<'_>], mut done: impl FnMut(usize, Result<Vec<OutFile>>) -> ControlFlow<()>) {
+/// A few files per worker wait for `done`, so memory holds the targets being
+/// rendered, not the finished output.
+pub fn run(jobs: &[Job<'_>], mut done: impl FnMut(usize, Event) -> ControlFlow<()>) {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(jobs.len());
     if workers <= 1 {
         for (i, j) in jobs.iter().enumerate() {
-            if done(i, emit(j.target, j.model, j.opts)).is_break() {
+            let mut stopped = false;
+            let r = emit_each(j.target, j.model, j.opts, &mut |f| {
+                if done(i, Event::File(f)).is_break() {
+                    stopped = true;
+                    return Err(EmitError("stopped".into()));
+                }
+                Ok(())
+            });
+            if stopped || done(i, Event::Finished(r)).is_break() {
                 return;
             }
         }
@@ -43,7 +61,7 @@ pub fn run(jobs: &[Job<'_>], mut done: impl FnMut(usize, Result<Vec<OutFile>>) -
     order.sort_by_key(|&i| std::cmp::Reverse(cost_rank(jobs[i].target)));
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let (tx, rx) = mpsc::sync_channel(workers);
+    let (tx, rx) = mpsc::sync_channel(workers * 4);
     std::thread::scope(|s| {
         for _ in 0..workers {
             let tx = tx.clone();
@@ -54,16 +72,21 @@ pub fn run(jobs: &[Job<'_>], mut done: impl FnMut(usize, Result<Vec<OutFile>>) -
                         break;
                     };
                     let j = &jobs[i];
-                    // The receiver is gone once `done` asked to stop.
-                    if tx.send((i, emit(j.target, j.model, j.opts))).is_err() {
+                    // A failed send means the receiver is gone: `done` asked
+                    // to stop, so the emitter stops too.
+                    let r = emit_each(j.target, j.model, j.opts, &mut |f| {
+                        tx.send((i, Event::File(f)))
+                            .map_err(|_| EmitError("stopped".into()))
+                    });
+                    if tx.send((i, Event::Finished(r))).is_err() {
                         break;
                     }
                 }
             });
         }
         drop(tx);
-        for (i, result) in rx {
-            if done(i, result).is_break() {
+        for (i, event) in rx {
+            if done(i, event).is_break() {
                 stop.store(true, Ordering::Relaxed);
                 break; // drops the receiver: a blocked worker's send fails
             }
@@ -100,13 +123,25 @@ mod tests {
                 opts: &opts,
             })
             .collect();
-        let mut seen = vec![0; jobs.len()];
-        run(&jobs, |i, r| {
-            assert_eq!(r.unwrap(), emit(jobs[i].target, m, &opts).unwrap());
-            seen[i] += 1;
+        let mut files: Vec<Vec<OutFile>> = vec![Vec::new(); jobs.len()];
+        let mut finished = vec![0; jobs.len()];
+        run(&jobs, |i, e| {
+            match e {
+                Event::File(f) => {
+                    assert_eq!(finished[i], 0, "a file after the job finished");
+                    files[i].push(f);
+                }
+                Event::Finished(r) => {
+                    r.unwrap();
+                    finished[i] += 1;
+                }
+            }
             ControlFlow::Continue(())
         });
-        assert!(seen.iter().all(|&n| n == 1), "{seen:?}");
+        assert!(finished.iter().all(|&n| n == 1), "{finished:?}");
+        for (i, j) in jobs.iter().enumerate() {
+            assert_eq!(files[i], super::super::emit(j.target, m, &opts).unwrap());
+        }
 
         let mut calls = 0;
         run(&jobs, |_, _| {

@@ -303,42 +303,63 @@ struct Rbac {
 // ---------------------------------------------------------------------------
 
 /// Renders every `k8s` file for one stage.
-pub fn emit(model: &Model, _opts: &Options) -> Result<Vec<OutFile>> {
+pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
+    let mut out = Vec::new();
+    emit_each(model, opts, &mut |f| {
+        out.push(f);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Renders every `k8s` file for one stage and hands each to `sink` as soon as
+/// it is rendered: a stage of thousands of components writes thousands of
+/// files, and none has to wait in memory for the others.
+pub fn emit_each(
+    model: &Model,
+    _opts: &Options,
+    sink: &mut dyn FnMut(OutFile) -> Result<()>,
+) -> Result<()> {
     let k = K8s::new(model);
     // Each file with the components whose design lines it records in its
     // header; a component's own file names them directly (looking them up by
     // file name would scan every component for every file).
-    let shared = |f: File| {
-        let origins = shared_file_origins(model, &f.path);
-        (f, origins)
+    let mut names: Vec<String> = Vec::new();
+    let mut put = |f: File, origins: &[&Origin]| -> Result<()> {
+        names.push(f.path.clone());
+        sink(k.render_file(f, origins)?)
     };
-    let mut files: Vec<(File, Vec<&Origin>)> = vec![shared(k.namespace_file()?)];
+    let shared = |f: File, put: &mut dyn FnMut(File, &[&Origin]) -> Result<()>| {
+        let origins = shared_file_origins(model, &f.path);
+        put(f, &origins)
+    };
+    shared(k.namespace_file()?, &mut put)?;
     if let Some(f) = k.network_policy_file()? {
-        files.push(shared(f));
+        shared(f, &mut put)?;
     }
     if let Some(f) = k.app_env_file()? {
-        files.push(shared(f));
+        shared(f, &mut put)?;
     }
     for db in &model.dbs {
-        files.push((k.db_file(db)?, vec![&db.origin]));
+        put(k.db_file(db)?, &[&db.origin])?;
     }
     for c in &model.caches {
-        files.push((k.cache_file(c)?, vec![&c.origin]));
+        put(k.cache_file(c)?, &[&c.origin])?;
     }
     for n in &model.nosqls {
-        files.push((k.nosql_file(n)?, vec![&n.origin]));
+        put(k.nosql_file(n)?, &[&n.origin])?;
     }
     for q in &model.queues {
-        files.push((k.queue_file(q)?, vec![&q.origin]));
+        put(k.queue_file(q)?, &[&q.origin])?;
     }
     for w in &model.webs {
-        files.push((k.web_file(w)?, vec![&w.origin]));
+        put(k.web_file(w)?, &[&w.origin])?;
     }
     // A worker and the queue it consumes.
     for w in &model.workers {
         let mut origins = vec![&w.origin];
         origins.extend(k.queues.get(w.queue.as_str()).map(|q| &q.origin));
-        files.push((k.worker_file(w)?, origins));
+        put(k.worker_file(w)?, &origins)?;
     }
     // A balancer and the web tiers behind it.
     for lb in &model.lbs {
@@ -350,29 +371,23 @@ pub fn emit(model: &Model, _opts: &Options) -> Result<Vec<OutFile>> {
                     .filter_map(|b| k.webs.get(b.as_str()))
                     .map(|w| &w.origin),
             );
-            files.push((f, origins));
+            put(f, &origins)?;
         }
     }
     if model.logs.is_some() {
-        files.push(shared(k.logs_file()?));
+        shared(k.logs_file()?, &mut put)?;
     }
     if model.metrics.is_some() {
-        files.push(shared(k.metrics_file()?));
+        shared(k.metrics_file()?, &mut put)?;
     }
 
-    let mut out = Vec::with_capacity(files.len() + 1);
-    let names: Vec<&str> = files.iter().map(|(f, _)| f.path.as_str()).collect();
     let mut ctx = k.base_ctx();
     ctx.insert("resources", &names);
     let kustomization = one_newline(render(tera(), "kustomization", &ctx)?);
-    for (f, origins) in files {
-        out.push(k.render_file(f, &origins)?);
-    }
-    out.push(OutFile {
+    sink(OutFile {
         path: "kustomization.yaml".into(),
         contents: super::with_design_lines(kustomization, model, &[]),
-    });
-    Ok(out)
+    })
 }
 
 /// A data-tier component as the network policies see it: (kind, name,

@@ -179,6 +179,21 @@ pub fn emit(target: Target, model: &Model, opts: &Options) -> Result<Vec<OutFile
     }
 }
 
+/// Runs one target's emitter, handing each file to `sink` as it is ready:
+/// k8s, which writes a file a component, streams them; the others hand over
+/// their few files at the end.
+pub fn emit_each(
+    target: Target,
+    model: &Model,
+    opts: &Options,
+    sink: &mut dyn FnMut(OutFile) -> Result<()>,
+) -> Result<()> {
+    match target {
+        Target::K8s => k8s::emit_each(model, opts, sink),
+        _ => emit(target, model, opts)?.into_iter().try_for_each(sink),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
