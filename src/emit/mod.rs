@@ -180,8 +180,8 @@ pub fn emit(target: Target, model: &Model, opts: &Options) -> Result<Vec<OutFile
 }
 
 /// Runs one target's emitter, handing each file to `sink` as it is ready:
-/// k8s, which writes a file a component, streams them; the others hand over
-/// their few files at the end.
+/// k8s (a file a component) and terraform (files of megabytes) stream them;
+/// the others hand over their few files at the end.
 pub fn emit_each(
     target: Target,
     model: &Model,
@@ -190,6 +190,7 @@ pub fn emit_each(
 ) -> Result<()> {
     match target {
         Target::K8s => k8s::emit_each(model, opts, sink),
+        Target::Terraform => terraform::emit_each(model, opts, sink),
         _ => emit(target, model, opts)?.into_iter().try_for_each(sink),
     }
 }

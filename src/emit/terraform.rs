@@ -78,26 +78,40 @@ fn tera() -> &'static Tera {
 }
 
 /// Renders every `terraform` file for one stage.
-pub fn emit(model: &Model, _opts: &Options) -> Result<Vec<OutFile>> {
+pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
+    let mut out = Vec::new();
+    emit_each(model, opts, &mut |f| {
+        out.push(f);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Renders every `terraform` file for one stage, handing each to `sink` as
+/// soon as it is ready (a large stage's files are megabytes each).
+pub fn emit_each(
+    model: &Model,
+    _opts: &Options,
+    sink: &mut dyn FnMut(OutFile) -> Result<()>,
+) -> Result<()> {
     let ctx = build(model)?;
     let tctx = Context::from_serialize(&ctx).map_err(|e| super::EmitError(e.to_string()))?;
-    let mut out = Vec::new();
     for (name, _) in FILES {
-        let text = render(tera(), name, &tctx)?;
-        let text = tidy(&text);
+        // One copy of the text at a time: the raw render goes once tidied.
+        let text = tidy(&render(tera(), name, &tctx)?);
         // A file with nothing but its header comment is not worth writing.
         let body = text
             .lines()
             .filter(|l| !l.starts_with('#'))
             .any(|l| !l.trim().is_empty());
         if body || *name == "versions.tf" {
-            out.push(OutFile {
+            sink(OutFile {
                 path: (*name).to_string(),
                 contents: super::with_design_lines(text, model, &file_origins(model, name)),
-            });
+            })?;
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Collapses the blank lines template conditionals leave behind: at most one blank
