@@ -39,6 +39,10 @@ fn tera() -> &'static Tera {
                 include_str!("../../templates/compose/env.example.tera"),
             ),
             (
+                "compose-rest.yaml",
+                include_str!("../../templates/compose/compose-rest.yaml.tera"),
+            ),
+            (
                 "service.yaml",
                 include_str!("../../templates/compose/service.yaml.tera"),
             ),
@@ -71,11 +75,11 @@ const FLUENT_FORWARD_PORT: u16 = 24224;
 /// Placeholder written into `.env.example`: non-empty, so `${VAR:?…}` accepts it.
 const PLACEHOLDER: &str = "change-me";
 
-/// The `services:` entries, each rendered from its own small context: one
-/// context holding every service of a large project would cost several times
-/// the file's size in memory (and tera clones values it looks up in loops).
-fn render_services(project: &Project) -> Result<String> {
-    let mut out = String::new();
+/// Appends the `services:` entries to `out`, each rendered from its own
+/// small context: one context holding every service of a large project would
+/// cost several times the file's size in memory (and tera clones values it
+/// looks up in loops).
+fn render_services(project: &Project, out: &mut String) -> Result<()> {
     let mut ctx = Context::new();
     ctx.insert("app_env", &!project.app_env.is_empty());
     ctx.insert("app_depends_on", &!project.app_depends_on.is_empty());
@@ -85,7 +89,7 @@ fn render_services(project: &Project) -> Result<String> {
         let text = render(tera(), "service.yaml", &ctx)?;
         out.push_str(text.strip_suffix('\n').unwrap_or(&text));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Renders every `compose` file for one stage.
@@ -94,17 +98,19 @@ pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
     let header = super::header_line(model);
     let mut ctx = Context::new();
     ctx.insert("header", &header);
-    ctx.insert("services", &render_services(&project)?);
+    ctx.insert("has_services", &!project.services.is_empty());
     ctx.insert("p", &project);
     let every: Vec<_> = model.components().into_iter().map(|c| c.origin).collect();
+    // The head of compose.yaml, its services and the rest, appended to one
+    // string: the services are most of a large project's file.
+    let mut compose =
+        super::with_design_lines(render(tera(), "compose.yaml", &ctx)?, model, &every);
+    render_services(&project, &mut compose)?;
+    compose.push_str(&render(tera(), "compose-rest.yaml", &ctx)?);
     let mut files = vec![
         OutFile {
             path: "compose.yaml".into(),
-            contents: super::with_design_lines(
-                render(tera(), "compose.yaml", &ctx)?,
-                model,
-                &every,
-            ),
+            contents: compose,
         },
         OutFile {
             path: ".env.example".into(),
