@@ -383,13 +383,7 @@ pub(super) fn balancer_health_path(model: &Model, lb: &Lb) -> String {
 /// behind it, and the CDNs whose origin it is (their paths are cached here).
 pub(super) fn lb_origins<'m>(model: &'m Model, lb: &'m Lb) -> Vec<&'m crate::model::Origin> {
     let mut o = vec![&lb.origin];
-    o.extend(
-        model
-            .webs
-            .iter()
-            .filter(|w| lb.backends.contains(&w.name))
-            .map(|w| &w.origin),
-    );
+    o.extend(backends(model, lb).into_iter().map(|w| &w.origin));
     o.extend(
         model
             .cdns
