@@ -10,7 +10,7 @@
 
 use crate::common::{buildable_designs, compile_file};
 use archc::emit::{self, Target};
-use archc::model::Model;
+use archc::model::{App, Model};
 use serde::Deserialize;
 use serde_yaml::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -45,6 +45,26 @@ fn without_extras(names: &Names, target: &str) -> Names {
 enum AppKey {
     Web(String),
     Worker(String),
+}
+
+/// Every application of a stage: its key here, its name in the model's
+/// contract, and its instances.
+fn apps(m: &Model) -> Vec<(AppKey, App<'_>, &[String])> {
+    let webs = m.webs.iter().map(|w| {
+        (
+            AppKey::Web(w.name.clone()),
+            App::Web(&w.name),
+            w.instances.as_slice(),
+        )
+    });
+    let workers = m.workers.iter().map(|w| {
+        (
+            AppKey::Worker(w.name.clone()),
+            App::Worker(&w.name),
+            w.instances.as_slice(),
+        )
+    });
+    webs.chain(workers).collect()
 }
 
 fn file(files: &[emit::OutFile], path: &str) -> Option<String> {
@@ -84,16 +104,7 @@ fn compose_names(m: &Model) -> (BTreeMap<AppKey, Names>, BTreeMap<String, String
         })
         .unwrap_or_default();
     let mut out = BTreeMap::new();
-    let apps = m
-        .webs
-        .iter()
-        .map(|w| (AppKey::Web(w.name.clone()), &w.instances))
-        .chain(
-            m.workers
-                .iter()
-                .map(|w| (AppKey::Worker(w.name.clone()), &w.instances)),
-        );
-    for (key, instances) in apps {
+    for (key, _, instances) in apps(m) {
         for inst in instances {
             let env = doc["services"][inst.as_str()].get("environment");
             let merged = env
@@ -142,19 +153,11 @@ fn k8s_names(m: &Model) -> BTreeMap<AppKey, Names> {
         .map(|s| s.split('=').next().unwrap().to_string())
         .collect();
     let mut out = BTreeMap::new();
-    let apps = m
-        .webs
-        .iter()
-        .map(|w| (AppKey::Web(w.name.clone()), &w.name))
-        .chain(
-            m.workers
-                .iter()
-                .map(|w| (AppKey::Worker(w.name.clone()), &w.name)),
-        );
-    for (key, name) in apps {
+    for (key, app, _) in apps(m) {
+        let (App::Web(name) | App::Worker(name)) = app;
         let dep = docs
             .iter()
-            .find(|d| d["kind"] == "Deployment" && d["metadata"]["name"] == name.as_str())
+            .find(|d| d["kind"] == "Deployment" && d["metadata"]["name"] == *name)
             .unwrap_or_else(|| panic!("no Deployment {name}"));
         let c = &dep["spec"]["template"]["spec"]["containers"][0];
         let mut names = Names::new();
@@ -320,23 +323,14 @@ fn every_target_gives_each_app_the_same_variable_names() {
 
 #[test]
 fn each_app_reads_exactly_the_model_contract() {
-    use archc::model::{App, Meaning};
+    use archc::model::Meaning;
     let mut failures = Vec::new();
     for (label, m) in stages() {
         let contract = m.app_env();
         let (compose, _) = compose_names(&m);
         let k8s = k8s_names(&m);
         let tf = terraform_names(&m);
-        let apps = m
-            .webs
-            .iter()
-            .map(|w| (AppKey::Web(w.name.clone()), App::Web(&w.name)))
-            .chain(
-                m.workers
-                    .iter()
-                    .map(|w| (AppKey::Worker(w.name.clone()), App::Worker(&w.name))),
-            );
-        for (key, app) in apps {
+        for (key, app, _) in apps(&m) {
             let expected: Names = contract.for_app(app).map(|v| v.name.clone()).collect();
             let colocated = |db: &str| m.dbs.iter().any(|d| d.name == db && d.colocated);
             let on_aws: Names = contract
@@ -397,7 +391,7 @@ fn journey_last_stage_contract_names() {
     let m = d.last();
     let names: Vec<String> = m
         .app_env()
-        .for_app(archc::model::App::Web("web"))
+        .for_app(App::Web("web"))
         .map(|v| v.name.clone())
         .collect();
     assert_eq!(
