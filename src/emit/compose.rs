@@ -18,7 +18,7 @@ use super::templates::{engine, render};
 use super::{EmitError, Options, OutFile, Result};
 use crate::model::{
     App, AppEnv, CacheEngine, Db, DbEngine, EnvVar, Evict, LbEngine, Meaning, Model, NosqlEngine,
-    QueueEngine, Resources, APP_USER,
+    QueueEngine, Resources, APP_USER, EMULATOR_CREDENTIALS,
 };
 use indexmap::{IndexMap, IndexSet};
 use serde::Serialize;
@@ -421,9 +421,7 @@ impl Builder<'_> {
             env.insert(v.name.clone(), value);
         }
         self.contract = contract;
-        let emulated = m.nosqls.iter().any(|n| n.engine == NosqlEngine::Dynamodb)
-            || m.queues.iter().any(|q| q.engine == QueueEngine::Sqs);
-        if emulated {
+        if m.needs_emulator_credentials() {
             self.aws_credentials(&mut env);
         }
         if m.logs.is_some() {
@@ -486,22 +484,15 @@ impl Builder<'_> {
 
     /// Local AWS emulators accept any credentials, but the SDKs insist on some.
     fn aws_credentials(&mut self, env: &mut IndexMap<String, String>) {
-        // Only application containers (web, workers) talk to the emulators: a
-        // stage without them must not ask for credentials nothing reads.
-        if self.m.webs.is_empty() && self.m.workers.is_empty() {
-            return;
-        }
+        let [id_var, key_var] = EMULATOR_CREDENTIALS;
         let id = self.secret(
-            "AWS_ACCESS_KEY_ID",
+            id_var,
             "AWS credentials for the SDKs; the local DynamoDB / SQS emulators accept any value."
                 .into(),
         );
-        env.insert("AWS_ACCESS_KEY_ID".into(), id);
-        let key = self.secret(
-            "AWS_SECRET_ACCESS_KEY",
-            "Secret of AWS_ACCESS_KEY_ID.".into(),
-        );
-        env.insert("AWS_SECRET_ACCESS_KEY".into(), key);
+        env.insert(id_var.into(), id);
+        let key = self.secret(key_var, format!("Secret of {id_var}."));
+        env.insert(key_var.into(), key);
     }
 
     /// A web tier's or worker's own part of the contract.

@@ -31,7 +31,7 @@ use super::templates::{engine, json_quote, render};
 use super::{Options, OutFile, Result};
 use crate::model::{
     App, AppEnv, Cache, CacheEngine, Db, DbEngine, Evict, Meaning, Model, Nosql, NosqlEngine,
-    Origin, Queue, QueueEngine, Resources, SizeClass, Web, Worker,
+    Origin, Queue, QueueEngine, Resources, SizeClass, Web, Worker, EMULATOR_CREDENTIALS,
 };
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -452,14 +452,9 @@ impl<'m> K8s<'m> {
         };
         k.app_env = k.shared_env();
         k.secret_keys = k.contract.secrets().map(|v| v.name.clone()).collect();
-        // The local DynamoDB / SQS emulators accept any credentials, but the
-        // SDKs in the application pods insist on some: the same two variables
-        // compose asks for (on AWS the hosts' IAM role provides them).
-        let emulated = m.nosqls.iter().any(|n| n.engine == NosqlEngine::Dynamodb)
-            || m.queues.iter().any(|q| q.engine == QueueEngine::Sqs);
-        if emulated && (!m.webs.is_empty() || !m.workers.is_empty()) {
-            k.secret_keys
-                .extend(["AWS_ACCESS_KEY_ID".into(), "AWS_SECRET_ACCESS_KEY".into()]);
+        // The local DynamoDB / SQS emulators' credentials, as Secret keys.
+        if m.needs_emulator_credentials() {
+            k.secret_keys.extend(EMULATOR_CREDENTIALS.map(String::from));
         }
         k.worker_reads = k
             .contract

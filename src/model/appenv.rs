@@ -267,6 +267,10 @@ pub fn queue_engine_word(e: QueueEngine) -> &'static str {
     }
 }
 
+/// The variables of the dummy AWS credentials the local targets give
+/// applications when `Model::needs_emulator_credentials`.
+pub const EMULATOR_CREDENTIALS: [&str; 2] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
+
 /// The user name every document store and queue with credentials gets.
 pub const APP_USER: &str = "app";
 
@@ -282,11 +286,6 @@ impl Model {
             .filter(|(_, k)| k.len() > 1)
             .map(|(n, _)| n)
             .collect()
-    }
-
-    /// The prefix of a component's variables (see the module comment).
-    pub fn env_prefix(&self, kind: &str, name: &str) -> String {
-        prefix_with(&self.shared_names(), kind, name)
     }
 
     /// The application environment contract of this stage.
@@ -529,6 +528,19 @@ impl Model {
             })
             .collect();
         AppEnv::new(vars, prefixes)
+    }
+
+    /// Applications (web tiers or workers) reach an AWS API that the local
+    /// targets run an emulator for (DynamoDB, an SQS queue): the SDKs there
+    /// insist on credentials, which the emulators accept whatever they are
+    /// (`EMULATOR_CREDENTIALS`; on AWS the hosts' IAM role provides them).
+    pub fn needs_emulator_credentials(&self) -> bool {
+        (!self.webs.is_empty() || !self.workers.is_empty())
+            && (self
+                .nosqls
+                .iter()
+                .any(|n| n.engine == NosqlEngine::Dynamodb)
+                || self.queues.iter().any(|q| q.engine == QueueEngine::Sqs))
     }
 
     /// Some component is reached through an AWS API (DynamoDB, any queue,

@@ -622,8 +622,12 @@ fn app_pods_get_every_address_and_password_they_need_written_once() {
                 );
             }
             assert_eq!(
-                env.get("WORKER_QUEUE"),
-                Some(&m.env_prefix("queue", &wk.queue)),
+                env.get("WORKER_QUEUE").map(String::as_str),
+                Some(
+                    m.app_env()
+                        .prefix("queue", &wk.queue)
+                        .expect("the queue's prefix")
+                ),
                 "{ctx}"
             );
         }
@@ -872,7 +876,11 @@ fn caches_queues_nosql_and_workers_match_the_model() {
             let queue = env.iter().find(|e| e["name"] == "WORKER_QUEUE").unwrap();
             assert_eq!(
                 queue["value"].as_str(),
-                Some(m.env_prefix("queue", &w.queue).as_str()),
+                Some(
+                    m.app_env()
+                        .prefix("queue", &w.queue)
+                        .expect("the queue's prefix")
+                ),
                 "{ctx}"
             );
         }
