@@ -302,16 +302,6 @@ struct Rbac {
 // Emitter
 // ---------------------------------------------------------------------------
 
-/// Renders every `k8s` file for one stage.
-pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
-    let mut out = Vec::new();
-    emit_each(model, opts, &mut |f| {
-        out.push(f);
-        Ok(())
-    })?;
-    Ok(out)
-}
-
 /// Renders every `k8s` file for one stage and hands each to `sink` as soon as
 /// it is rendered: a stage of thousands of components writes thousands of
 /// files, and none has to wait in memory for the others.

@@ -1,4 +1,6 @@
-//! Emitters: one module per target, each `emit(&Model, &Options) -> Result<Vec<OutFile>>`.
+//! Emitters: one module per target, each `emit(&Model, &Options) -> Result<Vec<OutFile>>`,
+//! or, for the targets whose output is large (k8s, terraform), `emit_each`,
+//! which hands each file to a sink as soon as it is rendered.
 //!
 //! Emitters read only the resolved model; the text lives in tera templates under
 //! `templates/<target>/`, embedded in the binary so archc works from any directory.
@@ -171,11 +173,17 @@ pub fn with_design_lines(text: String, model: &Model, origins: &[&Origin]) -> St
 /// Runs one target's emitter.
 pub fn emit(target: Target, model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
     match target {
-        Target::Terraform => terraform::emit(model, opts),
         Target::Compose => compose::emit(model, opts),
         Target::Nginx => nginx::emit(model, opts),
         Target::Haproxy => haproxy::emit(model, opts),
-        Target::K8s => k8s::emit(model, opts),
+        Target::Terraform | Target::K8s => {
+            let mut out = Vec::new();
+            emit_each(target, model, opts, &mut |f| {
+                out.push(f);
+                Ok(())
+            })?;
+            Ok(out)
+        }
     }
 }
 

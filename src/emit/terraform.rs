@@ -77,16 +77,6 @@ fn tera() -> &'static Tera {
     })
 }
 
-/// Renders every `terraform` file for one stage.
-pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
-    let mut out = Vec::new();
-    emit_each(model, opts, &mut |f| {
-        out.push(f);
-        Ok(())
-    })?;
-    Ok(out)
-}
-
 /// Renders every `terraform` file for one stage, handing each to `sink` as
 /// soon as it is ready (a large stage's files are megabytes each).
 pub fn emit_each(
