@@ -7,7 +7,7 @@ use crate::emit::{
     jobs::{Event, Job},
     Target,
 };
-use crate::model::Model;
+use crate::model::{Design, Model};
 use crate::output::{self, Planned, TreeWriter};
 use std::ops::ControlFlow;
 
@@ -15,18 +15,8 @@ use std::ops::ControlFlow;
 pub struct Args {
     /// The design file.
     file: FilePath,
-    /// Targets to build; repeat or use `all` (default: all).
-    #[arg(long = "target", short = 't', value_enum)]
-    targets: Vec<TargetArg>,
-    /// The stage to build (default: the last).
-    #[arg(long, conflicts_with = "all_stages")]
-    stage: Option<String>,
-    /// Build every stage into OUT/<stage>/<target>/.
-    #[arg(long)]
-    all_stages: bool,
-    /// Output directory.
-    #[arg(short = 'o', long = "out", default_value = "out")]
-    out: FilePath,
+    #[command(flatten)]
+    select: Selection,
     /// Write nothing; exit 1 naming each file that differs from a fresh build.
     #[arg(long)]
     check: bool,
@@ -40,6 +30,37 @@ pub struct Args {
     /// the nginx and haproxy targets; see docs/traffic.md.
     #[arg(long, value_name = "FILE.json")]
     local_ports: Option<FilePath>,
+}
+
+/// What to build and where: shared by `build` and `watch`.
+#[derive(clap::Args, Debug)]
+pub(super) struct Selection {
+    /// Targets to build; repeat or use `all` (default: all).
+    #[arg(long = "target", short = 't', value_enum)]
+    pub targets: Vec<TargetArg>,
+    /// The stage to build (default: the last).
+    #[arg(long, conflicts_with = "all_stages")]
+    pub stage: Option<String>,
+    /// Build every stage into OUT/<stage>/<target>/.
+    #[arg(long)]
+    pub all_stages: bool,
+    /// Output directory.
+    #[arg(short = 'o', long = "out", default_value = "out")]
+    pub out: FilePath,
+}
+
+impl Selection {
+    /// The stages to build: all, the one named (an unknown name is reported
+    /// and its exit code returned), or the last.
+    pub fn stages<'d>(&self, ui: &Ui, design: &'d Design) -> Result<Vec<&'d Model>, u8> {
+        if self.all_stages {
+            return Ok(design.stages.iter().collect());
+        }
+        match &self.stage {
+            Some(s) => super::find_stage(ui, design, s).map(|m| vec![m]),
+            None => Ok(vec![design.last()]),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -197,18 +218,11 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
         );
         return EXIT_FAILED;
     }
-    let stages: Vec<&Model> = if a.all_stages {
-        design.stages.iter().collect()
-    } else {
-        match &a.stage {
-            Some(s) => match super::find_stage(ui, design, s) {
-                Ok(m) => vec![m],
-                Err(code) => return code,
-            },
-            None => vec![design.last()],
-        }
+    let stages = match a.select.stages(ui, design) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
-    let targets = targets(&a.targets);
+    let targets = targets(&a.select.targets);
     let local = match &a.local_ports {
         None => emit::Options::default(),
         Some(path) => match read_local_ports(path, &stages) {
@@ -219,13 +233,13 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
             }
         },
     };
-    let out = a.out.display();
+    let out = a.select.out.display();
     if a.check {
-        let planned = match plan(&stages, &targets, a.all_stages, &local) {
+        let planned = match plan(&stages, &targets, a.select.all_stages, &local) {
             Ok(p) => p,
             Err(e) => return internal_error(&e),
         };
-        return match output::compare_tree(&a.out, &planned) {
+        return match output::compare_tree(&a.select.out, &planned) {
             Ok(drift) if drift.is_clean() => {
                 eprintln!("{out}: {} files up to date", planned.len());
                 EXIT_OK
@@ -254,11 +268,11 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
     // Each file is staged on disk as soon as it is rendered and its text
     // dropped, so memory holds the targets being rendered, not their output.
     let total = stages.len();
-    let mut tree = TreeWriter::new(&a.out);
+    let mut tree = TreeWriter::new(&a.select.out);
     let rendered = render(
         &stages,
         &targets,
-        a.all_stages,
+        a.select.all_stages,
         &local,
         |i, m, n| {
             if total > 1 {

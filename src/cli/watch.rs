@@ -11,10 +11,9 @@
 //! settle time; any other event (a truncation, a partial write, a deletion)
 //! waits for a quiet period first, so a burst of events is one build.
 
-use super::build::{plan, targets, TargetArg};
+use super::build::{plan, targets, Selection};
 use super::{load, FilePath, MessageFormat, Ui, EXIT_USAGE};
 use crate::diag::Diagnostic;
-use crate::model::Model;
 use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
 use notify::{Event, EventKind, RecursiveMode, Watcher};
 use std::ffi::OsStr;
@@ -33,18 +32,8 @@ const MAX_WAIT: Duration = Duration::from_millis(1000);
 pub struct Args {
     /// The design file.
     file: FilePath,
-    /// Targets to build; repeat or use `all` (default: all).
-    #[arg(long = "target", short = 't', value_enum)]
-    targets: Vec<TargetArg>,
-    /// The stage to build (default: the last).
-    #[arg(long, conflicts_with = "all_stages")]
-    stage: Option<String>,
-    /// Build every stage into OUT/<stage>/<target>/.
-    #[arg(long)]
-    all_stages: bool,
-    /// Output directory.
-    #[arg(short = 'o', long = "out", default_value = "out")]
-    out: FilePath,
+    #[command(flatten)]
+    select: Selection,
 }
 
 /// What an event means for the watched file.
@@ -125,22 +114,15 @@ impl Builder<'_> {
             return Outcome::NotBuilt;
         }
         let design = &c.design;
-        let stages: Vec<&Model> = if self.args.all_stages {
-            design.stages.iter().collect()
-        } else {
-            match &self.args.stage {
-                Some(s) => match super::find_stage(self.ui, design, s) {
-                    Ok(m) => vec![m],
-                    Err(code) => return Outcome::Usage(code),
-                },
-                None => vec![design.last()],
-            }
+        let stages = match self.args.select.stages(self.ui, design) {
+            Ok(s) => s,
+            Err(code) => return Outcome::Usage(code),
         };
-        let targets = targets(&self.args.targets);
+        let targets = targets(&self.args.select.targets);
         let planned = match plan(
             &stages,
             &targets,
-            self.args.all_stages,
+            self.args.select.all_stages,
             &crate::emit::Options::default(),
         ) {
             Ok(p) => p,
@@ -149,8 +131,8 @@ impl Builder<'_> {
                 return Outcome::NotBuilt;
             }
         };
-        let out = self.args.out.display();
-        match crate::output::write_tree(&self.args.out, &planned) {
+        let out = self.args.select.out.display();
+        match crate::output::write_tree(&self.args.select.out, &planned) {
             Ok(s) => {
                 let removed = if s.removed.is_empty() {
                     String::new()
