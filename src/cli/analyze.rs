@@ -51,16 +51,9 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
         Err(code) => return code,
     };
     let design = &loaded.compiled.design;
-    let stages: Vec<&crate::model::Model> = if a.all_stages {
-        design.stages.iter().collect()
-    } else {
-        match &a.stage {
-            Some(s) => match super::find_stage(ui, design, s) {
-                Ok(m) => vec![m],
-                Err(code) => return code,
-            },
-            None => vec![design.last()],
-        }
+    let stages = match super::select_stages(ui, design, a.stage.as_deref(), a.all_stages) {
+        Ok(s) => s,
+        Err(code) => return code,
     };
     let report =
         crate::analyze::report::analyze(&stages, a.availability.unwrap_or(DEFAULT_PER_INSTANCE));

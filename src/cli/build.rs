@@ -50,16 +50,9 @@ pub(super) struct Selection {
 }
 
 impl Selection {
-    /// The stages to build: all, the one named (an unknown name is reported
-    /// and its exit code returned), or the last.
+    /// The stages to build (see `select_stages`).
     pub fn stages<'d>(&self, ui: &Ui, design: &'d Design) -> Result<Vec<&'d Model>, u8> {
-        if self.all_stages {
-            return Ok(design.stages.iter().collect());
-        }
-        match &self.stage {
-            Some(s) => super::find_stage(ui, design, s).map(|m| vec![m]),
-            None => Ok(vec![design.last()]),
-        }
+        super::select_stages(ui, design, self.stage.as_deref(), self.all_stages)
     }
 }
 

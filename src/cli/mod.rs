@@ -220,6 +220,24 @@ fn load_valid(ui: &Ui, path: &Path) -> Result<Loaded, u8> {
     Ok(loaded)
 }
 
+/// The stages a `--stage NAME` / `--all-stages` pair selects: every stage,
+/// the one named (an unknown name is reported and its exit code returned), or
+/// the last.
+fn select_stages<'d>(
+    ui: &Ui,
+    design: &'d crate::model::Design,
+    stage: Option<&str>,
+    all_stages: bool,
+) -> Result<Vec<&'d crate::model::Model>, u8> {
+    if all_stages {
+        return Ok(design.stages.iter().collect());
+    }
+    match stage {
+        Some(s) => find_stage(ui, design, s).map(|m| vec![m]),
+        None => Ok(vec![design.last()]),
+    }
+}
+
 /// Finds a stage by name, with a suggestion when it does not exist.
 fn find_stage<'d>(
     ui: &Ui,
