@@ -937,3 +937,78 @@ fn watch_takes_the_build_options() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no stage named `nope`"));
 }
+
+/// Saves `design` in place `n` times, `gap` apart, then returns every build
+/// line (`… written, … unchanged …`) the watch printed for the burst.
+fn save_burst(
+    w: &mut Watch,
+    design: &std::path::Path,
+    text: &str,
+    n: usize,
+    gap: Duration,
+) -> Vec<String> {
+    // Whatever came before the burst is not counted.
+    std::thread::sleep(Duration::from_millis(300));
+    while w.lines.try_recv().is_ok() {}
+    for i in 0..n {
+        // open(O_TRUNC), write, close: for a moment the file is empty.
+        let mut f = std::fs::File::create(design).unwrap();
+        f.write_all(format!("{text}# save {i}\n").as_bytes())
+            .unwrap();
+        drop(f);
+        std::thread::sleep(gap);
+    }
+    // The last save is built well within this; nothing after it.
+    std::thread::sleep(Duration::from_millis(1500));
+    let mut builds = Vec::new();
+    while let Ok(line) = w.lines.try_recv() {
+        w.seen.push(line.clone());
+        if line.contains(" unchanged") || line.contains("is empty") {
+            builds.push(line);
+        }
+    }
+    builds
+}
+
+#[test]
+fn watch_builds_a_burst_of_in_place_saves_once_and_never_from_an_empty_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = dir.path().join("journey.arch");
+    let text = std::fs::read_to_string(repo().join("examples/journey.arch")).unwrap();
+    std::fs::write(&design, &text).unwrap();
+    let mut w = Watch::start(dir.path(), &["journey.arch", "-o", "gen"]);
+    w.expect("written");
+    w.expect("watching");
+    for gap in [4, 8] {
+        let builds = save_burst(&mut w, &design, &text, 8, Duration::from_millis(gap));
+        assert!(
+            !builds.is_empty(),
+            "{gap} ms apart: no build; output:\n{}",
+            w.seen.join("\n")
+        );
+        for b in &builds {
+            // A build of the half-written (empty) file removes every output
+            // and says so; the next one writes them all again.
+            assert!(
+                !b.contains("removed") && !b.contains("is empty"),
+                "{gap} ms apart: {b}"
+            );
+        }
+        // One build for the burst; one more when the machine is slow enough
+        // to stretch a gap past the settle time.
+        assert!(
+            builds.len() <= 2,
+            "{gap} ms apart: {} builds:\n{}",
+            builds.len(),
+            builds.join("\n")
+        );
+    }
+    // Emptied by a complete save (a rename): not built either, and said.
+    save_by_rename(&design, "");
+    w.expect("is empty; not built");
+    w.assert_alive();
+    assert!(dir.path().join("gen/nginx/lb.conf").is_file());
+    save_by_rename(&design, &text);
+    let line = w.expect(" unchanged");
+    assert!(!line.contains("removed"), "{line}");
+}
