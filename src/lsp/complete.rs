@@ -8,7 +8,7 @@ use super::keywords;
 use super::{in_comment_or_string, is_word_byte, kind_of_word, Document};
 use crate::model::Model;
 use crate::span::Span;
-use crate::syntax::ast::{Kind, KIND_WORDS};
+use crate::syntax::ast::{Item, Kind, Stmt, KIND_WORDS};
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionTextEdit, Documentation, MarkupContent,
     MarkupKind, Position, TextEdit,
@@ -52,6 +52,28 @@ impl Out<'_> {
                     detail: Some(format!("{} in stage {}", c.kind, model.stage)),
                     ..Default::default()
                 });
+            }
+        }
+    }
+
+    /// The components of `kind` declared outside any stage.
+    fn top_level_names(&mut self, doc: &Document, kind: Kind) {
+        for item in &doc.compiled.ast.items {
+            if let Item::Statement(s) = item {
+                if let Stmt::Component(c) = &s.stmt {
+                    if c.kind.node == kind {
+                        let name = c.name.as_ref().map_or(kind.keyword(), |n| n.node.as_str());
+                        self.push(CompletionItem {
+                            label: name.to_string(),
+                            kind: Some(CompletionItemKind::REFERENCE),
+                            detail: Some(format!(
+                                "{} declared before the first stage",
+                                kind.keyword()
+                            )),
+                            ..Default::default()
+                        });
+                    }
+                }
             }
         }
     }
@@ -116,13 +138,12 @@ impl Document {
             }
             Some("drop") => match words.len() {
                 1 => KIND_WORDS.iter().for_each(|w| out.keyword(w)),
-                2 => {
-                    if let (Some(kind), Some(before)) =
-                        (kind_of_word(last), self.model_before(stage))
-                    {
-                        out.names(before, kind);
-                    }
-                }
+                2 => match (kind_of_word(last), self.model_before(stage)) {
+                    (Some(kind), Some(before)) => out.names(before, kind),
+                    // The first stage drops what was declared before any stage.
+                    (Some(kind), None) if stage.is_some() => out.top_level_names(self, kind),
+                    _ => {}
+                },
                 _ => {}
             },
             Some("datacenters") => {

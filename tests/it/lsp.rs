@@ -634,6 +634,23 @@ fn drop_in_the_first_stage_goes_to_the_declaration_before_any_stage() {
     assert_eq!(loc.range.start, lsp_pos(pos(t, "cache c1", 0, 0)));
 }
 
+#[test]
+fn drop_completes_names_in_the_first_stage_from_the_declarations_before_it() {
+    let t = "cache c1\ncache c2\nweb\nstage a {\n  drop cache \n}\nstage b {\n  cache c3\n  drop cache \n}\n";
+    // The first stage has no stage before it: the top-level declarations.
+    assert_eq!(complete(t, "drop cache \n}\nstage b", 11), ["c1", "c2"]);
+    // A later stage: what the stage before it had, not its own `c3`.
+    let d = doc(t);
+    let later: Vec<String> = d
+        .completion(lsp_pos(pos(t, "drop cache ", 1, 11)))
+        .into_iter()
+        .map(|i| i.label)
+        .collect();
+    assert_eq!(later, ["c1", "c2"]);
+    let t = "cache c1\nstage a {\n  drop web \n}\n";
+    assert!(complete(t, "drop web ", 9).is_empty());
+}
+
 // ---------------------------------------------------------------------------
 // Editor packages.
 // ---------------------------------------------------------------------------
