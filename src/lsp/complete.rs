@@ -193,11 +193,32 @@ fn clause_words(out: &mut Out, model: &Model, kind: Kind, words: &[&str], last: 
     }
 }
 
-/// The kind's clause words not written yet.
+/// The kind's clause words not written yet, leaving out the alternatives to
+/// one already written (a second engine, method or state is E0003).
 fn rest(out: &mut Out, kind: Kind, words: &[&str]) {
+    let written = |w: &&str| words[1..].contains(w);
     for w in kind.clause_words() {
-        if !words[1..].contains(w) {
+        let taken = alternatives(kind)
+            .iter()
+            .any(|group| group.contains(w) && group.iter().any(written));
+        if !written(w) && !taken {
             out.keyword(w);
         }
+    }
+}
+
+/// Groups of clause words of which a statement takes at most one.
+fn alternatives(kind: Kind) -> &'static [&'static [&'static str]] {
+    match kind {
+        Kind::Web => &[&["stateless", "stateful"]],
+        Kind::Lb => &[
+            &["nginx", "haproxy"],
+            &["round-robin", "least-conn", "ip-hash"],
+        ],
+        Kind::Db => &[&["postgres", "mysql"]],
+        Kind::Cache => &[&["redis", "memcached"]],
+        Kind::Nosql => &[&["dynamodb", "mongodb"]],
+        Kind::Queue => &[&["rabbitmq", "redis", "sqs"]],
+        _ => &[],
     }
 }
