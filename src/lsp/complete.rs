@@ -4,8 +4,8 @@
 //! statement being typed does not parse yet. Names come from the model of the
 //! stage the cursor is in.
 
-use super::keywords;
 use super::{in_comment_or_string, is_word_byte, kind_of_word, Document};
+use crate::keywords;
 use crate::model::Model;
 use crate::span::Span;
 use crate::syntax::ast::{Item, Kind, Stmt, KIND_WORDS};

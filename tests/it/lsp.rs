@@ -639,6 +639,53 @@ fn hover_on_an_unnamed_component_shows_the_keyword_and_the_component() {
     assert!(d.definition(lsp_pos(pos(t, "nope", 0, 1))).is_none());
 }
 
+fn hover_at(text: &str, needle: &str) -> String {
+    let h = doc(text).hover(lsp_pos(pos(text, needle, 0, 1))).unwrap();
+    let lsp_types::HoverContents::Markup(m) = h.contents else {
+        panic!()
+    };
+    m.value
+}
+
+#[test]
+fn archc_explain_prints_the_hover_text_of_a_keyword() {
+    let explain = |w: &str| {
+        let o = archc().args(["explain", w]).output().unwrap();
+        (
+            o.status.code(),
+            String::from_utf8(o.stdout).unwrap(),
+            String::from_utf8(o.stderr).unwrap(),
+        )
+    };
+    let t = "db sharded by user_id x4\nqueue jobs redis\n";
+    // One entry: exactly the hover.
+    let (code, out, _) = explain("sharded");
+    assert_eq!(code, Some(0));
+    assert_eq!(out.trim_end(), hover_at(t, "sharded"));
+    // A word whose meaning depends on the statement: every meaning, the
+    // queue engine's (the hover in `queue jobs redis`) among them.
+    let (code, out, _) = explain("redis");
+    assert_eq!(code, Some(0));
+    let queue = hover_at(t, "redis");
+    assert!(queue.contains("queue engine"), "{queue}");
+    assert!(out.contains(&queue), "{out}");
+    assert!(out.contains("cache engine"), "{out}");
+    // Codes as before.
+    let (code, out, _) = explain("E0003");
+    assert_eq!(code, Some(0));
+    assert!(
+        out.starts_with("E0003 (error): clause given twice"),
+        "{out}"
+    );
+    // A typo of a keyword or of a code: the nearest one.
+    let (code, out, err) = explain("behnd");
+    assert_eq!((code, out.as_str()), (Some(2), ""));
+    assert!(err.contains("did you mean `behind`?"), "{err}");
+    let (code, _, err) = explain("E0033");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("did you mean `E0003`?"), "{err}");
+}
+
 #[test]
 fn drop_in_the_first_stage_goes_to_the_declaration_before_any_stage() {
     let t = "cache c1 ttl 1m evict lru\nweb\nstage a {\n  drop cache c1\n}\n";
