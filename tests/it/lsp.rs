@@ -730,6 +730,37 @@ fn grammar_keywords() -> Vec<String> {
     out
 }
 
+/// The fenced code blocks of a Markdown text.
+fn code_blocks(md: &str) -> Vec<String> {
+    md.split("```")
+        .skip(1)
+        .step_by(2)
+        .map(|b| b.split_once('\n').map_or("", |(_, body)| body).to_string())
+        .collect()
+}
+
+#[test]
+fn readme_shows_the_neovim_and_helix_configuration_of_docs_editors() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let docs = std::fs::read_to_string(repo().join("docs/editors.md")).unwrap();
+    let section = readme
+        .split("\n## Editors\n")
+        .nth(1)
+        .expect("an Editors section");
+    let section = section.split("\n## ").next().unwrap();
+    let blocks = code_blocks(section);
+    let shows = |what: &str| blocks.iter().any(|b| b.contains(what));
+    assert!(shows("vim.lsp.config('archc'"), "no Neovim configuration");
+    assert!(shows("[language-server.archc]"), "no Helix configuration");
+    // The same text as the full setup guide, so the two do not drift apart.
+    for b in &blocks {
+        assert!(
+            docs.contains(b.as_str()),
+            "README block not in docs/editors.md:\n{b}"
+        );
+    }
+}
+
 #[test]
 fn vscode_package_files_are_json_and_consistent() {
     let pkg = read_json("editors/vscode/package.json");
