@@ -1120,3 +1120,49 @@ fn watch_builds_a_burst_of_in_place_saves_once_and_never_from_an_empty_file() {
     let line = w.expect(" unchanged");
     assert!(!line.contains("removed"), "{line}");
 }
+
+// ---------------------------------------------------------------------------
+// Examples and format-on-save.
+// ---------------------------------------------------------------------------
+
+/// Examples the formatter would change: site.arch is the design card's
+/// one-liner (`web …; db …; cdn …` on one line), which `archc fmt` splits into
+/// three lines, and the snapshots of its output name the design line of each
+/// component.
+const NOT_FMT_CLEAN: &[&str] = &["site.arch"];
+
+#[test]
+fn examples_are_unchanged_by_format_on_save() {
+    let mut files: Vec<_> = std::fs::read_dir(repo().join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "arch"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3, "{files:?}");
+    let (known, clean): (Vec<_>, Vec<_>) = files
+        .into_iter()
+        .partition(|p| NOT_FMT_CLEAN.contains(&p.file_name().unwrap().to_str().unwrap()));
+    let out = archc()
+        .args(["fmt", "--check"])
+        .args(&clean)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "not formatted:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The exceptions still are exceptions (remove them from the list when not).
+    for p in known {
+        let out = archc().args(["fmt", "--check"]).arg(&p).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{} is formatted now",
+            p.display()
+        );
+    }
+}
