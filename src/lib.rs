@@ -19,6 +19,7 @@ pub mod diag;
 pub mod emit;
 pub mod fmt;
 pub mod graph;
+pub mod keywords;
 pub mod lsp;
 pub mod model;
 pub mod output;

@@ -95,7 +95,7 @@ enum Command {
     Stages(stages::Args),
     /// Rewrite designs in the canonical layout.
     Fmt(fmt::Args),
-    /// Explain a diagnostic code, or list every code.
+    /// Explain a diagnostic code or a keyword, or list every code.
     Explain(explain::Args),
     /// Draw the architecture of a stage as SVG, Mermaid or DOT.
     Graph(graph::Args),

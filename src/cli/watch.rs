@@ -9,10 +9,15 @@
 //! Debouncing: an event that says the new contents are complete (the writer
 //! closed the file, or a file was renamed onto the name) builds after a short
 //! settle time; any other event (a truncation, a partial write, a deletion)
-//! waits for a quiet period first, so a burst of events is one build.
+//! waits for a longer quiet period. Every event for the file during either
+//! wait starts it again, and events that arrive while the file is being read
+//! discard what was read, so a burst of saves is one build of the last one.
+//!
+//! An empty file is never built: it is what a reader sees between an in-place
+//! save's truncation and its write, and building it would remove every output.
 
 use super::build::{plan, targets, Selection};
-use super::{load, FilePath, MessageFormat, Ui, EXIT_USAGE};
+use super::{load, FilePath, Loaded, MessageFormat, Ui, EXIT_USAGE};
 use crate::diag::Diagnostic;
 use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
 use notify::{Event, EventKind, RecursiveMode, Watcher};
@@ -21,12 +26,16 @@ use std::path::Path;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// After an event that completes a save: catch the events that come with it.
-const SETTLE: Duration = Duration::from_millis(5);
+/// After an event that completes a save: catch the events that come with it
+/// and the next save of a burst (editors and tools that save several times
+/// in a row do so a few milliseconds apart).
+const SETTLE: Duration = Duration::from_millis(20);
 /// After any other event: how long the file must stay quiet.
 const QUIET: Duration = Duration::from_millis(50);
 /// A file that never stops changing is still built this often.
 const MAX_WAIT: Duration = Duration::from_millis(1000);
+/// How long a file may stay empty before the watch says it is not building it.
+const EMPTY_GRACE: Duration = Duration::from_millis(500);
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -69,6 +78,8 @@ fn classify(ev: &Event, name: &OsStr) -> Option<Trigger> {
 /// What a build attempt ended with.
 enum Outcome {
     Built,
+    /// The file is empty: most likely a save half done, never built.
+    Empty,
     /// The design has errors, or the file is gone: wait for the next save.
     NotBuilt,
     /// The command line is wrong (no such stage, output not writable).
@@ -85,18 +96,30 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn build(&mut self) -> Outcome {
-        let started = Instant::now();
+    /// Reads and compiles the file; `Err` when there is nothing to build.
+    fn read(&mut self) -> Result<Loaded, Outcome> {
         if !self.args.file.exists() {
             eprintln!("{} is gone; waiting for it to come back", self.display);
             self.shown = None;
-            return Outcome::NotBuilt;
+            return Err(Outcome::NotBuilt);
         }
-        let loaded = match load(self.ui, &self.args.file) {
-            Ok(l) => l,
-            // Printed by `load`: unreadable for now, maybe not after the next save.
-            Err(_) => return Outcome::NotBuilt,
-        };
+        // Printed by `load`: unreadable for now, maybe not after the next save.
+        let loaded = load(self.ui, &self.args.file).map_err(|_| Outcome::NotBuilt)?;
+        if loaded.file.text.trim().is_empty() {
+            return Err(Outcome::Empty);
+        }
+        Ok(loaded)
+    }
+
+    fn read_and_build(&mut self) -> Outcome {
+        let started = Instant::now();
+        match self.read() {
+            Ok(loaded) => self.build(&loaded, started),
+            Err(o) => o,
+        }
+    }
+
+    fn build(&mut self, loaded: &Loaded, started: Instant) -> Outcome {
         let c = &loaded.compiled;
         let errors = c.diagnostics.iter().filter(|d| d.is_error()).count();
         let warnings = c.diagnostics.len() - errors;
@@ -187,8 +210,10 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
         shown: None,
     };
     // A wrong command line is reported at once rather than on every save.
-    if let Outcome::Usage(code) = builder.build() {
-        return code;
+    match builder.read_and_build() {
+        Outcome::Usage(code) => return code,
+        Outcome::Empty => say_empty(&builder.display),
+        _ => {}
     }
 
     let (tx, rx) = mpsc::channel();
@@ -201,54 +226,118 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
     }
     eprintln!("watching {} (Ctrl-C to stop)", builder.display);
 
+    // Set when the last read found the file empty: said on stderr unless
+    // another event comes soon (the rest of the save).
+    let mut empty = false;
     loop {
-        let Ok(first) = rx.recv() else {
-            return EXIT_USAGE;
+        let first = if empty {
+            match rx.recv_timeout(EMPTY_GRACE) {
+                Ok(ev) => ev,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    say_empty(&builder.display);
+                    empty = false;
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => return EXIT_USAGE,
+            }
+        } else {
+            match rx.recv() {
+                Ok(ev) => ev,
+                Err(_) => return EXIT_USAGE,
+            }
         };
-        let mut trigger = match first {
+        let trigger = match first {
             Ok(ev) => classify(&ev, &name),
             Err(e) => {
                 eprintln!("watch error: {e}");
                 None
             }
         };
-        let Some(t) = trigger else { continue };
-        let begun = Instant::now();
-        let wait = |t: Trigger| match t {
-            Trigger::Complete => SETTLE,
-            Trigger::Changed => QUIET,
-        };
-        let mut deadline = Instant::now() + wait(t);
-        // Coalesce the rest of the burst.
-        loop {
-            let now = Instant::now();
-            let cap = begun + MAX_WAIT;
-            if now >= deadline || now >= cap {
-                break;
+        let Some(mut t) = trigger else { continue };
+        let cap = Instant::now() + MAX_WAIT;
+        let outcome = loop {
+            if let Err(code) = settle(&rx, &name, t, cap) {
+                return code;
             }
-            match rx.recv_timeout(deadline.min(cap) - now) {
-                Ok(Ok(ev)) => {
-                    if let Some(t) = classify(&ev, &name) {
-                        trigger = Some(t);
-                        deadline = Instant::now() + wait(t);
+            let started = Instant::now();
+            let loaded = builder.read();
+            // Events that came while the file was read: the save was not
+            // over, what was read may be half of it. Wait again (unless the
+            // file has been changing for too long already).
+            if Instant::now() < cap {
+                match pending(&rx, &name) {
+                    Ok(Some(next)) => {
+                        t = next;
+                        continue;
                     }
+                    Ok(None) => {}
+                    Err(code) => return code,
                 }
-                Ok(Err(e)) => eprintln!("watch error: {e}"),
-                Err(mpsc::RecvTimeoutError::Timeout) => break,
-                Err(mpsc::RecvTimeoutError::Disconnected) => return EXIT_USAGE,
             }
-        }
-        // An empty file after a truncation is most likely a save half done
-        // (the writer has not closed it yet): building it would remove every
-        // output. The close that ends the save triggers the build.
-        let emptied = trigger == Some(Trigger::Changed)
-            && std::fs::metadata(&a.file).is_ok_and(|m| m.len() == 0);
-        if emptied {
-            continue;
-        }
+            break match loaded {
+                Ok(l) => builder.build(&l, started),
+                Err(o) => o,
+            };
+        };
         // Never exit on a design error; a usage error (say the stage was
         // renamed) was printed and the next save may fix it.
-        let _ = builder.build();
+        empty = matches!(outcome, Outcome::Empty);
+    }
+}
+
+fn say_empty(display: &str) {
+    eprintln!("{display} is empty; not built, the previous output is kept");
+}
+
+fn wait(t: Trigger) -> Duration {
+    match t {
+        Trigger::Complete => SETTLE,
+        Trigger::Changed => QUIET,
+    }
+}
+
+/// Waits until no event for the file has come for the wait its last event
+/// asks for (`t`, the event that started the burst, to begin with), or until
+/// `cap`; `Err` with the exit code when the watcher is gone.
+fn settle(
+    rx: &mpsc::Receiver<notify::Result<Event>>,
+    name: &OsStr,
+    mut t: Trigger,
+    cap: Instant,
+) -> Result<(), u8> {
+    let mut deadline = Instant::now() + wait(t);
+    loop {
+        let now = Instant::now();
+        if now >= deadline || now >= cap {
+            return Ok(());
+        }
+        match rx.recv_timeout(deadline.min(cap) - now) {
+            Ok(Ok(ev)) => {
+                if let Some(next) = classify(&ev, name) {
+                    t = next;
+                    deadline = Instant::now() + wait(t);
+                }
+            }
+            Ok(Err(e)) => eprintln!("watch error: {e}"),
+            Err(mpsc::RecvTimeoutError::Timeout) => return Ok(()),
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Err(EXIT_USAGE),
+        }
+    }
+}
+
+/// The last trigger among the events already queued, without waiting.
+fn pending(
+    rx: &mpsc::Receiver<notify::Result<Event>>,
+    name: &OsStr,
+) -> Result<Option<Trigger>, u8> {
+    let mut last = None;
+    loop {
+        match rx.try_recv() {
+            Ok(Ok(ev)) => last = classify(&ev, name).or(last),
+            Ok(Err(e)) => eprintln!("watch error: {e}"),
+            Err(mpsc::TryRecvError::Empty) => return Ok(last),
+            Err(mpsc::TryRecvError::Disconnected) => return Err(EXIT_USAGE),
+        }
     }
 }
 

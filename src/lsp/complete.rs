@@ -4,11 +4,11 @@
 //! statement being typed does not parse yet. Names come from the model of the
 //! stage the cursor is in.
 
-use super::keywords;
 use super::{in_comment_or_string, is_word_byte, kind_of_word, Document};
+use crate::keywords;
 use crate::model::Model;
 use crate::span::Span;
-use crate::syntax::ast::{Kind, KIND_WORDS};
+use crate::syntax::ast::{Item, Kind, Stmt, KIND_WORDS};
 use lsp_types::{
     CompletionItem, CompletionItemKind, CompletionTextEdit, Documentation, MarkupContent,
     MarkupKind, Position, TextEdit,
@@ -52,6 +52,28 @@ impl Out<'_> {
                     detail: Some(format!("{} in stage {}", c.kind, model.stage)),
                     ..Default::default()
                 });
+            }
+        }
+    }
+
+    /// The components of `kind` declared outside any stage.
+    fn top_level_names(&mut self, doc: &Document, kind: Kind) {
+        for item in &doc.compiled.ast.items {
+            if let Item::Statement(s) = item {
+                if let Stmt::Component(c) = &s.stmt {
+                    if c.kind.node == kind {
+                        let name = c.name.as_ref().map_or(kind.keyword(), |n| n.node.as_str());
+                        self.push(CompletionItem {
+                            label: name.to_string(),
+                            kind: Some(CompletionItemKind::REFERENCE),
+                            detail: Some(format!(
+                                "{} declared before the first stage",
+                                kind.keyword()
+                            )),
+                            ..Default::default()
+                        });
+                    }
+                }
             }
         }
     }
@@ -116,13 +138,12 @@ impl Document {
             }
             Some("drop") => match words.len() {
                 1 => KIND_WORDS.iter().for_each(|w| out.keyword(w)),
-                2 => {
-                    if let (Some(kind), Some(before)) =
-                        (kind_of_word(last), self.model_before(stage))
-                    {
-                        out.names(before, kind);
-                    }
-                }
+                2 => match (kind_of_word(last), self.model_before(stage)) {
+                    (Some(kind), Some(before)) => out.names(before, kind),
+                    // The first stage drops what was declared before any stage.
+                    (Some(kind), None) if stage.is_some() => out.top_level_names(self, kind),
+                    _ => {}
+                },
                 _ => {}
             },
             Some("datacenters") => {
@@ -172,11 +193,32 @@ fn clause_words(out: &mut Out, model: &Model, kind: Kind, words: &[&str], last: 
     }
 }
 
-/// The kind's clause words not written yet.
+/// The kind's clause words not written yet, leaving out the alternatives to
+/// one already written (a second engine, method or state is E0003).
 fn rest(out: &mut Out, kind: Kind, words: &[&str]) {
+    let written = |w: &&str| words[1..].contains(w);
     for w in kind.clause_words() {
-        if !words[1..].contains(w) {
+        let taken = alternatives(kind)
+            .iter()
+            .any(|group| group.contains(w) && group.iter().any(written));
+        if !written(w) && !taken {
             out.keyword(w);
         }
+    }
+}
+
+/// Groups of clause words of which a statement takes at most one.
+fn alternatives(kind: Kind) -> &'static [&'static [&'static str]] {
+    match kind {
+        Kind::Web => &[&["stateless", "stateful"]],
+        Kind::Lb => &[
+            &["nginx", "haproxy"],
+            &["round-robin", "least-conn", "ip-hash"],
+        ],
+        Kind::Db => &[&["postgres", "mysql"]],
+        Kind::Cache => &[&["redis", "memcached"]],
+        Kind::Nosql => &[&["dynamodb", "mongodb"]],
+        Kind::Queue => &[&["rabbitmq", "redis", "sqs"]],
+        _ => &[],
     }
 }

@@ -1,8 +1,8 @@
 //! What is under the cursor: a keyword, a component's name, or a reference to
 //! a component; and the hover and definition built on it.
 
-use super::keywords::{self, Keyword};
 use super::{in_comment_or_string, is_word_byte, Document};
+use crate::keywords::{self, Keyword};
 use crate::model::{Model, Origin, StoreKind};
 use crate::span::Span;
 use crate::syntax::ast::{Clause, Item, Kind, Statement, Stmt};

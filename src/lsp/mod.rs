@@ -9,7 +9,6 @@
 //! Positions are UTF-16 code units, as the protocol says ([`position`]).
 
 mod complete;
-pub mod keywords;
 mod locate;
 pub mod position;
 mod server;

@@ -1,5 +1,6 @@
 //! What every keyword of the language means and what it makes archc generate:
-//! the text behind hover and the detail of keyword completions.
+//! the text behind the language server's hover and keyword completions, and
+//! what `archc explain WORD` prints.
 //!
 //! One entry per keyword (grammar/arch.pest `kw_*`, a test enforces it), plus
 //! entries for words whose meaning depends on the statement they are in
@@ -269,6 +270,24 @@ pub fn lookup(word: &str, context: Option<&str>) -> Option<&'static Keyword> {
         })
 }
 
+/// Every entry for `word`: the general one first, then those for particular
+/// statements. Empty when it is not a keyword.
+pub fn entries(word: &str) -> Vec<&'static Keyword> {
+    let word = if is_count(word) { "xN" } else { word };
+    let mut out: Vec<_> = KEYWORDS.iter().filter(|k| k.word == word).collect();
+    out.sort_by_key(|k| k.context.is_some());
+    out
+}
+
+/// Every word with an entry, once.
+pub fn words() -> impl Iterator<Item = &'static str> {
+    KEYWORDS
+        .iter()
+        .enumerate()
+        .filter(|(i, k)| !KEYWORDS[..*i].iter().any(|p| p.word == k.word))
+        .map(|(_, k)| k.word)
+}
+
 /// `x3`.
 pub fn is_count(word: &str) -> bool {
     word.len() > 1 && word.starts_with('x') && word[1..].bytes().all(|b| b.is_ascii_digit())
@@ -288,7 +307,7 @@ mod tests {
 
     /// Every keyword the grammar defines, from `kw_* = @{ "a" | "b" … }`.
     pub fn grammar_keywords() -> Vec<String> {
-        let pest = include_str!("../../grammar/arch.pest");
+        let pest = include_str!("../grammar/arch.pest");
         let mut out = Vec::new();
         for line in pest.lines().filter(|l| l.starts_with("kw_")) {
             out.extend(line.split('"').skip(1).step_by(2).map(str::to_string));
@@ -303,7 +322,7 @@ mod tests {
         for w in &words {
             assert!(
                 KEYWORDS.iter().any(|k| k.word == w && k.context.is_none()),
-                "keyword `{w}` has no general entry in src/lsp/keywords.rs"
+                "keyword `{w}` has no general entry in src/keywords.rs"
             );
         }
     }
