@@ -157,6 +157,8 @@ struct Pod {
     non_root: bool,
     run_as_user: Option<u32>,
     fs_group: Option<u32>,
+    /// Run to completion, in order, before `containers` start.
+    init_containers: Vec<Container>,
     containers: Vec<Container>,
     volumes: Vec<Volume>,
 }
@@ -165,6 +167,8 @@ struct Pod {
 struct Container {
     name: String,
     image: String,
+    /// Replaces the image's entrypoint (empty: keep it).
+    command: Vec<String>,
     args: Vec<String>,
     ports: Vec<Port>,
     /// Whole ConfigMaps and Secrets read as environment variables.
@@ -214,7 +218,7 @@ struct Probe {
     failure: u32,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Mount {
     name: &'static str,
     path: &'static str,
@@ -713,17 +717,73 @@ impl<'m> K8s<'m> {
                 "127.0.0.1".into(),
             ],
         };
-        let mut docs = Vec::new();
+        let scripts = replication_config_name(db);
+        // One ConfigMap of replication scripts for every shard.
+        let mut docs = vec![self.doc(
+            "config-map",
+            &ConfigMap {
+                meta: Meta {
+                    notes: vec![format!(
+                        "Replication scripts of every pod of database \"{}\" (the StatefulSets below mount them).",
+                        db.name
+                    )],
+                    ..self.meta(&scripts, "db")
+                },
+                data: replication_scripts(db),
+                env: false,
+            },
+        )?];
+        // A new volume holds lost+found: the server's data directory must be
+        // a subdirectory.
+        let data_mount = || Mount {
+            name: "data",
+            path: data_path,
+            sub_path: Some(port_name),
+            read_only: false,
+        };
+        let initdb_mount = Mount {
+            name: "replication",
+            path: INITDB_SCRIPT,
+            sub_path: Some(INITDB_KEY),
+            read_only: true,
+        };
+        let scripts_mount = || Mount {
+            name: "replication",
+            path: REPLICATION_DIR,
+            sub_path: None,
+            read_only: true,
+        };
         for shard in &db.shards {
             let name = &shard.primary;
             let replicas = 1 + db.replicas;
+            let primary_host = format!("{name}-0.{name}");
             // Each shard's pods read that shard's password.
             let mut env = Vec::new();
+            let mut command = Vec::new();
+            let mut mounts = vec![data_mount(), initdb_mount.clone()];
+            let mut init_containers = Vec::new();
             match db.engine {
                 DbEngine::Postgres => {
                     env.push(Env::value("POSTGRES_USER", &db.user));
                     env.push(Env::secret("POSTGRES_PASSWORD", &shard.password_env));
                     env.push(Env::value("POSTGRES_DB", &db.user));
+                    init_containers.push(Container {
+                        name: "clone".into(),
+                        image: img.into(),
+                        command: vec!["sh".into(), format!("{REPLICATION_DIR}/{CLONE_KEY}")],
+                        args: Vec::new(),
+                        ports: Vec::new(),
+                        env_from: Vec::new(),
+                        env: vec![
+                            Env::value("PRIMARY_HOST", &primary_host),
+                            Env::secret("PGPASSWORD", &shard.password_env),
+                        ],
+                        probes: Vec::new(),
+                        cpu: db.resources.cpu.clone(),
+                        memory: mib(db.resources.memory_mb),
+                        mounts: vec![data_mount(), scripts_mount()],
+                        restricted: false,
+                    });
                 }
                 DbEngine::Mysql => {
                     env.push(Env::value("MYSQL_USER", &db.user));
@@ -732,6 +792,10 @@ impl<'m> K8s<'m> {
                     // The root account is not used by the application; a random
                     // password (printed once in the log) avoids a second secret.
                     env.push(Env::value("MYSQL_RANDOM_ROOT_PASSWORD", "yes"));
+                    env.push(Env::value("PRIMARY_HOST", &primary_host));
+                    // The server's options depend on the pod's ordinal.
+                    command = vec!["sh".into(), format!("{REPLICATION_DIR}/{START_KEY}")];
+                    mounts.push(scripts_mount());
                 }
             }
 
@@ -753,7 +817,10 @@ impl<'m> K8s<'m> {
                 ));
             }
             meta.notes.push(format!(
-                "Pod {name}-0 ({name}-0.{name}) is the primary \"{name}\"."
+                "Pod {name}-0 ({primary_host}) is the primary \"{name}\": the application writes to that"
+            ));
+            meta.notes.push(format!(
+                "address only (the bare Service name {name} resolves to every pod)."
             ));
             for (i, r) in shard.replicas.iter().enumerate() {
                 meta.notes.push(format!(
@@ -762,14 +829,7 @@ impl<'m> K8s<'m> {
                     i + 1
                 ));
             }
-            if db.replicas > 0 {
-                meta.notes.push(format!(
-                    "The stock {img} image starts every pod as an independent server: streaming replication"
-                ));
-                meta.notes.push(
-                    "from pod -0 to the others is configured by the image or an operator you choose.".into(),
-                );
-            }
+            meta.notes.extend(replication_notes(db, &scripts));
             if db.colocated {
                 meta.notes.push(
                     "\"colocated\" places the database on the web host; Kubernetes schedules it as its own pod.".into(),
@@ -784,7 +844,9 @@ impl<'m> K8s<'m> {
                     replicas: Some(replicas),
                     service_name: Some(name.clone()),
                     selector: selector(name),
-                    spread: replicas > 1,
+                    // Also with one pod: the template must not depend on the
+                    // number of replicas (see replication_notes).
+                    spread: true,
                     pod: Pod {
                         labels: self.pod_labels(name, "db", TIER_DATA),
                         annotations: Map::new(),
@@ -792,15 +854,17 @@ impl<'m> K8s<'m> {
                         non_root: false,
                         run_as_user: None,
                         fs_group: None,
+                        init_containers,
                         containers: vec![Container {
                             name: port_name.into(),
                             image: img.into(),
+                            command,
                             args: Vec::new(),
                             ports: vec![Port {
                                 name: port_name,
                                 port: db.port,
                             }],
-                            env: env.iter().map(Env::clone_of).collect(),
+                            env,
                             probes: vec![
                                 Probe::exec(ready.clone(), 5, 10).ready(),
                                 // First start initialises the data directory: give it time.
@@ -812,18 +876,16 @@ impl<'m> K8s<'m> {
                             ],
                             cpu: res.cpu.clone(),
                             memory: mib(res.memory_mb),
-                            // A new volume holds lost+found: the server's data
-                            // directory must be a subdirectory.
-                            mounts: vec![Mount {
-                                name: "data",
-                                path: data_path,
-                                sub_path: Some(port_name),
-                                read_only: false,
-                            }],
+                            mounts,
                             env_from: Vec::new(),
                             restricted: false,
                         }],
-                        volumes: Vec::new(),
+                        volumes: vec![Volume {
+                            name: "replication",
+                            empty_dir: false,
+                            config_map: Some(scripts.clone()),
+                            host_path: None,
+                        }],
                     },
                     claims: vec![Claim {
                         name: "data",
@@ -961,9 +1023,11 @@ impl<'m> K8s<'m> {
                     non_root: false,
                     run_as_user: None,
                     fs_group: None,
+                    init_containers: Vec::new(),
                     containers: vec![Container {
                         name: port_name.into(),
                         image: img.into(),
+                        command: Vec::new(),
                         args,
                         ports: vec![Port {
                             name: port_name,
@@ -1035,6 +1099,7 @@ impl<'m> K8s<'m> {
                         Container {
                             name: "mongodb".into(),
                             image: image::MONGODB.into(),
+                            command: Vec::new(),
                             args: Vec::new(),
                             ports: vec![Port {
                                 name: "mongodb",
@@ -1097,6 +1162,7 @@ impl<'m> K8s<'m> {
                         Container {
                             name: "dynamodb".into(),
                             image: image::DYNAMODB_LOCAL.into(),
+                            command: Vec::new(),
                             args: Vec::new(),
                             ports: vec![Port {
                                 name: "dynamodb",
@@ -1144,6 +1210,7 @@ impl<'m> K8s<'m> {
             non_root: false,
             run_as_user: None,
             fs_group: None,
+            init_containers: Vec::new(),
             containers: vec![c],
             volumes: Vec::new(),
         }
@@ -1185,6 +1252,7 @@ impl<'m> K8s<'m> {
                     Container {
                         name: "rabbitmq".into(),
                         image: image::RABBITMQ.into(),
+                        command: Vec::new(),
                         args: Vec::new(),
                         ports: vec![Port {
                             name: "amqp",
@@ -1232,6 +1300,7 @@ impl<'m> K8s<'m> {
                 Container {
                     name: "redis".into(),
                     image: image::REDIS.into(),
+                    command: Vec::new(),
                     // A queue must survive a restart: append-only file on.
                     args: vec!["--appendonly".into(), "yes".into()],
                     ports: vec![Port {
@@ -1269,6 +1338,7 @@ impl<'m> K8s<'m> {
                     Container {
                         name: "elasticmq".into(),
                         image: image::ELASTICMQ.into(),
+                        command: Vec::new(),
                         args: Vec::new(),
                         ports: vec![Port {
                             name: "sqs",
@@ -1494,6 +1564,7 @@ impl<'m> K8s<'m> {
         Container {
             name: name.into(),
             image: image.into(),
+            command: Vec::new(),
             args: Vec::new(),
             ports,
             env,
@@ -1553,6 +1624,7 @@ impl<'m> K8s<'m> {
                     non_root: true,
                     run_as_user: None,
                     fs_group: None,
+                    init_containers: Vec::new(),
                     containers: vec![self.app_container(
                         "web",
                         &w.image,
@@ -1627,6 +1699,7 @@ impl<'m> K8s<'m> {
                     non_root: true,
                     run_as_user: None,
                     fs_group: None,
+                    init_containers: Vec::new(),
                     containers: vec![self.app_container(
                         "worker",
                         &w.image,
@@ -1825,9 +1898,11 @@ impl<'m> K8s<'m> {
                     non_root: false,
                     run_as_user: None,
                     fs_group: None,
+                    init_containers: Vec::new(),
                     containers: vec![Container {
                         name: name.into(),
                         image: image::FLUENT_BIT.into(),
+                        command: Vec::new(),
                         args: Vec::new(),
                         ports: Vec::new(),
                         env: Vec::new(),
@@ -1919,9 +1994,11 @@ impl<'m> K8s<'m> {
                     // The image's USER is `nobody` by name; runAsNonRoot needs a number.
                     run_as_user: Some(65534),
                     fs_group: Some(65534),
+                    init_containers: Vec::new(),
                     containers: vec![Container {
                         name: name.into(),
                         image: image::PROMETHEUS.into(),
+                        command: Vec::new(),
                         args: vec![
                             "--config.file=/etc/prometheus/prometheus.yml".into(),
                             "--storage.tsdb.path=/prometheus".into(),
@@ -1993,6 +2070,121 @@ impl<'m> K8s<'m> {
 }
 
 // ---------------------------------------------------------------------------
+// Database replication
+// ---------------------------------------------------------------------------
+//
+// A shard is one StatefulSet: pod -0 is the primary, pods -1.. its read
+// replicas. Every pod runs the same template (a StatefulSet has only one),
+// so the scripts decide by the pod's ordinal, the end of its host name.
+
+/// Where the pods mount the ConfigMap of scripts.
+const REPLICATION_DIR: &str = "/replication";
+/// The images run the scripts of this directory once, when they create the
+/// data directory: on the primary only (replicas are cloned, or get
+/// everything by replication).
+const INITDB_SCRIPT: &str = "/docker-entrypoint-initdb.d/10-replication.sh";
+const INITDB_KEY: &str = "10-replication.sh";
+/// postgres: the init container's script.
+const CLONE_KEY: &str = "clone.sh";
+/// mysql: the server container's command.
+const START_KEY: &str = "start.sh";
+
+/// The ConfigMap of one database's replication scripts (shared by its shards).
+fn replication_config_name(db: &Db) -> String {
+    format!("{}-replication", db.name)
+}
+
+/// The scripts, by ConfigMap key. The shard-specific values come from the
+/// pod's environment: `PRIMARY_HOST` (`<shard>-0.<shard>`) and the password.
+fn replication_scripts(db: &Db) -> Map {
+    let mut m = Map::new();
+    match db.engine {
+        DbEngine::Postgres => {
+            m.insert(CLONE_KEY.into(), postgres_clone_script(db.port, &db.user));
+            m.insert(INITDB_KEY.into(), POSTGRES_PRIMARY_INIT.into());
+        }
+        DbEngine::Mysql => {
+            m.insert(START_KEY.into(), MYSQL_START.into());
+            m.insert(INITDB_KEY.into(), mysql_init_script(db.port));
+        }
+    }
+    m
+}
+
+/// What the StatefulSet comment says about replication.
+fn replication_notes(db: &Db, scripts: &str) -> Vec<String> {
+    let mut notes = match db.engine {
+        DbEngine::Postgres => vec![
+            format!("Replication (ConfigMap {scripts}): on its first start, every pod but -0 clones pod -0"),
+            "(init container \"clone\", pg_basebackup -R), then runs as a hot standby streaming from it.".into(),
+        ],
+        DbEngine::Mysql => vec![
+            format!("Replication (ConfigMap {scripts}): every pod writes a binary log with GTIDs (server-id: ordinal + 1);"),
+            "on its first start, every pod but -0 replicates pod -0 from the start of its binary log, read-only.".into(),
+            "A replica added after pod -0 purged old logs (binlog_expire_logs_seconds, 30 days) cannot".into(),
+            "catch up: seed it from a backup of pod -0.".into(),
+        ],
+    };
+    notes.push(
+        "The pod template does not depend on the number of replicas: adding some later only scales"
+            .into(),
+    );
+    notes.push("this StatefulSet up, and pod -0 keeps running.".into());
+    notes
+}
+
+/// The `clone` init container: a pod other than -0 whose data directory is
+/// empty clones the primary. `-R` writes `standby.signal` and the connection
+/// to the primary, so the image's entrypoint, finding a data directory,
+/// starts a hot standby. Runs as root: the files are then given to postgres.
+fn postgres_clone_script(port: u16, user: &str) -> String {
+    format!(
+        r#"# Pod -0 is the primary; another pod clones it once, while its data directory is empty.
+set -e
+if [ "${{HOSTNAME##*-}}" = 0 ] || [ -s "$PGDATA/PG_VERSION" ]; then exit 0; fi
+until pg_basebackup -h "$PRIMARY_HOST" -p {port} -U {user} -D "$PGDATA" -R -X stream -c fast; do
+  echo "waiting for $PRIMARY_HOST"; rm -rf "$PGDATA"/*; sleep 2
+done
+chown -R postgres:postgres "$PGDATA"
+chmod 700 "$PGDATA"
+"#
+    )
+}
+
+const POSTGRES_PRIMARY_INIT: &str = r#"# Let the other pods clone and stream from this primary (pg_basebackup, as the app user).
+echo "host replication all all scram-sha-256" >> "$PGDATA/pg_hba.conf"
+"#;
+
+/// The mysql container's command: server options by ordinal, then the
+/// image's entrypoint. A replica creates no user or database of its own:
+/// both arrive by replication (creating them twice would stop it).
+const MYSQL_START: &str = r#"# Pod -0 is the source; the other pods are read-only replicas of it.
+ordinal="${HOSTNAME##*-}"
+set -- mysqld --server-id=$((ordinal + 1)) --gtid-mode=ON --enforce-gtid-consistency=ON --log-bin=mysql-bin
+if [ "$ordinal" != 0 ]; then
+  export SOURCE_USER="$MYSQL_USER" SOURCE_PASSWORD="$MYSQL_PASSWORD"
+  unset MYSQL_USER MYSQL_PASSWORD MYSQL_DATABASE
+  set -- "$@" --read-only=ON
+fi
+exec docker-entrypoint.sh "$@"
+"#;
+
+/// Run once by the mysql image (sourced, in bash) when it creates a pod's
+/// data directory.
+fn mysql_init_script(port: u16) -> String {
+    format!(
+        r#"if [ "${{HOSTNAME##*-}}" = 0 ]; then
+  # The source: the app user may read the binary log (replicas connect as it).
+  docker_process_sql --database=mysql <<<"GRANT REPLICATION SLAVE ON *.* TO '$MYSQL_USER'@'%';"
+else
+  # A replica: GTID auto-positioning from pod -0 (the password must not contain ').
+  docker_process_sql <<<"CHANGE REPLICATION SOURCE TO SOURCE_HOST='$PRIMARY_HOST', SOURCE_PORT={port}, SOURCE_USER='$SOURCE_USER', SOURCE_PASSWORD='$SOURCE_PASSWORD', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1; START REPLICA;"
+fi
+"#
+    )
+}
+
+// ---------------------------------------------------------------------------
 // Small helpers
 // ---------------------------------------------------------------------------
 
@@ -2010,14 +2202,6 @@ impl Env {
             name: name.into(),
             value: None,
             secret_key: Some(key.into()),
-        }
-    }
-
-    fn clone_of(&self) -> Env {
-        Env {
-            name: self.name.clone(),
-            value: self.value.clone(),
-            secret_key: self.secret_key.clone(),
         }
     }
 }

@@ -933,3 +933,324 @@ fn ingress_per_load_balancer_reaches_its_backends() {
         }
     });
 }
+
+// ---------------------------------------------------------------------------
+// Database replication
+// ---------------------------------------------------------------------------
+
+/// The value of env `var` of a container (`None`: not set, or from a Secret).
+fn env_value<'v>(c: &'v Value, var: &str) -> Option<&'v str> {
+    c["env"]
+        .as_sequence()?
+        .iter()
+        .find(|e| e["name"] == var)
+        .and_then(|e| e["value"].as_str())
+}
+
+/// The application's database addresses name each shard's pod -0 as the
+/// write host and its pods -1.. as read replicas; every pod of the shard
+/// knows pod -0 as its source (`PRIMARY_HOST`) and mounts the database's
+/// replication scripts.
+#[test]
+fn db_replicas_clone_pod_0_which_alone_takes_writes() {
+    let mut replicated = 0;
+    each_stage(|ctx, m, _, objs| {
+        // Without an application tier there is no one to tell.
+        let apps = !(m.webs.is_empty() && m.workers.is_empty());
+        for v in m.app_env().shared().filter(|v| apps && v.kind == "db") {
+            let env = get(objs, "ConfigMap", &format!("{}-app-env", m.system), ctx);
+            let db = m.dbs.iter().find(|d| d.name == v.component).unwrap();
+            let value = s(env, "data")[v.name.as_str()].as_str().unwrap_or("");
+            let hosts: Vec<&str> = value.split(',').collect();
+            match &v.meaning {
+                archc::model::Meaning::Primaries { .. } => {
+                    let want: Vec<String> = db
+                        .shards
+                        .iter()
+                        .map(|s| format!("{0}-0.{0}", s.primary))
+                        .collect();
+                    assert_eq!(hosts, want, "{ctx}: {} is every shard's pod -0", v.name);
+                }
+                archc::model::Meaning::Replicas { shard, .. } => {
+                    let p = &db.shards[*shard as usize - 1].primary;
+                    let want: Vec<String> =
+                        (1..=db.replicas).map(|i| format!("{p}-{i}.{p}")).collect();
+                    assert_eq!(hosts, want, "{ctx}: {} are pods 1..", v.name);
+                }
+                _ => {}
+            }
+        }
+        for db in &m.dbs {
+            let scripts = format!("{}-replication", db.name);
+            let cm = get(objs, "ConfigMap", &scripts, ctx);
+            for shard in &db.shards {
+                let st = get(objs, "StatefulSet", &shard.primary, ctx);
+                let pod = s(st, "spec.template.spec");
+                assert_eq!(
+                    s(pod, "volumes.0.configMap.name").as_str(),
+                    Some(scripts.as_str()),
+                    "{ctx}"
+                );
+                let primary = format!("{0}-0.{0}", shard.primary);
+                let c = match db.engine {
+                    archc::model::DbEngine::Postgres => {
+                        let init = s(pod, "initContainers.0");
+                        assert_eq!(init["name"], "clone", "{ctx}");
+                        assert!(cm["data"]["clone.sh"]
+                            .as_str()
+                            .unwrap()
+                            .contains("pg_basebackup"));
+                        init
+                    }
+                    archc::model::DbEngine::Mysql => s(pod, "containers.0"),
+                };
+                assert_eq!(
+                    env_value(c, "PRIMARY_HOST"),
+                    Some(primary.as_str()),
+                    "{ctx}"
+                );
+                if db.replicas > 0 {
+                    replicated += 1;
+                }
+            }
+        }
+    });
+    assert!(
+        replicated >= 6,
+        "postgres and mysql shards with replicas: {replicated}"
+    );
+}
+
+/// Adding replicas in a later stage must only scale the StatefulSet: a new
+/// pod template would restart the primary, and a rollout waits for the new
+/// replicas, which wait for a primary that allows replication.
+#[test]
+fn db_pod_template_does_not_depend_on_replicas() {
+    for (stem, design) in designs() {
+        for m in design.stages.iter().filter(|m| !m.dbs.is_empty()) {
+            let mut single = m.clone();
+            for db in &mut single.dbs {
+                db.replicas = 0;
+                for s in &mut db.shards {
+                    s.replicas.clear();
+                }
+            }
+            let (a, b) = (objects(&emit_k8s(m)), objects(&emit_k8s(&single)));
+            for db in &m.dbs {
+                for shard in &db.shards {
+                    let ctx = format!("{stem}/{}: {}", m.stage, shard.primary);
+                    assert_eq!(
+                        s(
+                            get(&a, "StatefulSet", &shard.primary, &ctx),
+                            "spec.template"
+                        ),
+                        s(
+                            get(&b, "StatefulSet", &shard.primary, &ctx),
+                            "spec.template"
+                        ),
+                        "{ctx}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A scratch directory with stand-ins for the programs a script calls: each
+/// appends its name and arguments to `calls`.
+struct Fakes {
+    dir: tempfile::TempDir,
+}
+
+impl Fakes {
+    fn new(programs: &[(&str, &str)]) -> Fakes {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("bin")).unwrap();
+        for (name, body) in programs {
+            let p = dir.path().join("bin").join(name);
+            let calls = dir.path().join("calls");
+            std::fs::write(
+                &p,
+                format!(
+                    "#!/bin/bash\necho \"{name} $*\" >> {}\n{body}\n",
+                    calls.display()
+                ),
+            )
+            .unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        Fakes { dir }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Runs `sh script` with `env`, the fakes first on PATH; returns stdout.
+    fn run(&self, shell: &str, script: &str, env: &[(&str, &str)]) -> String {
+        let file = self.path("script.sh");
+        std::fs::write(&file, script).unwrap();
+        let path = format!(
+            "{}:{}",
+            self.path("bin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let out = Command::new(shell)
+            .arg(&file)
+            .env("PATH", path)
+            .envs(env.iter().copied())
+            .output()
+            .expect("run the script");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            out.status.success(),
+            "{script}\nfailed: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        text
+    }
+
+    fn calls(&self) -> Vec<String> {
+        std::fs::read_to_string(self.path("calls"))
+            .unwrap_or_default()
+            .lines()
+            .map(String::from)
+            .collect()
+    }
+}
+
+/// The journey's replicated stage, parsed; and one of its ConfigMaps' files.
+fn script(file: &str, stage: &str, config_map: &str, key: &str) -> String {
+    let design = common::compile_file(&common::repo().join(file));
+    let m = design.stages.iter().find(|m| m.stage == stage).unwrap();
+    let objs = objects(&emit_k8s(m));
+    s(get(&objs, "ConfigMap", config_map, key), "data")[key]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// The `clone` init container's script, run with a fake pg_basebackup that
+/// fails once (leaving a partial copy) and then succeeds.
+#[test]
+fn postgres_clone_runs_only_on_an_empty_replica_and_retries_from_scratch() {
+    let clone = script(
+        "examples/journey.arch",
+        "replicated",
+        "db-replication",
+        "clone.sh",
+    );
+    let basebackup = r#"
+        for a; do [ "$prev" = -D ] && dir="$a"; prev="$a"; done
+        echo "files before: $(ls -A "$dir" | wc -l)" >> "$(dirname "$0")/../calls"
+        if [ ! -e "$(dirname "$0")/../failed-once" ]; then
+          touch "$(dirname "$0")/../failed-once" "$dir/partial"; exit 1
+        fi
+        echo 16 > "$dir/PG_VERSION""#;
+    let f = Fakes::new(&[
+        ("pg_basebackup", basebackup),
+        ("chown", ""),
+        ("chmod", ""),
+        ("sleep", ""),
+    ]);
+    let data = f.path("data");
+    std::fs::create_dir(&data).unwrap();
+    let data_s = data.to_str().unwrap();
+    let run = |host: &str| {
+        f.run(
+            "sh",
+            &clone,
+            &[
+                ("HOSTNAME", host),
+                ("PGDATA", data_s),
+                ("PRIMARY_HOST", "db-0.db"),
+            ],
+        )
+    };
+    // Pod 0 is the primary: its own entrypoint creates the database.
+    run("db-0");
+    assert_eq!(f.calls(), Vec::<String>::new());
+    // A replica with an empty directory clones; a failed attempt is wiped.
+    let out = run("db-2");
+    assert!(out.contains("waiting for db-0.db"), "{out}");
+    let want_clone =
+        format!("pg_basebackup -h db-0.db -p 5432 -U app -D {data_s} -R -X stream -c fast");
+    assert_eq!(
+        f.calls(),
+        vec![
+            want_clone.clone(),
+            "files before: 0".into(),
+            "sleep 2".into(),
+            want_clone,
+            "files before: 0".into(),
+            format!("chown -R postgres:postgres {data_s}"),
+            format!("chmod 700 {data_s}"),
+        ]
+    );
+    // Restarted with its data: nothing to do.
+    std::fs::remove_file(f.path("calls")).unwrap();
+    run("db-2");
+    assert_eq!(f.calls(), Vec::<String>::new());
+}
+
+/// mysql: `start.sh` picks the server options by ordinal and hands over to
+/// the entrypoint, which runs `10-replication.sh` (here: a fake entrypoint
+/// that sources it with a fake docker_process_sql, as the image does).
+#[test]
+fn mysql_start_makes_pod_0_the_source_and_the_others_read_only_replicas() {
+    let file = "tests/fixtures/ok/compose-mysql-haproxy.arch";
+    let start = script(file, "main", "orders-replication", "start.sh");
+    let init = script(file, "main", "orders-replication", "10-replication.sh");
+    let f = Fakes::new(&[(
+        "docker-entrypoint.sh",
+        r#"echo "user=${MYSQL_USER-unset} db=${MYSQL_DATABASE-unset} source_user=${SOURCE_USER-unset}"
+docker_process_sql() { echo "sql $* $(cat)"; }
+. "$(dirname "$0")/../init.sh""#,
+    )]);
+    std::fs::write(f.path("init.sh"), init).unwrap();
+    let run = |host: &str| {
+        f.run(
+            "bash",
+            &start,
+            &[
+                ("HOSTNAME", host),
+                ("MYSQL_USER", "app"),
+                ("MYSQL_PASSWORD", "pw"),
+                ("MYSQL_DATABASE", "app"),
+                ("PRIMARY_HOST", "orders-shard-1-0.orders-shard-1"),
+            ],
+        )
+    };
+    let source = run("orders-shard-1-0");
+    assert_eq!(
+        f.calls(),
+        vec!["docker-entrypoint.sh mysqld --server-id=1 --gtid-mode=ON --enforce-gtid-consistency=ON --log-bin=mysql-bin"]
+    );
+    assert!(
+        source.contains("user=app db=app source_user=unset"),
+        "{source}"
+    );
+    assert!(
+        source.contains("sql --database=mysql GRANT REPLICATION SLAVE ON *.* TO 'app'@'%';"),
+        "{source}"
+    );
+    std::fs::remove_file(f.path("calls")).unwrap();
+    let replica = run("orders-shard-1-1");
+    assert_eq!(
+        f.calls(),
+        vec!["docker-entrypoint.sh mysqld --server-id=2 --gtid-mode=ON --enforce-gtid-consistency=ON --log-bin=mysql-bin --read-only=ON"]
+    );
+    // The user and database arrive by replication, not from the entrypoint.
+    assert!(
+        replica.contains("user=unset db=unset source_user=app"),
+        "{replica}"
+    );
+    assert!(
+        replica.contains(
+            "sql  CHANGE REPLICATION SOURCE TO SOURCE_HOST='orders-shard-1-0.orders-shard-1', SOURCE_PORT=3306, SOURCE_USER='app', SOURCE_PASSWORD='pw', SOURCE_AUTO_POSITION=1"
+        ),
+        "{replica}"
+    );
+    assert!(replica.contains("START REPLICA;"), "{replica}");
+}
