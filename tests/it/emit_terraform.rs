@@ -616,6 +616,11 @@ fn only_the_edge_is_open_to_the_internet() {
             let sg = sg
                 .trim_start_matches("aws_security_group.")
                 .trim_end_matches(".id");
+            // Only IPv4 edges are opened; no rule may name an IPv6 range or
+            // a prefix list (either would open more than the design says).
+            for other in ["cidr_ipv6", "prefix_list_id"] {
+                assert!(attr(&body, other).is_none(), "{ctx}: {rule} sets {other}");
+            }
             match attr(&body, "cidr_ipv4") {
                 Some(cidr) => {
                     assert_eq!(cidr, "\"0.0.0.0/0\"", "{ctx}: {rule}");
