@@ -1,16 +1,25 @@
 //! Writing generated trees safely: every file goes to a temporary file in its
 //! own directory and is renamed into place, so a reader never sees half a file
-//! and a failed build leaves the previous outputs intact. Files a previous build
-//! wrote and this one no longer produces are removed only after every new file
-//! is in place; archc remembers what it wrote in a manifest, so it never removes
-//! a file it did not write.
+//! and a failed or interrupted build leaves the previous outputs intact. Files a
+//! previous build wrote and this one no longer produces are removed only after
+//! every new file is in place, and only in the directories this build answers
+//! for (its `Scope`): building one target never touches another's files.
+//! archc remembers what it wrote, and which directory each file belongs to, in
+//! a manifest, so it never removes a file it did not write.
 
-use std::collections::BTreeSet;
+use crate::emit::Target;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The list of files archc wrote last time, relative to the output directory.
+/// The list of files archc wrote, relative to the output directory.
 pub const MANIFEST: &str = ".archc-manifest";
+
+/// The manifest's first line. Each line after it is `OWNER<TAB>PATH`.
+/// A manifest without it (archc before owners were recorded) is one path a
+/// line, and each path's owner is guessed from its first directories.
+const MANIFEST_HEADER: &str =
+    "# archc manifest 2: OWNER<TAB>PATH of every file archc wrote here; do not edit";
 
 #[derive(Debug, Default)]
 pub struct Summary {
@@ -19,21 +28,122 @@ pub struct Summary {
     pub removed: Vec<String>,
 }
 
-/// A file to produce: path relative to the output directory, `/`-separated.
+/// The directory of the output tree a generated file belongs to: `TARGET/`
+/// in a one-stage build, `STAGE/TARGET/` with `--all-stages`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Owner {
+    pub stage: Option<String>,
+    pub target: Target,
+}
+
+impl std::fmt::Display for Owner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.stage {
+            Some(s) => write!(f, "{s}/{}", self.target.name()),
+            None => f.write_str(self.target.name()),
+        }
+    }
+}
+
+impl Owner {
+    fn parse(s: &str) -> Option<Owner> {
+        let (stage, target) = match s.split_once('/') {
+            Some((stage, target)) if !stage.is_empty() => (Some(stage.to_string()), target),
+            Some(_) => return None,
+            None => (None, s),
+        };
+        Some(Owner {
+            stage,
+            target: target_named(target)?,
+        })
+    }
+
+    /// The owner of a path in a manifest written before owners were recorded:
+    /// `TARGET/…` is a one-stage build's (compose's own `compose/nginx/`
+    /// included), `STAGE/TARGET/…` an all-stages build's.
+    fn guess(path: &str) -> Option<Owner> {
+        let mut parts = path.split('/');
+        let (first, second) = (parts.next()?, parts.next()?);
+        if let Some(target) = target_named(first) {
+            return Some(Owner {
+                stage: None,
+                target,
+            });
+        }
+        parts.next()?;
+        Some(Owner {
+            stage: Some(first.to_string()),
+            target: target_named(second)?,
+        })
+    }
+}
+
+fn target_named(name: &str) -> Option<Target> {
+    Target::ALL.into_iter().find(|t| t.name() == name)
+}
+
+/// What one build answers for: every directory of its targets in its layout.
+/// With `--all-stages` that is `STAGE/TARGET/` for every stage, also a stage
+/// the design no longer has (the build covers all of them); a one-stage build
+/// owns `TARGET/`. Files of other targets, and of the other layout, belong to
+/// other builds and are kept, and so are their manifest entries, so that the
+/// build that owns them can still remove them later.
+#[derive(Clone, Debug)]
+pub struct Scope {
+    pub all_stages: bool,
+    pub targets: BTreeSet<Target>,
+}
+
+impl Scope {
+    pub fn owns(&self, o: &Owner) -> bool {
+        o.stage.is_some() == self.all_stages && self.targets.contains(&o.target)
+    }
+
+    /// The scope of exactly these files' targets and layout.
+    pub fn of(files: &[Planned]) -> Scope {
+        Scope {
+            all_stages: files.first().is_some_and(|f| f.owner.stage.is_some()),
+            targets: files.iter().map(|f| f.owner.target).collect(),
+        }
+    }
+}
+
+/// A file to produce: path relative to the output directory, `/`-separated,
+/// inside its owner's directory.
 pub struct Planned {
+    pub owner: Owner,
     pub path: String,
     pub contents: String,
 }
 
-fn previous_manifest(root: &Path) -> BTreeSet<String> {
-    std::fs::read_to_string(root.join(MANIFEST))
-        .map(|s| {
-            s.lines()
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .collect()
+/// The previous manifest: each path archc wrote, with its owner. Paths of an
+/// old manifest whose owner cannot be told are left out (never removed).
+fn previous_manifest(root: &Path) -> BTreeMap<String, Owner> {
+    let Ok(text) = std::fs::read_to_string(root.join(MANIFEST)) else {
+        return BTreeMap::new();
+    };
+    let mut lines = text.lines().peekable();
+    let tagged = lines.next_if(|l| *l == MANIFEST_HEADER).is_some();
+    lines
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| {
+            let (owner, path) = if tagged {
+                let (owner, path) = l.split_once('\t')?;
+                (Owner::parse(owner)?, path)
+            } else {
+                (Owner::guess(l)?, l)
+            };
+            Some((path.to_string(), owner))
         })
-        .unwrap_or_default()
+        .collect()
+}
+
+fn manifest_text(entries: &BTreeMap<String, Owner>) -> String {
+    let mut text = format!("{MANIFEST_HEADER}\n");
+    for (path, owner) in entries {
+        text.push_str(&format!("{owner}\t{path}\n"));
+    }
+    text
 }
 
 /// Rejects paths that would leave the output directory.
@@ -71,11 +181,13 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes every planned file under `root`, skipping those already identical.
+/// Writes every planned file under `root`, skipping those already identical,
+/// and removes what the previous builds of the same targets and layout wrote
+/// and these files no longer include (`Scope::of`).
 pub fn write_tree(root: &Path, files: &[Planned]) -> std::io::Result<Summary> {
-    let mut tree = TreeWriter::new(root);
+    let mut tree = TreeWriter::new(root, Scope::of(files));
     for f in files {
-        tree.add(&f.path, f.contents.as_bytes())?;
+        tree.add(f)?;
     }
     tree.finish()
 }
@@ -85,40 +197,44 @@ pub fn write_tree(root: &Path, files: &[Planned]) -> std::io::Result<Summary> {
 ///
 /// Two phases, so a failure leaves the previous tree as it was: `add` writes
 /// each changed file to a temporary file beside its target (an error, or
-/// dropping the writer, removes them all), then `finish` renames each into
-/// place, writes the manifest and removes the files no longer produced.
+/// dropping the writer, removes them all), then `finish` renames
+/// each into place, writes the manifest and removes the files of its scope no
+/// longer produced.
 pub struct TreeWriter {
     root: PathBuf,
-    old: BTreeSet<String>,
-    new: BTreeSet<String>,
+    scope: Scope,
+    old: BTreeMap<String, Owner>,
+    new: BTreeMap<String, Owner>,
     staged: Vec<(tempfile::TempPath, PathBuf, String)>,
     unchanged: Vec<String>,
     /// Directories known to exist: one `create_dir_all` each, not one a file.
-    dirs: std::collections::HashSet<PathBuf>,
+    dirs: HashSet<PathBuf>,
 }
 
 impl TreeWriter {
-    pub fn new(root: &Path) -> TreeWriter {
+    pub fn new(root: &Path, scope: Scope) -> TreeWriter {
         TreeWriter {
             root: root.to_path_buf(),
+            scope,
             old: previous_manifest(root),
-            new: BTreeSet::new(),
+            new: BTreeMap::new(),
             staged: Vec::new(),
             unchanged: Vec::new(),
-            dirs: std::collections::HashSet::new(),
+            dirs: HashSet::new(),
         }
     }
 
-    /// Stages one file; `rel` is relative to the root, `/`-separated.
-    pub fn add(&mut self, rel: &str, contents: &[u8]) -> std::io::Result<()> {
+    /// Stages one file.
+    pub fn add(&mut self, f: &Planned) -> std::io::Result<()> {
+        let rel = &f.path;
         let path = checked(&self.root, rel)?;
-        if !self.new.insert(rel.to_string()) {
+        if self.new.insert(rel.clone(), f.owner.clone()).is_some() {
             return Err(std::io::Error::other(format!(
                 "two generated files have the same path: {rel}"
             )));
         }
-        if same_contents(&path, contents) {
-            self.unchanged.push(rel.to_string());
+        if same_contents(&path, f.contents.as_bytes()) {
+            self.unchanged.push(rel.clone());
             return Ok(());
         }
         if let Some(dir) = path.parent() {
@@ -128,7 +244,7 @@ impl TreeWriter {
             }
         }
         self.staged
-            .push((stage_file(&path, contents)?, path, rel.to_string()));
+            .push((stage_file(&path, f.contents.as_bytes())?, path, rel.clone()));
         Ok(())
     }
 
@@ -137,16 +253,30 @@ impl TreeWriter {
     pub fn finish(self) -> std::io::Result<Summary> {
         let TreeWriter {
             root,
+            scope,
             old,
-            new,
+            mut new,
             mut staged,
             mut unchanged,
             dirs: _,
         } = self;
-        let manifest: String = new.iter().map(|p| format!("{p}\n")).collect();
-        let manifest_path = root.join(MANIFEST);
         std::fs::create_dir_all(&root)?;
-        let manifest_tmp = stage_file(&manifest_path, manifest.as_bytes())?;
+        // What this build owns and no longer produces goes; what other builds
+        // wrote stays listed (while it exists) so that they can remove it.
+        let mut stale = Vec::new();
+        let produced: BTreeSet<String> = new.keys().cloned().collect();
+        for (path, owner) in old {
+            if produced.contains(&path) {
+                continue;
+            }
+            if scope.owns(&owner) {
+                stale.push(path);
+            } else if checked(&root, &path).is_ok_and(|p| p.symlink_metadata().is_ok()) {
+                new.insert(path, owner);
+            }
+        }
+        let manifest_path = root.join(MANIFEST);
+        let manifest_tmp = stage_file(&manifest_path, manifest_text(&new).as_bytes())?;
         staged.sort_by(|a, b| a.2.cmp(&b.2));
         unchanged.sort();
         let mut summary = Summary {
@@ -158,11 +288,11 @@ impl TreeWriter {
             summary.written.push(rel);
         }
         manifest_tmp.persist(&manifest_path).map_err(|e| e.error)?;
-        for stale in old.difference(&new) {
-            let path = checked(&root, stale)?;
+        for stale in stale {
+            let path = checked(&root, &stale)?;
             match std::fs::remove_file(&path) {
                 Ok(()) => {
-                    summary.removed.push(stale.clone());
+                    summary.removed.push(stale);
                     remove_empty_parents(&root, &path);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -218,7 +348,8 @@ fn remove_empty_parents(root: &Path, file: &Path) {
     }
 }
 
-/// What `build --check` reports: files that differ, are missing, or would be removed.
+/// What `build --check` reports: files that differ, are missing, or would be
+/// removed (files of its scope no longer produced).
 #[derive(Debug, Default)]
 pub struct Drift {
     pub changed: Vec<String>,
@@ -232,7 +363,7 @@ impl Drift {
     }
 }
 
-pub fn compare_tree(root: &Path, files: &[Planned]) -> std::io::Result<Drift> {
+pub fn compare_tree(root: &Path, scope: &Scope, files: &[Planned]) -> std::io::Result<Drift> {
     let old = previous_manifest(root);
     let mut drift = Drift::default();
     let mut new = BTreeSet::new();
@@ -246,9 +377,37 @@ pub fn compare_tree(root: &Path, files: &[Planned]) -> std::io::Result<Drift> {
         }
     }
     drift.stale = old
-        .difference(&new)
-        .filter(|p| root.join(p).exists())
-        .cloned()
+        .iter()
+        .filter(|(p, owner)| scope.owns(owner) && !new.contains(*p) && root.join(p).exists())
+        .map(|(p, _)| p.clone())
         .collect();
     Ok(drift)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_old_manifest_gets_owners_from_its_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = "k8s/00-namespace.yaml\ncompose/nginx/lb.conf\n\
+                   balanced/nginx/lb.conf\nnotes/readme.md\nREADME\n";
+        std::fs::write(dir.path().join(MANIFEST), old).unwrap();
+        let m = previous_manifest(dir.path());
+        let owners: Vec<(&str, String)> =
+            m.iter().map(|(p, o)| (p.as_str(), o.to_string())).collect();
+        assert_eq!(
+            owners,
+            [
+                ("balanced/nginx/lb.conf", "balanced/nginx".to_string()),
+                ("compose/nginx/lb.conf", "compose".to_string()),
+                ("k8s/00-namespace.yaml", "k8s".to_string()),
+            ],
+            "paths of no target are left out, never removed"
+        );
+        // Written back with owners, and read back the same.
+        std::fs::write(dir.path().join(MANIFEST), manifest_text(&m)).unwrap();
+        assert_eq!(previous_manifest(dir.path()), m);
+    }
 }

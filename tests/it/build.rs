@@ -276,3 +276,107 @@ fn generated_files_get_ordinary_permissions_and_fmt_keeps_the_sources() {
     let mode = std::fs::metadata(&design).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640, "fmt changed the design's mode to {mode:o}");
 }
+
+/// The generated files of `tree(out)` under `prefix` (the manifest left out).
+fn under(out: &Path, prefix: &str) -> BTreeMap<String, Vec<u8>> {
+    tree(out)
+        .into_iter()
+        .filter(|(k, _)| k.starts_with(prefix) && k != ".archc-manifest")
+        .collect()
+}
+
+#[test]
+fn building_some_targets_or_the_other_layout_keeps_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = out.to_str().unwrap();
+    let j = "examples/journey.arch";
+    let full = build(&[j, "-o", o]);
+    assert!(full.status.success(), "{}", stderr(&full));
+    let before = under(&out, "");
+    let targets = ["terraform", "compose", "nginx", "haproxy", "k8s"];
+    for t in targets {
+        assert!(before.keys().any(|k| k.starts_with(&format!("{t}/"))));
+    }
+    // The issue's own example: one target into a full build's directory.
+    for t in targets {
+        let one = build(&[j, "-t", t, "-o", o]);
+        assert!(
+            stderr(&one).contains(" 0 removed"),
+            "-t {t}: {}",
+            stderr(&one)
+        );
+        assert!(before == under(&out, ""), "-t {t} changed the tree");
+    }
+    // Every stage, two targets: out/<stage>/<target>/ beside out/<target>/.
+    let all = build(&[j, "--all-stages", "-t", "k8s", "-t", "nginx", "-o", o]);
+    assert!(stderr(&all).contains(" 0 removed"), "{}", stderr(&all));
+    assert!(out.join("sharded/k8s/kustomization.yaml").exists());
+    assert!(!out.join("sharded/terraform").exists());
+    for (k, v) in &before {
+        assert_eq!(under(&out, "").get(k), Some(v), "{k} changed or went away");
+    }
+    // ...and back: the one-stage build keeps the per-stage tree.
+    let with_stages = under(&out, "");
+    let again = build(&[j, "-o", o]);
+    assert!(stderr(&again).contains(" 0 removed"), "{}", stderr(&again));
+    assert!(with_stages == under(&out, ""));
+    // A target left out of the selection stays, and --check of the smaller
+    // selection does not call it stale.
+    let k8s_only = build(&[j, "--all-stages", "-t", "k8s", "-o", o]);
+    assert!(stderr(&k8s_only).contains(" 0 removed"));
+    assert!(out.join("sharded/nginx/lb.conf").exists());
+    for sel in [&["-t", "k8s"][..], &[], &["--all-stages", "-t", "nginx"]] {
+        let check = build(&[&[j, "-o", o, "--check"][..], sel].concat());
+        assert_eq!(check.status.code(), Some(0), "{sel:?}: {}", stderr(&check));
+    }
+}
+
+#[test]
+fn a_build_removes_what_it_owns_and_no_longer_produces_even_after_a_subset_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = dir.path().join("d.arch");
+    let out = dir.path().join("out");
+    let (d, o) = (design.to_str().unwrap(), out.to_str().unwrap());
+    let with_worker = "stage one {\n  web x2 behind lb\n  db with 1 replica\n}\n\
+                       stage two {\n  queue jobs\n  worker consumes jobs\n}\n";
+    std::fs::write(&design, with_worker).unwrap();
+    assert!(build(&[d, "-o", o]).status.success());
+    assert!(build(&[d, "--all-stages", "-o", o]).status.success());
+    let worker = out.join("k8s/60-worker-worker.yaml");
+    assert!(worker.exists() && out.join("two/k8s/60-worker-worker.yaml").exists());
+
+    // Stage two goes. A terraform-only build leaves k8s/ alone, stale or not...
+    std::fs::write(&design, "web x2 behind lb\ndb with 1 replica\n").unwrap();
+    let tf = build(&[d, "-t", "terraform", "-o", o]);
+    assert!(tf.status.success(), "{}", stderr(&tf));
+    assert!(worker.exists(), "k8s is not this build's to clean");
+    // ...but --check of every target sees it, and the full build removes it:
+    // the subset build kept k8s's manifest entries.
+    let check = build(&[d, "-o", o, "--check"]);
+    assert_eq!(check.status.code(), Some(1));
+    let report = String::from_utf8(check.stdout).unwrap();
+    assert!(
+        report.contains("would remove: ") && report.contains("k8s/60-worker-worker.yaml"),
+        "{report}"
+    );
+    let full = build(&[d, "-o", o]);
+    assert!(full.status.success(), "{}", stderr(&full));
+    assert!(!worker.exists(), "{}", stderr(&full));
+    assert!(!out.join("k8s/40-queue-jobs.yaml").exists());
+
+    // The design has no stages now: the all-stages build covers every stage,
+    // so the dropped stages' directories go, the one-stage layout stays.
+    let one_stage = under(&out, "k8s/");
+    assert!(out.join("two").exists());
+    let all = build(&[d, "--all-stages", "-o", o]);
+    assert!(all.status.success(), "{}", stderr(&all));
+    assert!(!out.join("two").exists(), "{}", stderr(&all));
+    assert!(!out.join("one").exists(), "{}", stderr(&all));
+    assert_eq!(one_stage, under(&out, "k8s/"));
+    assert!(under(&out, "")
+        .keys()
+        .any(|k| !k.starts_with("k8s/") && k.contains("/k8s/")));
+    let check = build(&[d, "--all-stages", "-o", o, "--check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+}
