@@ -8,7 +8,7 @@
 //! a manifest, so it never removes a file it did not write.
 
 use crate::emit::Target;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -26,6 +26,8 @@ pub struct Summary {
     pub written: Vec<String>,
     pub unchanged: Vec<String>,
     pub removed: Vec<String>,
+    /// Temporary files an earlier, interrupted build left behind, removed.
+    pub leftovers: Vec<String>,
 }
 
 /// The directory of the output tree a generated file belongs to: `TARGET/`
@@ -169,10 +171,7 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         Ok(m) => m.permissions(),
         Err(_) => new_file_mode(),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".archc-")
-        .permissions(mode.clone())
-        .tempfile_in(dir)?;
+    let mut tmp = temp_builder().permissions(mode.clone()).tempfile_in(dir)?;
     // The umask applies at creation; an existing file's mode is restored as is.
     tmp.as_file().set_permissions(mode)?;
     tmp.write_all(contents)?;
@@ -196,8 +195,8 @@ pub fn write_tree(root: &Path, files: &[Planned]) -> std::io::Result<Summary> {
 /// of its output in memory.
 ///
 /// Two phases, so a failure leaves the previous tree as it was: `add` writes
-/// each changed file to a temporary file beside its target (an error, or
-/// dropping the writer, removes them all), then `finish` renames
+/// each changed file to a temporary file beside its target (an error, an
+/// interrupt, or dropping the writer removes them all), then `finish` renames
 /// each into place, writes the manifest and removes the files of its scope no
 /// longer produced.
 pub struct TreeWriter {
@@ -207,8 +206,10 @@ pub struct TreeWriter {
     new: BTreeMap<String, Owner>,
     staged: Vec<(tempfile::TempPath, PathBuf, String)>,
     unchanged: Vec<String>,
-    /// Directories known to exist: one `create_dir_all` each, not one a file.
-    dirs: HashSet<PathBuf>,
+    leftovers: Vec<String>,
+    /// Directories seen so far (their leftovers removed once), and whether
+    /// each is known to exist: one `create_dir_all` each, not one a file.
+    dirs: HashMap<PathBuf, bool>,
 }
 
 impl TreeWriter {
@@ -220,12 +221,15 @@ impl TreeWriter {
             new: BTreeMap::new(),
             staged: Vec::new(),
             unchanged: Vec::new(),
-            dirs: HashSet::new(),
+            leftovers: Vec::new(),
+            dirs: HashMap::new(),
         }
     }
 
-    /// Stages one file.
+    /// Stages one file. Fails, and leaves everything as it was, once the
+    /// process has received SIGINT or SIGTERM (see `interrupt`).
     pub fn add(&mut self, f: &Planned) -> std::io::Result<()> {
+        interrupt::check()?;
         let rel = &f.path;
         let path = checked(&self.root, rel)?;
         if self.new.insert(rel.clone(), f.owner.clone()).is_some() {
@@ -233,15 +237,26 @@ impl TreeWriter {
                 "two generated files have the same path: {rel}"
             )));
         }
+        let dir = path.parent().unwrap_or(&self.root).to_path_buf();
+        let exists = match self.dirs.get(&dir) {
+            Some(&exists) => exists,
+            None => {
+                let exists = dir.is_dir();
+                if exists {
+                    self.leftovers
+                        .extend(remove_leftovers(&self.root, &dir, true)?);
+                }
+                self.dirs.insert(dir.clone(), exists);
+                exists
+            }
+        };
         if same_contents(&path, f.contents.as_bytes()) {
             self.unchanged.push(rel.clone());
             return Ok(());
         }
-        if let Some(dir) = path.parent() {
-            if !self.dirs.contains(dir) {
-                std::fs::create_dir_all(dir)?;
-                self.dirs.insert(dir.to_path_buf());
-            }
+        if !exists {
+            std::fs::create_dir_all(&dir)?;
+            self.dirs.insert(dir, true);
         }
         self.staged
             .push((stage_file(&path, f.contents.as_bytes())?, path, rel.clone()));
@@ -249,8 +264,10 @@ impl TreeWriter {
     }
 
     /// Moves every staged file into place. The summary lists paths sorted,
-    /// whatever order they were added in.
+    /// whatever order they were added in. Once it has begun, an interrupt no
+    /// longer stops the build: the renames are quick and all or most done.
     pub fn finish(self) -> std::io::Result<Summary> {
+        interrupt::check()?;
         let TreeWriter {
             root,
             scope,
@@ -258,9 +275,11 @@ impl TreeWriter {
             mut new,
             mut staged,
             mut unchanged,
+            mut leftovers,
             dirs: _,
         } = self;
         std::fs::create_dir_all(&root)?;
+        leftovers.extend(remove_leftovers(&root, &root, true)?);
         // What this build owns and no longer produces goes; what other builds
         // wrote stays listed (while it exists) so that they can remove it.
         let mut stale = Vec::new();
@@ -279,8 +298,10 @@ impl TreeWriter {
         let manifest_tmp = stage_file(&manifest_path, manifest_text(&new).as_bytes())?;
         staged.sort_by(|a, b| a.2.cmp(&b.2));
         unchanged.sort();
+        leftovers.sort();
         let mut summary = Summary {
             unchanged,
+            leftovers,
             ..Summary::default()
         };
         for (tmp, path, rel) in staged {
@@ -293,6 +314,12 @@ impl TreeWriter {
             match std::fs::remove_file(&path) {
                 Ok(()) => {
                     summary.removed.push(stale);
+                    if let Some(dir) = path.parent() {
+                        // Leftovers would keep a dropped stage's directory.
+                        summary
+                            .leftovers
+                            .extend(remove_leftovers(&root, dir, true).unwrap_or_default());
+                    }
                     remove_empty_parents(&root, &path);
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -314,14 +341,87 @@ fn same_contents(path: &Path, contents: &[u8]) -> bool {
     }
 }
 
+/// Temporary files are named `.archc-PID-XXXXXX`: the process that writes
+/// them, then six random letters or digits.
+const TEMP_PREFIX: &str = ".archc-";
+const TEMP_RANDOM: usize = 6;
+
+fn temp_builder() -> tempfile::Builder<'static, 'static> {
+    static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let prefix = PREFIX.get_or_init(|| format!("{TEMP_PREFIX}{}-", std::process::id()));
+    let mut b = tempfile::Builder::new();
+    b.prefix(prefix).rand_bytes(TEMP_RANDOM);
+    b
+}
+
+/// Whether `name` is a temporary file that archc left behind: its process is
+/// gone (a build killed before it could clean up), or it has no process id
+/// (archc 0.1 named them `.archc-XXXXXX`). Only archc's own names match,
+/// never the manifest or a user's file; a build running now keeps its own.
+fn is_leftover(name: &str) -> bool {
+    let random = |s: &str| s.len() == TEMP_RANDOM && s.bytes().all(|b| b.is_ascii_alphanumeric());
+    let Some(rest) = name.strip_prefix(TEMP_PREFIX) else {
+        return false;
+    };
+    if random(rest) {
+        return true;
+    }
+    let Some((pid, tail)) = rest.split_once('-') else {
+        return false;
+    };
+    if !random(tail) || pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    match pid.parse::<libc::pid_t>() {
+        Ok(pid) if pid > 0 => pid as u32 != std::process::id() && !process_alive(pid),
+        _ => false,
+    }
+}
+
+fn process_alive(pid: libc::pid_t) -> bool {
+    // SAFETY: signal 0 only asks whether the process exists; pid > 0 names
+    // one process, never a group.
+    let r = unsafe { libc::kill(pid, 0) };
+    r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// The leftovers in `dir` (not below it), as paths relative to `root`;
+/// removed when `remove` is set. A directory that does not exist has none.
+fn remove_leftovers(root: &Path, dir: &Path, remove: bool) -> std::io::Result<Vec<String>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut found = Vec::new();
+    for e in entries {
+        let e = e?;
+        let name = e.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !is_leftover(name) || !e.file_type()?.is_file() {
+            continue;
+        }
+        if remove {
+            match std::fs::remove_file(e.path()) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        let rel = e.path().strip_prefix(root).map(Path::to_path_buf);
+        found.push(rel.unwrap_or(e.path()).display().to_string());
+    }
+    found.sort();
+    Ok(found)
+}
+
 /// Writes `contents` to a temporary file in the directory of `path`.
 /// The file is closed (only its path is kept, and removed on drop), so a build
 /// of thousands of files does not run out of file descriptors.
 /// The directory must exist.
 fn stage_file(path: &Path, contents: &[u8]) -> std::io::Result<tempfile::TempPath> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".archc-")
+    let mut tmp = temp_builder()
         .permissions(new_file_mode())
         .tempfile_in(dir)?;
     tmp.write_all(contents)?;
@@ -349,7 +449,8 @@ fn remove_empty_parents(root: &Path, file: &Path) {
 }
 
 /// What `build --check` reports: files that differ, are missing, or would be
-/// removed (files of its scope no longer produced).
+/// removed (files of its scope no longer produced, and temporary files an
+/// interrupted build left in the directories it writes).
 #[derive(Debug, Default)]
 pub struct Drift {
     pub changed: Vec<String>,
@@ -367,9 +468,13 @@ pub fn compare_tree(root: &Path, scope: &Scope, files: &[Planned]) -> std::io::R
     let old = previous_manifest(root);
     let mut drift = Drift::default();
     let mut new = BTreeSet::new();
+    let mut dirs = BTreeSet::from([root.to_path_buf()]);
     for f in files {
         let path = checked(root, &f.path)?;
         new.insert(f.path.clone());
+        if let Some(dir) = path.parent() {
+            dirs.insert(dir.to_path_buf());
+        }
         match std::fs::read(&path) {
             Ok(b) if b == f.contents.as_bytes() => {}
             Ok(_) => drift.changed.push(f.path.clone()),
@@ -381,7 +486,60 @@ pub fn compare_tree(root: &Path, scope: &Scope, files: &[Planned]) -> std::io::R
         .filter(|(p, owner)| scope.owns(owner) && !new.contains(*p) && root.join(p).exists())
         .map(|(p, _)| p.clone())
         .collect();
+    for dir in dirs {
+        drift.stale.extend(remove_leftovers(root, &dir, false)?);
+    }
     Ok(drift)
+}
+
+/// Stopping a build cleanly on Ctrl-C (SIGINT) or SIGTERM: once `catch` is
+/// called, either signal only sets a flag, which `TreeWriter` reads before
+/// each file; the build then fails with `ErrorKind::Interrupted`, dropping
+/// (and so deleting) every temporary file, and the caller exits 128 + the
+/// signal's number as a killed process would. A second signal kills at once
+/// (its leftovers are removed by the next build).
+pub mod interrupt {
+    use std::sync::atomic::{AtomicI32, Ordering};
+
+    static RECEIVED: AtomicI32 = AtomicI32::new(0);
+
+    extern "C" fn record(signal: libc::c_int) {
+        // Only an atomic store: async-signal-safe.
+        RECEIVED.store(signal, Ordering::SeqCst);
+    }
+
+    /// Installs the handler for SIGINT and SIGTERM, once per handler reset.
+    pub fn catch() {
+        for signal in [libc::SIGINT, libc::SIGTERM] {
+            // SAFETY: a zeroed sigaction is valid (empty mask, no flags); the
+            // handler is an `extern "C" fn(c_int)` that only stores an atomic.
+            unsafe {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = record as extern "C" fn(libc::c_int) as libc::sighandler_t;
+                action.sa_flags = libc::SA_RESTART | libc::SA_RESETHAND;
+                libc::sigemptyset(&mut action.sa_mask);
+                libc::sigaction(signal, &action, std::ptr::null_mut());
+            }
+        }
+    }
+
+    /// The signal received since `catch`, if any.
+    pub fn received() -> Option<i32> {
+        match RECEIVED.load(Ordering::SeqCst) {
+            0 => None,
+            s => Some(s),
+        }
+    }
+
+    pub(super) fn check() -> std::io::Result<()> {
+        match received() {
+            None => Ok(()),
+            Some(s) => Err(std::io::Error::new(
+                std::io::ErrorKind::Interrupted,
+                format!("interrupted by signal {s}"),
+            )),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -409,5 +567,33 @@ mod tests {
         // Written back with owners, and read back the same.
         std::fs::write(dir.path().join(MANIFEST), manifest_text(&m)).unwrap();
         assert_eq!(previous_manifest(dir.path()), m);
+    }
+
+    #[test]
+    fn only_archc_temporary_files_of_a_dead_process_are_leftovers() {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let me = std::process::id();
+        assert!(is_leftover(".archc-a1B2c3"), "archc 0.1's names");
+        assert!(is_leftover(&format!(".archc-{dead}-a1B2c3")));
+        assert!(
+            !is_leftover(&format!(".archc-{me}-a1B2c3")),
+            "this build's own"
+        );
+        assert!(!is_leftover(".archc-1-a1B2c3"), "init is alive");
+        for name in [
+            MANIFEST,
+            ".archc-abc",
+            ".archc-a1B2c3d",
+            ".archc--a1B2c3",
+            ".archc-0-a1B2c3",
+            ".archc-x1-a1B2c3",
+            ".archc-12-a1B2c.",
+            "archc-a1B2c3",
+            ".archc-a1B2c3.yaml",
+        ] {
+            assert!(!is_leftover(name), "{name}");
+        }
     }
 }

@@ -270,6 +270,9 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
     }
     // Each file is staged on disk as soon as it is rendered and its text
     // dropped, so memory holds the targets being rendered, not their output.
+    // Ctrl-C or SIGTERM from here on stops the build between two files and
+    // removes its temporary files (the flag is read by `TreeWriter`).
+    output::interrupt::catch();
     let total = stages.len();
     let mut tree = TreeWriter::new(&a.select.out, a.select.scope());
     let rendered = render(
@@ -287,17 +290,34 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
     let written = match rendered {
         Ok(()) => tree.finish(),
         Err(RenderError::Emit(e)) => return internal_error(&e),
-        Err(RenderError::Write(e)) => Err(e),
+        Err(RenderError::Write(e)) => {
+            drop(tree); // removes the temporary files before reporting
+            Err(e)
+        }
     };
     match written {
         Ok(s) => {
+            let leftovers = match s.leftovers.len() {
+                0 => String::new(),
+                1 => ", 1 temporary file of an interrupted build removed".to_string(),
+                n => format!(", {n} temporary files of an interrupted build removed"),
+            };
             eprintln!(
-                "{out}: {} written, {} unchanged, {} removed",
+                "{out}: {} written, {} unchanged, {} removed{leftovers}",
                 s.written.len(),
                 s.unchanged.len(),
                 s.removed.len()
             );
             EXIT_OK
+        }
+        Err(e)
+            if e.kind() == std::io::ErrorKind::Interrupted
+                && output::interrupt::received().is_some() =>
+        {
+            let signal = output::interrupt::received().unwrap_or(libc::SIGINT);
+            eprintln!("{out}: interrupted; nothing was changed");
+            // As a shell reports a process the signal killed: 130, 143.
+            u8::try_from(128 + signal).unwrap_or(EXIT_FAILED)
         }
         Err(e) => ui.fail(format_args!(
             "cannot write {out}: {e}; files already in place are complete, the rest are as before"

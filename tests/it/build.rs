@@ -380,3 +380,129 @@ fn a_build_removes_what_it_owns_and_no_longer_produces_even_after_a_subset_build
     let check = build(&[d, "--all-stages", "-o", o, "--check"]);
     assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
 }
+
+/// A child process killed, and reaped, when the test ends, also on failure.
+struct Reaped(std::process::Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Names of archc's temporary files anywhere under `out`.
+fn temporaries(out: &Path) -> Vec<String> {
+    tree(out)
+        .into_keys()
+        .filter(|k| {
+            let name = k.rsplit('/').next().unwrap();
+            name.starts_with(".archc-") && name != ".archc-manifest"
+        })
+        .collect()
+}
+
+/// A design of about 3,000 files: long enough to stage that a signal sent at
+/// the first temporary file lands while files are still being staged.
+fn many_workers(replicas: u32) -> String {
+    let mut d = String::from("web x2 behind lb\ndb with 1 replica\n");
+    for i in 0..1500 {
+        d.push_str(&format!(
+            "queue q{i}\nworker w{i} x{replicas} consumes q{i}\n"
+        ));
+    }
+    d
+}
+
+#[test]
+fn an_interrupted_build_removes_its_temporary_files_and_changes_nothing() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let design = dir.path().join("d.arch");
+    let out = dir.path().join("out");
+    let (d, o) = (design.to_str().unwrap(), out.to_str().unwrap());
+    std::fs::write(&design, many_workers(1)).unwrap();
+    assert!(build(&[d, "-o", o]).status.success());
+    let before = tree(&out);
+    // Every k8s and compose file changes, so the next build stages thousands.
+    std::fs::write(&design, many_workers(2)).unwrap();
+    for (signal, code) in [(libc::SIGTERM, 143), (libc::SIGINT, 130)] {
+        let mut child = Reaped(
+            archc()
+                .args(["build", d, "-o", o])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let staging = format!(".archc-{}-", child.0.id());
+        while !["k8s", "compose"].iter().any(|t| {
+            std::fs::read_dir(out.join(t)).is_ok_and(|mut d| {
+                d.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with(&staging)))
+            })
+        }) {
+            assert!(Instant::now() < deadline, "no temporary file appeared");
+            assert!(child.0.try_wait().unwrap().is_none(), "finished first");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        // SAFETY: kill(2) on the child's own pid, still unreaped.
+        assert_eq!(
+            unsafe { libc::kill(child.0.id() as libc::pid_t, signal) },
+            0
+        );
+        while child.0.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "the build did not stop");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let status = child.0.wait().unwrap();
+        let mut err = String::new();
+        std::io::Read::read_to_string(child.0.stderr.as_mut().unwrap(), &mut err).unwrap();
+        assert_eq!(status.code(), Some(code), "signal {signal}: {err}");
+        assert!(err.contains("interrupted; nothing was changed"), "{err}");
+        assert_eq!(temporaries(&out), Vec::<String>::new());
+        assert!(before == tree(&out), "signal {signal} changed the tree");
+    }
+}
+
+#[test]
+fn leftovers_of_a_killed_build_are_drift_and_the_next_build_removes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = out.to_str().unwrap();
+    let site = "examples/site.arch";
+    assert!(build(&[site, "-o", o]).status.success());
+    // What SIGKILL leaves: archc 0.1's names and names of a process now gone.
+    let mut gone = std::process::Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    let planted = [
+        "k8s/.archc-a1B2c3".to_string(),
+        format!("compose/nginx/.archc-{dead}-Zz9Yy8"),
+        format!(".archc-{dead}-Qq1Ww2"),
+    ];
+    for p in &planted {
+        std::fs::write(out.join(p), "half a file").unwrap();
+    }
+    // Not archc's temporary names: a user's file and the manifest's kin.
+    std::fs::write(out.join("k8s/.archc-notes"), "mine").unwrap();
+    let check = build(&[site, "-o", o, "--check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    let report = String::from_utf8(check.stdout).unwrap();
+    for p in &planted {
+        assert!(
+            report.contains(&format!("would remove: {o}/{p}")),
+            "{report}"
+        );
+    }
+    assert!(!report.contains(".archc-notes"), "{report}");
+    let clean = build(&[site, "-o", o]);
+    assert!(
+        stderr(&clean).contains(" 3 temporary files of an interrupted build removed"),
+        "{}",
+        stderr(&clean)
+    );
+    assert_eq!(temporaries(&out), vec!["k8s/.archc-notes".to_string()]);
+    let check = build(&[site, "-o", o, "--check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+}
