@@ -506,3 +506,60 @@ fn leftovers_of_a_killed_build_are_drift_and_the_next_build_removes_them() {
     let check = build(&[site, "-o", o, "--check"]);
     assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
 }
+
+/// The CI drift check on every committed example: a fresh build of every stage
+/// is up to date, and a hand edit of one file per target is caught, naming
+/// exactly the edited files.
+#[test]
+fn check_passes_on_every_fresh_example_and_names_each_hand_edit() {
+    let mut examples: Vec<_> = std::fs::read_dir(repo().join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "arch"))
+        .collect();
+    examples.sort();
+    assert!(examples.len() >= 4, "{examples:?}");
+    for example in &examples {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let (e, o) = (example.to_str().unwrap(), out.to_str().unwrap());
+        let built = build(&[e, "--all-stages", "-o", o]);
+        assert!(built.status.success(), "{e}: {}", stderr(&built));
+        let check = build(&[e, "--all-stages", "-o", o, "--check"]);
+        assert_eq!(check.status.code(), Some(0), "{e}: {}", stderr(&check));
+        assert!(check.stdout.is_empty(), "{e}");
+
+        // One file of each target, from a different stage where there are several.
+        let files: Vec<String> = under(&out, "").into_keys().collect();
+        let mut edited = Vec::new();
+        for (i, t) in ["terraform", "compose", "nginx", "haproxy", "k8s"]
+            .iter()
+            .enumerate()
+        {
+            let of_target: Vec<&String> = files
+                .iter()
+                .filter(|f| f.split('/').nth(1) == Some(t))
+                .collect();
+            assert!(!of_target.is_empty(), "{e}: no {t} file");
+            let f = of_target[(i * 7) % of_target.len()];
+            let mut text = std::fs::read_to_string(out.join(f)).unwrap();
+            text.push_str("# hand edit\n");
+            std::fs::write(out.join(f), text).unwrap();
+            edited.push(format!("would change: {o}/{f}"));
+        }
+        let drift = build(&[e, "--all-stages", "-o", o, "--check"]);
+        assert_eq!(drift.status.code(), Some(1), "{e}: {}", stderr(&drift));
+        let mut report: Vec<String> = String::from_utf8_lossy(&drift.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect();
+        report.sort();
+        edited.sort();
+        assert_eq!(report, edited, "{e}");
+        assert!(
+            stderr(&drift).contains("out of date (5 changed, 0 missing, 0 stale)"),
+            "{e}: {}",
+            stderr(&drift)
+        );
+    }
+}
