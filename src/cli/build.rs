@@ -8,7 +8,7 @@ use crate::emit::{
     Target,
 };
 use crate::model::{Design, Model};
-use crate::output::{self, Planned, TreeWriter};
+use crate::output::{self, Owner, Planned, Scope, TreeWriter};
 use std::ops::ControlFlow;
 
 #[derive(clap::Args, Debug)]
@@ -53,6 +53,15 @@ impl Selection {
     /// The stages to build (see `select_stages`).
     pub fn stages<'d>(&self, ui: &Ui, design: &'d Design) -> Result<Vec<&'d Model>, u8> {
         super::select_stages(ui, design, self.stage.as_deref(), self.all_stages)
+    }
+
+    /// The directories of OUT this build answers for (see `output::Scope`):
+    /// its targets' directories, of every stage with `--all-stages`.
+    pub fn scope(&self) -> Scope {
+        Scope {
+            all_stages: self.all_stages,
+            targets: targets(&self.targets).into_iter().collect(),
+        }
     }
 }
 
@@ -133,12 +142,13 @@ pub fn render(
         let stage = i / targets.len();
         match event {
             Event::File(f) => {
+                let owner = Owner {
+                    stage: per_stage_dirs.then(|| job.model.stage.clone()),
+                    target: job.target,
+                };
                 let planned = Planned {
-                    path: if per_stage_dirs {
-                        format!("{}/{}/{}", job.model.stage, job.target.name(), f.path)
-                    } else {
-                        format!("{}/{}", job.target.name(), f.path)
-                    },
+                    path: format!("{owner}/{}", f.path),
+                    owner,
                     contents: f.contents,
                 };
                 files[stage] += 1;
@@ -232,7 +242,7 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
             Ok(p) => p,
             Err(e) => return internal_error(&e),
         };
-        return match output::compare_tree(&a.select.out, &planned) {
+        return match output::compare_tree(&a.select.out, &a.select.scope(), &planned) {
             Ok(drift) if drift.is_clean() => {
                 eprintln!("{out}: {} files up to date", planned.len());
                 EXIT_OK
@@ -260,8 +270,11 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
     }
     // Each file is staged on disk as soon as it is rendered and its text
     // dropped, so memory holds the targets being rendered, not their output.
+    // Ctrl-C or SIGTERM from here on stops the build between two files and
+    // removes its temporary files (the flag is read by `TreeWriter`).
+    output::interrupt::catch();
     let total = stages.len();
-    let mut tree = TreeWriter::new(&a.select.out);
+    let mut tree = TreeWriter::new(&a.select.out, a.select.scope());
     let rendered = render(
         &stages,
         &targets,
@@ -272,22 +285,39 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
                 eprintln!("[{}/{total}] {}: {n} files", i + 1, m.stage);
             }
         },
-        |_, f| tree.add(&f.path, f.contents.as_bytes()),
+        |_, f| tree.add(&f),
     );
     let written = match rendered {
         Ok(()) => tree.finish(),
         Err(RenderError::Emit(e)) => return internal_error(&e),
-        Err(RenderError::Write(e)) => Err(e),
+        Err(RenderError::Write(e)) => {
+            drop(tree); // removes the temporary files before reporting
+            Err(e)
+        }
     };
     match written {
         Ok(s) => {
+            let leftovers = match s.leftovers.len() {
+                0 => String::new(),
+                1 => ", 1 temporary file of an interrupted build removed".to_string(),
+                n => format!(", {n} temporary files of an interrupted build removed"),
+            };
             eprintln!(
-                "{out}: {} written, {} unchanged, {} removed",
+                "{out}: {} written, {} unchanged, {} removed{leftovers}",
                 s.written.len(),
                 s.unchanged.len(),
                 s.removed.len()
             );
             EXIT_OK
+        }
+        Err(e)
+            if e.kind() == std::io::ErrorKind::Interrupted
+                && output::interrupt::received().is_some() =>
+        {
+            let signal = output::interrupt::received().unwrap_or(libc::SIGINT);
+            eprintln!("{out}: interrupted; nothing was changed");
+            // As a shell reports a process the signal killed: 130, 143.
+            u8::try_from(128 + signal).unwrap_or(EXIT_FAILED)
         }
         Err(e) => ui.fail(format_args!(
             "cannot write {out}: {e}; files already in place are complete, the rest are as before"

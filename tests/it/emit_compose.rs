@@ -531,7 +531,7 @@ fn output_is_deterministic() {
 /// haproxy targets' output, snapshotted there).
 #[test]
 fn snapshots() {
-    for design in ["journey", "site"] {
+    for design in ["journey", "site", "media", "startup"] {
         let path: PathBuf = common::repo()
             .join("examples")
             .join(format!("{design}.arch"));

@@ -2,7 +2,7 @@
 //!
 //! - every design and stage passes `kubernetes-validate --strict` (offline
 //!   schemas) for the Kubernetes versions validate-out uses;
-//! - golden files for `examples/journey.arch` (every stage) and `examples/site.arch`;
+//! - golden files for every stage of each example (`examples/*.arch`);
 //! - behaviour: the parsed manifests agree with the model (replicas, HPA,
 //!   probes, shards, PDBs, network policies, secrets, kustomization).
 
@@ -212,6 +212,16 @@ fn golden_journey() {
 #[test]
 fn golden_site() {
     snapshot_design("examples/site.arch", "site");
+}
+
+#[test]
+fn golden_media() {
+    snapshot_design("examples/media.arch", "media");
+}
+
+#[test]
+fn golden_startup() {
+    snapshot_design("examples/startup.arch", "startup");
 }
 
 // ---------------------------------------------------------------------------

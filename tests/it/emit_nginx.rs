@@ -80,6 +80,8 @@ fn snapshots() {
     for (design, stem) in [
         ("examples/journey.arch", "journey"),
         ("examples/site.arch", "site"),
+        ("examples/media.arch", "media"),
+        ("examples/startup.arch", "startup"),
     ] {
         let d = common::compile_file(&common::repo().join(design));
         for m in &d.stages {

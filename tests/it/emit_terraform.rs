@@ -241,7 +241,7 @@ fn terraform_validate_accepts_every_design_and_stage() {
 
 #[test]
 fn snapshots_of_the_examples() {
-    for design in ["journey", "site"] {
+    for design in ["journey", "site", "media", "startup"] {
         let path = common::repo()
             .join("examples")
             .join(format!("{design}.arch"));
