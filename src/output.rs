@@ -100,14 +100,6 @@ impl Scope {
     pub fn owns(&self, o: &Owner) -> bool {
         o.stage.is_some() == self.all_stages && self.targets.contains(&o.target)
     }
-
-    /// The scope of exactly these files' targets and layout.
-    pub fn of(files: &[Planned]) -> Scope {
-        Scope {
-            all_stages: files.first().is_some_and(|f| f.owner.stage.is_some()),
-            targets: files.iter().map(|f| f.owner.target).collect(),
-        }
-    }
 }
 
 /// A file to produce: path relative to the output directory, `/`-separated,
@@ -181,10 +173,10 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 }
 
 /// Writes every planned file under `root`, skipping those already identical,
-/// and removes what the previous builds of the same targets and layout wrote
-/// and these files no longer include (`Scope::of`).
-pub fn write_tree(root: &Path, files: &[Planned]) -> std::io::Result<Summary> {
-    let mut tree = TreeWriter::new(root, Scope::of(files));
+/// and removes what the previous builds within `scope` wrote and these files
+/// no longer include.
+pub fn write_tree(root: &Path, scope: Scope, files: &[Planned]) -> std::io::Result<Summary> {
+    let mut tree = TreeWriter::new(root, scope);
     for f in files {
         tree.add(f)?;
     }

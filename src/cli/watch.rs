@@ -155,7 +155,13 @@ impl Builder<'_> {
             }
         };
         let out = self.args.select.out.display();
-        match crate::output::write_tree(&self.args.select.out, &planned) {
+        match crate::output::write_tree(
+            &self.args.select.out,
+            // The selection's scope, not the files': an --all-stages build
+            // owns every stage directory, also of a stage the design dropped.
+            self.args.select.scope(),
+            &planned,
+        ) {
             Ok(s) => {
                 let removed = if s.removed.is_empty() {
                     String::new()

@@ -999,6 +999,24 @@ fn watch_rebuilds_on_save_and_survives_errors_and_replacement() {
 }
 
 #[test]
+fn watch_removes_a_targets_files_when_the_design_no_longer_produces_any() {
+    let dir = tempfile::tempdir().unwrap();
+    let design = dir.path().join("site.arch");
+    std::fs::write(&design, "web x2 behind lb\nlb\n").unwrap();
+    let mut w = Watch::start(dir.path(), &["site.arch", "--target", "nginx", "-o", "gen"]);
+    let conf = dir.path().join("gen/nginx/lb.conf");
+    w.expect("written");
+    wait_for_file(&conf, "upstream");
+    // No load balancer: the nginx target writes nothing at all now, and its
+    // old config must still go (the watch owns what it was asked to build).
+    save_by_rename(&design, "web\n");
+    let line = w.expect("removed");
+    assert!(line.contains("1 removed"), "{line}");
+    assert!(!conf.exists(), "stale nginx config kept");
+    w.assert_alive();
+}
+
+#[test]
 fn watch_takes_the_build_options() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
