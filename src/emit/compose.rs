@@ -371,8 +371,23 @@ impl Builder<'_> {
             let ttl = cdn
                 .ttl_seconds
                 .map_or("no TTL in the design".to_string(), |t| format!("ttl {t}s"));
+            // Only nginx caches: HAProxy's config serves the paths uncached.
+            let engine = cdn
+                .origin_lb
+                .as_ref()
+                .and_then(|name| m.lbs.iter().find(|l| &l.name == name))
+                .map(|l| (l.name.as_str(), l.engine));
+            let local = match engine {
+                Some((lb, LbEngine::Nginx)) => {
+                    format!("load balancer `{lb}` (nginx) caches these paths locally")
+                }
+                Some((lb, LbEngine::Haproxy)) => format!(
+                    "load balancer `{lb}` (HAProxy, which has no response cache) serves these paths uncached"
+                ),
+                None => "no load balancer is its origin, so nothing caches these paths locally".into(),
+            };
             self.p.notes.push(format!(
-                "CDN `{}` ({}, {ttl}): a CDN is not a container; the load balancer config caches these paths locally.",
+                "CDN `{}` ({}, {ttl}): a CDN is not a container; {local}.",
                 cdn.name,
                 cdn.paths.join(", ")
             ));
