@@ -1288,6 +1288,21 @@ fn build(m: &Model) -> Result<Ctx> {
                 });
             }
         }
+        // DocumentDB publishes CPU per cluster too: one alarm over its instances.
+        for n in nosqls.iter().filter(|n| !n.dynamodb) {
+            alarms.push(AlarmCtx {
+                label: format!("{}_docdb_cpu", n.label),
+                name: format!("{}-cpu-high", n.aws_name),
+                description: format!(
+                    "NoSQL store {} (DocumentDB): average CPU above 80% for 10 minutes",
+                    n.name
+                ),
+                namespace: "AWS/DocDB".into(),
+                dimension: "DBClusterIdentifier".into(),
+                value: format!("aws_docdb_cluster.{}.cluster_identifier", n.label),
+                threshold: 80,
+            });
+        }
     }
 
     // --- outputs ---------------------------------------------------------------------
