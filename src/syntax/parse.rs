@@ -140,7 +140,7 @@ impl<'s> Driver<'s> {
 
     fn open_stage(&mut self) {
         let rest = &self.src[self.pos..];
-        match ArchParser::parse(Rule::stage_open, rest) {
+        match ArchParser::parse(Rule::stage_open, statement_text(rest)) {
             Ok(mut pairs) => {
                 let pair = pairs.next().expect("stage_open yields one pair");
                 let span = self.span(&pair);
@@ -199,7 +199,7 @@ impl<'s> Driver<'s> {
 
     fn statement(&mut self) {
         let rest = &self.src[self.pos..];
-        match ArchParser::parse(Rule::statement_eol, rest) {
+        match ArchParser::parse(Rule::statement_eol, statement_text(rest)) {
             Ok(mut pairs) => {
                 let eol = pairs.next().expect("statement_eol yields one pair");
                 let stmt_pair = eol
@@ -706,6 +706,35 @@ impl<'s> Driver<'s> {
     }
 }
 
+/// The text pest is given for one statement (or stage header): `rest` up to
+/// the first line break, or `;` or `}` outside a string or comment. No rule
+/// consumes those, and at the cut pest sees the end of input where it would
+/// have seen the separator, which the grammar treats alike, so parses and
+/// errors are the same as against all of `rest`. The cut keeps a file of many
+/// bad statements linear: pest locates an error's line by scanning back from
+/// the end of its input, which for `rest` was the rest of the file.
+fn statement_text(rest: &str) -> &str {
+    let bytes = rest.as_bytes();
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match (in_string, bytes[i]) {
+            (_, b'\n' | b'\r') => break,
+            (true, b'\\') if matches!(bytes.get(i + 1), Some(b'"' | b'\\')) => i += 1,
+            (true, b'"') => in_string = false,
+            (false, b'"') => in_string = true,
+            (false, b';' | b'}') => break,
+            (false, b'#') => {
+                i += rest[i..].find(['\n', '\r']).unwrap_or(rest.len() - i);
+                break;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    &rest[..i]
+}
+
 /// Where the last word of a pair ends: the end of its last token, found by
 /// descending into the last child of every rule that is not itself a token.
 fn words_end(pair: &Pair<'_, Rule>) -> usize {
@@ -768,4 +797,88 @@ fn unescape(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What pest says about `text`, in a form that can be compared: the
+    /// pairs with their spans, or the error's place and expected rules.
+    fn outcome(rule: Rule, text: &str) -> String {
+        match ArchParser::parse(rule, text) {
+            Ok(pairs) => format!("{pairs:?}"),
+            Err(e) => match e.variant {
+                pest::error::ErrorVariant::ParsingError {
+                    positives,
+                    negatives,
+                } => format!("{:?} {positives:?} {negatives:?}", e.location),
+                other => format!("{:?} {other:?}", e.location),
+            },
+        }
+    }
+
+    const PIECES: &[&str] = &[
+        "web",
+        "x2",
+        "behind",
+        "lb",
+        "image",
+        "\"a;b}\"",
+        "\"open",
+        "\"es\\\"c;\"",
+        "\\",
+        ";",
+        "}",
+        "\n",
+        "\r",
+        "\r\n",
+        "#c;}",
+        "stage",
+        "s",
+        "{",
+        "@",
+        "drop",
+        "cache",
+        "ttl",
+        "10m",
+        " ",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Cutting the input at the statement's end changes nothing pest
+        /// reports, success or error.
+        #[test]
+        fn statement_text_parses_like_the_rest_of_the_file(
+            pieces in prop::collection::vec(prop::sample::select(PIECES), 0..16)
+        ) {
+            let rest = pieces.join(" ");
+            let cut = statement_text(&rest);
+            prop_assert!(rest.starts_with(cut));
+            for rule in [Rule::statement_eol, Rule::stage_open] {
+                prop_assert_eq!(outcome(rule, &rest), outcome(rule, cut), "{:?} cut to {:?}", rest, cut);
+            }
+        }
+    }
+
+    #[test]
+    fn statement_text_stops_at_the_statement_end() {
+        assert_eq!(statement_text("web x1\nweb x2"), "web x1");
+        assert_eq!(statement_text("web x1; web x2"), "web x1");
+        assert_eq!(statement_text("web x1 }"), "web x1 ");
+        assert_eq!(
+            statement_text("web image \"a;}\" x2; db"),
+            "web image \"a;}\" x2"
+        );
+        assert_eq!(
+            statement_text("web image \"a\\\";\" x2; db"),
+            "web image \"a\\\";\" x2"
+        );
+        assert_eq!(statement_text("web image \"open\ndb"), "web image \"open");
+        assert_eq!(statement_text("web x1 # c; }\ndb"), "web x1 # c; }");
+        assert_eq!(statement_text("web x1\r\ndb"), "web x1");
+    }
 }
