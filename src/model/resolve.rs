@@ -239,9 +239,24 @@ impl Resolver {
                         .keys()
                         .filter(|k| k.0 == kind.node)
                         .map(|k| k.1.as_str());
-                    if let Some(n) = nearest(&key.1, same_kind) {
-                        d = d.help(format!("did you mean `drop {} {n}`?", kind.node.keyword()));
-                    }
+                    let same_kind: Vec<&str> = same_kind.collect();
+                    d = d.help(if let Some(n) = nearest(&key.1, same_kind.iter().copied()) {
+                        format!("did you mean `drop {} {n}`?", kind.node.keyword())
+                    } else if same_kind.is_empty() {
+                        format!(
+                            "this stage has no {} to drop (none was declared before it, or it was dropped already): remove this line",
+                            kind.node.keyword()
+                        )
+                    } else {
+                        format!(
+                            "this stage has {}; drop one of those, or remove this line",
+                            same_kind
+                                .iter()
+                                .map(|n| format!("`{} {n}`", kind.node.keyword()))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    });
                     self.diags.push(d);
                 }
                 seen.insert(key, s.span);

@@ -26,6 +26,7 @@ pub const MAX_NAME_LEN: usize = 40;
 pub const MAX_COUNT: u64 = 100_000;
 const MAX_SECONDS: u64 = 365 * 86_400;
 const MAX_BYTES: u64 = 64 << 40;
+const PORT_HELP: &str = "a port is a number from 1 to 65535, e.g. `port 8080`";
 
 /// Parses a whole design. Always returns a tree (possibly missing the statements
 /// that failed) and every diagnostic found.
@@ -452,7 +453,8 @@ impl<'s> Driver<'s> {
                             port.span,
                             "port 0 is not a port a server can listen on",
                         )
-                        .primary("between 1 and 65535"),
+                        .primary("between 1 and 65535")
+                        .help(PORT_HELP),
                     );
                 }
                 Clause::Port(port)
@@ -616,7 +618,17 @@ impl<'s> Driver<'s> {
             _ => {
                 self.diags.push(
                     Diagnostic::new("E0004", span, format!("`{digits}` is too large for {what}"))
-                        .primary(format!("at most {max}")),
+                        .primary(format!("at most {max}"))
+                        .help(match what {
+                            "a port" => PORT_HELP.to_string(),
+                            "a percentage" => {
+                                "a CPU target is a percentage from 1 to 100, e.g. `at cpu 70%`"
+                                    .to_string()
+                            }
+                            _ => format!(
+                                "write {what} of at most {max}; archc stops there, far beyond any real design"
+                            ),
+                        }),
                 );
                 max
             }
@@ -645,7 +657,8 @@ impl<'s> Driver<'s> {
                     span,
                     format!("the duration `{}` is too long", &self.src[span.range()]),
                 )
-                .primary("at most 365d"),
+                .primary("at most 365d")
+                .help("write a duration of at most `365d`, e.g. `ttl 30d`"),
             );
             MAX_SECONDS
         });
@@ -674,7 +687,8 @@ impl<'s> Driver<'s> {
                     span,
                     format!("the size `{}` is too large", &self.src[span.range()]),
                 )
-                .primary("at most 64tb"),
+                .primary("at most 64tb")
+                .help("write a size of at most `64tb`, e.g. `storage 500gb`"),
             );
             MAX_BYTES
         });
