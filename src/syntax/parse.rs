@@ -463,6 +463,16 @@ impl<'s> Driver<'s> {
                 let s = first_inner().nth(1).expect("image has a string");
                 let span = self.span(&s);
                 let text = unescape(s.into_inner().next().map_or("", |i| i.as_str()));
+                // Compose rejects the service ("neither an image nor a build
+                // context"). Other odd references (quotes, `#`) are the
+                // registry's to judge, and the emitters quote them safely.
+                if text.trim().is_empty() {
+                    self.diags.push(
+                        Diagnostic::new("E0012", span, "the image is empty")
+                            .primary("not an image reference")
+                            .help("write the image to run, e.g. `image \"nginx:1.27\"`, or remove the clause for archc's default image"),
+                    );
+                }
                 Clause::Image(Spanned::new(text, span))
             }
             Rule::health => {
