@@ -327,19 +327,25 @@ impl<'s> Driver<'s> {
                     let cspan = self.span_trimmed(&p);
                     let clause = self.clause(p);
                     if let Some(first) = clauses.iter().find(|c| c.node.key() == clause.key()) {
+                        let (was, now) = (&self.src[first.span.range()], &self.src[cspan.range()]);
+                        let help = if was == now {
+                            format!("remove one `{now}`")
+                        } else {
+                            format!("keep the one you mean: remove `{was}` or `{now}`")
+                        };
                         self.diags.push(
                             Diagnostic::new(
                                 "E0003",
                                 cspan,
                                 format!(
-                                    "`{}` is given twice in this `{}` statement",
-                                    clause.key(),
+                                    "{} is given twice in this `{}` statement (`{was}`, then `{now}`)",
+                                    clause.what(),
                                     kind.node.keyword()
                                 ),
                             )
                             .primary("second time")
                             .label(first.span, "first given here")
-                            .help("keep one of them"),
+                            .help(help),
                         );
                         continue;
                     }
