@@ -133,22 +133,54 @@ fn colocated(m: &Model, out: &mut Vec<Diagnostic>) {
                 .primary("colocated with nothing")
                 .help("declare `web x1`, or remove `colocated`"),
             );
-        } else if web_instances > 1 || !m.lbs.is_empty() {
+        } else if web_instances > 1 {
             let mut d = Diagnostic::new(
                 "E0202",
                 span,
                 format!("{kind} `{name}` is colocated, but web runs on more than one host"),
             )
             .primary("needs a single web host");
-            if let Some(w) = m
-                .webs
-                .iter()
-                .find(|w| w.count > 1 || w.autoscale.is_some() || w.lb.is_some())
-            {
-                d = d.label(w.origin.span, format!("web `{}` scales out here", w.name));
+            for w in m.webs.iter().take(3) {
+                let what = if w.count > 1 || w.autoscale.is_some() {
+                    format!("web `{}` scales out here", w.name)
+                } else {
+                    format!("web `{}` is one more host", w.name)
+                };
+                d = d.label(w.origin.span, what);
             }
             out.push(d.help(format!(
                 "give the {kind} its own servers: redeclare it without `colocated`"
+            )));
+        } else if let Some(lb) = m.lbs.first() {
+            let web = m.webs.iter().find(|w| w.lb.as_ref() == Some(&lb.name));
+            let mut d = Diagnostic::new(
+                "E0202",
+                span,
+                format!(
+                    "{kind} `{name}` is colocated, but the stage has load balancer `{}`",
+                    lb.name
+                ),
+            )
+            .primary("belongs to the single-server stage, without a load balancer");
+            d = match web {
+                Some(w) if lb.origin.implicit => d.label(
+                    lb.origin.span,
+                    format!("puts web `{}` behind a load balancer", w.name),
+                ),
+                _ => d.label(lb.origin.span, format!("load balancer `{}`", lb.name)),
+            };
+            let behind = if lb.name == "lb" {
+                "behind lb".to_string()
+            } else {
+                format!("behind lb {}", lb.name)
+            };
+            let remove = match (lb.origin.implicit, web.is_some()) {
+                (true, _) => format!("`{behind}`"),
+                (false, true) => format!("`lb {}` and `{behind}`", lb.name),
+                (false, false) => format!("`lb {}`", lb.name),
+            };
+            out.push(d.help(format!(
+                "remove {remove} while web has one instance, or give the {kind} its own servers by redeclaring it without `colocated`"
             )));
         }
     }

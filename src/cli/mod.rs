@@ -47,8 +47,8 @@ Examples:
 Exit status: 0 success (warnings allowed), 1 errors in the design or drift found
 by --check, 2 bad command line or unreadable file.
 
-Colour follows --color; `auto` turns it off when NO_COLOR is set or stderr is not a
-terminal. Language reference: docs/language.md.";
+Colour follows --color; `auto` turns it off when NO_COLOR is set (and not empty) or
+stderr is not a terminal. Language reference: docs/language.md.";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -140,18 +140,12 @@ impl Ui {
     /// Buffered: a file with thousands of mistakes is drawn in one write, not
     /// one system call per fragment.
     fn stderr(&self) -> BufferedStandardStream {
-        let choice = match self.color {
-            Color::Always => ColorChoice::Always,
-            Color::Never => ColorChoice::Never,
-            Color::Auto => {
-                let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-                if no_color || !std::io::stderr().is_terminal() {
-                    ColorChoice::Never
-                } else {
-                    ColorChoice::Auto
-                }
-            }
-        };
+        let choice = color_choice(
+            self.color,
+            std::env::var_os("NO_COLOR").as_deref(),
+            std::env::var_os("TERM").as_deref(),
+            std::io::stderr().is_terminal(),
+        );
         BufferedStandardStream::stderr(choice)
     }
 
@@ -257,3 +251,66 @@ fn find_stage<'d>(
 }
 
 type FilePath = PathBuf;
+
+/// Whether to colour, decided here rather than by termcolor's `Auto`: that
+/// one turns colour off whenever `NO_COLOR` is set, even to the empty string,
+/// where no-color.org says only a present and non-empty value counts.
+fn color_choice(
+    flag: Color,
+    no_color: Option<&std::ffi::OsStr>,
+    term: Option<&std::ffi::OsStr>,
+    stderr_is_terminal: bool,
+) -> ColorChoice {
+    match flag {
+        Color::Always => ColorChoice::Always,
+        Color::Never => ColorChoice::Never,
+        Color::Auto => {
+            let no_color = no_color.is_some_and(|v| !v.is_empty());
+            // As termcolor: no TERM (outside Windows) or a dumb one has no colour.
+            let term_ok = term.map_or(cfg!(windows), |t| t != "dumb");
+            if no_color || !term_ok || !stderr_is_terminal {
+                ColorChoice::Never
+            } else {
+                ColorChoice::Always
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    #[test]
+    fn only_a_non_empty_no_color_turns_colour_off() {
+        let xterm = Some(OsStr::new("xterm"));
+        let auto = |no_color: Option<&str>| {
+            color_choice(Color::Auto, no_color.map(OsStr::new), xterm, true)
+        };
+        assert_eq!(auto(None), ColorChoice::Always);
+        assert_eq!(
+            auto(Some("")),
+            ColorChoice::Always,
+            "empty NO_COLOR is unset"
+        );
+        assert_eq!(auto(Some("1")), ColorChoice::Never);
+        assert_eq!(
+            color_choice(Color::Auto, None, xterm, false),
+            ColorChoice::Never,
+            "not a terminal"
+        );
+        assert_eq!(
+            color_choice(Color::Auto, None, Some(OsStr::new("dumb")), true),
+            ColorChoice::Never
+        );
+        assert_eq!(
+            color_choice(Color::Always, Some(OsStr::new("1")), None, false),
+            ColorChoice::Always
+        );
+        assert_eq!(
+            color_choice(Color::Never, None, xterm, true),
+            ColorChoice::Never
+        );
+    }
+}

@@ -78,6 +78,12 @@ pub static CODES: &[CodeInfo] = &[
     e("E0011", "CDN without paths",
       "A CDN serves some URL paths from edge caches: `cdn for /static, /img ttl 1d`. Without `for \
        PATH` archc cannot tell which requests go to it."),
+    e("E0012", "invalid image",
+      "`image \"REFERENCE\"` names the container image a web tier or worker runs, as Docker and \
+       Kubernetes write it: `nginx:1.27`, `ghcr.io/acme/shop:2.3`. An empty (or blank) string is \
+       no image: Docker Compose rejects the service (\"neither an image nor a build context\") and \
+       Kubernetes the pod. Write the reference, or remove the \
+       clause to run archc's default image for the component."),
     e("E0101", "declared twice",
       "Within one stage (or a file without stages) a kind and name may be declared once. To change a \
        component in a later stage, declare it again inside that stage: the new statement replaces the \

@@ -110,17 +110,27 @@ pub fn sort_and_merge(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     out
 }
 
-/// Edit distance between two short words, for "did you mean" suggestions.
+/// Edit distance between two short words, for "did you mean" suggestions:
+/// insertions, deletions, substitutions and swaps of two neighbouring letters
+/// each count one (optimal string alignment), since `lur` is one slip from
+/// `lru`, not two.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    // Three rows: the one before the previous is needed for swaps.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
+    for i in 0..a.len() {
         cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
+        for j in 0..b.len() {
+            let cost = usize::from(a[i] != b[j]);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                cur[j + 1] = cur[j + 1].min(before[j - 1] + 1);
+            }
         }
+        std::mem::swap(&mut before, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
@@ -154,5 +164,20 @@ mod tests {
         assert_eq!(nearest("stateles", kws), Some("stateless"));
         assert_eq!(nearest("behnd", kws), Some("behind"));
         assert_eq!(nearest("zebra", kws), None);
+    }
+
+    #[test]
+    fn a_swap_of_neighbours_is_one_edit() {
+        assert_eq!(edit_distance("lur", "lru"), 1);
+        assert_eq!(edit_distance("lur", "lfu"), 2);
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(edit_distance("abc", "ca"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(nearest("lur", ["lru", "lfu", "none"]), Some("lru"));
+        assert_eq!(
+            nearest("stetaless", ["stateless", "stateful"]),
+            Some("stateless")
+        );
     }
 }

@@ -31,6 +31,7 @@ pub fn resolve(file: &ast::SourceFile, source_name: &str, text: &str) -> (Design
         diags: Vec::new(),
         system: None,
         region: None,
+        dropped: HashMap::new(),
     };
     let mut base: State = IndexMap::new();
     let mut base_seen: IndexMap<(Kind, String), Span> = IndexMap::new();
@@ -168,6 +169,21 @@ struct Resolver {
     diags: Vec<Diagnostic>,
     system: Option<String>,
     region: Option<String>,
+    /// Components a stage dropped and no later statement declared again: a
+    /// reference to one of them points at the `drop` that removed it.
+    dropped: Dropped,
+}
+
+/// The `drop` statement that removed a component, and its stage.
+type Dropped = HashMap<(Kind, String), (Span, String)>;
+
+/// How a statement for this component starts: `web`, or `web api`.
+fn named(kind: &str, name: &str) -> String {
+    if kind == name {
+        kind.to_string()
+    } else {
+        format!("{kind} {name}")
+    }
 }
 
 fn decl_name(kind: Kind, name: Option<&Spanned<String>>) -> String {
@@ -224,7 +240,10 @@ impl Resolver {
                     );
                     return;
                 }
-                if state.shift_remove(&key).is_none() {
+                if state.shift_remove(&key).is_some() {
+                    let stage = stage.expect("checked above").to_string();
+                    self.dropped.insert(key.clone(), (s.span, stage));
+                } else {
                     let mut d = Diagnostic::new(
                         "E0103",
                         s.span,
@@ -239,9 +258,24 @@ impl Resolver {
                         .keys()
                         .filter(|k| k.0 == kind.node)
                         .map(|k| k.1.as_str());
-                    if let Some(n) = nearest(&key.1, same_kind) {
-                        d = d.help(format!("did you mean `drop {} {n}`?", kind.node.keyword()));
-                    }
+                    let same_kind: Vec<&str> = same_kind.collect();
+                    d = d.help(if let Some(n) = nearest(&key.1, same_kind.iter().copied()) {
+                        format!("did you mean `drop {} {n}`?", kind.node.keyword())
+                    } else if same_kind.is_empty() {
+                        format!(
+                            "this stage has no {} to drop (none was declared before it, or it was dropped already): remove this line",
+                            kind.node.keyword()
+                        )
+                    } else {
+                        format!(
+                            "this stage has {}; drop one of those, or remove this line",
+                            same_kind
+                                .iter()
+                                .map(|n| format!("`{} {n}`", kind.node.keyword()))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    });
                     self.diags.push(d);
                 }
                 seen.insert(key, s.span);
@@ -281,6 +315,7 @@ impl Resolver {
             return;
         }
         seen.insert(key.clone(), s.span);
+        self.dropped.remove(&key);
         state.insert(key, decl);
     }
 
@@ -306,6 +341,7 @@ impl Resolver {
                 metrics: None,
             },
             diags: Vec::new(),
+            dropped: &self.dropped,
         };
         for ((kind, name), decl) in state {
             let origin = Origin {
@@ -343,6 +379,23 @@ struct Builder<'c> {
     ctx: &'c Ctx<'c>,
     model: Model,
     diags: Vec<Diagnostic>,
+    dropped: &'c Dropped,
+}
+
+/// Points a reference to a dropped component at the `drop` that removed it,
+/// and says how to mend it: keep the component, or `fix` the reference.
+fn blame_drop(
+    d: Diagnostic,
+    dropped: Option<&(Span, String)>,
+    target: &str,
+    fix: &str,
+) -> Diagnostic {
+    match dropped {
+        Some((span, stage)) => d
+            .label(*span, format!("stage `{stage}` drops it here"))
+            .help(format!("stage `{stage}` drops {target}; keep it, or {fix}")),
+        None => d,
+    }
 }
 
 /// The clauses of one statement, by key.
@@ -688,7 +741,13 @@ impl Builder<'_> {
                         "declare it with `lb {lb}`, or write `behind lb` for the default one"
                     )),
                 };
-                self.diags.push(d);
+                let web = named("web", &w.name);
+                self.diags.push(blame_drop(
+                    d,
+                    self.dropped.get(&(Kind::Lb, lb.clone())),
+                    &format!("lb `{lb}`"),
+                    &format!("put `{web}` behind another load balancer (`behind lb` for the default one)"),
+                ));
             }
         }
         for w in &mut m.webs {
@@ -769,11 +828,53 @@ impl Builder<'_> {
                             },
                         )
                     };
-                    self.diags.push(
-                        Diagnostic::new("E0106", span, message)
-                            .primary("referenced here")
-                            .help(help),
-                    );
+                    let mut d = Diagnostic::new("E0106", span, message)
+                        .primary("referenced here")
+                        .help(help);
+                    let kind = match store.kind {
+                        StoreKind::Cache => Kind::Cache,
+                        StoreKind::Db => Kind::Db,
+                        StoreKind::Nosql => Kind::Nosql,
+                    };
+                    if store.name.is_empty() && names.len() > 1 {
+                        // Every candidate is a line of its own.
+                        let spans = match store.kind {
+                            StoreKind::Cache => m.caches.iter().map(|c| c.origin.span).collect(),
+                            StoreKind::Db => m.dbs.iter().map(|c| c.origin.span).collect(),
+                            StoreKind::Nosql => {
+                                m.nosqls.iter().map(|c| c.origin.span).collect::<Vec<_>>()
+                            }
+                        };
+                        for span in spans {
+                            d = d.label(span, format!("a {kind_word} of this stage"));
+                        }
+                    } else {
+                        // The store it names, or for `sessions in cache` with
+                        // no cache left, the one a stage dropped.
+                        let gone = if store.name.is_empty() {
+                            self.dropped
+                                .iter()
+                                .filter(|(k, _)| k.0 == kind)
+                                .min_by_key(|(k, _)| &k.1)
+                                .map(|(k, v)| (k.1.clone(), v))
+                        } else {
+                            self.dropped
+                                .get(&(kind, store.name.clone()))
+                                .map(|v| (store.name.clone(), v))
+                        };
+                        if let Some((name, v)) = gone {
+                            d = blame_drop(
+                                d,
+                                Some(v),
+                                &format!("{kind_word} `{name}`"),
+                                &format!(
+                                    "keep the sessions of `{}` elsewhere",
+                                    named("web", &w.name)
+                                ),
+                            );
+                        }
+                    }
+                    self.diags.push(d);
                     w.sessions = None;
                 }
             }
@@ -797,15 +898,19 @@ impl Builder<'_> {
                     Some(n) => format!("did you mean `consumes {n}`?"),
                     None => format!("declare it with `queue {}`", wk.queue),
                 };
-                self.diags.push(
-                    Diagnostic::new(
-                        "E0105",
-                        span,
-                        format!("there is no queue named `{}`", wk.queue),
-                    )
-                    .primary("referenced here")
-                    .help(help),
-                );
+                let d = Diagnostic::new(
+                    "E0105",
+                    span,
+                    format!("there is no queue named `{}`", wk.queue),
+                )
+                .primary("referenced here")
+                .help(help);
+                self.diags.push(blame_drop(
+                    d,
+                    self.dropped.get(&(Kind::Queue, wk.queue.clone())),
+                    &format!("queue `{}`", wk.queue),
+                    &format!("drop `{}` too", named("worker", &wk.name)),
+                ));
             }
         }
     }

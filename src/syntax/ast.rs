@@ -259,4 +259,32 @@ impl Clause {
             Clause::Consumes(_) => "consumes",
         }
     }
+
+    /// What the clause sets, in words, for messages about it.
+    pub fn what(&self) -> &'static str {
+        match self.key() {
+            "state" => "the state",
+            "count" => "the instance count",
+            "autoscale" => "`autoscale`",
+            "behind" => "the load balancer",
+            "port" => "the port",
+            "image" => "the image",
+            "health" => "the health path",
+            "sessions" => "the session store",
+            "size" => "the size",
+            "engine" => "the engine",
+            "method" => "the balancing method",
+            "sticky" => "`sticky`",
+            "colocated" => "`colocated`",
+            "sharded" => "the sharding",
+            "replicas" => "the replica count",
+            "storage" => "the storage size",
+            "ttl" => "the TTL",
+            "evict" => "the eviction policy",
+            "memory" => "the memory size",
+            "for" => "the paths",
+            "versioned" => "`versioned`",
+            _ => "the queue",
+        }
+    }
 }

@@ -26,6 +26,7 @@ pub const MAX_NAME_LEN: usize = 40;
 pub const MAX_COUNT: u64 = 100_000;
 const MAX_SECONDS: u64 = 365 * 86_400;
 const MAX_BYTES: u64 = 64 << 40;
+const PORT_HELP: &str = "a port is a number from 1 to 65535, e.g. `port 8080`";
 
 /// Parses a whole design. Always returns a tree (possibly missing the statements
 /// that failed) and every diagnostic found.
@@ -140,7 +141,7 @@ impl<'s> Driver<'s> {
 
     fn open_stage(&mut self) {
         let rest = &self.src[self.pos..];
-        match ArchParser::parse(Rule::stage_open, rest) {
+        match ArchParser::parse(Rule::stage_open, statement_text(rest)) {
             Ok(mut pairs) => {
                 let pair = pairs.next().expect("stage_open yields one pair");
                 let span = self.span(&pair);
@@ -199,7 +200,7 @@ impl<'s> Driver<'s> {
 
     fn statement(&mut self) {
         let rest = &self.src[self.pos..];
-        match ArchParser::parse(Rule::statement_eol, rest) {
+        match ArchParser::parse(Rule::statement_eol, statement_text(rest)) {
             Ok(mut pairs) => {
                 let eol = pairs.next().expect("statement_eol yields one pair");
                 let stmt_pair = eol
@@ -326,19 +327,25 @@ impl<'s> Driver<'s> {
                     let cspan = self.span_trimmed(&p);
                     let clause = self.clause(p);
                     if let Some(first) = clauses.iter().find(|c| c.node.key() == clause.key()) {
+                        let (was, now) = (&self.src[first.span.range()], &self.src[cspan.range()]);
+                        let help = if was == now {
+                            format!("remove one `{now}`")
+                        } else {
+                            format!("keep the one you mean: remove `{was}` or `{now}`")
+                        };
                         self.diags.push(
                             Diagnostic::new(
                                 "E0003",
                                 cspan,
                                 format!(
-                                    "`{}` is given twice in this `{}` statement",
-                                    clause.key(),
+                                    "{} is given twice in this `{}` statement (`{was}`, then `{now}`)",
+                                    clause.what(),
                                     kind.node.keyword()
                                 ),
                             )
                             .primary("second time")
                             .label(first.span, "first given here")
-                            .help("keep one of them"),
+                            .help(help),
                         );
                         continue;
                     }
@@ -452,7 +459,8 @@ impl<'s> Driver<'s> {
                             port.span,
                             "port 0 is not a port a server can listen on",
                         )
-                        .primary("between 1 and 65535"),
+                        .primary("between 1 and 65535")
+                        .help(PORT_HELP),
                     );
                 }
                 Clause::Port(port)
@@ -461,6 +469,16 @@ impl<'s> Driver<'s> {
                 let s = first_inner().nth(1).expect("image has a string");
                 let span = self.span(&s);
                 let text = unescape(s.into_inner().next().map_or("", |i| i.as_str()));
+                // Compose rejects the service ("neither an image nor a build
+                // context"). Other odd references (quotes, `#`) are the
+                // registry's to judge, and the emitters quote them safely.
+                if text.trim().is_empty() {
+                    self.diags.push(
+                        Diagnostic::new("E0012", span, "the image is empty")
+                            .primary("not an image reference")
+                            .help("write the image to run, e.g. `image \"nginx:1.27\"`, or remove the clause for archc's default image"),
+                    );
+                }
                 Clause::Image(Spanned::new(text, span))
             }
             Rule::health => {
@@ -616,7 +634,17 @@ impl<'s> Driver<'s> {
             _ => {
                 self.diags.push(
                     Diagnostic::new("E0004", span, format!("`{digits}` is too large for {what}"))
-                        .primary(format!("at most {max}")),
+                        .primary(format!("at most {max}"))
+                        .help(match what {
+                            "a port" => PORT_HELP.to_string(),
+                            "a percentage" => {
+                                "a CPU target is a percentage from 1 to 100, e.g. `at cpu 70%`"
+                                    .to_string()
+                            }
+                            _ => format!(
+                                "write {what} of at most {max}; archc stops there, far beyond any real design"
+                            ),
+                        }),
                 );
                 max
             }
@@ -645,7 +673,8 @@ impl<'s> Driver<'s> {
                     span,
                     format!("the duration `{}` is too long", &self.src[span.range()]),
                 )
-                .primary("at most 365d"),
+                .primary("at most 365d")
+                .help("write a duration of at most `365d`, e.g. `ttl 30d`"),
             );
             MAX_SECONDS
         });
@@ -674,7 +703,8 @@ impl<'s> Driver<'s> {
                     span,
                     format!("the size `{}` is too large", &self.src[span.range()]),
                 )
-                .primary("at most 64tb"),
+                .primary("at most 64tb")
+                .help("write a size of at most `64tb`, e.g. `storage 500gb`"),
             );
             MAX_BYTES
         });
@@ -704,6 +734,35 @@ impl<'s> Driver<'s> {
         }
         Spanned::new(text, span)
     }
+}
+
+/// The text pest is given for one statement (or stage header): `rest` up to
+/// the first line break, or `;` or `}` outside a string or comment. No rule
+/// consumes those, and at the cut pest sees the end of input where it would
+/// have seen the separator, which the grammar treats alike, so parses and
+/// errors are the same as against all of `rest`. The cut keeps a file of many
+/// bad statements linear: pest locates an error's line by scanning back from
+/// the end of its input, which for `rest` was the rest of the file.
+fn statement_text(rest: &str) -> &str {
+    let bytes = rest.as_bytes();
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match (in_string, bytes[i]) {
+            (_, b'\n' | b'\r') => break,
+            (true, b'\\') if matches!(bytes.get(i + 1), Some(b'"' | b'\\')) => i += 1,
+            (true, b'"') => in_string = false,
+            (false, b'"') => in_string = true,
+            (false, b';' | b'}') => break,
+            (false, b'#') => {
+                i += rest[i..].find(['\n', '\r']).unwrap_or(rest.len() - i);
+                break;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    &rest[..i]
 }
 
 /// Where the last word of a pair ends: the end of its last token, found by
@@ -768,4 +827,88 @@ fn unescape(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What pest says about `text`, in a form that can be compared: the
+    /// pairs with their spans, or the error's place and expected rules.
+    fn outcome(rule: Rule, text: &str) -> String {
+        match ArchParser::parse(rule, text) {
+            Ok(pairs) => format!("{pairs:?}"),
+            Err(e) => match e.variant {
+                pest::error::ErrorVariant::ParsingError {
+                    positives,
+                    negatives,
+                } => format!("{:?} {positives:?} {negatives:?}", e.location),
+                other => format!("{:?} {other:?}", e.location),
+            },
+        }
+    }
+
+    const PIECES: &[&str] = &[
+        "web",
+        "x2",
+        "behind",
+        "lb",
+        "image",
+        "\"a;b}\"",
+        "\"open",
+        "\"es\\\"c;\"",
+        "\\",
+        ";",
+        "}",
+        "\n",
+        "\r",
+        "\r\n",
+        "#c;}",
+        "stage",
+        "s",
+        "{",
+        "@",
+        "drop",
+        "cache",
+        "ttl",
+        "10m",
+        " ",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Cutting the input at the statement's end changes nothing pest
+        /// reports, success or error.
+        #[test]
+        fn statement_text_parses_like_the_rest_of_the_file(
+            pieces in prop::collection::vec(prop::sample::select(PIECES), 0..16)
+        ) {
+            let rest = pieces.join(" ");
+            let cut = statement_text(&rest);
+            prop_assert!(rest.starts_with(cut));
+            for rule in [Rule::statement_eol, Rule::stage_open] {
+                prop_assert_eq!(outcome(rule, &rest), outcome(rule, cut), "{:?} cut to {:?}", rest, cut);
+            }
+        }
+    }
+
+    #[test]
+    fn statement_text_stops_at_the_statement_end() {
+        assert_eq!(statement_text("web x1\nweb x2"), "web x1");
+        assert_eq!(statement_text("web x1; web x2"), "web x1");
+        assert_eq!(statement_text("web x1 }"), "web x1 ");
+        assert_eq!(
+            statement_text("web image \"a;}\" x2; db"),
+            "web image \"a;}\" x2"
+        );
+        assert_eq!(
+            statement_text("web image \"a\\\";\" x2; db"),
+            "web image \"a\\\";\" x2"
+        );
+        assert_eq!(statement_text("web image \"open\ndb"), "web image \"open");
+        assert_eq!(statement_text("web x1 # c; }\ndb"), "web x1 # c; }");
+        assert_eq!(statement_text("web x1\r\ndb"), "web x1");
+    }
 }

@@ -30,6 +30,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::size_lit => "a size like `512mb` or `2gb`",
         Rule::path => "a path like `/static`",
         Rule::string => "a quoted string",
+        Rule::duration_unit => "a unit (`s`, `m`, `h` or `d`)",
+        Rule::size_unit => "a unit (`kb`, `mb`, `gb` or `tb`)",
         Rule::EOI => "the end of the statement",
         _ => return keyword(rule),
     })
@@ -195,8 +197,21 @@ pub fn syntax_error(src: &str, at: usize, expected: &[Rule]) -> Diagnostic {
 
     let token = token_at(src, at);
     let at_end = at >= src.len() || src[at..].starts_with(['\n', '\r', ';', '}', '#']);
+    // (what takes the unit, the units, an example)
+    let unit = if expected.contains(&Rule::duration_unit) {
+        Some(("a duration", DURATION_UNITS, "10m"))
+    } else if expected.contains(&Rule::size_unit) {
+        Some(("a size", SIZE_UNITS, "512mb"))
+    } else {
+        None
+    };
     if token.chars().next().is_some_and(|c| c.is_alphabetic()) {
         let span = Span::new(at, at + token.len());
+        if let Some((what, units, example)) = unit {
+            return Diagnostic::new("E0002", span, format!("unknown unit `{token}`"))
+                .primary("not a unit")
+                .help(format!("{what} takes a unit: {units}, e.g. `{example}`"));
+        }
         let lower = token.to_lowercase();
         let suggestion = if keywords.contains(&lower.as_str()) && lower != token {
             Some(lower.as_str())
@@ -212,28 +227,108 @@ pub fn syntax_error(src: &str, at: usize, expected: &[Rule]) -> Diagnostic {
         );
         d = match suggestion {
             Some(s) => d.help(format!("did you mean `{s}`?")),
+            None if expected.contains(&Rule::string) => {
+                let word = src[at..]
+                    .split(|c: char| c.is_whitespace() || c == ';')
+                    .next()
+                    .unwrap_or(token);
+                d.help(format!("put it in quotes: `\"{}\"`", shown(word)))
+            }
             None if !expected_text.is_empty() => d.help(format!("expected {expected_text}")),
-            None => d,
+            None => d.help(format!("remove `{token}`")),
         };
         return d;
     }
-    let (span, found) = if at_end {
-        (Span::new(at, at), "the end of the statement".to_string())
+    let (span, found, help) = if at_end {
+        let help = if let Some((_, units, example)) = unit {
+            format!("add a unit right after the number: {units}, e.g. `{example}`")
+        } else if expected.contains(&Rule::kind) {
+            "say what to drop after `drop`: its kind, and its name if it has one, e.g. `drop cache` or `drop web api`".to_string()
+        } else {
+            match previous_word(src, at) {
+                Some(prev) => format!("add {expected_text} after `{prev}`"),
+                None => format!("add {expected_text}"),
+            }
+        };
+        (
+            Span::new(at, at),
+            "the end of the statement".to_string(),
+            help,
+        )
     } else {
         let len = if token.is_empty() {
             src[at..].chars().next().map_or(0, char::len_utf8)
         } else {
             token.len()
         };
-        (
-            Span::new(at, at + len),
-            format!("`{}`", src[at..at + len].escape_debug()),
-        )
+        let text = &src[at..at + len];
+        let help = if text == "\"" && expected.contains(&Rule::string) {
+            if unclosed_string(&src[at..]) {
+                "close the string with `\"` before the end of the line, e.g. `image \"nginx:1.27\"`"
+                    .to_string()
+            } else {
+                "inside a string, only `\\\"` (a quote) and `\\\\` (a backslash) may follow `\\`"
+                    .to_string()
+            }
+        } else if expected.contains(&Rule::count) && text.bytes().all(|b| b.is_ascii_digit()) {
+            format!("a count is written with an `x`: `x{text}`")
+        } else if expected.contains(&Rule::EOI) || expected_text.is_empty() {
+            format!("remove `{}`", shown(text))
+        } else {
+            format!("write {expected_text} in place of `{}`", shown(text))
+        };
+        (Span::new(at, at + len), format!("`{}`", shown(text)), help)
     };
     let message = if expected_text.is_empty() {
         format!("unexpected {found}")
     } else {
         format!("expected {expected_text}, found {found}")
     };
-    Diagnostic::new("E0001", span, message).primary("unexpected here")
+    Diagnostic::new("E0001", span, message)
+        .primary("unexpected here")
+        .help(help)
+}
+
+const DURATION_UNITS: &str = "`s` (seconds), `m` (minutes), `h` (hours) or `d` (days)";
+const SIZE_UNITS: &str = "`kb`, `mb`, `gb` or `tb`";
+
+/// Source text as a message shows it: printable characters as they are,
+/// control characters (a NUL byte, a tab) escaped so that they can be seen.
+fn shown(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The word just before `at` on the same line, if any.
+fn previous_word(src: &str, at: usize) -> Option<&str> {
+    let before = src[..at.min(src.len())].trim_end_matches([' ', '\t']);
+    let start = before
+        .rfind(|c: char| c.is_whitespace() || matches!(c, ';' | '{' | '}'))
+        .map_or(0, |i| i + 1);
+    let word = &before[start..];
+    (!word.is_empty()).then_some(word)
+}
+
+/// Whether the string opening at the start of `rest` has no closing quote on
+/// its line.
+fn unclosed_string(rest: &str) -> bool {
+    let mut chars = rest.chars().skip(1);
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return false,
+            '\\' => {
+                chars.next();
+            }
+            '\n' | '\r' => return true,
+            _ => {}
+        }
+    }
+    true
 }

@@ -96,6 +96,13 @@ fn err_fixtures_produce_exactly_their_expected_codes() {
         for d in &c.diagnostics {
             assert!(!d.message.is_empty());
             assert!(
+                d.help.as_deref().is_some_and(|h| !h.is_empty()),
+                "{}: {} `{}` says what is wrong but not how to fix it (no help)",
+                rel(&p),
+                d.code,
+                d.message
+            );
+            assert!(
                 d.span.end as usize <= file.text.len(),
                 "span past the end in {}",
                 rel(&p)
