@@ -155,36 +155,16 @@ proptest! {
     }
 }
 
-/// Parses `lines` copies of `line` and returns the diagnostics and the best
-/// of three times.
-fn bad_lines(line: &str, lines: usize) -> (usize, std::time::Duration) {
-    let text = line.repeat(lines);
-    let mut best = std::time::Duration::MAX;
-    let mut count = 0;
-    for _ in 0..3 {
-        let start = std::time::Instant::now();
-        count = archc::compile("bad.arch", &text).diagnostics.len();
-        best = best.min(start.elapsed());
-    }
-    (count, best)
-}
-
-/// Every bad statement is reported, and the cost grows with the file, not with
-/// its square: pest used to locate each error by scanning the rest of the file
-/// from its end (80k bad lines took 25 s).
+/// Every bad statement is reported, each once. Speed is not asserted here (no
+/// timed tests): pest used to locate each error by scanning the rest of the
+/// file from its end, quadratic in the number of bad statements (80k bad lines
+/// took 25 s); `scripts/hostile-inputs` bounds 200k bad lines in time and
+/// `bench/run` reports the cost of 20k.
 #[test]
-fn thousands_of_bad_statements_are_all_reported_in_linear_time() {
+fn thousands_of_bad_statements_are_all_reported() {
     for line in ["wbe x1\n", "web x1 @\n", "wbe x1;"] {
-        let (small, t_small) = bad_lines(line, 2_000);
-        let (large, t_large) = bad_lines(line, 16_000);
-        assert_eq!(small, 2_000, "{line:?}: one diagnostic per statement");
-        assert_eq!(large, 16_000, "{line:?}: one diagnostic per statement");
-        // 8 times the input: about 8 times the time when linear, 64 when
-        // quadratic; the margin absorbs a busy machine.
-        let ratio = t_large.as_secs_f64() / t_small.as_secs_f64().max(1e-4);
-        assert!(
-            ratio < 24.0,
-            "{line:?}: 2k statements {t_small:?}, 16k statements {t_large:?} ({ratio:.1}x)"
-        );
+        let text = line.repeat(16_000);
+        let count = archc::compile("bad.arch", &text).diagnostics.len();
+        assert_eq!(count, 16_000, "{line:?}: one diagnostic per statement");
     }
 }
