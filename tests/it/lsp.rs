@@ -1007,6 +1007,7 @@ fn watch_removes_a_targets_files_when_the_design_no_longer_produces_any() {
     let conf = dir.path().join("gen/nginx/lb.conf");
     w.expect("written");
     wait_for_file(&conf, "upstream");
+    w.expect("watching");
     // No load balancer: the nginx target writes nothing at all now, and its
     // old config must still go (the watch owns what it was asked to build).
     save_by_rename(&design, "web\n");
