@@ -265,7 +265,7 @@ struct Stub {
 
 impl Stub {
     fn new(name: &str, health: &str) -> Stub {
-        let listener = TcpListener::bind((LOOPBACK, 0)).unwrap();
+        let listener = bind_fresh_port();
         let port = listener.local_addr().unwrap().port();
         let mut s = Stub {
             port,
@@ -297,12 +297,26 @@ impl Stub {
         let state = self.state.clone();
         self.accept = Some(thread::spawn(move || {
             for conn in listener.incoming() {
-                if !running.load(Ordering::SeqCst) {
-                    break; // dropping the listener closes the port
-                }
+                let stopping = !running.load(Ordering::SeqCst);
+                // Every accepted connection is answered, also the one that
+                // arrives with the stop (or it would be a reset mid-request:
+                // a 502 at the balancer that no retry policy covers, which is
+                // not the refused connect a dead instance gives).
                 if let Ok(c) = conn {
                     let state = state.clone();
                     thread::spawn(move || handle(c, &state));
+                }
+                if stopping {
+                    // Answer what already completed its handshake too, then
+                    // drop the listener: the port closes and new connections
+                    // are refused.
+                    listener.set_nonblocking(true).unwrap();
+                    while let Ok((c, _)) = listener.accept() {
+                        c.set_nonblocking(false).unwrap();
+                        let state = state.clone();
+                        thread::spawn(move || handle(c, &state));
+                    }
+                    break;
                 }
             }
         }));
@@ -321,10 +335,26 @@ impl Stub {
         }
     }
 
-    /// Opens the same port again (std sets SO_REUSEADDR on listeners).
+    /// Opens the same port again (std sets SO_REUSEADDR on listeners, so
+    /// connections in TIME_WAIT do not block it). Should anything else hold
+    /// the port meanwhile, retry for up to 3 s before failing: a refused
+    /// connect while stopped is what the failover tests rely on, so the port
+    /// really is released, not kept open.
     fn start(&mut self) {
         assert!(self.accept.is_none(), "stub already running");
-        let l = TcpListener::bind((LOOPBACK, self.port)).unwrap();
+        let end = Instant::now() + Duration::from_secs(3);
+        let l = loop {
+            match TcpListener::bind((LOOPBACK, self.port)) {
+                Ok(l) => break l,
+                Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && Instant::now() < end => {
+                    thread::sleep(Duration::from_millis(50));
+                }
+                Err(e) => panic!(
+                    "restarting stub {} on port {}: {e}",
+                    self.state.name, self.port
+                ),
+            }
+        };
         self.serve(l);
     }
 }
@@ -486,13 +516,41 @@ struct Lab {
     stats_port: u16,
 }
 
-/// A free loopback port: bind port 0, read it, release it.
+/// The next port this test process hands out. Ports come from below the
+/// kernel's ephemeral range, so no outgoing connection and no bind to port 0
+/// (whose ports the kernel picks from that range) takes one while it is
+/// released: between `free_port` and nginx binding it, or while a stub is
+/// stopped. A counter keeps the tests of this process apart; its start,
+/// derived from the pid, keeps parallel test processes (other worktrees) far
+/// apart, and each port is checked free by binding it.
+static NEXT_PORT: AtomicUsize = AtomicUsize::new(0);
+
+fn port_range() -> (u16, u16) {
+    let low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|t| t.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    (10_000, low.max(12_000))
+}
+
+/// Binds the next port of this process's share of the range that is free.
+fn bind_fresh_port() -> TcpListener {
+    let (lo, hi) = port_range();
+    let size = usize::from(hi - lo);
+    let base = (std::process::id() as usize).wrapping_mul(7919);
+    for _ in 0..1000 {
+        let n = NEXT_PORT.fetch_add(1, Ordering::SeqCst);
+        let port = lo + ((base + n) % size) as u16;
+        if let Ok(l) = TcpListener::bind((LOOPBACK, port)) {
+            return l;
+        }
+    }
+    panic!("no free loopback port in {lo}..{hi} after 1000 tries");
+}
+
+/// A free loopback port (for nginx/haproxy to bind): bound, then released.
 fn free_port() -> u16 {
-    TcpListener::bind((LOOPBACK, 0))
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    bind_fresh_port().local_addr().unwrap().port()
 }
 
 impl Lab {
