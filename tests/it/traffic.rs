@@ -440,7 +440,11 @@ struct Proc {
     child: Child,
     what: &'static str,
     stderr: PathBuf,
+    /// nginx worker processes (balancing state is per worker).
     workers: Vec<u32>,
+    /// Every child nginx started (workers, cache manager and loader), for
+    /// the Drop guard.
+    children: Vec<u32>,
 }
 
 impl Proc {
@@ -471,10 +475,9 @@ impl Drop for Proc {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
-        for w in &self.workers {
+        for w in &self.children {
             // Only a process that is still one of ours (pids can be reused).
-            let cmd = std::fs::read(format!("/proc/{w}/cmdline")).unwrap_or_default();
-            if String::from_utf8_lossy(&cmd).contains("nginx: worker") {
+            if cmdline(*w).starts_with("nginx: ") {
                 let _ = Command::new("kill")
                     .args(["-KILL", &w.to_string()])
                     .stderr(Stdio::null())
@@ -482,6 +485,52 @@ impl Drop for Proc {
             }
         }
     }
+}
+
+/// The command line of a process, NULs as spaces ("" once it is gone).
+fn cmdline(pid: u32) -> String {
+    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+    String::from_utf8_lossy(&raw).replace('\0', " ")
+}
+
+/// The worker processes of the nginx master `pid`, counted, not predicted:
+/// `worker_processes auto` starts one per CPU as nginx counts them, which
+/// need not be what `available_parallelism` says (it applies cgroup quotas
+/// and affinity). A config with a cache also runs a cache manager and a
+/// cache loader, which are no workers. Waits until every child has its own
+/// title (a just-forked child still shows the master's) and the set has been
+/// the same for 300 ms, for at most 5 s. Returns (workers, every child).
+fn nginx_workers(pid: u32, dl: &Deadline) -> (Vec<u32>, Vec<u32>) {
+    let mut last: Vec<(u32, String)> = Vec::new();
+    let mut stable_since = Instant::now();
+    let mut workers = Vec::new();
+    wait_for(
+        "nginx worker processes to settle",
+        Duration::from_secs(5),
+        dl,
+        || {
+            let mut now: Vec<(u32, String)> = children_of(pid)
+                .into_iter()
+                .map(|c| (c, cmdline(c)))
+                .collect();
+            now.sort();
+            let titled = now
+                .iter()
+                .all(|(_, cmd)| cmd.starts_with("nginx: ") && !cmd.contains("master process"));
+            if now != last || !titled {
+                last = now;
+                stable_since = Instant::now();
+                return false;
+            }
+            workers = now
+                .iter()
+                .filter(|(_, cmd)| cmd.contains("worker process"))
+                .map(|(c, _)| *c)
+                .collect();
+            !workers.is_empty() && stable_since.elapsed() >= Duration::from_millis(300)
+        },
+    );
+    (workers, last.into_iter().map(|(c, _)| c).collect())
 }
 
 /// The child processes of `pid` (from /proc).
@@ -691,17 +740,11 @@ impl Lab {
             what: "nginx",
             stderr,
             workers: Vec::new(),
+            children: Vec::new(),
         };
         self.wait_ready(&mut p, dl);
-        let pid = p.child.id();
-        // `worker_processes auto`: one worker per CPU. Wait for all of them,
-        // or a busy machine lists one, and tolerances computed from the
-        // worker count come out too tight (a flaky failure seen in CI).
-        let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-        wait_for("nginx workers to start", Duration::from_secs(5), dl, || {
-            children_of(pid).len() >= cpus
-        });
-        p.workers = children_of(pid);
+        (p.workers, p.children) = nginx_workers(p.child.id(), dl);
+        assert!(!p.workers.is_empty(), "nginx runs no worker process");
         p
     }
 
@@ -726,6 +769,7 @@ impl Lab {
             what: "haproxy",
             stderr,
             workers: Vec::new(),
+            children: Vec::new(),
         };
         self.wait_ready(&mut p, dl);
         p
