@@ -31,15 +31,26 @@ const LOOPBACK: &str = "127.0.0.1";
 // Time limits.
 // ---------------------------------------------------------------------------
 
-/// An overall deadline for one test: every wait loop checks it.
+/// The longest a single request may take (connect, write, read each): a
+/// balancer that hangs fails the request within this, never the default 8 s
+/// the suite once had.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// An overall deadline for one test: every wait loop and every request checks
+/// it, and no request outlives it (see `Deadline::timeout`).
+#[derive(Clone, Copy)]
 struct Deadline {
     end: Instant,
 }
 
 impl Deadline {
     fn new(secs: u64) -> Deadline {
+        Deadline::within(Duration::from_secs(secs))
+    }
+
+    fn within(d: Duration) -> Deadline {
         Deadline {
-            end: Instant::now() + Duration::from_secs(secs),
+            end: Instant::now() + d,
         }
     }
 
@@ -49,6 +60,15 @@ impl Deadline {
             Instant::now() < self.end,
             "test deadline passed while {what}"
         );
+    }
+
+    /// The timeout for one request made now: `limit`, cut to what is left of
+    /// the deadline (panics if nothing is left).
+    fn timeout(&self, limit: Duration, what: &str) -> Duration {
+        self.check(what);
+        limit
+            .min(self.end.saturating_duration_since(Instant::now()))
+            .max(Duration::from_millis(1))
     }
 }
 
@@ -98,8 +118,15 @@ impl Resp {
     }
 }
 
-fn get(addr: SocketAddr, target: &str, cookie: Option<&str>) -> Result<Resp, String> {
-    get_with(addr, target, cookie, Duration::from_secs(8))
+/// One GET within `REQUEST_TIMEOUT` and the test's deadline.
+fn get(
+    dl: &Deadline,
+    addr: SocketAddr,
+    target: &str,
+    cookie: Option<&str>,
+) -> Result<Resp, String> {
+    let timeout = dl.timeout(REQUEST_TIMEOUT, &format!("requesting {target}"));
+    get_with(addr, target, cookie, timeout)
 }
 
 fn get_with(
@@ -108,7 +135,17 @@ fn get_with(
     cookie: Option<&str>,
     timeout: Duration,
 ) -> Result<Resp, String> {
-    let mut s = TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("connect: {e}"))?;
+    let s = TcpStream::connect_timeout(&addr, timeout).map_err(|e| format!("connect: {e}"))?;
+    exchange(s, target, cookie, timeout)
+}
+
+/// Sends one request on a connected stream and reads the whole response.
+fn exchange(
+    mut s: TcpStream,
+    target: &str,
+    cookie: Option<&str>,
+    timeout: Duration,
+) -> Result<Resp, String> {
     s.set_read_timeout(Some(timeout)).unwrap();
     s.set_write_timeout(Some(timeout)).unwrap();
     let mut req = format!("GET {target} HTTP/1.1\r\nHost: traffic.test\r\nConnection: close\r\n");
@@ -171,19 +208,30 @@ fn dechunk(mut rest: &str) -> Result<String, String> {
     }
 }
 
-/// A client that keeps the cookies it is given (name -> value).
-#[derive(Default)]
-struct Jar(BTreeMap<String, String>);
+/// A client that keeps the cookies it is given (name -> value); every request
+/// is bounded by the test's deadline.
+struct Jar {
+    dl: Deadline,
+    cookies: BTreeMap<String, String>,
+}
 
 impl Jar {
+    fn new(dl: &Deadline) -> Jar {
+        Jar {
+            dl: *dl,
+            cookies: BTreeMap::new(),
+        }
+    }
+
     fn get(&mut self, addr: SocketAddr, target: &str) -> Resp {
         let cookie = self
-            .0
+            .cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join("; ");
         let r = get(
+            &self.dl,
             addr,
             target,
             (!cookie.is_empty()).then_some(cookie.as_str()),
@@ -192,18 +240,25 @@ impl Jar {
         for c in r.all("Set-Cookie") {
             let pair = c.split(';').next().unwrap();
             if let Some((k, v)) = pair.split_once('=') {
-                self.0.insert(k.trim().to_string(), v.trim().to_string());
+                self.cookies
+                    .insert(k.trim().to_string(), v.trim().to_string());
             }
         }
         r
     }
 }
 
-/// `n` sequential requests; panics on any failure; counts per instance.
-fn spread(addr: SocketAddr, n: usize, cookie: Option<&str>) -> BTreeMap<String, usize> {
+/// `n` sequential requests; panics on any failure or once the deadline has
+/// passed; counts per instance.
+fn spread(
+    dl: &Deadline,
+    addr: SocketAddr,
+    n: usize,
+    cookie: Option<&str>,
+) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
     for i in 0..n {
-        let r = get(addr, &format!("/item/{i}"), cookie)
+        let r = get(dl, addr, &format!("/item/{i}"), cookie)
             .unwrap_or_else(|e| panic!("request {i} failed: {e}"));
         assert_eq!(r.status, 200, "request {i}: {r:?}");
         *out.entry(r.instance()).or_insert(0) += 1;
@@ -902,6 +957,16 @@ fn haproxy_check_policy(cfg: &str) -> (Duration, u32, u32) {
     )
 }
 
+/// HAProxy's `retries N` (defaults section).
+fn haproxy_retries(cfg: &str) -> u32 {
+    cfg.lines()
+        .find_map(|l| l.trim().strip_prefix("retries "))
+        .expect("a retries line")
+        .trim()
+        .parse()
+        .unwrap()
+}
+
 fn assert_even(counts: &BTreeMap<String, usize>, names: &[String], total: usize, tol: usize) {
     let per = total / names.len();
     for n in names {
@@ -924,7 +989,8 @@ struct Sample {
     result: Result<String, String>,
 }
 
-/// `clients` threads sending GET / back to back (10 ms apart) until dropped.
+/// `clients` threads sending GET / back to back (10 ms apart) until dropped
+/// or the test's deadline passes, each request within `timeout`.
 struct Traffic {
     stop: Arc<AtomicBool>,
     samples: Arc<Mutex<Vec<Sample>>>,
@@ -932,16 +998,18 @@ struct Traffic {
 }
 
 impl Traffic {
-    fn start(addr: SocketAddr, clients: usize) -> Traffic {
+    fn start(dl: &Deadline, addr: SocketAddr, clients: usize, timeout: Duration) -> Traffic {
         let stop = Arc::new(AtomicBool::new(false));
         let samples = Arc::new(Mutex::new(Vec::new()));
+        let dl = *dl;
         let threads = (0..clients)
             .map(|_| {
                 let (stop, samples) = (stop.clone(), samples.clone());
                 thread::spawn(move || {
-                    while !stop.load(Ordering::SeqCst) {
+                    while !stop.load(Ordering::SeqCst) && Instant::now() < dl.end {
                         let start = Instant::now();
-                        let result = match get(addr, "/", None) {
+                        let t = timeout.min(dl.end.saturating_duration_since(start));
+                        let result = match get_with(addr, "/", None, t) {
                             Ok(r) if r.status == 200 => Ok(r.instance()),
                             Ok(r) => Err(format!("status {}: {}", r.status, r.body.trim())),
                             Err(e) => Err(e),
@@ -1004,7 +1072,7 @@ fn nginx_round_robin_spreads_requests_evenly() {
     let nginx = lab.start_nginx(&dl);
     let names = lab.names();
     let total = names.len() * 20;
-    let counts = spread(lab.listen, total, None);
+    let counts = spread(&dl, lab.listen, total, None);
     assert_even(&counts, &names, total, nginx.workers.len());
 }
 
@@ -1017,7 +1085,7 @@ fn haproxy_round_robin_spreads_requests_evenly() {
     let _hp = lab.start_haproxy(&dl);
     let names = lab.names();
     let total = names.len() * 20;
-    let counts = spread(lab.listen, total, None);
+    let counts = spread(&dl, lab.listen, total, None);
     assert_even(&counts, &names, total, 1);
 }
 
@@ -1035,12 +1103,18 @@ fn least_conn_case(fixture: &str, nginx: bool) -> (usize, usize) {
         lab.start_haproxy(&dl)
     };
     let slow = lab.names()[0].clone();
-    lab.stub(&slow).state.slow_ms.store(1500, Ordering::SeqCst);
+    let hold = Duration::from_millis(1500);
+    lab.stub(&slow)
+        .state
+        .slow_ms
+        .store(hold.as_millis() as u64, Ordering::SeqCst);
     let addr = lab.listen;
     let handles: Vec<_> = (0..30)
         .map(|i| {
             thread::sleep(Duration::from_millis(15));
-            thread::spawn(move || get(addr, &format!("/lc/{i}"), None))
+            // The hold we impose plus the usual bound, cut to the deadline.
+            let t = dl.timeout(hold + REQUEST_TIMEOUT, "starting least-conn requests");
+            thread::spawn(move || get_with(addr, &format!("/lc/{i}"), None, t))
         })
         .collect();
     for h in handles {
@@ -1095,7 +1169,7 @@ fn ip_hash_sends_one_client_to_one_instance() {
         } else {
             lab.start_haproxy(&dl)
         };
-        let counts = spread(lab.listen, 60, None);
+        let counts = spread(&dl, lab.listen, 60, None);
         assert_eq!(
             counts.len(),
             1,
@@ -1126,7 +1200,7 @@ fn nginx_failover_retries_then_rejoins_after_fail_timeout() {
     let workers = nginx.workers.len();
     let victim = lab.names()[1].clone();
     let victim_port = lab.stub(&victim).port;
-    let traffic = Traffic::start(lab.listen, 4);
+    let traffic = Traffic::start(&dl, lab.listen, 4, REQUEST_TIMEOUT);
     thread::sleep(Duration::from_millis(500));
 
     lab.stub_mut(&victim).stop();
@@ -1236,7 +1310,15 @@ fn haproxy_failover_detects_within_fall_x_inter_and_rejoins_after_rise_x_inter()
     let _hp = lab.start_haproxy(&dl);
     let victim = lab.names()[1].clone();
     lab.wait_haproxy_state(&victim, true, Duration::from_secs(5), &dl);
-    let traffic = Traffic::start(lab.listen, 3);
+    // Before detection a request that meets the dead server waits HAProxy's
+    // turn-around (1 s) before each retry: allow them all, plus a second.
+    let retries = haproxy_retries(&lab.haproxy_cfg());
+    let traffic = Traffic::start(
+        &dl,
+        lab.listen,
+        3,
+        Duration::from_secs(u64::from(retries) + 1),
+    );
     thread::sleep(Duration::from_millis(500));
 
     let slack = Duration::from_millis(500);
@@ -1332,6 +1414,7 @@ fn haproxy_health_check_takes_out_an_instance_that_still_accepts_connections() {
     lab.wait_haproxy_state(&sick, false, inter * fall + slack, &dl);
     // Its port still accepts: a direct request is answered.
     let direct = get(
+        &dl,
         format!("{LOOPBACK}:{}", lab.stub(&sick).port)
             .parse()
             .unwrap(),
@@ -1342,7 +1425,7 @@ fn haproxy_health_check_takes_out_an_instance_that_still_accepts_connections() {
     assert_eq!(direct.instance(), sick);
     st.reset();
     let checks_before = st.health_hits.load(Ordering::SeqCst);
-    let counts = spread(lab.listen, 60, None);
+    let counts = spread(&dl, lab.listen, 60, None);
     assert_eq!(
         st.app_hits(),
         0,
@@ -1357,7 +1440,7 @@ fn haproxy_health_check_takes_out_an_instance_that_still_accepts_connections() {
         st.health_hits.load(Ordering::SeqCst) > checks_before,
         "haproxy stopped checking the down instance"
     );
-    let counts = spread(lab.listen, 60, None);
+    let counts = spread(&dl, lab.listen, 60, None);
     assert_even(&counts, &lab.names(), 60, 1);
 }
 
@@ -1384,7 +1467,7 @@ fn nginx_retries_a_502_on_another_instance_and_cannot_see_health_paths() {
         .fail_health
         .store(true, Ordering::SeqCst);
 
-    let counts = spread(lab.listen, 60, None);
+    let counts = spread(&dl, lab.listen, 60, None);
     assert!(
         !counts.contains_key(failing),
         "a 502 reached the client: {counts:?}"
@@ -1422,11 +1505,11 @@ fn haproxy_cookie_keeps_a_stateful_client_on_one_instance() {
     let _hp = lab.start_haproxy(&dl);
     let mut seen = BTreeMap::new();
     for c in 0..3 {
-        let mut jar = Jar::default();
+        let mut jar = Jar::new(&dl);
         let first = jar.get(lab.listen, "/login");
         let home = first.instance();
-        assert_eq!(jar.0.get("SERVERID"), Some(&home), "{first:?}");
-        assert!(jar.0.contains_key("sid"), "{first:?}");
+        assert_eq!(jar.cookies.get("SERVERID"), Some(&home), "{first:?}");
+        assert!(jar.cookies.contains_key("sid"), "{first:?}");
         for i in 0..50 {
             let r = jar.get(lab.listen, &format!("/cart/{i}"));
             assert_eq!(
@@ -1454,7 +1537,7 @@ fn nginx_ip_hash_keeps_a_stateful_client_on_one_instance() {
     let dl = Deadline::new(20);
     let lab = Lab::new("traffic-sticky");
     let _n = lab.start_nginx(&dl);
-    let mut jar = Jar::default();
+    let mut jar = Jar::new(&dl);
     let home = jar.get(lab.listen, "/login").instance();
     for i in 0..50 {
         assert_eq!(jar.get(lab.listen, &format!("/cart/{i}")).instance(), home);
@@ -1475,15 +1558,15 @@ fn stateless_tier_with_sessions_in_cache_spreads_one_client() {
             lab.start_haproxy(&dl)
         };
         let tol = if nginx { p.workers.len() } else { 1 };
-        let mut jar = Jar::default();
+        let mut jar = Jar::new(&dl);
         jar.get(lab.listen, "/login");
         let mut counts = BTreeMap::new();
         for i in 0..60 {
             let r = jar.get(lab.listen, &format!("/cart/{i}"));
             *counts.entry(r.instance()).or_insert(0) += 1;
         }
-        assert!(!jar.0.contains_key("SERVERID"), "{:?}", jar.0);
-        assert!(jar.0.contains_key("sid"));
+        assert!(!jar.cookies.contains_key("SERVERID"), "{:?}", jar.cookies);
+        assert!(jar.cookies.contains_key("sid"));
         assert_even(&counts, &lab.names(), 60, tol);
     }
 }
@@ -1510,7 +1593,7 @@ fn nginx_caches_cdn_paths_for_their_ttl_and_nothing_else() {
     let origin =
         |path: &str| -> usize { lab.stubs.iter().map(|s| s.state.hits_for_path(path)).sum() };
     let fetch = |target: &str| {
-        let r = get(lab.listen, target, None).unwrap();
+        let r = get(&dl, lab.listen, target, None).unwrap();
         assert_eq!(r.status, 200, "{target}: {r:?}");
         r
     };
@@ -1568,7 +1651,7 @@ fn haproxy_routes_cdn_paths_uncached() {
     let lab = Lab::new("traffic-cdn");
     let _h = lab.start_haproxy(&dl);
     for _ in 0..3 {
-        let r = get(lab.listen, "/static/app.css", None).unwrap();
+        let r = get(&dl, lab.listen, "/static/app.css", None).unwrap();
         assert_eq!(r.status, 200);
         assert!(r.header("X-Cache-Status").is_none());
     }
@@ -1578,6 +1661,42 @@ fn haproxy_routes_cdn_paths_uncached() {
         .map(|s| s.state.hits_for_path("/static/app.css"))
         .sum();
     assert_eq!(n, 3);
+}
+
+// ---------------------------------------------------------------------------
+// The suite's own bounds.
+// ---------------------------------------------------------------------------
+
+/// A balancer that accepts connections and never answers (a listener nobody
+/// accepts from: the kernel completes the handshake) fails the test's request
+/// loops within the test's deadline: by `REQUEST_TIMEOUT` for one request,
+/// and by the deadline itself when that is nearer, never by hanging.
+#[test]
+fn a_hung_balancer_fails_request_loops_within_the_deadline() {
+    let hung = bind_fresh_port();
+    let addr = hung.local_addr().unwrap();
+    for (deadline, expect) in [
+        (Duration::from_millis(800), Duration::from_millis(800)),
+        (Duration::from_secs(10), REQUEST_TIMEOUT),
+    ] {
+        let dl = Deadline::within(deadline);
+        let start = Instant::now();
+        let out = std::panic::catch_unwind(|| spread(&dl, addr, 5, None));
+        let took = start.elapsed();
+        assert!(out.is_err(), "a request to a hung balancer succeeded");
+        assert!(
+            took >= expect && took < expect + Duration::from_millis(500),
+            "with a {deadline:?} deadline the loop failed after {took:?}, expected {expect:?}"
+        );
+        let dl = Deadline::within(deadline);
+        let start = Instant::now();
+        let out = std::panic::catch_unwind(|| {
+            let mut jar = Jar::new(&dl);
+            jar.get(addr, "/login");
+        });
+        assert!(out.is_err());
+        assert!(start.elapsed() < expect + Duration::from_millis(500));
+    }
 }
 
 // ---------------------------------------------------------------------------
