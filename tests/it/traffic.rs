@@ -1722,6 +1722,9 @@ fn nginx_caches_cdn_paths_for_their_ttl_and_nothing_else() {
             .unwrap()
     };
     let (assets, bundles) = (ttl("assets"), ttl("bundles"));
+    // The fixture's literal TTLs (10m, 1h), so a wrong unit conversion in the
+    // model cannot hide behind a max-age that merely agrees with it.
+    assert_eq!((assets, bundles), (600, 3600));
     let origin =
         |path: &str| -> usize { lab.stubs.iter().map(|s| s.state.hits_for_path(path)).sum() };
     let fetch = |target: &str| {
@@ -1734,16 +1737,10 @@ fn nginx_caches_cdn_paths_for_their_ttl_and_nothing_else() {
     // /static (not versioned, ttl 10m).
     let r1 = fetch("/static/app.css");
     assert_eq!(cache_status(&r1), "MISS");
-    assert_eq!(
-        r1.header("Cache-Control"),
-        Some(&*format!("public, max-age={assets}"))
-    );
+    assert_eq!(r1.header("Cache-Control"), Some("public, max-age=600"));
     let r2 = fetch("/static/app.css");
     assert_eq!(cache_status(&r2), "HIT", "{r2:?}");
-    assert_eq!(
-        r2.header("Cache-Control"),
-        Some(&*format!("public, max-age={assets}"))
-    );
+    assert_eq!(r2.header("Cache-Control"), Some("public, max-age=600"));
     assert_eq!(r2.instance(), r1.instance());
     // Not versioned: the query string is ignored.
     let r3 = fetch("/static/app.css?v=2");
@@ -1757,10 +1754,7 @@ fn nginx_caches_cdn_paths_for_their_ttl_and_nothing_else() {
     // /bundles (versioned, ttl 1h): ?v=… is part of the key.
     let b1 = fetch("/bundles/app.js?v=1");
     assert_eq!(cache_status(&b1), "MISS");
-    assert_eq!(
-        b1.header("Cache-Control"),
-        Some(&*format!("public, max-age={bundles}"))
-    );
+    assert_eq!(b1.header("Cache-Control"), Some("public, max-age=3600"));
     assert_eq!(cache_status(&fetch("/bundles/app.js?v=1")), "HIT");
     assert_eq!(cache_status(&fetch("/bundles/app.js?v=2")), "MISS");
     assert_eq!(cache_status(&fetch("/bundles/app.js?v=2")), "HIT");
@@ -1773,6 +1767,85 @@ fn nginx_caches_cdn_paths_for_their_ttl_and_nothing_else() {
         assert_eq!(r.header("Cache-Control"), Some("no-store"));
     }
     assert_eq!(origin("/page"), 3);
+}
+
+/// The cache lifetime, live: `/quick` (ttl 2s) is a HIT within its TTL, then
+/// EXPIRED (or MISS, once nginx's cache manager has evicted the entry) with
+/// the request reaching the web tier again, after which it is cached anew;
+/// `/slow` (ttl 1m), filled just before, is still a HIT then. nginx
+/// keeps expiry times in whole seconds, so the entry turns stale between
+/// TTL − 1 s and TTL + 1 s after it was filled; the test polls every 100 ms
+/// and asserts that window. A `proxy_cache_valid` that ignored the design's
+/// TTL fails one of the two paths.
+#[test]
+fn nginx_cdn_entry_expires_after_its_ttl_and_is_fetched_again() {
+    let dl = Deadline::new(20);
+    let lab = Lab::new("traffic-cdn-expiry");
+    let ttl = |name: &str| {
+        let cdn = lab.model.cdns.iter().find(|c| c.name == name).unwrap();
+        cdn.ttl_seconds.unwrap()
+    };
+    assert_eq!((ttl("quick"), ttl("slow")), (2, 60));
+    let quick_ttl = Duration::from_secs(2);
+    let _n = lab.start_nginx(&dl);
+    let origin =
+        |path: &str| -> usize { lab.stubs.iter().map(|s| s.state.hits_for_path(path)).sum() };
+    let fetch = |target: &str| {
+        let r = get(&dl, lab.listen, target, None).unwrap();
+        assert_eq!(r.status, 200, "{target}: {r:?}");
+        (r.header("X-Cache-Status").unwrap_or("-").to_string(), r)
+    };
+
+    // /slow first: were both cached for the same time, /slow (never the
+    // younger entry) would be stale by the time /quick is.
+    assert_eq!(fetch("/slow/a.css").0, "MISS");
+    let (s, r) = fetch("/quick/a.css");
+    let filled = Instant::now();
+    assert_eq!(s, "MISS", "{r:?}");
+    assert_eq!(r.header("Cache-Control"), Some("public, max-age=2"));
+    assert_eq!(fetch("/quick/a.css").0, "HIT");
+    assert_eq!(origin("/quick/a.css"), 1);
+
+    // Poll until the quick entry is no longer a HIT.
+    let stale = loop {
+        let (s, r) = fetch("/quick/a.css");
+        if s != "HIT" {
+            break (s, r);
+        }
+        assert!(
+            filled.elapsed() < quick_ttl + Duration::from_secs(2),
+            "/quick still a HIT {:?} after it was filled (ttl {quick_ttl:?})",
+            filled.elapsed()
+        );
+        thread::sleep(Duration::from_millis(100));
+    };
+    let age = filled.elapsed();
+    assert!(
+        age + Duration::from_secs(1) >= quick_ttl,
+        "/quick went {} after only {age:?} (ttl {quick_ttl:?})",
+        stale.0
+    );
+    assert!(
+        stale.0 == "EXPIRED" || stale.0 == "MISS",
+        "after its TTL /quick was {}: {:?}",
+        stale.0,
+        stale.1
+    );
+    assert_eq!(
+        origin("/quick/a.css"),
+        2,
+        "the expired entry was not fetched from the web tier again"
+    );
+    assert_eq!(stale.1.header("Cache-Control"), Some("public, max-age=2"));
+    // Cached anew, and the 1 m path filled before it is still served from cache.
+    assert_eq!(fetch("/quick/a.css").0, "HIT");
+    assert_eq!(origin("/quick/a.css"), 2);
+    assert_eq!(fetch("/slow/a.css").0, "HIT", "the 1 m entry expired early");
+    assert_eq!(origin("/slow/a.css"), 1);
+    eprintln!(
+        "nginx cdn: /quick (ttl 2s) went {} {age:?} after it was filled",
+        stale.0
+    );
 }
 
 /// HAProxy has no cache: the same CDN paths reach the web tier every time
