@@ -1905,6 +1905,109 @@ fn a_hung_balancer_fails_request_loops_within_the_deadline() {
 }
 
 // ---------------------------------------------------------------------------
+// The configs' comments state the values the tests above run.
+// ---------------------------------------------------------------------------
+
+/// The words of `line` after `prefix` up to `end`, when it has them.
+fn between<'a>(line: &'a str, prefix: &str, end: &str) -> Option<&'a str> {
+    let rest = &line[line.find(prefix)? + prefix.len()..];
+    Some(&rest[..rest.find(end)?])
+}
+
+/// The comments that explain the failure policy ("fails 3 times within 10s",
+/// "checked every 2s … down after 3 failed checks and back after 2 good
+/// ones", "up to 3 retries", "at most 3 tries") state the values of the
+/// directives they explain, in every nginx and haproxy config of every
+/// example and fixture stage. Each comment is checked against the directive
+/// lines that follow it (and every directive must follow such a comment).
+#[test]
+fn config_comments_state_the_directives_values() {
+    use archc::emit::{self, Target};
+    let mut checked = (0, 0);
+    for path in common::buildable_designs() {
+        let design = common::compile_file(&path);
+        for m in &design.stages {
+            let where_ = |f: &str| format!("{} stage {} {f}", path.display(), m.stage);
+            for f in emit::emit(Target::Nginx, m, &emit::Options::default()).unwrap() {
+                let mut fails: Option<(String, String)> = None;
+                let mut tries: Option<String> = None;
+                let lines: Vec<&str> = f.contents.lines().map(str::trim).collect();
+                for (i, l) in lines.iter().enumerate() {
+                    if let Some(n) = between(l, "# ", " times within ") {
+                        let t = between(l, " times within ", " is taken out").unwrap();
+                        assert!(
+                            l.ends_with(&format!("out of rotation for {t}.")),
+                            "{}: {l}",
+                            where_(&f.path)
+                        );
+                        fails = Some((n.to_string(), t.to_string()));
+                    }
+                    if let Some(n) = between(l, "at most ", " tries in all.") {
+                        tries = Some(n.to_string());
+                    }
+                    // An upstream's `server HOST:PORT …;` (not `server {`).
+                    if l.starts_with("server ") && l.ends_with(';') {
+                        let (n, t) = fails.clone().unwrap_or_else(|| {
+                            panic!("{}: `{l}` follows no failure comment", where_(&f.path))
+                        });
+                        assert!(
+                            l.ends_with(&format!(" max_fails={n} fail_timeout={t};")),
+                            "{}: the comment says {n} fails within {t}, the directive is `{l}` (line {})",
+                            where_(&f.path),
+                            i + 1
+                        );
+                        checked.0 += 1;
+                    }
+                    if let Some(v) = l.strip_prefix("proxy_next_upstream_tries ") {
+                        assert_eq!(
+                            Some(v.trim_end_matches(';')),
+                            tries.as_deref(),
+                            "{}: proxy_next_upstream_tries against its comment",
+                            where_(&f.path)
+                        );
+                    }
+                }
+            }
+            for f in emit::emit(Target::Haproxy, m, &emit::Options::default()).unwrap() {
+                let mut check: Option<String> = None;
+                let mut retries: Option<String> = None;
+                let lines: Vec<&str> = f.contents.lines().map(str::trim).collect();
+                for (i, l) in lines.iter().enumerate() {
+                    if let Some(n) = between(l, "up to ", " retries.") {
+                        retries = Some(n.to_string());
+                    }
+                    if let Some(v) = l.strip_prefix("retries ") {
+                        assert_eq!(Some(v), retries.as_deref(), "{}", where_(&f.path));
+                    }
+                    if let Some(inter) = between(l, "checked every ", " on ") {
+                        let next = lines[i + 1];
+                        let fall = between(next, "down after ", " failed checks").unwrap();
+                        let rise = between(next, "back after ", " good ones.").unwrap();
+                        check = Some(format!("check inter {inter} fall {fall} rise {rise}"));
+                    }
+                    if l.starts_with("server ") {
+                        let c = check.clone().unwrap_or_else(|| {
+                            panic!("{}: `{l}` follows no check comment", where_(&f.path))
+                        });
+                        assert!(
+                            l.contains(&format!(" {c}")),
+                            "{}: the comment says `{c}`, the directive is `{l}` (line {})",
+                            where_(&f.path),
+                            i + 1
+                        );
+                        checked.1 += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        checked.0 > 20 && checked.1 > 20,
+        "too few server lines checked: {checked:?}"
+    );
+}
+
+// ---------------------------------------------------------------------------
 // The option itself.
 // ---------------------------------------------------------------------------
 
