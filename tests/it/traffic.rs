@@ -1873,35 +1873,58 @@ fn haproxy_routes_cdn_paths_uncached() {
 // ---------------------------------------------------------------------------
 
 /// A balancer that accepts connections and never answers (a listener nobody
-/// accepts from: the kernel completes the handshake) fails the test's request
-/// loops within the test's deadline: by `REQUEST_TIMEOUT` for one request,
-/// and by the deadline itself when that is nearer, never by hanging.
+/// accepts from: the kernel completes the handshake) fails a request within
+/// `REQUEST_TIMEOUT`, or within the test's deadline when that is nearer, and
+/// a request made after the deadline fails at once. The request loops
+/// (`spread`, the cookie-keeping client) fail too, never hang; their times
+/// get 1.5 s of slack because a failing loop panics, and printing a
+/// panic's backtrace on a loaded machine takes that long.
 #[test]
 fn a_hung_balancer_fails_request_loops_within_the_deadline() {
     let hung = bind_fresh_port();
     let addr = hung.local_addr().unwrap();
+    let slack = Duration::from_millis(500);
     for (deadline, expect) in [
         (Duration::from_millis(800), Duration::from_millis(800)),
         (Duration::from_secs(10), REQUEST_TIMEOUT),
     ] {
         let dl = Deadline::within(deadline);
         let start = Instant::now();
-        let out = std::panic::catch_unwind(|| spread(&dl, addr, 5, None));
+        let r = get(&dl, addr, "/one", None);
         let took = start.elapsed();
-        assert!(out.is_err(), "a request to a hung balancer succeeded");
+        assert!(r.is_err(), "a request to a hung balancer succeeded: {r:?}");
         assert!(
-            took >= expect && took < expect + Duration::from_millis(500),
-            "with a {deadline:?} deadline the loop failed after {took:?}, expected {expect:?}"
+            took >= expect && took < expect + slack,
+            "with a {deadline:?} deadline a request failed after {took:?}, expected {expect:?}"
         );
+
         let dl = Deadline::within(deadline);
         let start = Instant::now();
-        let out = std::panic::catch_unwind(|| {
-            let mut jar = Jar::new(&dl);
-            jar.get(addr, "/login");
-        });
-        assert!(out.is_err());
-        assert!(start.elapsed() < expect + Duration::from_millis(500));
+        let out = std::panic::catch_unwind(|| spread(&dl, addr, 5, None));
+        assert!(out.is_err(), "spread over a hung balancer succeeded");
+        let took = start.elapsed();
+        assert!(
+            took < expect + Duration::from_millis(1500),
+            "spread failed after {took:?}"
+        );
+
+        let dl = Deadline::within(deadline);
+        let start = Instant::now();
+        let out = std::panic::catch_unwind(|| Jar::new(&dl).get(addr, "/login"));
+        assert!(
+            out.is_err(),
+            "the cookie client got an answer from a hung balancer"
+        );
+        let took = start.elapsed();
+        assert!(
+            took < expect + Duration::from_millis(1500),
+            "the cookie client failed after {took:?}"
+        );
     }
+    // Past the deadline no request is even sent.
+    let dl = Deadline::within(Duration::ZERO);
+    let out = std::panic::catch_unwind(|| get(&dl, addr, "/late", None));
+    assert!(out.is_err(), "a request was made after the deadline");
 }
 
 // ---------------------------------------------------------------------------
