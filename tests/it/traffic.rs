@@ -1453,7 +1453,9 @@ fn haproxy_failover_detects_within_fall_x_inter_and_rejoins_after_rise_x_inter()
     );
     thread::sleep(Duration::from_millis(500));
 
-    let slack = Duration::from_millis(500);
+    // Generous: a loaded CI machine may deschedule the test for a while; the
+    // loops used to wait 8 s to connect plus 8 s per read, well beyond it.
+    let slack = Duration::from_secs(3);
     let window = inter * fall;
     lab.stub_mut(&victim).stop();
     let killed = Instant::now();
@@ -1904,7 +1906,7 @@ fn a_hung_balancer_fails_request_loops_within_the_deadline() {
         assert!(out.is_err(), "spread over a hung balancer succeeded");
         let took = start.elapsed();
         assert!(
-            took < expect + Duration::from_millis(1500),
+            took < expect + slack,
             "spread failed after {took:?}"
         );
 
@@ -1917,7 +1919,7 @@ fn a_hung_balancer_fails_request_loops_within_the_deadline() {
         );
         let took = start.elapsed();
         assert!(
-            took < expect + Duration::from_millis(1500),
+            took < expect + slack,
             "the cookie client failed after {took:?}"
         );
     }
