@@ -66,6 +66,9 @@ struct Upstream {
     method: Option<&'static str>,
     instances: usize,
     port: u16,
+    /// The tier's health path, which open-source nginx cannot poll (said in
+    /// a comment, so a reader does not look for it in vain).
+    health: String,
     /// `HOST:PORT` of each instance.
     servers: Vec<String>,
 }
@@ -103,6 +106,7 @@ pub fn lb_config(model: &Model, lb: &Lb, opts: &Options) -> Result<String> {
                 method,
                 instances: w.instances.len(),
                 port: w.port,
+                health: w.health.clone(),
                 servers: w
                     .instances
                     .iter()
