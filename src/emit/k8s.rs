@@ -11,7 +11,7 @@
 //! | `01-network-policy.yaml` | default-deny for the data tier, one allow rule per data component |
 //! | `10-db-<name>.yaml` | per shard: headless Service, StatefulSet (primary = pod `-0`), PDB |
 //! | `20-cache-<name>.yaml` | headless Service, StatefulSet, PDB |
-//! | `30-nosql-<name>.yaml` | mongodb: headless Service + StatefulSet; dynamodb: dynamodb-local Deployment + Service |
+//! | `30-nosql-<name>.yaml` | mongodb: ConfigMap of replica set scripts, headless Service, StatefulSet (one replica set), PDB; dynamodb: dynamodb-local Deployment + Service |
 //! | `40-queue-<name>.yaml` | rabbitmq / redis: StatefulSet; sqs: elasticmq Deployment; + Service |
 //! | `50-web-<name>.yaml` | Deployment, Service, HorizontalPodAutoscaler, PDB |
 //! | `60-worker-<name>.yaml` | Deployment, PDB |
@@ -244,6 +244,9 @@ struct Claim {
 struct Service {
     meta: Meta,
     headless: bool,
+    /// Pod DNS names resolve before the pods are ready (members that must
+    /// find each other to become ready).
+    publish_not_ready: bool,
     selector: Map,
     ports: Vec<Port>,
 }
@@ -689,6 +692,7 @@ impl<'m> K8s<'m> {
             &Service {
                 meta: self.meta(name, component),
                 headless: true,
+                publish_not_ready: false,
                 selector: selector(name),
                 ports: vec![port],
             },
@@ -1071,73 +1075,121 @@ impl<'m> K8s<'m> {
         let mut meta = self.meta(name, "nosql");
         let workload = match n.engine {
             NosqlEngine::Mongodb => {
-                docs.push(self.headless_service(
-                    name,
-                    "nosql",
-                    Port {
-                        name: "mongodb",
-                        port: n.port,
+                let scripts = mongo_config_name(n);
+                docs.push(self.doc(
+                    "config-map",
+                    &ConfigMap {
+                        meta: Meta {
+                            notes: vec![format!(
+                                "Replica set scripts of every pod of MongoDB \"{name}\" (the StatefulSet below mounts them)."
+                            )],
+                            ..self.meta(&scripts, "nosql")
+                        },
+                        data: mongo_scripts(n),
+                        env: false,
+                    },
+                )?);
+                let mut svc = self.meta(name, "nosql");
+                svc.notes.push(
+                    "publishNotReadyAddresses: a pod is ready once it is a member of the replica set, and it"
+                        .into(),
+                );
+                svc.notes.push(
+                    "becomes one by its DNS name: the members must resolve each other before that."
+                        .into(),
+                );
+                docs.push(self.doc(
+                    "service",
+                    &Service {
+                        meta: svc,
+                        headless: true,
+                        publish_not_ready: true,
+                        selector: selector(name),
+                        ports: vec![Port {
+                            name: "mongodb",
+                            port: n.port,
+                        }],
                     },
                 )?);
                 meta.notes.push(format!(
-                    "Instances {} are the pods {name}-0..{name}-{}. Forming a replica set (rs.initiate)",
+                    "Instances {} are the pods {name}-0..{name}-{}, members of replica set \"{name}\"",
                     n.instances.join(", "),
                     n.count - 1
                 ));
-                meta.notes
-                    .push("is left to the image or an operator you choose.".into());
+                meta.notes.extend(mongo_notes(n, &scripts));
+                let password = n.password_env.as_deref().unwrap_or_default();
                 Workload {
                     kind: "StatefulSet",
                     meta,
                     replicas: Some(n.count),
                     service_name: Some(name.clone()),
                     selector: selector(name),
-                    spread: n.count > 1,
-                    pod: self.data_pod(
-                        name,
-                        "nosql",
-                        Container {
-                            name: "mongodb".into(),
-                            image: image::MONGODB.into(),
-                            command: Vec::new(),
-                            args: Vec::new(),
-                            ports: vec![Port {
-                                name: "mongodb",
-                                port: n.port,
-                            }],
-                            env: vec![
-                                Env::value("MONGO_INITDB_ROOT_USERNAME", "app"),
-                                Env::secret(
-                                    "MONGO_INITDB_ROOT_PASSWORD",
-                                    n.password_env.as_deref().unwrap_or_default(),
-                                ),
-                            ],
-                            probes: vec![
-                                Probe::exec(
-                                    vec![
-                                        "mongosh".into(),
-                                        "--quiet".into(),
-                                        "--eval".into(),
-                                        "db.adminCommand('ping')".into(),
-                                    ],
-                                    10,
-                                    10,
-                                )
-                                .ready(),
-                                Probe::tcp("mongodb", 30, 20).live(),
-                            ],
-                            cpu: small.cpu.clone(),
-                            memory: mib(small.memory_mb),
-                            mounts: vec![Mount {
-                                name: "data",
-                                path: "/data/db",
-                                sub_path: Some("mongodb"),
-                                read_only: false,
-                            }],
-                            env_from: Vec::new(),
-                            restricted: false,
-                        },
-                    ),
+                    // Also with one pod: the template must not depend on the
+                    // number of instances (see mongo_notes).
+                    spread: true,
+                    pod: Pod {
+                        volumes: vec![Volume {
+                            name: "replication",
+                            empty_dir: false,
+                            config_map: Some(scripts.clone()),
+                            host_path: None,
+                        }],
+                        ..self.data_pod(
+                            name,
+                            "nosql",
+                            Container {
+                                name: "mongodb".into(),
+                                image: image::MONGODB.into(),
+                                command: vec![
+                                    "sh".into(),
+                                    format!("{REPLICATION_DIR}/{START_KEY}"),
+                                ],
+                                args: Vec::new(),
+                                ports: vec![Port {
+                                    name: "mongodb",
+                                    port: n.port,
+                                }],
+                                env: vec![
+                                    Env::value("MONGO_INITDB_ROOT_USERNAME", MONGO_USER),
+                                    Env::secret("MONGO_INITDB_ROOT_PASSWORD", password),
+                                ],
+                                probes: vec![
+                                    // Joining the set takes a few mongosh runs.
+                                    Probe {
+                                        timeout: 20,
+                                        ..Probe::exec(
+                                            vec![
+                                                "sh".into(),
+                                                format!("{REPLICATION_DIR}/{READY_KEY}"),
+                                            ],
+                                            10,
+                                            10,
+                                        )
+                                    }
+                                    .ready(),
+                                    Probe::tcp("mongodb", 30, 20).live(),
+                                ],
+                                cpu: small.cpu.clone(),
+                                memory: mib(small.memory_mb),
+                                mounts: vec![
+                                    Mount {
+                                        name: "data",
+                                        path: "/data/db",
+                                        sub_path: Some("mongodb"),
+                                        read_only: false,
+                                    },
+                                    Mount {
+                                        name: "replication",
+                                        path: REPLICATION_DIR,
+                                        sub_path: None,
+                                        read_only: true,
+                                    },
+                                ],
+                                env_from: Vec::new(),
+                                restricted: false,
+                            },
+                        )
+                    },
                     claims: vec![Claim {
                         name: "data",
                         storage_gb: DEFAULT_VOLUME_GB,
@@ -1228,6 +1280,7 @@ impl<'m> K8s<'m> {
             &Service {
                 meta: self.meta(name, component),
                 headless: false,
+                publish_not_ready: false,
                 selector: selector(name),
                 ports: vec![Port {
                     name: port_name,
@@ -1756,6 +1809,7 @@ impl<'m> K8s<'m> {
                 &Service {
                     meta,
                     headless: false,
+                    publish_not_ready: false,
                     selector: sel,
                     ports: vec![Port {
                         name: "http",
@@ -2180,6 +2234,102 @@ else
   # A replica: GTID auto-positioning from pod -0 (the password must not contain ').
   docker_process_sql <<<"CHANGE REPLICATION SOURCE TO SOURCE_HOST='$PRIMARY_HOST', SOURCE_PORT={port}, SOURCE_USER='$SOURCE_USER', SOURCE_PASSWORD='$SOURCE_PASSWORD', SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1; START REPLICA;"
 fi
+"#
+    )
+}
+
+// ---------------------------------------------------------------------------
+// MongoDB replica set
+// ---------------------------------------------------------------------------
+//
+// A MongoDB store is one StatefulSet whose pods are the members of one
+// replica set named after the store (what the application is told:
+// `P_REPLICA_SET`, `P_HOSTS` = `<name>-N.<name>`). Pod -0 starts the set
+// with itself; every other pod adds itself. So each pod waits only for the
+// pods before it (the StatefulSet's OrderedReady start) and the template
+// names no member count.
+
+/// The user the image creates on pod -0 (the others receive it by replication).
+const MONGO_USER: &str = "app";
+/// The readiness probe's script, which also joins the pod to the set.
+const READY_KEY: &str = "ready.sh";
+
+/// The ConfigMap of one MongoDB store's scripts.
+fn mongo_config_name(n: &Nosql) -> String {
+    format!("{}-replication", n.name)
+}
+
+/// The scripts, by ConfigMap key: `start.sh`, the container's command, and
+/// `ready.sh`, its readiness probe.
+fn mongo_scripts(n: &Nosql) -> Map {
+    let mut m = Map::new();
+    m.insert(START_KEY.into(), mongo_start_script(&n.name, n.port));
+    m.insert(READY_KEY.into(), mongo_ready_script(&n.name, n.port));
+    m
+}
+
+/// What the StatefulSet comment says about the replica set.
+fn mongo_notes(n: &Nosql, scripts: &str) -> Vec<String> {
+    let name = &n.name;
+    vec![
+        format!("(ConfigMap {scripts}): every pod runs mongod --replSet {name}, the members authenticating"),
+        "each other with a key file derived from the password. Pod -0 creates user app and initiates".into(),
+        "the set with itself; every other pod adds itself through the primary and receives everything".into(),
+        "by initial sync (ready.sh, the readiness probe, does both once). A pod is ready as the primary".into(),
+        "or a secondary. The pod template does not depend on the number of instances: adding some later".into(),
+        "only scales this StatefulSet up, and pod -0 keeps running. Scaling down removes no member, and".into(),
+        format!("members keep their votes: first rs.remove(\"{name}-N.{name}:{}\") each pod that goes.", n.port),
+    ]
+}
+
+/// The mongodb container's command. The key file is derived from the
+/// password so that no second secret is needed; only pod -0 creates the
+/// user (the others receive it by replication: the image strips
+/// `--replSet` and `--keyFile` while it creates one, so a pod with a user
+/// of its own would start as a separate server first).
+fn mongo_start_script(set: &str, port: u16) -> String {
+    format!(
+        r#"# Every pod is a member of replica set {set}; members authenticate each other with the key file.
+set -e
+printf '%s' "$MONGO_INITDB_ROOT_PASSWORD" | sha256sum | cut -d ' ' -f 1 > /data/keyfile
+chmod 400 /data/keyfile
+chown mongodb:mongodb /data/keyfile
+if [ "${{HOSTNAME##*-}}" != 0 ]; then
+  # Pod -0 creates user {MONGO_USER}; the others receive it by replication.
+  unset MONGO_INITDB_ROOT_USERNAME MONGO_INITDB_ROOT_PASSWORD
+fi
+exec docker-entrypoint.sh mongod --replSet {set} --port {port} --bind_ip_all --keyFile /data/keyfile
+"#
+    )
+}
+
+/// The readiness probe: ready as the primary or a secondary. A pod that is
+/// in no set yet joins it (the probe repeats until it has): pod -0
+/// initiates the set with itself alone, unless pod -1 is in it already
+/// (pod -0 lost its volume: the set's heartbeats then give it the
+/// configuration back), and any other pod adds itself through the primary,
+/// found from pod -0. `hello` needs no login, which a new pod could not do:
+/// it has no user before its initial sync.
+fn mongo_ready_script(set: &str, port: u16) -> String {
+    let svc = set;
+    let login = format!(
+        "-u {MONGO_USER} -p \"$MONGO_INITDB_ROOT_PASSWORD\" --authenticationDatabase admin"
+    );
+    format!(
+        r#"# Ready as the primary or a secondary of replica set {set}; a pod in no set yet joins it.
+me="$HOSTNAME.{svc}:{port}"
+state=$(mongosh --quiet --port {port} --eval "const h = db.hello(); h.isWritablePrimary || h.secondary ? 'member' : h.setName ? 'joining' : 'none'") || exit 1
+if [ "$state" = member ]; then exit 0; fi
+if [ "$state" != none ]; then echo "$me: $state"; exit 1; fi
+if [ "${{HOSTNAME##*-}}" = 0 ]; then
+  set1=$(mongosh --quiet "mongodb://{svc}-1.{svc}:{port}/?directConnection=true&serverSelectionTimeoutMS=2000" --eval "db.hello().setName" 2>/dev/null)
+  if [ "$set1" = {set} ]; then echo "$me: waiting for the set to take pod -0 back"; exit 1; fi
+  mongosh --quiet --port {port} {login} --eval "rs.initiate({{_id: '{set}', members: [{{_id: 0, host: '$me'}}]}}).ok"
+else
+  mongosh --quiet "mongodb://{svc}-0.{svc}:{port}/?replicaSet={set}&serverSelectionTimeoutMS=5000" {login} --eval "rs.conf().members.some(m => m.host === '$me') || rs.add('$me').ok"
+fi
+# Ready at a later probe: as the primary, or as a secondary after the initial sync.
+exit 1
 "#
     )
 }

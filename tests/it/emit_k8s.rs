@@ -1099,6 +1099,14 @@ impl Fakes {
 
     /// Runs `sh script` with `env`, the fakes first on PATH; returns stdout.
     fn run(&self, shell: &str, script: &str, env: &[(&str, &str)]) -> String {
+        let (ok, text) = self.run_status(shell, script, env);
+        assert!(ok, "{script}\nfailed: {text}");
+        text
+    }
+
+    /// Like `run`, for a script whose exit status is the answer: whether it
+    /// succeeded, and its stdout (and stderr, when it failed).
+    fn run_status(&self, shell: &str, script: &str, env: &[(&str, &str)]) -> (bool, String) {
         let file = self.path("script.sh");
         std::fs::write(&file, script).unwrap();
         let path = format!(
@@ -1112,13 +1120,11 @@ impl Fakes {
             .envs(env.iter().copied())
             .output()
             .expect("run the script");
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "{script}\nfailed: {text}{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        text
+        let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+        if !out.status.success() {
+            text.push_str(&String::from_utf8_lossy(&out.stderr));
+        }
+        (out.status.success(), text)
     }
 
     fn calls(&self) -> Vec<String> {
@@ -1263,4 +1269,308 @@ docker_process_sql() { echo "sql $* $(cat)"; }
         "{replica}"
     );
     assert!(replica.contains("START REPLICA;"), "{replica}");
+}
+
+/// MongoDB: the pods are the members of the replica set the application is
+/// told about (`P_REPLICA_SET`, `P_HOSTS` = `<name>-N.<name>`), run from the
+/// store's ConfigMap of scripts, with the password from the Secret.
+#[test]
+fn mongodb_pods_are_the_replica_set_the_apps_are_told() {
+    let mut checked = 0;
+    each_stage(|ctx, m, _, objs| {
+        let apps = !(m.webs.is_empty() && m.workers.is_empty());
+        for n in m
+            .nosqls
+            .iter()
+            .filter(|n| n.engine == archc::model::NosqlEngine::Mongodb)
+        {
+            let name = &n.name;
+            let scripts = format!("{name}-replication");
+            let cm = get(objs, "ConfigMap", &scripts, ctx);
+            let start = cm["data"]["start.sh"].as_str().unwrap();
+            let ready = cm["data"]["ready.sh"].as_str().unwrap();
+            assert!(
+                start.contains(&format!(
+                    "mongod --replSet {name} --port {} --bind_ip_all --keyFile /data/keyfile",
+                    n.port
+                )),
+                "{ctx}: {start}"
+            );
+            // The member address each pod gives itself.
+            assert!(
+                ready.contains(&format!("me=\"$HOSTNAME.{name}:{}\"", n.port)),
+                "{ctx}: {ready}"
+            );
+            let svc = get(objs, "Service", name, ctx);
+            assert_eq!(
+                s(svc, "spec.publishNotReadyAddresses").as_bool(),
+                Some(true),
+                "{ctx}: members resolve each other before they are ready"
+            );
+            let st = get(objs, "StatefulSet", name, ctx);
+            let pod = s(st, "spec.template.spec");
+            assert_eq!(
+                s(pod, "volumes.0.configMap.name").as_str(),
+                Some(scripts.as_str()),
+                "{ctx}"
+            );
+            let c = s(pod, "containers.0");
+            let strs = |v: &Value| -> Vec<String> {
+                v.as_sequence()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_string())
+                    .collect()
+            };
+            assert_eq!(
+                strs(&c["command"]),
+                ["sh", "/replication/start.sh"],
+                "{ctx}"
+            );
+            assert_eq!(
+                strs(&c["readinessProbe"]["exec"]["command"]),
+                ["sh", "/replication/ready.sh"],
+                "{ctx}"
+            );
+            let password = c["env"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .find(|e| e["name"] == "MONGO_INITDB_ROOT_PASSWORD")
+                .expect("the password");
+            assert_eq!(
+                password["valueFrom"]["secretKeyRef"]["key"].as_str(),
+                n.password_env.as_deref(),
+                "{ctx}: a reference to the Secret, never a value"
+            );
+            if !apps {
+                continue;
+            }
+            let env = get(objs, "ConfigMap", &format!("{}-app-env", m.system), ctx);
+            for v in m
+                .app_env()
+                .shared()
+                .filter(|v| v.kind == "nosql" && v.component == *name)
+            {
+                let value = s(env, "data")[v.name.as_str()].as_str().unwrap_or("");
+                match &v.meaning {
+                    archc::model::Meaning::Nodes { .. } => {
+                        let want: Vec<String> =
+                            (0..n.count).map(|i| format!("{name}-{i}.{name}")).collect();
+                        assert_eq!(value, want.join(","), "{ctx}: {}", v.name);
+                    }
+                    archc::model::Meaning::ReplicaSet { .. } => {
+                        assert_eq!(value, name.as_str(), "{ctx}: {}", v.name);
+                    }
+                    _ => {}
+                }
+            }
+            checked += 1;
+        }
+    });
+    assert!(checked >= 2, "mongodb stores checked: {checked}");
+}
+
+/// Like a database's, a MongoDB store that gains instances in a later stage
+/// only scales up: the pods already running keep their template.
+#[test]
+fn mongodb_pod_template_does_not_depend_on_instances() {
+    let mut compared = 0;
+    for (stem, design) in designs() {
+        for m in &design.stages {
+            let mut single = m.clone();
+            for n in &mut single.nosqls {
+                n.count = 1;
+                n.instances.truncate(1);
+            }
+            let (a, b) = (objects(&emit_k8s(m)), objects(&emit_k8s(&single)));
+            for n in m
+                .nosqls
+                .iter()
+                .filter(|n| n.engine == archc::model::NosqlEngine::Mongodb && n.count > 1)
+            {
+                let ctx = format!("{stem}/{}: {}", m.stage, n.name);
+                assert_eq!(
+                    s(get(&a, "StatefulSet", &n.name, &ctx), "spec.template"),
+                    s(get(&b, "StatefulSet", &n.name, &ctx), "spec.template"),
+                    "{ctx}"
+                );
+                let cm = format!("{}-replication", n.name);
+                assert_eq!(
+                    get(&a, "ConfigMap", &cm, &ctx)["data"],
+                    get(&b, "ConfigMap", &cm, &ctx)["data"],
+                    "{ctx}"
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert!(
+        compared >= 1,
+        "mongodb stores with several instances: {compared}"
+    );
+}
+
+/// `start.sh` writes the key file from the password and starts the member
+/// through the image's entrypoint; only pod -0 keeps the variables that make
+/// the entrypoint create the user.
+#[test]
+fn mongodb_start_derives_the_key_file_and_only_pod_0_creates_the_user() {
+    let f = Fakes::new(&[
+        (
+            "docker-entrypoint.sh",
+            r#"echo "user=${MONGO_INITDB_ROOT_USERNAME-unset} password=${MONGO_INITDB_ROOT_PASSWORD-unset}""#,
+        ),
+        ("chown", ""),
+    ]);
+    let keyfile = f.path("keyfile");
+    let key_s = keyfile.to_str().unwrap();
+    // The container's file system is not the test's: the key file moves.
+    let start = script(
+        "examples/media.arch",
+        "stateless",
+        "profiles-replication",
+        "start.sh",
+    )
+    .replace("/data/keyfile", key_s);
+    let run = |host: &str| {
+        let out = f.run(
+            "sh",
+            &start,
+            &[
+                ("HOSTNAME", host),
+                ("MONGO_INITDB_ROOT_USERNAME", "app"),
+                ("MONGO_INITDB_ROOT_PASSWORD", "pw"),
+            ],
+        );
+        let key = std::fs::read_to_string(&keyfile).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&keyfile).unwrap().permissions().mode() & 0o777;
+        std::fs::remove_file(&keyfile).unwrap();
+        (out, key, mode)
+    };
+    let mongod = format!(
+        "docker-entrypoint.sh mongod --replSet profiles --port 27017 --bind_ip_all --keyFile {key_s}"
+    );
+    // sha256 of "pw": the same key on every pod, from the one Secret key.
+    let want_key = "30c952fab122c3f9759f02a6d95c3758b246b4fee239957b2d4fee46e26170c4\n";
+    let (out, key, mode) = run("profiles-0");
+    assert_eq!(out, "user=app password=pw\n");
+    assert_eq!((key.as_str(), mode), (want_key, 0o400));
+    assert_eq!(
+        f.calls(),
+        vec![format!("chown mongodb:mongodb {key_s}"), mongod.clone()]
+    );
+    std::fs::remove_file(f.path("calls")).unwrap();
+    let (out, key, mode) = run("profiles-10");
+    assert_eq!(out, "user=unset password=unset\n");
+    assert_eq!((key.as_str(), mode), (want_key, 0o400));
+    assert_eq!(
+        f.calls(),
+        vec![format!("chown mongodb:mongodb {key_s}"), mongod]
+    );
+}
+
+/// `ready.sh`, the readiness probe, run against a fake mongosh: ready only
+/// as a member; a pod in no set joins it once (pod -0 initiates it with
+/// itself, unless pod -1 already belongs to it; another pod adds itself
+/// through the primary) under the address the application is told.
+#[test]
+fn mongodb_ready_joins_the_replica_set_once() {
+    let design = common::compile_file(&common::repo().join("examples/media.arch"));
+    let m = design
+        .stages
+        .iter()
+        .find(|m| m.stage == "stateless")
+        .unwrap();
+    let objs = objects(&emit_k8s(m));
+    let env = get(&objs, "ConfigMap", "media-app-env", "media");
+    let hosts: Vec<&str> = s(env, "data.PROFILES_HOSTS")
+        .as_str()
+        .unwrap()
+        .split(',')
+        .collect();
+    let ready = s(
+        get(&objs, "ConfigMap", "profiles-replication", "media"),
+        "data",
+    )["ready.sh"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Answers from files: `state` (this pod's), `pod-1` (pod -1's set name;
+    // absent: unreachable); any other command succeeds. Each call's
+    // arguments, one a line, go to `args`.
+    let f = Fakes::new(&[(
+        "mongosh",
+        r#"d="$(dirname "$0")/.."
+printf '%s\n' "$@" > "$d/args"
+case "$*" in
+  *"const h = db.hello()"*) cat "$d/state" ;;
+  *directConnection*) [ -e "$d/pod-1" ] || exit 1; cat "$d/pod-1" ;;
+  *) echo 1 ;;
+esac"#,
+    )]);
+    let password = "p w'\"$x";
+    let run = |host: &str, state: &str, pod1: Option<&str>| {
+        std::fs::write(f.path("state"), format!("{state}\n")).unwrap();
+        match pod1 {
+            Some(set) => std::fs::write(f.path("pod-1"), format!("{set}\n")).unwrap(),
+            None => {
+                let _ = std::fs::remove_file(f.path("pod-1"));
+            }
+        }
+        let _ = std::fs::remove_file(f.path("calls"));
+        let (ok, out) = f.run_status(
+            "sh",
+            &ready,
+            &[("HOSTNAME", host), ("MONGO_INITDB_ROOT_PASSWORD", password)],
+        );
+        let args = std::fs::read_to_string(f.path("args")).unwrap_or_default();
+        (ok, out, f.calls(), args)
+    };
+    let local = "mongosh --quiet --port 27017 --eval const h = db.hello(); h.isWritablePrimary || h.secondary ? 'member' : h.setName ? 'joining' : 'none'";
+    let login = format!("-u\napp\n-p\n{password}\n--authenticationDatabase\nadmin\n");
+
+    // A member (primary or secondary) is ready, whichever pod it is.
+    for host in ["profiles-0", "profiles-2"] {
+        let (ok, _, calls, _) = run(host, "member", None);
+        assert!(ok, "{host}");
+        assert_eq!(calls, vec![local], "{host}");
+    }
+    // Joined, still syncing: not ready, nothing to do.
+    let (ok, out, calls, _) = run("profiles-2", "joining", None);
+    assert!(!ok);
+    assert_eq!(out, "profiles-2.profiles:27017: joining\n");
+    assert_eq!(calls, vec![local]);
+
+    // Pod -0 in no set, pod -1 unreachable (a new store): initiates the set
+    // with itself alone; ready once it is the primary, at a later probe.
+    let me0 = format!("{}:27017", hosts[0]);
+    let (ok, _, calls, args) = run("profiles-0", "none", None);
+    assert!(!ok);
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    assert!(calls[1].contains("mongodb://profiles-1.profiles:27017/?directConnection=true"));
+    assert_eq!(
+        args,
+        format!("--quiet\n--port\n27017\n{login}--eval\nrs.initiate({{_id: 'profiles', members: [{{_id: 0, host: '{me0}'}}]}}).ok\n")
+    );
+    // Pod -1 answers but belongs to no set yet: the same.
+    let (_, _, calls, _) = run("profiles-0", "none", Some(""));
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    // Pod -1 is in the set: pod -0 lost its volume and must not start a
+    // second set of the same name.
+    let (ok, out, calls, _) = run("profiles-0", "none", Some("profiles"));
+    assert!(!ok);
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert!(out.contains("waiting for the set"), "{out}");
+
+    // Another pod in no set adds itself, through the primary found from pod -0.
+    let me2 = format!("{}:27017", hosts[2]);
+    let (ok, _, calls, args) = run("profiles-2", "none", None);
+    assert!(!ok);
+    assert_eq!(calls.len(), 2, "{calls:?}");
+    assert_eq!(
+        args,
+        format!("--quiet\nmongodb://profiles-0.profiles:27017/?replicaSet=profiles&serverSelectionTimeoutMS=5000\n{login}--eval\nrs.conf().members.some(m => m.host === '{me2}') || rs.add('{me2}').ok\n")
+    );
 }
