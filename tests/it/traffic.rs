@@ -1905,10 +1905,7 @@ fn a_hung_balancer_fails_request_loops_within_the_deadline() {
         let out = std::panic::catch_unwind(|| spread(&dl, addr, 5, None));
         assert!(out.is_err(), "spread over a hung balancer succeeded");
         let took = start.elapsed();
-        assert!(
-            took < expect + slack,
-            "spread failed after {took:?}"
-        );
+        assert!(took < expect + slack, "spread failed after {took:?}");
 
         let dl = Deadline::within(deadline);
         let start = Instant::now();
