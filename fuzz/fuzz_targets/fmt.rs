@@ -8,7 +8,11 @@ fn meaning(c: &archc::Compiled) -> serde_json::Value {
     fn strip(v: &mut serde_json::Value) {
         match v {
             serde_json::Value::Object(m) => {
-                m.remove("span");
+                // Positions: formatting may move a statement to another line
+                // (a leading blank line dropped, a `;`-joined line split).
+                if m.remove("span").is_some() {
+                    m.remove("line");
+                }
                 m.values_mut().for_each(strip);
             }
             serde_json::Value::Array(a) => a.iter_mut().for_each(strip),

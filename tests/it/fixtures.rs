@@ -210,6 +210,26 @@ fn formatting_is_idempotent_and_keeps_the_model() {
     }
 }
 
+/// Formatting moves statements to other lines (found by the `fmt` fuzzer:
+/// a leading blank line dropped); the model is the same but for positions.
+#[test]
+fn formatting_that_moves_lines_keeps_the_model() {
+    for text in [
+        "\nweb statele",
+        "web x2 behind lb; db with 2 replicas\n\n\ncache\n",
+    ] {
+        let c = archc::compile("moved.arch", text);
+        let once = archc::fmt::format(text, &c.ast);
+        assert_ne!(once, text, "the case must move something");
+        let c1 = archc::compile("moved.arch", &once);
+        assert_eq!(
+            model_without_spans(&c),
+            model_without_spans(&c1),
+            "formatting {text:?} changed the model"
+        );
+    }
+}
+
 #[test]
 fn formatter_layout_is_canonical() {
     let src = "system s  # name\nweb x2 behind lb ;  db with 2 replicas\n\n\n\nstage a { cache x2 ttl 1m evict lru }\n";
