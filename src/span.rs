@@ -31,6 +31,37 @@ impl Span {
     }
 }
 
+/// Where each line of a text starts, as byte offsets (the first is 0; lines
+/// end at `\n`). One index for every consumer that turns offsets into lines:
+/// diagnostics, the model's design lines, the language server.
+#[derive(Clone, Debug)]
+pub struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    pub fn new(text: &str) -> Self {
+        LineStarts(
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        )
+    }
+
+    /// The 0-based line holding a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// The byte offset where a 0-based line starts, if the text has it.
+    pub fn start(&self, line: usize) -> Option<usize> {
+        self.0.get(line).copied()
+    }
+
+    /// How many lines the text has (an empty text has one).
+    pub fn count(&self) -> usize {
+        self.0.len()
+    }
+}
+
 /// A syntax node together with the span that wrote it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Spanned<T> {

@@ -2,6 +2,7 @@
 //! editors and CI. The only place that knows either format.
 
 use super::{Diagnostic, Severity};
+use crate::span::LineStarts;
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::{self, Files};
 use codespan_reporting::term::{self, termcolor::WriteColor};
@@ -11,7 +12,7 @@ use serde::Serialize;
 pub struct SourceFile {
     pub name: String,
     pub text: String,
-    line_starts: Vec<usize>,
+    line_starts: LineStarts,
     /// For text that is not all ASCII: every `MARK` bytes (moved back to a
     /// character boundary), the byte offset and the number of characters
     /// before it, so that a column is counted from a nearby mark instead of
@@ -24,9 +25,7 @@ const MARK: usize = 4096;
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
         let text = text.into();
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let line_starts = LineStarts::new(&text);
         let mut marks = Vec::new();
         if !text.is_ascii() {
             let (mut at, mut chars) = (0, 0);
@@ -50,17 +49,13 @@ impl SourceFile {
 
     /// The 0-based line holding a byte offset.
     fn line_index(&self, offset: usize) -> usize {
-        self.line_starts.partition_point(|&s| s <= offset) - 1
+        self.line_starts.line_of(offset)
     }
 
     /// The bytes of a 0-based line, its line break included.
     fn line_range(&self, line: usize) -> Option<std::ops::Range<usize>> {
-        let start = *self.line_starts.get(line)?;
-        let end = self
-            .line_starts
-            .get(line + 1)
-            .copied()
-            .unwrap_or(self.text.len());
+        let start = self.line_starts.start(line)?;
+        let end = self.line_starts.start(line + 1).unwrap_or(self.text.len());
         Some(start..end)
     }
 
@@ -77,7 +72,7 @@ impl SourceFile {
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let line = self.line_index(offset);
-        let start = self.line_starts[line];
+        let start = self.line_starts.start(line).expect("line_of names a line");
         let col = match (self.chars_before(start), self.chars_before(offset)) {
             (Some(a), Some(b)) => b - a,
             _ => offset - start,
@@ -172,7 +167,7 @@ impl<'a> Files<'a> for Clipped<'a> {
             .line_range(line_index)
             .ok_or(files::Error::LineTooLarge {
                 given: line_index,
-                max: self.file.line_starts.len() - 1,
+                max: self.file.line_starts.count() - 1,
             })?;
         if let Some((_, w)) = self.windows.iter().find(|(l, _)| *l == line_index) {
             return Ok(w.clone());

@@ -6,23 +6,20 @@
 //! at `\n`; a `\r` before it belongs to the line, which is harmless since
 //! nothing of a design ends in one.
 
-use crate::span::Span;
+use crate::span::{LineStarts, Span};
 use lsp_types::{Position, Range};
 
 /// Line starts of one text, to convert in both directions.
 #[derive(Clone, Debug)]
 pub struct LineIndex {
-    line_starts: Vec<usize>,
+    line_starts: LineStarts,
     len: usize,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         LineIndex {
-            line_starts,
+            line_starts: LineStarts::new(text),
             len: text.len(),
         }
     }
@@ -31,8 +28,8 @@ impl LineIndex {
     /// inside a character is that character's start.
     pub fn position(&self, text: &str, offset: usize) -> Position {
         let offset = floor_char_boundary(text, offset.min(self.len));
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
+        let line = self.line_starts.line_of(offset);
+        let start = self.line_starts.start(line).expect("line_of names a line");
         let character: usize = text[start..offset].chars().map(char::len_utf16).sum();
         Position::new(line as u32, character as u32)
     }
@@ -42,13 +39,13 @@ impl LineIndex {
     /// position between the two halves of a surrogate pair is the character's
     /// start.
     pub fn offset(&self, text: &str, pos: Position) -> usize {
-        let Some(&start) = self.line_starts.get(pos.line as usize) else {
+        let Some(start) = self.line_starts.start(pos.line as usize) else {
             return self.len;
         };
         let end = self
             .line_starts
-            .get(pos.line as usize + 1)
-            .map_or(self.len, |&next| next - 1);
+            .start(pos.line as usize + 1)
+            .map_or(self.len, |next| next - 1);
         let mut units = 0usize;
         for (i, c) in text[start..end].char_indices() {
             units += c.len_utf16();

@@ -8,7 +8,7 @@
 use super::defaults::*;
 use super::types::*;
 use crate::diag::{nearest, Diagnostic};
-use crate::span::{Span, Spanned};
+use crate::span::{LineStarts, Span, Spanned};
 use crate::syntax::ast::{self, Clause, Item, Kind, Stmt};
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
@@ -75,7 +75,7 @@ pub fn resolve(file: &ast::SourceFile, source_name: &str, text: &str) -> (Design
         region: &region,
         source_name,
         staged: !stages.is_empty(),
-        line_starts: line_starts(text),
+        line_starts: LineStarts::new(text),
     };
 
     let mut models = Vec::new();
@@ -147,22 +147,14 @@ struct Ctx<'c> {
     region: &'c str,
     source_name: &'c str,
     staged: bool,
-    /// Byte offset of the start of every line of the source, in order.
-    line_starts: Vec<u32>,
+    line_starts: LineStarts,
 }
 
 impl Ctx<'_> {
     /// The 1-based line on which `span` starts.
     fn line(&self, span: Span) -> u32 {
-        self.line_starts.partition_point(|&s| s <= span.start) as u32
+        self.line_starts.line_of(span.start as usize) as u32 + 1
     }
-}
-
-/// Byte offsets where the lines of `text` start (the first is 0).
-fn line_starts(text: &str) -> Vec<u32> {
-    std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1))
-        .collect()
 }
 
 struct Resolver {
