@@ -274,10 +274,11 @@ impl TreeWriter {
         leftovers.extend(remove_leftovers(&root, &root, true)?);
         // What this build owns and no longer produces goes; what other builds
         // wrote stays listed (while it exists) so that they can remove it.
+        // (Paths of `old` are distinct, so what this loop adds to `new` never
+        // makes a later path look produced.)
         let mut stale = Vec::new();
-        let produced: BTreeSet<String> = new.keys().cloned().collect();
         for (path, owner) in old {
-            if produced.contains(&path) {
+            if new.contains_key(&path) {
                 continue;
             }
             if scope.owns(&owner) {
@@ -467,10 +468,13 @@ pub fn compare_tree(root: &Path, scope: &Scope, files: &[Planned]) -> std::io::R
         if let Some(dir) = path.parent() {
             dirs.insert(dir.to_path_buf());
         }
-        match std::fs::read(&path) {
-            Ok(b) if b == f.contents.as_bytes() => {}
-            Ok(_) => drift.changed.push(f.path.clone()),
-            Err(_) => drift.missing.push(f.path.clone()),
+        if same_contents(&path, f.contents.as_bytes()) {
+            continue;
+        }
+        if path.is_file() {
+            drift.changed.push(f.path.clone());
+        } else {
+            drift.missing.push(f.path.clone());
         }
     }
     drift.stale = old
