@@ -721,7 +721,7 @@ impl<'m> K8s<'m> {
                 "127.0.0.1".into(),
             ],
         };
-        let scripts = replication_config_name(db);
+        let scripts = replication_config_name(&db.name);
         // One ConfigMap of replication scripts for every shard.
         let mut docs = vec![self.doc(
             "config-map",
@@ -1075,7 +1075,7 @@ impl<'m> K8s<'m> {
         let mut meta = self.meta(name, "nosql");
         let workload = match n.engine {
             NosqlEngine::Mongodb => {
-                let scripts = mongo_config_name(n);
+                let scripts = replication_config_name(&n.name);
                 docs.push(self.doc(
                     "config-map",
                     &ConfigMap {
@@ -2143,9 +2143,10 @@ const CLONE_KEY: &str = "clone.sh";
 /// mysql: the server container's command.
 const START_KEY: &str = "start.sh";
 
-/// The ConfigMap of one database's replication scripts (shared by its shards).
-fn replication_config_name(db: &Db) -> String {
-    format!("{}-replication", db.name)
+/// The ConfigMap of one component's replication scripts: a database's
+/// (shared by its shards) or a MongoDB store's.
+fn replication_config_name(component: &str) -> String {
+    format!("{component}-replication")
 }
 
 /// The scripts, by ConfigMap key. The shard-specific values come from the
@@ -2253,11 +2254,6 @@ fi
 const MONGO_USER: &str = "app";
 /// The readiness probe's script, which also joins the pod to the set.
 const READY_KEY: &str = "ready.sh";
-
-/// The ConfigMap of one MongoDB store's scripts.
-fn mongo_config_name(n: &Nosql) -> String {
-    format!("{}-replication", n.name)
-}
 
 /// The scripts, by ConfigMap key: `start.sh`, the container's command, and
 /// `ready.sh`, its readiness probe.
