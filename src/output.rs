@@ -471,7 +471,8 @@ pub fn compare_tree(root: &Path, scope: &Scope, files: &[Planned]) -> std::io::R
         if same_contents(&path, f.contents.as_bytes()) {
             continue;
         }
-        if path.is_file() {
+        // A file that cannot be read counts as missing, as it always has.
+        if std::fs::File::open(&path).is_ok_and(|f| f.metadata().is_ok_and(|m| m.is_file())) {
             drift.changed.push(f.path.clone());
         } else {
             drift.missing.push(f.path.clone());
