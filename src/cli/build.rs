@@ -210,7 +210,6 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let design = &loaded.compiled.design;
     if !loaded.compiled.diagnostics.is_empty() {
         ui.print_diagnostics(&loaded.file, &loaded.compiled.diagnostics, a.message_format);
     }
@@ -221,6 +220,16 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
         );
         return EXIT_FAILED;
     }
+    // Emitters read only the model: the source text and its syntax tree
+    // (a third of the front end's memory on a large design) go before
+    // rendering starts.
+    let design = loaded.compiled.design;
+    drop((
+        loaded.file,
+        loaded.compiled.ast,
+        loaded.compiled.diagnostics,
+    ));
+    let design = &design;
     let stages = match a.select.stages(ui, design) {
         Ok(s) => s,
         Err(code) => return code,
