@@ -66,6 +66,7 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 const USER_DATA: &str = include_str!("../../templates/terraform/user_data.sh.tera");
+const HOST_GROUP: &str = include_str!("../../templates/terraform/host-group.tf.tera");
 
 static ENGINE: OnceLock<Tera> = OnceLock::new();
 
@@ -73,6 +74,7 @@ fn tera() -> &'static Tera {
     ENGINE.get_or_init(|| {
         let mut all: Vec<(&str, &str)> = FILES.to_vec();
         all.push(("user_data.sh", USER_DATA));
+        all.push(("host-group.tf", HOST_GROUP));
         engine(&all)
     })
 }
@@ -87,7 +89,12 @@ pub fn emit_each(
     let ctx = build(model)?;
     for (name, _) in FILES {
         // One copy of the text at a time: the raw render goes once tidied.
-        let text = tidy(&render(tera(), name, &file_context(&ctx, name))?);
+        let mut text = Tidy::default();
+        text.push(&render(tera(), name, &file_context(&ctx, name))?);
+        if *name == "hosts.tf" {
+            render_host_groups(&ctx, &mut text)?;
+        }
+        let text = text.finish();
         // A file with nothing but its header comment is not worth writing.
         let body = text
             .lines()
@@ -99,6 +106,26 @@ pub fn emit_each(
                 contents: super::with_design_lines(text, model, &file_origins(model, name)),
             })?;
         }
+    }
+    Ok(())
+}
+
+/// Appends each web tier's and worker's resources to hosts.tf, each rendered
+/// from its own small context: at 10,000 components the groups are 13 MB of
+/// text, and one context holding them all was converted whole into tera's
+/// values and rendered into one more buffer of the file's size.
+fn render_host_groups(ctx: &Ctx, out: &mut Tidy) -> Result<()> {
+    if !ctx.hosts {
+        return Ok(());
+    }
+    let mut c = Context::new();
+    c.insert("app_sg", &ctx.app_sg);
+    c.insert("colocated", &ctx.colocated);
+    c.insert("metrics", &ctx.metrics);
+    for h in &ctx.host_groups {
+        c.insert("h", h);
+        c.insert("user_data", &h.user_data);
+        out.push(&render(tera(), "host-group.tf", &c)?);
     }
     Ok(())
 }
@@ -117,21 +144,7 @@ fn file_context(ctx: &Ctx, file: &str) -> Context {
         "versions.tf" => pick!(dns, region, stage, system),
         "variables.tf" => pick!(dns, hosts, logs, region, snapshots, system),
         "network.tf" => pick!(nat, security_groups, system, vpc),
-        "hosts.tf" => pick!(
-            app_env,
-            app_sg,
-            colocated,
-            db_passwords,
-            host_groups,
-            hosts,
-            iam,
-            logs,
-            metrics,
-            queues,
-            region,
-            stage,
-            vpc
-        ),
+        "hosts.tf" => pick!(app_env, db_passwords, host_groups, hosts, iam),
         "lb.tf" => pick!(lbs, security_groups, stage),
         "data.tf" => pick!(
             cache_subnet_group,
@@ -153,33 +166,75 @@ fn file_context(ctx: &Ctx, file: &str) -> Context {
 /// Collapses the blank lines template conditionals leave behind: at most one blank
 /// line in a row, none before a closing brace, exactly one newline at the end.
 fn tidy(text: &str) -> String {
-    // One pass into one buffer of the input's size: hosts.tf at 10,000
-    // components is 13 MB, a line list and a join would hold it three times.
-    let mut out = String::with_capacity(text.len());
-    // Where the last written line starts; every written line ends in '\n'.
-    let mut last: Option<usize> = None;
-    for line in text.lines() {
+    let mut t = Tidy::default();
+    t.push(text);
+    t.finish()
+}
+
+/// [`tidy`] over text that arrives in pieces (hosts.tf: its head, then one
+/// piece a host group), as if the pieces were one text: a line split between
+/// two pieces is tidied once whole.
+#[derive(Default)]
+struct Tidy {
+    out: String,
+    /// Where the last written line starts; every written line ends in '\n'.
+    last: Option<usize>,
+    /// The end of the last piece after its last line break.
+    partial: String,
+}
+
+impl Tidy {
+    fn push(&mut self, text: &str) {
+        let mut rest = text;
+        if !self.partial.is_empty() {
+            let Some(end) = rest.find('\n') else {
+                self.partial.push_str(rest);
+                return;
+            };
+            let mut line = std::mem::take(&mut self.partial);
+            line.push_str(&rest[..end]);
+            self.line(&line);
+            rest = &rest[end + 1..];
+        }
+        // Whole lines straight from the piece; the end waits for the next.
+        let whole = rest.rfind('\n').map_or(0, |i| i + 1);
+        for line in rest[..whole].lines() {
+            self.line(line);
+        }
+        self.partial.push_str(&rest[whole..]);
+    }
+
+    fn line(&mut self, line: &str) {
         let line = line.trim_end();
-        let prev = last.map(|at| &out[at..out.len() - 1]);
+        let out = &mut self.out;
+        let prev = self.last.map(|at| &out[at..out.len() - 1]);
         if line.is_empty() && prev.is_none_or(|l| l.is_empty() || l.ends_with('{')) {
-            continue;
+            return;
         }
         if line.trim_start().starts_with('}') && prev.is_some_and(str::is_empty) {
             // Drop the blank line before a closing brace (the '}' line
             // pushed next becomes the last line).
-            out.truncate(last.expect("a blank line follows another line"));
+            out.truncate(self.last.expect("a blank line follows another line"));
         }
-        last = Some(out.len());
+        self.last = Some(out.len());
         out.push_str(line);
         out.push('\n');
     }
-    if last.is_some_and(|at| at == out.len() - 1) {
-        out.pop();
+
+    fn finish(mut self) -> String {
+        if !self.partial.is_empty() {
+            let line = std::mem::take(&mut self.partial);
+            self.line(&line);
+        }
+        let mut out = self.out;
+        if self.last.is_some_and(|at| at == out.len() - 1) {
+            out.pop();
+        }
+        if out.is_empty() {
+            out.push('\n');
+        }
+        out
     }
-    if out.is_empty() {
-        out.push('\n');
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------
@@ -392,6 +447,9 @@ struct HostCtx {
     target_group: Option<String>,
     lb: Option<String>,
     health: String,
+    /// Rendered from its own context by `render_host_groups`; left out of
+    /// the files that list host groups (their logs and alarms).
+    #[serde(skip)]
     user_data: String,
 }
 
@@ -1740,6 +1798,23 @@ fn file_origins<'m>(m: &'m Model, file: &str) -> Vec<&'m Origin> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tidy_collapses_blank_lines_and_pieces_tidy_as_one_text() {
+        let text = "\n\nresource \"a\" \"b\" {\n\n  x = 1   \n\n\n}\n\n\n# c\r\n\n";
+        assert_eq!(tidy(text), "resource \"a\" \"b\" {\n  x = 1\n}\n\n# c\n");
+        assert_eq!(tidy(""), "\n");
+        // Cut anywhere, twice: the same result as the whole text.
+        for i in 0..=text.len() {
+            for j in i..=text.len() {
+                let mut t = Tidy::default();
+                t.push(&text[..i]);
+                t.push(&text[i..j]);
+                t.push(&text[j..]);
+                assert_eq!(t.finish(), tidy(text), "cut at {i} and {j}");
+            }
+        }
+    }
 
     #[test]
     fn aws_names_fit_and_stay_distinct() {
