@@ -124,10 +124,56 @@ fn render_host_groups(ctx: &Ctx, out: &mut Tidy) -> Result<()> {
     c.insert("metrics", &ctx.metrics);
     for h in &ctx.host_groups {
         c.insert("h", h);
-        c.insert("user_data", &h.user_data);
+        c.insert("user_data", &user_data(ctx, h)?);
         out.push(&render(tera(), "host-group.tf", &c)?);
     }
     Ok(())
+}
+
+/// The user data script of one host group, indented for the launch
+/// template's heredoc.
+fn user_data(ctx: &Ctx, h: &HostCtx) -> Result<String> {
+    #[derive(Serialize)]
+    struct Ud<'a> {
+        kind: &'a str,
+        name: &'a str,
+        image: String,
+        publish: Option<String>,
+        log_group: Option<String>,
+        /// Runs the shared `local.fetch_db_passwords`.
+        db_passwords: bool,
+        /// Appends the shared `local.app_env`.
+        app_env: bool,
+        env: &'a [(String, String)],
+        sidecars: &'a [Sidecar],
+    }
+    let u = &h.user_data;
+    let v = Ud {
+        kind: &h.kind,
+        name: &h.name,
+        image: heredoc_escape(&sh_quote(&u.image)),
+        publish: u.ports.map(|(h, c)| format!("{h}:{c}")),
+        log_group: ctx
+            .logs
+            .then(|| format!("${{aws_cloudwatch_log_group.{}.name}}", h.label)),
+        db_passwords: !ctx.db_passwords.is_empty(),
+        app_env: !ctx.app_env.is_empty(),
+        env: &u.env,
+        sidecars: if u.sidecars { &ctx.sidecars } else { &[] },
+    };
+    let c = Context::from_serialize(&v).map_err(|e| super::EmitError(e.to_string()))?;
+    let text = tidy(&render(tera(), "user_data.sh", &c)?);
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for (i, l) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if !l.is_empty() {
+            out.push_str("    ");
+            out.push_str(l);
+        }
+    }
+    Ok(out)
 }
 
 /// The part of the context one file's template reads. Converting the whole
@@ -386,6 +432,9 @@ struct Ctx {
     db_subnet_group: bool,
     dbs: Vec<DbCtx>,
     colocated: Vec<String>,
+    /// The containers behind `colocated`, for the web host's user data.
+    #[serde(skip)]
+    sidecars: Vec<Sidecar>,
     cache_subnet_group: bool,
     caches: Vec<CacheCtx>,
     nosqls: Vec<NosqlCtx>,
@@ -447,10 +496,21 @@ struct HostCtx {
     target_group: Option<String>,
     lb: Option<String>,
     health: String,
-    /// Rendered from its own context by `render_host_groups`; left out of
-    /// the files that list host groups (their logs and alarms).
     #[serde(skip)]
-    user_data: String,
+    user_data: UserData,
+}
+
+/// What a host group's user data is rendered from. The script itself is
+/// rendered only when hosts.tf reaches the group and then dropped: a stage's
+/// scripts (13 MB at 10,000 components) are never in memory at once.
+struct UserData {
+    image: String,
+    /// (host port, container port) the container publishes.
+    ports: Option<(u16, u16)>,
+    /// The application's own variables (the shared ones are `local.app_env`).
+    env: Vec<(String, String)>,
+    /// The single-server stage's colocated data services run beside it.
+    sidecars: bool,
 }
 
 #[derive(Serialize)]
@@ -976,55 +1036,6 @@ fn build(m: &Model) -> Result<Ctx> {
     let shared_env = mapped(&mut contract.shared());
     let app_env = |app: App<'_>| mapped(&mut contract.own(app));
 
-    let ud = |kind: &str,
-              name: &str,
-              image: &str,
-              ports: Option<(u16, u16)>,
-              env: Vec<(String, String)>,
-              sidecars: &[Sidecar]|
-     -> Result<String> {
-        #[derive(Serialize)]
-        struct Ud<'a> {
-            kind: &'a str,
-            name: &'a str,
-            image: String,
-            publish: Option<String>,
-            log_group: Option<String>,
-            /// Runs the shared `local.fetch_db_passwords`.
-            db_passwords: bool,
-            /// Appends the shared `local.app_env`.
-            app_env: bool,
-            env: Vec<(String, String)>,
-            sidecars: &'a [Sidecar],
-        }
-        let v = Ud {
-            kind,
-            name,
-            image: heredoc_escape(&sh_quote(image)),
-            publish: ports.map(|(h, c)| format!("{h}:{c}")),
-            log_group: logs
-                .then(|| format!("${{aws_cloudwatch_log_group.{}.name}}", label(kind, name))),
-            db_passwords: !secrets.is_empty(),
-            app_env: !shared_env.is_empty(),
-            env,
-            sidecars,
-        };
-        let ctx = Context::from_serialize(&v).map_err(|e| super::EmitError(e.to_string()))?;
-        let text = render(tera(), "user_data.sh", &ctx)?;
-        let text = tidy(&text);
-        Ok(text
-            .lines()
-            .map(|l| {
-                if l.is_empty() {
-                    String::new()
-                } else {
-                    format!("    {l}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n"))
-    };
-
     // --- web tiers ----------------------------------------------------------------
     let mut webs = Vec::new();
     let mut hosted = false;
@@ -1032,18 +1043,14 @@ fn build(m: &Model) -> Result<Ctx> {
         let public = w.lb.is_none();
         // Colocated components run on the one web host (the first tier without
         // a load balancer; the checks allow colocated only with one web host).
-        let side: &[Sidecar] = if public && !hosted {
-            hosted = true;
-            &sidecars
-        } else {
-            &[]
-        };
+        let side = public && !hosted && !sidecars.is_empty();
+        hosted |= public;
         let (min, max, cpu) = match (&w.autoscale, public) {
             (Some(a), false) => (a.min, a.max, Some(a.cpu_percent)),
             (_, true) => (1, 1, None),
             (None, false) => (w.count, w.count, None),
         };
-        let extra_gb: u32 = if side.is_empty() {
+        let extra_gb: u32 = if !side {
             0
         } else {
             colocated_dbs.iter().map(|d| d.storage_gb).sum()
@@ -1065,14 +1072,12 @@ fn build(m: &Model) -> Result<Ctx> {
             target_group: w.lb.as_ref().map(|_| label("web", &w.name)),
             lb: w.lb.clone(),
             health: w.health.clone(),
-            user_data: ud(
-                "web",
-                &w.name,
-                &w.image,
-                Some((host_port, w.port)),
-                app_env(App::Web(&w.name)),
-                side,
-            )?,
+            user_data: UserData {
+                image: w.image.clone(),
+                ports: Some((host_port, w.port)),
+                env: app_env(App::Web(&w.name)),
+                sidecars: side,
+            },
         });
     }
     let colocated: Vec<String> = if hosted {
@@ -1100,7 +1105,12 @@ fn build(m: &Model) -> Result<Ctx> {
             target_group: None,
             lb: None,
             health: String::new(),
-            user_data: ud("worker", &wk.name, &wk.image, None, env, &[])?,
+            user_data: UserData {
+                image: wk.image.clone(),
+                ports: None,
+                env,
+                sidecars: false,
+            },
         });
     }
 
@@ -1501,6 +1511,7 @@ fn build(m: &Model) -> Result<Ctx> {
         db_subnet_group: !dbs.is_empty() || nosqls.iter().any(|n| !n.dynamodb),
         dbs,
         colocated,
+        sidecars,
         cache_subnet_group: !caches.is_empty(),
         caches,
         nosqls,
