@@ -206,6 +206,8 @@ pub fn plan(
 }
 
 pub fn run(ui: &Ui, a: Args) -> u8 {
+    let targets = targets(&a.select.targets);
+    emit::parse_templates_in_background(&targets);
     let loaded = match load(ui, &a.file) {
         Ok(l) => l,
         Err(code) => return code,
@@ -234,7 +236,6 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let targets = targets(&a.select.targets);
     let local = match &a.local_ports {
         None => emit::Options::default(),
         Some(path) => match read_local_ports(path, &stages) {

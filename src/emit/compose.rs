@@ -27,7 +27,7 @@ use tera::{Context, Tera};
 
 static ENGINE: OnceLock<Tera> = OnceLock::new();
 
-fn tera() -> &'static Tera {
+pub(super) fn tera() -> &'static Tera {
     ENGINE.get_or_init(|| {
         engine(&[
             (

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 static ENGINE: OnceLock<tera::Tera> = OnceLock::new();
 
-fn engine() -> &'static tera::Tera {
+pub(super) fn engine() -> &'static tera::Tera {
     ENGINE.get_or_init(|| {
         super::templates::engine(&[(
             "lb.cfg",

@@ -41,7 +41,7 @@ use tera::{Context, Tera, Value};
 
 static ENGINE: OnceLock<Tera> = OnceLock::new();
 
-fn tera() -> &'static Tera {
+pub(super) fn tera() -> &'static Tera {
     ENGINE.get_or_init(|| {
         let mut t = engine(&[
             ("file", include_str!("../../templates/k8s/file.yaml.tera")),

@@ -171,6 +171,35 @@ pub fn with_design_lines(mut text: String, model: &Model, origins: &[&Origin]) -
     text
 }
 
+/// Parses the templates `targets` render with, on a thread of its own, and
+/// returns at once. Parsing tera templates is about a third of the CPU of a
+/// small build (the journey's 40 jobs); started before the design is read, it
+/// overlaps with reading, compiling and planning instead of following them. A
+/// job that needs an engine still being parsed waits for it (`OnceLock`), so
+/// nothing is parsed twice.
+pub fn parse_templates_in_background(targets: &[Target]) {
+    let mut targets = targets.to_vec();
+    // Terraform's templates first: they take half of the parsing (5 of
+    // 10 ms), and its job starts third, when this thread is done with them.
+    targets.sort_by_key(|&t| t != Target::Terraform);
+    std::thread::spawn(move || {
+        for t in targets {
+            match t {
+                Target::Terraform => _ = terraform::tera(),
+                Target::K8s => _ = k8s::tera(),
+                Target::Nginx => _ = nginx::engine(),
+                Target::Haproxy => _ = haproxy::engine(),
+                // Compose mounts the balancers' configs, rendered by their engines.
+                Target::Compose => {
+                    _ = compose::tera();
+                    _ = nginx::engine();
+                    _ = haproxy::engine();
+                }
+            }
+        }
+    });
+}
+
 /// Runs one target's emitter.
 pub fn emit(target: Target, model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
     match target {

@@ -16,7 +16,7 @@ pub(super) const DEFAULT_CDN_TTL_SECONDS: u64 = 3600;
 
 static ENGINE: OnceLock<tera::Tera> = OnceLock::new();
 
-fn engine() -> &'static tera::Tera {
+pub(super) fn engine() -> &'static tera::Tera {
     ENGINE.get_or_init(|| {
         super::templates::engine(&[(
             "lb.conf",

@@ -70,7 +70,7 @@ const HOST_GROUP: &str = include_str!("../../templates/terraform/host-group.tf.t
 
 static ENGINE: OnceLock<Tera> = OnceLock::new();
 
-fn tera() -> &'static Tera {
+pub(super) fn tera() -> &'static Tera {
     ENGINE.get_or_init(|| {
         let mut all: Vec<(&str, &str)> = FILES.to_vec();
         all.push(("user_data.sh", USER_DATA));
