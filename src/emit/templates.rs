@@ -22,15 +22,24 @@ pub fn engine(templates: &[(&str, &str)]) -> Tera {
 
 /// Renders one template, mapping tera's error chain into an `EmitError`.
 pub fn render(tera: &Tera, name: &str, ctx: &Context) -> Result<String> {
-    tera.render(name, ctx).map_err(|e| {
-        let mut msg = format!("template {name}: {e}");
-        let mut source = std::error::Error::source(&e);
-        while let Some(s) = source {
-            msg.push_str(&format!(": {s}"));
-            source = s.source();
-        }
-        EmitError(msg)
-    })
+    tera.render(name, ctx).map_err(|e| render_error(name, e))
+}
+
+/// Renders one template straight into `out`, piece by piece, with no
+/// buffer holding the whole text (a large Terraform file is megabytes).
+pub fn render_into(tera: &Tera, name: &str, ctx: &Context, out: impl std::io::Write) -> Result<()> {
+    tera.render_to(name, ctx, out)
+        .map_err(|e| render_error(name, e))
+}
+
+fn render_error(name: &str, e: tera::Error) -> EmitError {
+    let mut msg = format!("template {name}: {e}");
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        msg.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    EmitError(msg)
 }
 
 /// A double-quoted HCL string: escapes quotes, backslashes, newlines and the

@@ -10,7 +10,7 @@
 //! the kind (`web`, `db`), which cannot collide. AWS names are `<system>-<name>`,
 //! shortened deterministically to each service's limit (see [`aws_name`]).
 
-use super::templates::{engine, render, tf_name};
+use super::templates::{engine, render, render_into, tf_name};
 use super::{Options, OutFile, Result};
 use crate::model::{
     App, CacheEngine, DbEngine, EnvVar, Evict, LbMethod, Meaning, Model, NosqlEngine, Origin,
@@ -90,7 +90,7 @@ pub fn emit_each(
     for (name, _) in FILES {
         // One copy of the text at a time: the raw render goes once tidied.
         let mut text = Tidy::default();
-        text.push(&render(tera(), name, &file_context(&ctx, name))?);
+        render_into(tera(), name, &file_context(&ctx, name), &mut text)?;
         if *name == "hosts.tf" {
             render_host_groups(&ctx, &mut text)?;
         }
@@ -125,7 +125,7 @@ fn render_host_groups(ctx: &Ctx, out: &mut Tidy) -> Result<()> {
     for h in &ctx.host_groups {
         c.insert("h", h);
         c.insert("user_data", &user_data(ctx, h)?);
-        out.push(&render(tera(), "host-group.tf", &c)?);
+        render_into(tera(), "host-group.tf", &c, &mut *out)?;
     }
     Ok(())
 }
@@ -280,6 +280,21 @@ impl Tidy {
             out.push('\n');
         }
         out
+    }
+}
+
+/// Tera writes what it renders as whole `str` pieces, so a piece never ends
+/// inside a character; one that did would fail the render, not the text.
+impl std::io::Write for Tidy {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = std::str::from_utf8(buf)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        self.push(text);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
