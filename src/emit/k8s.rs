@@ -491,10 +491,19 @@ impl<'m> K8s<'m> {
     fn render_file(&self, f: File, origins: &[&Origin]) -> Result<OutFile> {
         let mut ctx = self.base.clone();
         ctx.insert("intro", &f.intro);
-        let mut contents = super::with_design_lines(render(tera(), "file", &ctx)?, self.m, origins);
-        contents.reserve(f.docs.iter().map(String::len).sum());
-        for d in &f.docs {
-            contents.push_str(d);
+        let head = super::with_design_lines(render(tera(), "file", &ctx)?, self.m, origins);
+        // The head goes in front of the first document, in its buffer: a
+        // file of megabytes (the network policies) is not copied whole.
+        let mut docs = f.docs.into_iter();
+        let mut contents = match docs.next() {
+            Some(mut first) => {
+                first.insert_str(0, &head);
+                first
+            }
+            None => head,
+        };
+        for d in docs {
+            contents.push_str(&d);
         }
         Ok(OutFile {
             path: f.path,
@@ -630,13 +639,15 @@ impl<'m> K8s<'m> {
         if data.is_empty() {
             return Ok(None);
         }
-        let mut docs = Vec::new();
+        // One policy per data component: megabytes at 10,000 components, so
+        // the documents are appended to one text as they are rendered.
+        let mut docs = String::new();
         let mut deny = self.meta("deny-data-ingress", "network-policy");
         deny.notes
             .push("The data tier accepts no connection unless a policy below allows it.".into());
         let mut sel = Map::new();
         sel.insert("archc.dev/tier".into(), TIER_DATA.into());
-        docs.push(self.doc(
+        docs.push_str(&self.doc(
             "network-policy",
             &NetworkPolicy {
                 meta: deny,
@@ -655,7 +666,7 @@ impl<'m> K8s<'m> {
                 "{kind} \"{name}\": reachable from the {} pods, and from its own pods (replication).",
                 tiers.join(" and ")
             ));
-            docs.push(self.doc(
+            docs.push_str(&self.doc(
                 "network-policy",
                 &NetworkPolicy {
                     meta,
@@ -672,7 +683,7 @@ impl<'m> K8s<'m> {
                 "NetworkPolicies need a network plugin that enforces them (Calico, Cilium, ...)."
                     .into(),
             ],
-            docs,
+            docs: vec![docs],
         }))
     }
 
