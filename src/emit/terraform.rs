@@ -67,6 +67,7 @@ const FILES: &[(&str, &str)] = &[
 
 const USER_DATA: &str = include_str!("../../templates/terraform/user_data.sh.tera");
 const HOST_GROUP: &str = include_str!("../../templates/terraform/host-group.tf.tera");
+const ALARM: &str = include_str!("../../templates/terraform/alarm.tf.tera");
 
 static ENGINE: OnceLock<Tera> = OnceLock::new();
 
@@ -75,6 +76,7 @@ pub(super) fn tera() -> &'static Tera {
         let mut all: Vec<(&str, &str)> = FILES.to_vec();
         all.push(("user_data.sh", USER_DATA));
         all.push(("host-group.tf", HOST_GROUP));
+        all.push(("alarm.tf", ALARM));
         engine(&all)
     })
 }
@@ -91,8 +93,10 @@ pub fn emit_each(
         // One copy of the text at a time: the raw render goes once tidied.
         let mut text = Tidy::default();
         render_into(tera(), name, &file_context(&ctx, name), &mut text)?;
-        if *name == "hosts.tf" {
-            render_host_groups(&ctx, &mut text)?;
+        match *name {
+            "hosts.tf" => render_host_groups(&ctx, &mut text)?,
+            "ops.tf" => render_alarms(&ctx, &mut text)?,
+            _ => {}
         }
         let text = text.finish();
         // A file with nothing but its header comment is not worth writing.
@@ -126,6 +130,20 @@ fn render_host_groups(ctx: &Ctx, out: &mut Tidy) -> Result<()> {
         c.insert("h", h);
         c.insert("user_data", &user_data(ctx, h)?);
         render_into(tera(), "host-group.tf", &c, &mut *out)?;
+    }
+    Ok(())
+}
+
+/// Appends each CPU alarm to ops.tf, each rendered from its own context
+/// (the alarms of 10,000 components, as tera's values, were 7 MB).
+fn render_alarms(ctx: &Ctx, out: &mut Tidy) -> Result<()> {
+    if !ctx.metrics {
+        return Ok(());
+    }
+    let mut c = Context::new();
+    for a in &ctx.alarms {
+        c.insert("a", a);
+        render_into(tera(), "alarm.tf", &c, &mut *out)?;
     }
     Ok(())
 }
@@ -202,7 +220,24 @@ fn file_context(ctx: &Ctx, file: &str) -> Context {
         ),
         "queues.tf" => pick!(queues),
         "edge.tf" => pick!(cdns, dns, region, stage),
-        "ops.tf" => pick!(alarms, host_groups, hosts, logs, metrics, system),
+        "ops.tf" => {
+            pick!(hosts, logs, metrics, system);
+            // A log group per host group: two names of each, not the group.
+            #[derive(Serialize)]
+            struct LogGroup<'a> {
+                label: &'a str,
+                log_name: &'a str,
+            }
+            let groups: Vec<LogGroup> = ctx
+                .host_groups
+                .iter()
+                .map(|h| LogGroup {
+                    label: &h.label,
+                    log_name: &h.log_name,
+                })
+                .collect();
+            c.insert("log_groups", &groups);
+        }
         "outputs.tf" => pick!(outputs),
         other => unreachable!("no context for terraform file {other}"),
     }
