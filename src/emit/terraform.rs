@@ -68,6 +68,7 @@ const FILES: &[(&str, &str)] = &[
 const USER_DATA: &str = include_str!("../../templates/terraform/user_data.sh.tera");
 const HOST_GROUP: &str = include_str!("../../templates/terraform/host-group.tf.tera");
 const ALARM: &str = include_str!("../../templates/terraform/alarm.tf.tera");
+const SECURITY_GROUP: &str = include_str!("../../templates/terraform/security-group.tf.tera");
 
 static ENGINE: OnceLock<Tera> = OnceLock::new();
 
@@ -77,6 +78,7 @@ pub(super) fn tera() -> &'static Tera {
         all.push(("user_data.sh", USER_DATA));
         all.push(("host-group.tf", HOST_GROUP));
         all.push(("alarm.tf", ALARM));
+        all.push(("security-group.tf", SECURITY_GROUP));
         engine(&all)
     })
 }
@@ -96,6 +98,7 @@ pub fn emit_each(
         match *name {
             "hosts.tf" => render_host_groups(&ctx, &mut text)?,
             "ops.tf" => render_alarms(&ctx, &mut text)?,
+            "network.tf" => render_security_groups(&ctx, &mut text)?,
             _ => {}
         }
         let text = text.finish();
@@ -130,6 +133,21 @@ fn render_host_groups(ctx: &Ctx, out: &mut Tidy) -> Result<()> {
         c.insert("h", h);
         c.insert("user_data", &user_data(ctx, h)?);
         render_into(tera(), "host-group.tf", &c, &mut *out)?;
+    }
+    Ok(())
+}
+
+/// Appends each security group and its rules to network.tf, each rendered
+/// from its own context (as tera's values, all of them at once were the
+/// largest context of a big stage).
+fn render_security_groups(ctx: &Ctx, out: &mut Tidy) -> Result<()> {
+    if !ctx.vpc {
+        return Ok(());
+    }
+    let mut c = Context::new();
+    for sg in &ctx.security_groups {
+        c.insert("sg", sg);
+        render_into(tera(), "security-group.tf", &c, &mut *out)?;
     }
     Ok(())
 }
@@ -207,9 +225,16 @@ fn file_context(ctx: &Ctx, file: &str) -> Context {
     match file {
         "versions.tf" => pick!(dns, region, stage, system),
         "variables.tf" => pick!(dns, hosts, logs, region, snapshots, system),
-        "network.tf" => pick!(nat, security_groups, system, vpc),
-        "hosts.tf" => pick!(app_env, db_passwords, host_groups, hosts, iam),
-        "lb.tf" => pick!(lbs, security_groups, stage),
+        "network.tf" => {
+            pick!(nat, system, vpc);
+            c.insert("any_security_groups", &!ctx.security_groups.is_empty());
+        }
+        "hosts.tf" => {
+            // The groups themselves are rendered one by one after the head.
+            pick!(app_env, db_passwords, hosts, iam);
+            c.insert("host_groups", &host_group_names(ctx));
+        }
+        "lb.tf" => pick!(lbs, stage),
         "data.tf" => pick!(
             cache_subnet_group,
             caches,
@@ -222,26 +247,30 @@ fn file_context(ctx: &Ctx, file: &str) -> Context {
         "edge.tf" => pick!(cdns, dns, region, stage),
         "ops.tf" => {
             pick!(hosts, logs, metrics, system);
-            // A log group per host group: two names of each, not the group.
-            #[derive(Serialize)]
-            struct LogGroup<'a> {
-                label: &'a str,
-                log_name: &'a str,
-            }
-            let groups: Vec<LogGroup> = ctx
-                .host_groups
-                .iter()
-                .map(|h| LogGroup {
-                    label: &h.label,
-                    log_name: &h.log_name,
-                })
-                .collect();
-            c.insert("log_groups", &groups);
+            c.insert("log_groups", &host_group_names(ctx));
         }
         "outputs.tf" => pick!(outputs),
         other => unreachable!("no context for terraform file {other}"),
     }
     c
+}
+
+/// What a file's head reads of each host group (its log group's names):
+/// all of every group, as tera's values, were megabytes of context.
+#[derive(Serialize)]
+struct HostGroupNames<'a> {
+    label: &'a str,
+    log_name: &'a str,
+}
+
+fn host_group_names(ctx: &Ctx) -> Vec<HostGroupNames<'_>> {
+    ctx.host_groups
+        .iter()
+        .map(|h| HostGroupNames {
+            label: &h.label,
+            log_name: &h.log_name,
+        })
+        .collect()
 }
 
 /// Collapses the blank lines template conditionals leave behind: at most one blank
