@@ -86,18 +86,33 @@ const PLACEHOLDER: &str = "change-me";
 /// service until the end cost more memory than the file itself (at 10,000
 /// components, 30,000 services: ~35 MB of structs beside a 15 MB text).
 pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
-    let (project, survey) = Project::build(model)?;
+    let (mut project, survey) = Project::build(model)?;
     let header = super::header_line(model);
-    let mut ctx = Context::new();
-    ctx.insert("header", &header);
-    ctx.insert("has_services", &!survey.names.is_empty());
-    ctx.insert("p", &project);
+    let context = |p: &Project| {
+        let mut ctx = Context::new();
+        ctx.insert("header", &header);
+        ctx.insert("has_services", &!survey.names.is_empty());
+        ctx.insert("p", p);
+        ctx
+    };
     let every: Vec<_> = model.components().into_iter().map(|c| c.origin).collect();
     // The head of compose.yaml, its services and the rest, appended to one
     // string: the services are most of a large project's file.
-    let mut compose =
-        super::with_design_lines(render(tera(), "compose.yaml", &ctx)?, model, &every);
-    Project::render_services(model, &project, survey, &mut compose)?;
+    let mut compose = super::with_design_lines(
+        render(tera(), "compose.yaml", &context(&project))?,
+        model,
+        &every,
+    );
+    let shared = (
+        !project.app_env.is_empty(),
+        !project.app_depends_on.is_empty(),
+    );
+    // Only the head prints the shared environment and dependencies (MBs
+    // at 10,000 components); the services only need to know they exist.
+    project.app_env = IndexMap::new();
+    project.app_depends_on = Vec::new();
+    let ctx = context(&project);
+    Project::render_services(model, shared, survey, &mut compose)?;
     compose.push_str(&render(tera(), "compose-rest.yaml", &ctx)?);
     let mut files = vec![
         OutFile {
@@ -336,10 +351,17 @@ impl Project {
 
     /// The second pass: appends the `services:` entries to `out`, each
     /// rendered from its own small context as soon as it is built.
-    fn render_services(m: &Model, p: &Project, survey: Survey, out: &mut String) -> Result<()> {
+    /// `shared`: whether the head defines the shared environment and the
+    /// shared dependencies that application instances merge in.
+    fn render_services(
+        m: &Model,
+        shared: (bool, bool),
+        survey: Survey,
+        out: &mut String,
+    ) -> Result<()> {
         let mut ctx = Context::new();
-        ctx.insert("app_env", &!p.app_env.is_empty());
-        ctx.insert("app_depends_on", &!p.app_depends_on.is_empty());
+        ctx.insert("app_env", &shared.0);
+        ctx.insert("app_depends_on", &shared.1);
         let rendering = Rendering {
             survey,
             ctx,
@@ -377,7 +399,11 @@ impl<'m> Builder<'m> {
     /// Builds every service, in the order compose.yaml lists them.
     fn run(&mut self) {
         self.notes();
-        self.p.app_env = self.app_env();
+        // The shared environment is printed once, in the head, from the
+        // first pass; the second only renders services.
+        if let Services::Survey(_) = self.services {
+            self.p.app_env = self.app_env();
+        }
         self.lbs();
         self.webs();
         self.dbs();
