@@ -324,13 +324,28 @@ impl TreeWriter {
 }
 
 /// Whether `path` already holds exactly `contents` (compared without reading
-/// a file whose size differs).
+/// a file whose size differs). The file is read and compared a block at a
+/// time: a rebuild compares files of megabytes (compose.yaml is 15 MB at
+/// 10,000 components), which need not be in memory twice.
 fn same_contents(path: &Path, contents: &[u8]) -> bool {
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_file() && m.len() == contents.len() as u64 => {
-            std::fs::read(path).is_ok_and(|b| b == contents)
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    match file.metadata() {
+        Ok(m) if m.is_file() && m.len() == contents.len() as u64 => {}
+        _ => return false,
+    }
+    let mut block = vec![0u8; contents.len().clamp(1, 64 * 1024)];
+    let mut rest = contents;
+    loop {
+        match file.read(&mut block) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) if n <= rest.len() && block[..n] == rest[..n] => rest = &rest[n..],
+            Ok(_) => return false,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
         }
-        _ => false,
     }
 }
 
@@ -542,6 +557,27 @@ pub mod interrupt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_contents_compares_every_block_and_the_length() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        // Three blocks and a bit, so a difference can sit in any of them.
+        let text: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &text).unwrap();
+        assert!(same_contents(&path, &text));
+        for at in [0, 65_535, 65_536, 150_000, 199_999] {
+            let mut other = text.clone();
+            other[at] ^= 1;
+            assert!(!same_contents(&path, &other), "difference at {at}");
+        }
+        assert!(!same_contents(&path, &text[..199_999]));
+        assert!(!same_contents(&dir.path().join("missing"), &text));
+        assert!(!same_contents(dir.path(), b""));
+        std::fs::write(&path, b"").unwrap();
+        assert!(same_contents(&path, b""));
+        assert!(!same_contents(&path, b"x"));
+    }
 
     #[test]
     fn an_old_manifest_gets_owners_from_its_paths() {
