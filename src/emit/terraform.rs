@@ -97,8 +97,10 @@ pub fn emit_each(
         render_into(tera(), name, &file_context(&ctx, name), &mut text)?;
         match *name {
             "hosts.tf" => render_host_groups(&ctx, &mut text)?,
-            "ops.tf" => render_alarms(&ctx, &mut text)?,
-            "network.tf" => render_security_groups(&ctx, &mut text)?,
+            "ops.tf" if ctx.metrics => render_each("alarm.tf", "a", &ctx.alarms, &mut text)?,
+            "network.tf" if ctx.vpc => {
+                render_each("security-group.tf", "sg", &ctx.security_groups, &mut text)?
+            }
             _ => {}
         }
         let text = text.finish();
@@ -137,31 +139,15 @@ fn render_host_groups(ctx: &Ctx, out: &mut Tidy) -> Result<()> {
     Ok(())
 }
 
-/// Appends each security group and its rules to network.tf, each rendered
-/// from its own context (as tera's values, all of them at once were the
-/// largest context of a big stage).
-fn render_security_groups(ctx: &Ctx, out: &mut Tidy) -> Result<()> {
-    if !ctx.vpc {
-        return Ok(());
-    }
+/// Appends one piece per item to a file after its head, each rendered from
+/// a context holding only that item as `key`: network.tf's security groups
+/// and ops.tf's alarms, which as tera's values all at once were the largest
+/// contexts of a big stage (the alarms of 10,000 components: 7 MB).
+fn render_each<T: Serialize>(template: &str, key: &str, items: &[T], out: &mut Tidy) -> Result<()> {
     let mut c = Context::new();
-    for sg in &ctx.security_groups {
-        c.insert("sg", sg);
-        render_into(tera(), "security-group.tf", &c, &mut *out)?;
-    }
-    Ok(())
-}
-
-/// Appends each CPU alarm to ops.tf, each rendered from its own context
-/// (the alarms of 10,000 components, as tera's values, were 7 MB).
-fn render_alarms(ctx: &Ctx, out: &mut Tidy) -> Result<()> {
-    if !ctx.metrics {
-        return Ok(());
-    }
-    let mut c = Context::new();
-    for a in &ctx.alarms {
-        c.insert("a", a);
-        render_into(tera(), "alarm.tf", &c, &mut *out)?;
+    for item in items {
+        c.insert(key, item);
+        render_into(tera(), template, &c, &mut *out)?;
     }
     Ok(())
 }
