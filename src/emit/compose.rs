@@ -22,7 +22,7 @@ use crate::model::{
 };
 use indexmap::{IndexMap, IndexSet};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 use tera::{Context, Tera};
 
@@ -91,7 +91,7 @@ pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
     let context = |p: &Project| {
         let mut ctx = Context::new();
         ctx.insert("header", &header);
-        ctx.insert("has_services", &!survey.names.is_empty());
+        ctx.insert("has_services", &!survey.healthy.is_empty());
         ctx.insert("p", p);
         ctx
     };
@@ -312,12 +312,11 @@ struct Builder<'m> {
 /// What the first pass learns of the services.
 #[derive(Default)]
 struct Survey {
-    /// Every service's name, in order (two alike are an error).
-    names: IndexSet<String>,
+    /// Every service's name (two alike are an error), and whether it has a
+    /// healthcheck: a dependency on one that has waits until it is healthy.
+    healthy: HashMap<String, bool>,
     /// The first name given twice.
     twice: Option<String>,
-    /// Services with a healthcheck: a dependency on one waits until healthy.
-    healthy: HashSet<String>,
     /// Whether any service is an application instance (web or worker).
     any_app: bool,
     /// Whether any service publishes a port on the edge network.
@@ -418,10 +417,8 @@ impl<'m> Builder<'m> {
     fn service(&mut self, mut s: Service) {
         match &mut self.services {
             Services::Survey(v) => {
-                if s.healthcheck.is_some() {
-                    v.healthy.insert(s.name.clone());
-                }
-                if !v.names.insert(s.name.clone()) && v.twice.is_none() {
+                let seen = v.healthy.insert(s.name.clone(), s.healthcheck.is_some());
+                if seen.is_some() && v.twice.is_none() {
                     v.twice = Some(s.name.clone());
                 }
                 v.any_app |= s.app;
@@ -447,7 +444,7 @@ impl<'m> Builder<'m> {
 
 impl Survey {
     fn condition(&self, service: &str) -> &'static str {
-        if self.healthy.contains(service) {
+        if self.healthy.get(service) == Some(&true) {
             "service_healthy"
         } else {
             "service_started"
