@@ -4,6 +4,7 @@
 mod appenv;
 mod defaults;
 mod resolve;
+pub mod runtime;
 mod types;
 
 pub use appenv::*;

@@ -1,0 +1,302 @@
+//! One runtime plan per engine: how each database, cache, document store,
+//! queue and collector runs, decided once for every target.
+//!
+//! Before this module each emitter chose its own image tags, readiness
+//! commands, database name and eviction default, and they drifted apart
+//! (mysql 8.4 on compose and k8s but 8.0 on AWS; redis with no eviction policy
+//! was `noeviction` on compose, the server default on k8s and `volatile-lru`
+//! on AWS). Every target now reads the plan below, so such a disagreement is
+//! impossible by construction, and `analyze --parity` reads the same plan.
+//!
+//! What the plan holds is what every target must agree on; how a target
+//! spells it (a compose `healthcheck`, a Kubernetes probe, a `docker run` in
+//! EC2 user data, an RDS `engine_version`) stays in the target.
+
+use super::types::{Cache, CacheEngine, Db, DbEngine, Evict, NosqlEngine, QueueEngine};
+
+/// The user every app connects as, on every engine that has users.
+pub const APP_USER: &str = "app";
+/// The database (schema) the app uses, on every SQL engine and target:
+/// named like its user, as the postgres image itself does by default.
+pub const DATABASE_NAME: &str = "app";
+/// What a CDN path without a `ttl` clause is cached for (W0306 warns about
+/// it), on nginx's proxy cache and on CloudFront alike: one hour.
+pub const DEFAULT_CDN_TTL_SECS: u64 = 3600;
+
+/// How a database engine runs.
+#[derive(Debug, PartialEq, Eq)]
+pub struct DbRuntime {
+    /// The engine's name as targets and the app env write it.
+    pub engine: &'static str,
+    /// Container image (compose, k8s, a single EC2 host's docker).
+    pub image: &'static str,
+    /// The major version RDS runs (`engine_version`): the image's.
+    pub managed_version: &'static str,
+    /// Where the server keeps its data inside the container.
+    pub data_dir: &'static str,
+}
+
+const POSTGRES: DbRuntime = DbRuntime {
+    engine: "postgres",
+    image: "postgres:16-alpine",
+    managed_version: "16",
+    data_dir: "/var/lib/postgresql/data",
+};
+
+const MYSQL: DbRuntime = DbRuntime {
+    engine: "mysql",
+    image: "mysql:8.4",
+    managed_version: "8.4",
+    data_dir: "/var/lib/mysql",
+};
+
+impl DbEngine {
+    /// This engine's runtime plan.
+    pub fn runtime(self) -> &'static DbRuntime {
+        match self {
+            DbEngine::Postgres => &POSTGRES,
+            DbEngine::Mysql => &MYSQL,
+        }
+    }
+}
+
+impl Db {
+    /// The server's environment for a primary: user, database and password
+    /// (`password` is however the target spells a secret reference). A
+    /// replica of mysql sets the same minus the database (it replicates it).
+    pub fn server_env(&self, password: &str) -> Vec<(&'static str, String)> {
+        match self.engine {
+            DbEngine::Postgres => vec![
+                ("POSTGRES_USER", self.user.clone()),
+                ("POSTGRES_DB", DATABASE_NAME.to_string()),
+                ("POSTGRES_PASSWORD", password.to_string()),
+            ],
+            DbEngine::Mysql => vec![
+                ("MYSQL_RANDOM_ROOT_PASSWORD", "yes".to_string()),
+                ("MYSQL_DATABASE", DATABASE_NAME.to_string()),
+                ("MYSQL_USER", self.user.clone()),
+                ("MYSQL_PASSWORD", password.to_string()),
+            ],
+        }
+    }
+
+    /// The command that succeeds once the server accepts the app's
+    /// connections. Over TCP on purpose: during the images' first-start
+    /// initialisation the server listens on its socket only, so a readiness
+    /// check over the socket would pass too early.
+    pub fn ready_command(&self) -> Vec<String> {
+        let words: Vec<String> = match self.engine {
+            DbEngine::Postgres => vec![
+                "pg_isready".into(),
+                "-h".into(),
+                "127.0.0.1".into(),
+                "-p".into(),
+                self.port.to_string(),
+                "-U".into(),
+                self.user.clone(),
+                "-d".into(),
+                DATABASE_NAME.into(),
+            ],
+            DbEngine::Mysql => ["mysqladmin", "ping", "-h", "127.0.0.1", "--silent"]
+                .map(String::from)
+                .to_vec(),
+        };
+        words
+    }
+}
+
+/// How a cache engine runs.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CacheRuntime {
+    pub engine: &'static str,
+    pub image: &'static str,
+    /// ElastiCache `engine_version` and parameter group family.
+    pub managed_version: &'static str,
+    pub managed_family: &'static str,
+}
+
+const REDIS: CacheRuntime = CacheRuntime {
+    engine: "redis",
+    image: "redis:7.4-alpine",
+    managed_version: "7.1",
+    managed_family: "redis7",
+};
+
+const MEMCACHED: CacheRuntime = CacheRuntime {
+    engine: "memcached",
+    image: "memcached:1.6-alpine",
+    managed_version: "1.6.22",
+    managed_family: "memcached1.6",
+};
+
+impl CacheEngine {
+    pub fn runtime(self) -> &'static CacheRuntime {
+        match self {
+            CacheEngine::Redis => &REDIS,
+            CacheEngine::Memcached => &MEMCACHED,
+        }
+    }
+}
+
+/// What a full cache does, decided once: the design's `evict` clause, and
+/// without one redis's own default, `noeviction` (writes fail when memory is
+/// full, which W0305 warns about), on every target including ElastiCache,
+/// whose default parameter group would otherwise pick `volatile-lru`.
+/// Memcached always evicts least recently used items unless told to fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EvictionPlan {
+    /// redis `maxmemory-policy`.
+    Redis(&'static str),
+    /// memcached: evict LRU (`false`) or return an error when full (`-M`).
+    Memcached { error_when_full: bool },
+}
+
+impl Cache {
+    pub fn eviction(&self) -> EvictionPlan {
+        match self.engine {
+            CacheEngine::Redis => EvictionPlan::Redis(match self.evict {
+                Some(Evict::Lru) => "allkeys-lru",
+                Some(Evict::Lfu) => "allkeys-lfu",
+                Some(Evict::None) | None => "noeviction",
+            }),
+            CacheEngine::Memcached => EvictionPlan::Memcached {
+                error_when_full: self.evict == Some(Evict::None),
+            },
+        }
+    }
+
+    /// The server's arguments (without the program name): memory limit and
+    /// eviction; a redis cache also keeps nothing on disk.
+    pub fn server_args(&self) -> Vec<String> {
+        match self.eviction() {
+            EvictionPlan::Redis(policy) => vec![
+                "--maxmemory".into(),
+                format!("{}mb", self.memory_mb),
+                "--maxmemory-policy".into(),
+                policy.into(),
+                "--save".into(),
+                String::new(),
+                "--appendonly".into(),
+                "no".into(),
+            ],
+            EvictionPlan::Memcached { error_when_full } => {
+                let mut args = vec!["-m".to_string(), self.memory_mb.to_string()];
+                if error_when_full {
+                    args.push("-M".into());
+                }
+                args
+            }
+        }
+    }
+
+    /// Memory for the cache's container: the cache's own memory plus a
+    /// quarter for the server's overhead (connections, fragmentation), and at
+    /// least what its size gives.
+    pub fn container_memory_mb(&self) -> u32 {
+        self.resources
+            .memory_mb
+            .max(self.memory_mb + self.memory_mb.div_ceil(4))
+    }
+}
+
+/// Container images of the other engines and of the collectors.
+pub mod images {
+    pub const MONGODB: &str = "mongo:7.0";
+    pub const DYNAMODB_LOCAL: &str = "amazon/dynamodb-local:2.5.2";
+    pub const RABBITMQ: &str = "rabbitmq:3.13-management-alpine";
+    /// A redis queue runs the cache's redis image.
+    pub const REDIS: &str = super::REDIS.image;
+    pub const ELASTICMQ: &str = "softwaremill/elasticmq-native:1.6.9";
+    pub const FLUENT_BIT: &str = "fluent/fluent-bit:3.1";
+    pub const PROMETHEUS: &str = "prom/prometheus:v2.55.1";
+}
+
+impl NosqlEngine {
+    /// The local image (DynamoDB runs as dynamodb-local off AWS).
+    pub fn image(self) -> &'static str {
+        match self {
+            NosqlEngine::Mongodb => images::MONGODB,
+            NosqlEngine::Dynamodb => images::DYNAMODB_LOCAL,
+        }
+    }
+}
+
+impl QueueEngine {
+    /// The local image (SQS runs as ElasticMQ off AWS).
+    pub fn image(self) -> &'static str {
+        match self {
+            QueueEngine::Rabbitmq => images::RABBITMQ,
+            QueueEngine::Redis => images::REDIS,
+            QueueEngine::Sqs => images::ELASTICMQ,
+        }
+    }
+
+    /// Where an app reaches a queue named `name` on `port` off AWS: the
+    /// protocol's URL at the service's name (compose and k8s alike).
+    pub fn local_url(self, name: &str, port: u16) -> String {
+        match self {
+            QueueEngine::Rabbitmq => format!("amqp://{name}:{port}"),
+            QueueEngine::Redis => format!("redis://{name}:{port}"),
+            // ElasticMQ's queue URLs use the account id 000000000000.
+            QueueEngine::Sqs => format!("http://{name}:{port}/000000000000/{name}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stage(source: &str) -> crate::model::Model {
+        let c = crate::compile("t.arch", source);
+        assert!(!c.has_errors(), "{source}");
+        c.design.stages[0].clone()
+    }
+
+    #[test]
+    fn a_cache_without_an_eviction_policy_refuses_writes_when_full_on_every_engine() {
+        let m = stage("cache redis\ncache c2 memcached\n");
+        assert_eq!(m.caches[0].eviction(), EvictionPlan::Redis("noeviction"));
+        assert_eq!(
+            m.caches[1].eviction(),
+            EvictionPlan::Memcached {
+                error_when_full: false
+            }
+        );
+        let m = stage("cache redis evict lfu\ncache c2 memcached evict none memory 100mb\n");
+        assert_eq!(m.caches[0].eviction(), EvictionPlan::Redis("allkeys-lfu"));
+        assert_eq!(m.caches[1].server_args(), ["-m", "100", "-M"]);
+        // 100 MB + a quarter is below the small size's 512 MB.
+        assert_eq!(m.caches[1].container_memory_mb(), 512);
+    }
+
+    #[test]
+    fn container_memory_rounds_the_headroom_up() {
+        let m = stage("cache redis memory 1001mb\n");
+        assert_eq!(m.caches[0].container_memory_mb(), 1001 + 251);
+    }
+
+    #[test]
+    fn the_database_name_and_readiness_are_the_same_for_every_engine_user() {
+        let m = stage("db mysql\ndb d2 postgres\n");
+        let env = m.dbs[0].server_env("secret");
+        assert!(env.contains(&("MYSQL_DATABASE", DATABASE_NAME.to_string())));
+        assert_eq!(
+            m.dbs[1].ready_command().join(" "),
+            "pg_isready -h 127.0.0.1 -p 5432 -U app -d app"
+        );
+        assert_eq!(m.dbs[1].user, APP_USER);
+    }
+
+    #[test]
+    fn local_queue_urls_name_the_service() {
+        assert_eq!(
+            QueueEngine::Sqs.local_url("q", 9324),
+            "http://q:9324/000000000000/q"
+        );
+        assert_eq!(
+            QueueEngine::Rabbitmq.local_url("jobs", 5672),
+            "amqp://jobs:5672"
+        );
+    }
+}
