@@ -33,19 +33,19 @@ pub(super) fn tera() -> &'static Tera {
         engine(&[
             (
                 "compose.yaml",
-                include_str!("../../templates/compose/compose.yaml.tera"),
+                include_str!("../../../templates/compose/compose.yaml.tera"),
             ),
             (
                 "env.example",
-                include_str!("../../templates/compose/env.example.tera"),
+                include_str!("../../../templates/compose/env.example.tera"),
             ),
             (
                 "compose-rest.yaml",
-                include_str!("../../templates/compose/compose-rest.yaml.tera"),
+                include_str!("../../../templates/compose/compose-rest.yaml.tera"),
             ),
             (
                 "service.yaml",
-                include_str!("../../templates/compose/service.yaml.tera"),
+                include_str!("../../../templates/compose/service.yaml.tera"),
             ),
         ])
     })

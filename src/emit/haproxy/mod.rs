@@ -18,7 +18,7 @@ pub(super) fn engine() -> &'static tera::Tera {
     ENGINE.get_or_init(|| {
         super::templates::engine(&[(
             "lb.cfg",
-            include_str!("../../templates/haproxy/lb.cfg.tera"),
+            include_str!("../../../templates/haproxy/lb.cfg.tera"),
         )])
     })
 }

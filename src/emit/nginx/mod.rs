@@ -20,7 +20,7 @@ pub(super) fn engine() -> &'static tera::Tera {
     ENGINE.get_or_init(|| {
         super::templates::engine(&[(
             "lb.conf",
-            include_str!("../../templates/nginx/lb.conf.tera"),
+            include_str!("../../../templates/nginx/lb.conf.tera"),
         )])
     })
 }
