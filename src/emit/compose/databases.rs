@@ -49,6 +49,8 @@ impl Builder<'_> {
         }
     }
 
+    /// A shard's primary (mysql: its source), which its replicas clone and
+    /// follow when the design has any.
     fn db_primary(
         &mut self,
         db: &Db,
@@ -58,101 +60,109 @@ impl Builder<'_> {
     ) -> Service {
         let secret = secret_ref(shard_password(db, name));
         let vol = self.volume(name);
-        let has_replicas = db.replicas > 0;
-        let mut s = Service {
-            name: name.into(),
-            hostname: Some(name.into()),
-            restart: true,
-            expose: vec![db.port.to_string()],
-            networks: vec![BACKEND],
-            limits: limits(&db.resources, db.resources.memory_mb),
-            ..Service::default()
-        };
+        let mut s = db_service(db, name);
         match db.engine {
-            DbEngine::Postgres => {
-                s.image = POSTGRES_IMAGE.into();
-                s.environment
-                    .insert("POSTGRES_USER".into(), db.user.clone());
-                s.environment.insert("POSTGRES_DB".into(), db.user.clone());
-                s.environment.insert("POSTGRES_PASSWORD".into(), secret);
-                s.volumes.push(format!("{vol}:/var/lib/postgresql/data"));
-                if has_replicas {
-                    comments.push(format!(
-                        "Primary: streams WAL to its replicas (wal_level=replica); `{}` may replicate.",
-                        db.user
-                    ));
-                    s.command = [
-                        "postgres",
-                        "-c",
-                        "wal_level=replica",
-                        "-c",
-                        "max_wal_senders=10",
-                        "-c",
-                        "hot_standby=on",
-                    ]
-                    .map(String::from)
-                    .to_vec();
-                    self.config(
-                        "postgres-primary-init",
-                        "Run once by the postgres image when a primary's data directory is created.",
-                        POSTGRES_PRIMARY_INIT,
-                    );
-                    s.configs.push(ConfigMount {
-                        source: "postgres-primary-init",
-                        target: "/docker-entrypoint-initdb.d/10-replication.sh".into(),
-                    });
-                }
-                s.healthcheck = Some(pg_isready(db));
-            }
+            DbEngine::Postgres => self.postgres_primary(db, &mut s, &mut comments, secret, &vol),
             DbEngine::Mysql => {
-                s.image = MYSQL_IMAGE.into();
-                // The root password is random (printed once in the log): the
-                // application only ever uses `user`.
-                s.environment
-                    .insert("MYSQL_RANDOM_ROOT_PASSWORD".into(), "yes".into());
-                s.environment
-                    .insert("MYSQL_DATABASE".into(), db.user.clone());
-                s.environment.insert("MYSQL_USER".into(), db.user.clone());
-                s.environment.insert("MYSQL_PASSWORD".into(), secret);
-                s.volumes.push(format!("{vol}:/var/lib/mysql"));
-                if has_replicas {
-                    comments.push(format!(
-                        "Source: binary log with GTIDs; `{}` may replicate.",
-                        db.user
-                    ));
-                    s.command = mysql_gtid_args(server_id);
-                    self.config(
-                        "mysql-primary-init",
-                        "Run once by the mysql image when a source's data directory is created.",
-                        MYSQL_PRIMARY_INIT,
-                    );
-                    s.configs.push(ConfigMount {
-                        source: "mysql-primary-init",
-                        target: "/docker-entrypoint-initdb.d/10-replication.sh".into(),
-                    });
-                }
-                s.healthcheck = Some(mysql_ping());
+                self.mysql_primary(db, &mut s, &mut comments, secret, &vol, server_id)
             }
         }
         s.comments = comments;
         s
     }
 
+    fn postgres_primary(
+        &mut self,
+        db: &Db,
+        s: &mut Service,
+        comments: &mut Vec<String>,
+        secret: String,
+        vol: &str,
+    ) {
+        s.image = POSTGRES_IMAGE.into();
+        s.environment
+            .insert("POSTGRES_USER".into(), db.user.clone());
+        s.environment.insert("POSTGRES_DB".into(), db.user.clone());
+        s.environment.insert("POSTGRES_PASSWORD".into(), secret);
+        s.volumes.push(format!("{vol}:/var/lib/postgresql/data"));
+        if db.replicas > 0 {
+            comments.push(format!(
+                "Primary: streams WAL to its replicas (wal_level=replica); `{}` may replicate.",
+                db.user
+            ));
+            s.command = [
+                "postgres",
+                "-c",
+                "wal_level=replica",
+                "-c",
+                "max_wal_senders=10",
+                "-c",
+                "hot_standby=on",
+            ]
+            .map(String::from)
+            .to_vec();
+            self.config(
+                "postgres-primary-init",
+                "Run once by the postgres image when a primary's data directory is created.",
+                POSTGRES_PRIMARY_INIT,
+            );
+            s.configs.push(ConfigMount {
+                source: "postgres-primary-init",
+                target: "/docker-entrypoint-initdb.d/10-replication.sh".into(),
+            });
+        }
+        s.healthcheck = Some(pg_isready(db));
+    }
+
+    fn mysql_primary(
+        &mut self,
+        db: &Db,
+        s: &mut Service,
+        comments: &mut Vec<String>,
+        secret: String,
+        vol: &str,
+        server_id: u32,
+    ) {
+        s.image = MYSQL_IMAGE.into();
+        // The root password is random (printed once in the log): the
+        // application only ever uses `user`.
+        s.environment
+            .insert("MYSQL_RANDOM_ROOT_PASSWORD".into(), "yes".into());
+        s.environment
+            .insert("MYSQL_DATABASE".into(), db.user.clone());
+        s.environment.insert("MYSQL_USER".into(), db.user.clone());
+        s.environment.insert("MYSQL_PASSWORD".into(), secret);
+        s.volumes.push(format!("{vol}:/var/lib/mysql"));
+        if db.replicas > 0 {
+            comments.push(format!(
+                "Source: binary log with GTIDs; `{}` may replicate.",
+                db.user
+            ));
+            s.command = mysql_gtid_args(server_id);
+            self.config(
+                "mysql-primary-init",
+                "Run once by the mysql image when a source's data directory is created.",
+                MYSQL_PRIMARY_INIT,
+            );
+            s.configs.push(ConfigMount {
+                source: "mysql-primary-init",
+                target: "/docker-entrypoint-initdb.d/10-replication.sh".into(),
+            });
+        }
+        s.healthcheck = Some(mysql_ping());
+    }
+
+    /// A read replica of `primary`: cloned from it on the first start, then
+    /// following it.
     fn db_replica(&mut self, db: &Db, primary: &str, name: &str, server_id: u32) -> Service {
         let secret = secret_ref(shard_password(db, primary));
         let vol = self.volume(name);
         let mut s = Service {
-            name: name.into(),
-            hostname: Some(name.into()),
-            restart: true,
-            expose: vec![db.port.to_string()],
-            networks: vec![BACKEND],
-            limits: limits(&db.resources, db.resources.memory_mb),
             depends_on: vec![Dependency {
                 service: primary.into(),
                 condition: "service_healthy",
             }],
-            ..Service::default()
+            ..db_service(db, name)
         };
         match db.engine {
             DbEngine::Postgres => {
@@ -165,35 +175,59 @@ impl Builder<'_> {
                 s.script = postgres_replica_script(primary, db.port, &db.user);
                 s.healthcheck = Some(pg_isready(db));
             }
-            DbEngine::Mysql => {
-                s.comments = vec![format!(
-                    "Read replica of `{primary}` (GTID auto-positioning); user and data arrive by replication."
-                )];
-                s.image = MYSQL_IMAGE.into();
-                s.environment
-                    .insert("MYSQL_RANDOM_ROOT_PASSWORD".into(), "yes".into());
-                s.environment.insert("SOURCE_HOST".into(), primary.into());
-                s.environment
-                    .insert("SOURCE_PORT".into(), db.port.to_string());
-                s.environment.insert("SOURCE_USER".into(), db.user.clone());
-                s.environment.insert("SOURCE_PASSWORD".into(), secret);
-                s.volumes.push(format!("{vol}:/var/lib/mysql"));
-                let mut args = mysql_gtid_args(server_id);
-                args.push("--read-only=ON".into());
-                s.command = args;
-                self.config(
-                    "mysql-replica-init",
-                    "Run once by the mysql image when a replica's data directory is created.",
-                    MYSQL_REPLICA_INIT,
-                );
-                s.configs.push(ConfigMount {
-                    source: "mysql-replica-init",
-                    target: "/docker-entrypoint-initdb.d/10-replication.sh".into(),
-                });
-                s.healthcheck = Some(mysql_ping());
-            }
+            DbEngine::Mysql => self.mysql_replica(db, &mut s, primary, secret, &vol, server_id),
         }
         s
+    }
+
+    fn mysql_replica(
+        &mut self,
+        db: &Db,
+        s: &mut Service,
+        primary: &str,
+        secret: String,
+        vol: &str,
+        server_id: u32,
+    ) {
+        s.comments = vec![format!(
+            "Read replica of `{primary}` (GTID auto-positioning); user and data arrive by replication."
+        )];
+        s.image = MYSQL_IMAGE.into();
+        s.environment
+            .insert("MYSQL_RANDOM_ROOT_PASSWORD".into(), "yes".into());
+        s.environment.insert("SOURCE_HOST".into(), primary.into());
+        s.environment
+            .insert("SOURCE_PORT".into(), db.port.to_string());
+        s.environment.insert("SOURCE_USER".into(), db.user.clone());
+        s.environment.insert("SOURCE_PASSWORD".into(), secret);
+        s.volumes.push(format!("{vol}:/var/lib/mysql"));
+        let mut args = mysql_gtid_args(server_id);
+        args.push("--read-only=ON".into());
+        s.command = args;
+        self.config(
+            "mysql-replica-init",
+            "Run once by the mysql image when a replica's data directory is created.",
+            MYSQL_REPLICA_INIT,
+        );
+        s.configs.push(ConfigMount {
+            source: "mysql-replica-init",
+            target: "/docker-entrypoint-initdb.d/10-replication.sh".into(),
+        });
+        s.healthcheck = Some(mysql_ping());
+    }
+}
+
+/// What every database server shares, primary or replica: its name, port,
+/// private network and the design's resources.
+fn db_service(db: &Db, name: &str) -> Service {
+    Service {
+        name: name.into(),
+        hostname: Some(name.into()),
+        restart: true,
+        expose: vec![db.port.to_string()],
+        networks: vec![BACKEND],
+        limits: limits(&db.resources, db.resources.memory_mb),
+        ..Service::default()
     }
 }
 

@@ -104,6 +104,7 @@ impl Builder<'_> {
         self.nosqls();
         self.queues();
         self.workers();
-        self.observability();
+        self.logs();
+        self.metrics();
     }
 }

@@ -1,7 +1,7 @@
 //! Queues (RabbitMQ, redis lists, ElasticMQ for SQS) and the workers that
 //! consume them.
 
-use super::caches::REDIS_IMAGE;
+use super::caches::{redis_ping, REDIS_IMAGE};
 use super::env_example::secret_ref;
 use super::passes::Builder;
 use super::service::{cmd, limits, literal, plural, Healthcheck, Service, BACKEND};
@@ -55,7 +55,7 @@ impl Builder<'_> {
                     .to_vec();
                     let vol = self.volume(&q.name);
                     s.volumes.push(format!("{vol}:/data"));
-                    s.healthcheck = Some(Healthcheck::new(cmd(&["redis-cli", "ping"]), "10s"));
+                    s.healthcheck = Some(redis_ping());
                 }
                 QueueEngine::Sqs => {
                     s.comments = vec![format!(

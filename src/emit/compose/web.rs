@@ -6,7 +6,7 @@ use super::service::{
     cmd, limits, literal, plural, Dependency, Healthcheck, Service, BACKEND, EDGE,
 };
 use crate::emit::{haproxy, nginx, Options, OutFile, Result};
-use crate::model::{App, LbEngine, Model};
+use crate::model::{App, LbEngine, Model, Web};
 
 /// The config of every load balancer, for the engine the design chose
 /// (`nginx/<lb>.conf` or `haproxy/<lb>.cfg`): each balancer target's
@@ -90,30 +90,7 @@ impl Builder<'_> {
         let m = self.m;
         for w in &m.webs {
             for (i, inst) in w.instances.iter().enumerate() {
-                let mut comments = Vec::new();
-                if i == 0 {
-                    comments.push(format!(
-                        "Web tier `{}`: {}, {}.",
-                        w.name,
-                        plural(w.instances.len(), "instance"),
-                        match &w.lb {
-                            Some(lb) => format!("behind load balancer `{lb}`"),
-                            None => "no load balancer, so it is public".into(),
-                        }
-                    ));
-                    if let Some(a) = &w.autoscale {
-                        comments.push(format!(
-                            "autoscale {}..{} at cpu {}%: compose cannot autoscale, so the {} minimum instances run.",
-                            a.min, a.max, a.cpu_percent, a.min
-                        ));
-                    }
-                    if w.sticky {
-                        comments.push(
-                            "Stateful and sticky: the load balancer sends a user back to the same instance."
-                                .into(),
-                        );
-                    }
-                }
+                let mut comments = if i == 0 { web_comments(w) } else { Vec::new() };
                 let env = self.own_env(App::Web(&w.name));
                 let (ports, networks) = if w.lb.is_none() {
                     let hp = self.host_port();
@@ -151,6 +128,32 @@ impl Builder<'_> {
             }
         }
     }
+}
+
+/// The comment above a web tier's first instance: its shape, and what
+/// compose cannot do of it.
+fn web_comments(w: &Web) -> Vec<String> {
+    let mut comments = vec![format!(
+        "Web tier `{}`: {}, {}.",
+        w.name,
+        plural(w.instances.len(), "instance"),
+        match &w.lb {
+            Some(lb) => format!("behind load balancer `{lb}`"),
+            None => "no load balancer, so it is public".into(),
+        }
+    )];
+    if let Some(a) = &w.autoscale {
+        comments.push(format!(
+            "autoscale {}..{} at cpu {}%: compose cannot autoscale, so the {} minimum instances run.",
+            a.min, a.max, a.cpu_percent, a.min
+        ));
+    }
+    if w.sticky {
+        comments.push(
+            "Stateful and sticky: the load balancer sends a user back to the same instance.".into(),
+        );
+    }
+    comments
 }
 
 fn engine_word(e: LbEngine) -> &'static str {
