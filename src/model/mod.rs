@@ -2,11 +2,13 @@
 //! created, defaults filled, references resolved.
 
 mod appenv;
+mod balancing;
 mod defaults;
 mod resolve;
 mod types;
 
 pub use appenv::*;
+pub use balancing::LbRoute;
 pub use defaults::*;
 pub use resolve::resolve;
 pub use types::*;

@@ -5,6 +5,7 @@ use super::passes::Builder;
 use super::service::{
     cmd, limits, literal, plural, Dependency, Healthcheck, Service, BACKEND, EDGE,
 };
+use crate::emit::balancer::engine_name;
 use crate::emit::{haproxy, nginx, Options, OutFile, Result};
 use crate::model::{App, LbEngine, Model, Web};
 
@@ -59,7 +60,7 @@ impl Builder<'_> {
             let mut comments = vec![format!(
                 "Load balancer `{}` ({}, {}): on the edge network, published on host port {host_port}.",
                 lb.name,
-                engine_word(lb.engine),
+                engine_name(lb.engine),
                 method_word(lb.method)
             )];
             if host_port != 80 {
@@ -154,13 +155,6 @@ fn web_comments(w: &Web) -> Vec<String> {
         );
     }
     comments
-}
-
-fn engine_word(e: LbEngine) -> &'static str {
-    match e {
-        LbEngine::Nginx => "nginx",
-        LbEngine::Haproxy => "haproxy",
-    }
 }
 
 fn method_word(m: crate::model::LbMethod) -> &'static str {
