@@ -5,6 +5,7 @@
 //! Emitters read only the resolved model; the text lives in tera templates under
 //! `templates/<target>/`, embedded in the binary so archc works from any directory.
 
+mod balancer;
 pub mod jobs;
 pub mod templates;
 

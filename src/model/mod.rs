@@ -2,12 +2,14 @@
 //! created, defaults filled, references resolved.
 
 mod appenv;
+mod balancing;
 mod defaults;
 mod resolve;
 pub mod runtime;
 mod types;
 
 pub use appenv::*;
+pub use balancing::LbRoute;
 pub use defaults::*;
 pub use resolve::resolve;
 pub use types::*;

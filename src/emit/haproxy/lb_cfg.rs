@@ -1,41 +1,15 @@
-//! The `haproxy` target: one complete configuration (`<lb>.cfg`) per load
-//! balancer in the stage, whichever engine the design chose, so a user can
-//! compare or switch. Routing (which tier answers which path) and the
-//! balancer's own health path are shared with the `nginx` target.
+//! `<lb>.cfg` (`lb.cfg.tera`): the complete HAProxy configuration for one load
+//! balancer: a frontend that routes each path to a backend, one backend per
+//! web tier.
 
-use super::nginx::{
-    autoscale_note, backends, balancer_health_path, header, lb_listen, routes, upstream_addr,
-    uses_local_addrs, LOCAL_NOTE,
+use super::engine;
+use crate::emit::balancer::{
+    autoscale_note, header, lb_listen, upstream_addr, uses_local_addrs, LOCAL_NOTE,
 };
-use super::{Options, OutFile, Result};
-use crate::model::{Lb, LbMethod, Model, Web};
+use crate::emit::templates::render;
+use crate::emit::{EmitError, Options, Result};
+use crate::model::{Lb, LbMethod, LbRoute, Model, Web};
 use serde::Serialize;
-use std::sync::OnceLock;
-
-static ENGINE: OnceLock<tera::Tera> = OnceLock::new();
-
-pub(super) fn engine() -> &'static tera::Tera {
-    ENGINE.get_or_init(|| {
-        super::templates::engine(&[(
-            "lb.cfg",
-            include_str!("../../templates/haproxy/lb.cfg.tera"),
-        )])
-    })
-}
-
-/// Renders every `haproxy` file for one stage: one config per load balancer.
-pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
-    model
-        .lbs
-        .iter()
-        .map(|lb| {
-            Ok(OutFile {
-                path: format!("{}.cfg", lb.name),
-                contents: lb_config(model, lb, opts)?,
-            })
-        })
-        .collect()
-}
 
 #[derive(Serialize)]
 struct Ctx {
@@ -73,8 +47,8 @@ struct Backend {
 /// The complete haproxy configuration for one load balancer (also mounted by the
 /// compose target when the design chose haproxy).
 pub fn lb_config(model: &Model, lb: &Lb, opts: &Options) -> Result<String> {
-    let tiers = backends(model, lb);
-    let routes = routes(&tiers);
+    let tiers = model.lb_backends(lb);
+    let routes = LbRoute::all(&tiers);
     let backends = tiers
         .iter()
         .enumerate()
@@ -89,7 +63,7 @@ pub fn lb_config(model: &Model, lb: &Lb, opts: &Options) -> Result<String> {
         lb: lb.name.clone(),
         bind: lb_listen(opts, lb)?.unwrap_or_else(|| format!("*:{}", lb.port)),
         stats_port: opts.haproxy_stats_port.unwrap_or(8404),
-        health: balancer_health_path(model, lb),
+        health: model.lb_health_path(lb),
         cdn_paths: model
             .cdns
             .iter()
@@ -106,8 +80,8 @@ pub fn lb_config(model: &Model, lb: &Lb, opts: &Options) -> Result<String> {
         backends,
     };
     let ctx = tera::Context::from_serialize(&ctx)
-        .map_err(|e| super::EmitError(format!("haproxy context: {e}")))?;
-    super::templates::render(engine(), "lb.cfg", &ctx)
+        .map_err(|e| EmitError(format!("haproxy context: {e}")))?;
+    render(engine(), "lb.cfg", &ctx)
 }
 
 fn backend(lb: &Lb, w: &Web, index: usize, opts: &Options) -> Result<Backend> {

@@ -1,0 +1,85 @@
+//! The environment every application instance (web and worker) shares, and
+//! each one's own part of it.
+
+use super::ops::{FLUENT_FORWARD_PORT, LOGS};
+use super::passes::Builder;
+use super::queue_url;
+use crate::model::{App, EnvVar, Meaning, EMULATOR_CREDENTIALS};
+use indexmap::IndexMap;
+
+impl Builder<'_> {
+    /// Environment shared by web and worker instances: the model's
+    /// application environment contract (`Model::app_env`) with compose's
+    /// addresses (service names), plus the compose-only extras: dummy AWS
+    /// credentials for the local emulators and where the log collector is.
+    pub(super) fn app_env(&mut self) -> IndexMap<String, String> {
+        let m = self.m;
+        let mut env = IndexMap::new();
+        let contract = std::mem::take(&mut self.contract);
+        for v in contract.shared() {
+            let value = match &v.meaning {
+                Meaning::Primaries { instances }
+                | Meaning::Replicas { instances, .. }
+                | Meaning::Nodes { instances } => instances.join(","),
+                Meaning::Password => {
+                    let comment = self.secret_comment(v);
+                    self.secret(&v.name, comment)
+                }
+                Meaning::ApiEndpoint => {
+                    format!("http://{}:{}", v.component, self.port_of(v))
+                }
+                Meaning::QueueUrl => queue_url(m, &v.component),
+                other => other.literal().unwrap_or_default(),
+            };
+            env.insert(v.name.clone(), value);
+        }
+        self.contract = contract;
+        if m.needs_emulator_credentials() {
+            self.aws_credentials(&mut env);
+        }
+        if m.logs.is_some() {
+            env.insert("LOGS_HOST".into(), LOGS.into());
+            env.insert("LOGS_PORT".into(), FLUENT_FORWARD_PORT.to_string());
+        }
+        env
+    }
+
+    /// The port of the document store or queue a contract variable describes.
+    fn port_of(&self, v: &EnvVar) -> u16 {
+        let m = self.m;
+        match v.kind {
+            "nosql" => m
+                .nosqls
+                .iter()
+                .find(|n| n.name == v.component)
+                .map(|n| n.port),
+            _ => m
+                .queues
+                .iter()
+                .find(|q| q.name == v.component)
+                .map(|q| q.port),
+        }
+        .unwrap_or_default()
+    }
+
+    /// Local AWS emulators accept any credentials, but the SDKs insist on some.
+    fn aws_credentials(&mut self, env: &mut IndexMap<String, String>) {
+        let [id_var, key_var] = EMULATOR_CREDENTIALS;
+        let id = self.secret(
+            id_var,
+            "AWS credentials for the SDKs; the local DynamoDB / SQS emulators accept any value."
+                .into(),
+        );
+        env.insert(id_var.into(), id);
+        let key = self.secret(key_var, format!("Secret of {id_var}."));
+        env.insert(key_var.into(), key);
+    }
+
+    /// A web tier's or worker's own part of the contract.
+    pub(super) fn own_env(&self, app: App<'_>) -> IndexMap<String, String> {
+        self.contract
+            .own(app)
+            .map(|v| (v.name.clone(), v.meaning.literal().unwrap_or_default()))
+            .collect()
+    }
+}

@@ -1,0 +1,115 @@
+//! Queues (RabbitMQ, redis lists, ElasticMQ for SQS) and the workers that
+//! consume them.
+
+use super::caches::{redis_ping, REDIS_IMAGE};
+use super::env_example::secret_ref;
+use super::passes::Builder;
+use super::service::{cmd, limits, literal, plural, Healthcheck, Service, BACKEND};
+use crate::model::{App, Model, QueueEngine};
+
+const RABBITMQ_IMAGE: &str = "rabbitmq:3-management-alpine";
+const ELASTICMQ_IMAGE: &str = "softwaremill/elasticmq-native:1.6.9";
+
+impl Builder<'_> {
+    pub(super) fn queues(&mut self) {
+        let m = self.m;
+        for q in &m.queues {
+            let mut s = Service {
+                name: q.name.clone(),
+                hostname: Some(q.name.clone()),
+                restart: true,
+                expose: vec![q.port.to_string()],
+                networks: vec![BACKEND],
+                ..Service::default()
+            };
+            match q.engine {
+                QueueEngine::Rabbitmq => {
+                    let var = q.password_env.clone().unwrap_or_default();
+                    s.comments = vec![format!("Queue `{}` (RabbitMQ).", q.name)];
+                    s.image = RABBITMQ_IMAGE.into();
+                    s.environment
+                        .insert("RABBITMQ_DEFAULT_USER".into(), "app".into());
+                    s.environment
+                        .insert("RABBITMQ_DEFAULT_PASS".into(), secret_ref(&var));
+                    let vol = self.volume(&q.name);
+                    s.volumes.push(format!("{vol}:/var/lib/rabbitmq"));
+                    s.healthcheck = Some(Healthcheck::new(
+                        cmd(&["rabbitmq-diagnostics", "-q", "ping"]),
+                        "30s",
+                    ));
+                }
+                QueueEngine::Redis => {
+                    s.comments = vec![format!(
+                        "Queue `{}` (redis lists): append-only file on, no eviction, so no job is lost.",
+                        q.name
+                    )];
+                    s.image = REDIS_IMAGE.into();
+                    s.command = [
+                        "redis-server",
+                        "--appendonly",
+                        "yes",
+                        "--maxmemory-policy",
+                        "noeviction",
+                    ]
+                    .map(String::from)
+                    .to_vec();
+                    let vol = self.volume(&q.name);
+                    s.volumes.push(format!("{vol}:/data"));
+                    s.healthcheck = Some(redis_ping());
+                }
+                QueueEngine::Sqs => {
+                    s.comments = vec![format!(
+                        "Queue `{}`: SQS is a managed AWS service; ElasticMQ serves the SQS API locally, in memory (clients create the queue).",
+                        q.name
+                    )];
+                    s.image = ELASTICMQ_IMAGE.into();
+                }
+            }
+            self.service(s);
+            self.data_services.push(q.name.clone());
+        }
+    }
+
+    pub(super) fn workers(&mut self) {
+        let m = self.m;
+        for w in &m.workers {
+            for (i, inst) in w.instances.iter().enumerate() {
+                let mut comments = Vec::new();
+                if i == 0 {
+                    comments.push(format!(
+                        "Worker `{}`: {} consuming queue `{}`.",
+                        w.name,
+                        plural(w.instances.len(), "instance"),
+                        w.queue
+                    ));
+                }
+                let env = self.own_env(App::Worker(&w.name));
+                self.service(Service {
+                    name: inst.clone(),
+                    comments,
+                    image: literal(&w.image),
+                    hostname: Some(inst.clone()),
+                    restart: true,
+                    environment: env,
+                    app: true,
+                    networks: vec![BACKEND],
+                    limits: limits(&w.resources, w.resources.memory_mb),
+                    ..Service::default()
+                });
+            }
+        }
+    }
+}
+
+/// Where a queue is, as the URL its engine's clients take (ElasticMQ serves
+/// SQS queue URLs with the dummy account 000000000000).
+pub(crate) fn queue_url(m: &Model, name: &str) -> String {
+    match m.queues.iter().find(|q| q.name == name) {
+        Some(q) => match q.engine {
+            QueueEngine::Rabbitmq => format!("amqp://{}:{}", q.name, q.port),
+            QueueEngine::Redis => format!("redis://{}:{}", q.name, q.port),
+            QueueEngine::Sqs => format!("http://{0}:{1}/000000000000/{0}", q.name, q.port),
+        },
+        None => String::new(),
+    }
+}

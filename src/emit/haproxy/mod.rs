@@ -1,0 +1,40 @@
+//! The `haproxy` target: one complete configuration (`<lb>.cfg`) per load
+//! balancer in the stage, whichever engine the design chose, so a user can
+//! compare or switch. Routing (which tier answers which path) and the
+//! balancer's own health path come from the model (`model/balancing.rs`), the
+//! header and the local addresses from `emit/balancer.rs`, as for `nginx`.
+
+mod lb_cfg;
+
+/// The config one load balancer runs with; compose mounts it when the design
+/// chose haproxy.
+pub use lb_cfg::lb_config;
+
+use super::{Options, OutFile, Result};
+use crate::model::Model;
+use std::sync::OnceLock;
+
+static ENGINE: OnceLock<tera::Tera> = OnceLock::new();
+
+pub(super) fn engine() -> &'static tera::Tera {
+    ENGINE.get_or_init(|| {
+        super::templates::engine(&[(
+            "lb.cfg",
+            include_str!("../../../templates/haproxy/lb.cfg.tera"),
+        )])
+    })
+}
+
+/// Renders every `haproxy` file for one stage: one config per load balancer.
+pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
+    model
+        .lbs
+        .iter()
+        .map(|lb| {
+            Ok(OutFile {
+                path: format!("{}.cfg", lb.name),
+                contents: lb_config(model, lb, opts)?,
+            })
+        })
+        .collect()
+}
