@@ -3,7 +3,7 @@
 
 use super::describe::{duration, label};
 use super::diff_model::ModelDiff;
-use crate::model::{LbMethod, Model, WebState};
+use crate::model::{Db, LbMethod, Model, WebState};
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -53,45 +53,8 @@ pub fn notes(from: &Model, to: &Model, d: &ModelDiff) -> Vec<Note> {
 
 fn data_notes(from: &Model, to: &Model, d: &ModelDiff, out: &mut Vec<Note>) {
     for db in &to.dbs {
-        let Some(old) = from.dbs.iter().find(|o| o.name == db.name) else {
-            continue;
-        };
-        if old.colocated && !db.colocated {
-            note(out, "db", &db.name, "moves off the web host onto its own".into(), &[
-                "Web and data tiers are now separate: each can be sized, scaled and restarted on its own.",
-                "Copy the data to the new host (dump and restore, or replicate and cut over during a short write pause), then point the web tier at it.",
-                "The database is now reached over the network: keep it on the private network, closed to the internet.",
-            ]);
-        }
-        if old.replicas == 0 && db.replicas > 0 {
-            note(out, "db", &db.name, if db.shard_count > 1 {
-                format!("gains read replicas ({} per shard)", db.replicas)
-            } else {
-                format!("gains read replicas ({})", db.replicas)
-            }, &[
-                "Reads move to the replicas, writes stay on the primary (master-slave replication): the application needs a read connection and a write connection.",
-                "Replication lag: a replica may be a moment behind, so a user who just wrote should read from the primary (read your own writes).",
-                "Seed each replica from a snapshot of the primary, let it catch up, then shift reads to it.",
-                "If the primary fails a replica is promoted to primary; writes it had not yet received are lost.",
-            ]);
-        } else if db.replicas != old.replicas {
-            note(out, "db", &db.name, format!("replicas {} -> {}", old.replicas, db.replicas), &[
-                "Add replicas from a snapshot and let them catch up before they take reads; move reads off a replica before removing it.",
-            ]);
-        }
-        if db.shard_count != old.shard_count || db.shard_key != old.shard_key {
-            let key = db.shard_key.as_deref().unwrap_or("its key");
-            if old.shard_count <= 1 {
-                note(out, "db", &db.name, format!("is sharded by {key} into {} shards", db.shard_count), &[
-                    "Resharding plan: copy each row to the shard its key maps to while writes go to both places, verify, then switch reads and writes by key; plan now how a later shard is added (many small logical shards or consistent hashing) so data moves in small pieces.",
-                    "Hot keys (the celebrity problem): one very active key sends all its traffic to one shard; split or cache such keys.",
-                    "Joins across shards no longer work in SQL: denormalise, or join in the application.",
-                ]);
-            } else {
-                note(out, "db", &db.name, format!("reshards {} -> {} shards", old.shard_count, db.shard_count), &[
-                    "Resharding moves data between shards: copy while dual-writing, switch by key, then delete the moved rows; watch for hot keys on the new layout.",
-                ]);
-            }
+        if let Some(old) = from.dbs.iter().find(|o| o.name == db.name) {
+            db_change_notes(old, db, out);
         }
     }
     for name in added(d, "db") {
@@ -103,6 +66,59 @@ fn data_notes(from: &Model, to: &Model, d: &ModelDiff, out: &mut Vec<Note>) {
             note(out, "db", &name, "added".into(), &text);
         }
     }
+    cache_notes(from, to, d, out);
+    for name in added(d, "nosql") {
+        note(out, "nosql", &name, "added".into(), &[
+            "Data moves to a store without joins: denormalise it and copy it over while writing to both, then switch reads.",
+        ]);
+    }
+}
+
+/// A database kept from one stage to the next: moved off the web host,
+/// replicas gained or changed, sharded or resharded; each is a step of its own.
+fn db_change_notes(old: &Db, db: &Db, out: &mut Vec<Note>) {
+    if old.colocated && !db.colocated {
+        note(out, "db", &db.name, "moves off the web host onto its own".into(), &[
+            "Web and data tiers are now separate: each can be sized, scaled and restarted on its own.",
+            "Copy the data to the new host (dump and restore, or replicate and cut over during a short write pause), then point the web tier at it.",
+            "The database is now reached over the network: keep it on the private network, closed to the internet.",
+        ]);
+    }
+    if old.replicas == 0 && db.replicas > 0 {
+        note(out, "db", &db.name, if db.shard_count > 1 {
+            format!("gains read replicas ({} per shard)", db.replicas)
+        } else {
+            format!("gains read replicas ({})", db.replicas)
+        }, &[
+            "Reads move to the replicas, writes stay on the primary (master-slave replication): the application needs a read connection and a write connection.",
+            "Replication lag: a replica may be a moment behind, so a user who just wrote should read from the primary (read your own writes).",
+            "Seed each replica from a snapshot of the primary, let it catch up, then shift reads to it.",
+            "If the primary fails a replica is promoted to primary; writes it had not yet received are lost.",
+        ]);
+    } else if db.replicas != old.replicas {
+        note(out, "db", &db.name, format!("replicas {} -> {}", old.replicas, db.replicas), &[
+            "Add replicas from a snapshot and let them catch up before they take reads; move reads off a replica before removing it.",
+        ]);
+    }
+    if db.shard_count != old.shard_count || db.shard_key != old.shard_key {
+        let key = db.shard_key.as_deref().unwrap_or("its key");
+        if old.shard_count <= 1 {
+            note(out, "db", &db.name, format!("is sharded by {key} into {} shards", db.shard_count), &[
+                "Resharding plan: copy each row to the shard its key maps to while writes go to both places, verify, then switch reads and writes by key; plan now how a later shard is added (many small logical shards or consistent hashing) so data moves in small pieces.",
+                "Hot keys (the celebrity problem): one very active key sends all its traffic to one shard; split or cache such keys.",
+                "Joins across shards no longer work in SQL: denormalise, or join in the application.",
+            ]);
+        } else {
+            note(out, "db", &db.name, format!("reshards {} -> {} shards", old.shard_count, db.shard_count), &[
+                "Resharding moves data between shards: copy while dual-writing, switch by key, then delete the moved rows; watch for hot keys on the new layout.",
+            ]);
+        }
+    }
+}
+
+/// A cache kept with a new TTL or node count, or a cache added: what stale
+/// reads and misses to expect.
+fn cache_notes(from: &Model, to: &Model, d: &ModelDiff, out: &mut Vec<Note>) {
     for c in &to.caches {
         if let Some(old) = from.caches.iter().find(|o| o.name == c.name) {
             if old.ttl_seconds != c.ttl_seconds {
@@ -133,11 +149,6 @@ fn data_notes(from: &Model, to: &Model, d: &ModelDiff, out: &mut Vec<Note>) {
                 "It starts cold: every read misses until it fills, so add it at a quiet hour or warm it first. If it fails, all reads fall on the database.".into(),
             ],
         });
-    }
-    for name in added(d, "nosql") {
-        note(out, "nosql", &name, "added".into(), &[
-            "Data moves to a store without joins: denormalise it and copy it over while writing to both, then switch reads.",
-        ]);
     }
 }
 

@@ -255,106 +255,127 @@ impl AnalyzeReport {
         let mut o = String::new();
         for s in &self.stages {
             let _ = writeln!(o, "Stage {}\n", s.stage);
-            let _ = writeln!(o, "Single points of failure");
-            let spofs: Vec<&Failure> = s.single_points().collect();
-            if spofs.is_empty() {
-                let _ = writeln!(o, "  (none)");
-            }
-            let rows: Vec<Vec<String>> = spofs
-                .iter()
-                .map(|f| {
-                    vec![
-                        f.impact.word().into(),
-                        format!("{}: {}", f.component, f.what),
-                    ]
-                })
-                .collect();
-            table(&mut o, &rows);
-            let _ = writeln!(o, "\nWhen each component fails");
-            for f in &s.failures {
-                let _ = writeln!(o, "  {} ({}): {}", f.component, f.what, f.impact.word());
-                wrap(&mut o, "      ", &f.then);
-            }
-            let e = &s.availability;
-            let _ = writeln!(
-                o,
-                "\nAvailability (a = {} per instance)",
-                trim_percent(e.per_instance)
-            );
-            let mut rows = vec![vec![
-                "tier".to_string(),
-                "instances".into(),
-                "formula".into(),
-                "availability".into(),
-            ]];
-            for t in &e.tiers {
-                rows.push(vec![
-                    t.tier.clone(),
-                    t.instances.clone(),
-                    t.formula.clone(),
-                    availability::percent(t.availability),
-                ]);
-            }
-            let product = if e.tiers.is_empty() {
-                "1 (no tier)".to_string()
-            } else {
-                e.tiers
-                    .iter()
-                    .map(|t| t.tier.clone())
-                    .collect::<Vec<_>>()
-                    .join(" x ")
-            };
-            rows.push(vec![
-                "site".into(),
-                String::new(),
-                product,
-                availability::percent(e.site),
-            ]);
-            table(&mut o, &rows);
-            let _ = writeln!(
-                o,
-                "  downtime: about {} a year",
-                hours(e.downtime_hours_per_year)
-            );
-            for l in availability::FORMULA.lines() {
-                let _ = writeln!(o, "  {l}");
-            }
+            single_points_section(&mut o, s);
+            failures_section(&mut o, s);
+            availability_section(&mut o, &s.availability);
             let _ = writeln!(o);
         }
+        // One stage has nothing to compare with: no summary.
         if !self.summary.is_empty() {
-            let _ = writeln!(o, "Summary (single points of failure per stage)\n");
-            let mut rows = vec![vec![
-                "stage".to_string(),
-                "site down".into(),
-                "degraded".into(),
-                "availability".into(),
-                "downtime/year".into(),
-            ]];
-            for s in &self.summary {
-                rows.push(vec![
-                    s.stage.clone(),
-                    s.site_down.to_string(),
-                    s.degraded.to_string(),
-                    availability::percent(s.availability),
-                    hours(s.downtime_hours_per_year),
-                ]);
-            }
-            table(&mut o, &rows);
-            let _ = writeln!(o);
-            for s in self.summary.iter().skip(1) {
-                let _ = writeln!(o, "  {}", s.stage);
-                if s.removed.is_empty() && s.added.is_empty() {
-                    let _ = writeln!(o, "    (no single point of failure removed or added)");
-                }
-                for r in &s.removed {
-                    let _ = writeln!(o, "    removes {r}");
-                }
-                for a in &s.added {
-                    let _ = writeln!(o, "    adds    {a}");
-                }
-            }
+            summary_section(&mut o, &self.summary);
         }
         o
+    }
+}
+
+/// The stage's single points of failure, one row each: impact, then what fails.
+fn single_points_section(o: &mut String, s: &StageAnalysis) {
+    let _ = writeln!(o, "Single points of failure");
+    let spofs: Vec<&Failure> = s.single_points().collect();
+    if spofs.is_empty() {
+        let _ = writeln!(o, "  (none)");
+    }
+    let rows: Vec<Vec<String>> = spofs
+        .iter()
+        .map(|f| {
+            vec![
+                f.impact.word().into(),
+                format!("{}: {}", f.component, f.what),
+            ]
+        })
+        .collect();
+    table(o, &rows);
+}
+
+/// Every failure scenario, single point or not, with what happens then.
+fn failures_section(o: &mut String, s: &StageAnalysis) {
+    let _ = writeln!(o, "\nWhen each component fails");
+    for f in &s.failures {
+        let _ = writeln!(o, "  {} ({}): {}", f.component, f.what, f.impact.word());
+        wrap(o, "      ", &f.then);
+    }
+}
+
+/// The availability of each tier and of the site (their product), with the
+/// formulas, so a reader can redo the arithmetic.
+fn availability_section(o: &mut String, e: &Estimate) {
+    let _ = writeln!(
+        o,
+        "\nAvailability (a = {} per instance)",
+        trim_percent(e.per_instance)
+    );
+    let mut rows = vec![vec![
+        "tier".to_string(),
+        "instances".into(),
+        "formula".into(),
+        "availability".into(),
+    ]];
+    for t in &e.tiers {
+        rows.push(vec![
+            t.tier.clone(),
+            t.instances.clone(),
+            t.formula.clone(),
+            availability::percent(t.availability),
+        ]);
+    }
+    let product = if e.tiers.is_empty() {
+        "1 (no tier)".to_string()
+    } else {
+        e.tiers
+            .iter()
+            .map(|t| t.tier.clone())
+            .collect::<Vec<_>>()
+            .join(" x ")
+    };
+    rows.push(vec![
+        "site".into(),
+        String::new(),
+        product,
+        availability::percent(e.site),
+    ]);
+    table(o, &rows);
+    let _ = writeln!(
+        o,
+        "  downtime: about {} a year",
+        hours(e.downtime_hours_per_year)
+    );
+    for l in availability::FORMULA.lines() {
+        let _ = writeln!(o, "  {l}");
+    }
+}
+
+/// One row per stage, then what each stage after the first removed and added.
+fn summary_section(o: &mut String, summary: &[StageSummary]) {
+    let _ = writeln!(o, "Summary (single points of failure per stage)\n");
+    let mut rows = vec![vec![
+        "stage".to_string(),
+        "site down".into(),
+        "degraded".into(),
+        "availability".into(),
+        "downtime/year".into(),
+    ]];
+    for s in summary {
+        rows.push(vec![
+            s.stage.clone(),
+            s.site_down.to_string(),
+            s.degraded.to_string(),
+            availability::percent(s.availability),
+            hours(s.downtime_hours_per_year),
+        ]);
+    }
+    table(o, &rows);
+    let _ = writeln!(o);
+    for s in summary.iter().skip(1) {
+        let _ = writeln!(o, "  {}", s.stage);
+        if s.removed.is_empty() && s.added.is_empty() {
+            let _ = writeln!(o, "    (no single point of failure removed or added)");
+        }
+        for r in &s.removed {
+            let _ = writeln!(o, "    removes {r}");
+        }
+        for a in &s.added {
+            let _ = writeln!(o, "    adds    {a}");
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 //! across availability zones.
 
 use super::describe::label;
-use crate::model::{Model, QueueEngine, StoreKind, WebState};
+use crate::model::{Cache, Cdn, Lb, Model, Nosql, Queue, QueueEngine, StoreKind, WebState, Worker};
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -67,22 +67,7 @@ pub fn failures(m: &Model) -> Vec<Failure> {
     let mut out = Vec::new();
     datacenter(m, &mut out);
     for lb in &m.lbs {
-        let c = label("lb", &lb.name);
-        if lb.backends.is_empty() {
-            out.push(f(
-                format!("lb:{}", lb.name),
-                c,
-                "the balancer",
-                Impact::Survives,
-                false,
-                "Nothing is behind it, so nothing is lost.".into(),
-            ));
-            continue;
-        }
-        out.push(f(format!("lb:{}", lb.name), c, "the balancer", Impact::SiteDown, true, format!(
-            "Every request to {} enters through it: they all fail until it is back. (As drawn there is one balancer; on terraform it is an ALB that AWS runs across availability zones.)",
-            lb.backends.join(", ")
-        )));
+        out.push(balancer(lb));
     }
     for w in &m.webs {
         web(m, w, &mut out);
@@ -91,96 +76,149 @@ pub fn failures(m: &Model) -> Vec<Failure> {
         database(db, &mut out);
     }
     for c in &m.caches {
-        let sessions = holds_sessions(m, StoreKind::Cache, &c.name);
-        let lost = if sessions {
-            " Sessions kept in it are lost: their users must log in again."
-        } else {
-            ""
-        };
-        let (what, single, then) = if c.count == 1 {
-            ("its one instance", true, format!("Every read falls on the database: the site is slower, and the database may overload under the full read load.{lost}"))
-        } else {
-            ("one instance", false, format!("Keys on that node miss and are read from the database until the node is back and refilled; the rest is served by {}.{lost}", others(c.count - 1, "node")))
-        };
-        out.push(f(
-            format!("cache:{}", c.name),
-            label("cache", &c.name),
-            what,
-            Impact::Degraded,
-            single,
-            then,
-        ));
+        out.push(cache(m, c));
     }
     for c in &m.cdns {
-        out.push(f(format!("cdn:{}", c.name), label("cdn", &c.name), "the CDN", Impact::Degraded, false, format!(
-            "Clients fetch {} from the origin through the load balancer: slower for far-away users, and more load on the web tier.",
-            c.paths.join(", ")
-        )));
+        out.push(cdn(c));
     }
     for n in &m.nosqls {
-        let sessions = holds_sessions(m, StoreKind::Nosql, &n.name);
-        let lost = if sessions {
-            " Sessions kept in it are lost."
-        } else {
-            ""
-        };
-        let (what, impact, single, then) = if n.count == 1 {
-            (
-                "its one instance",
-                Impact::Degraded,
-                true,
-                format!("What it stores cannot be read or written until it is back.{lost}"),
-            )
-        } else {
-            (
-                "one instance",
-                Impact::Survives,
-                false,
-                "The other members keep serving; one of them takes over as primary.".into(),
-            )
-        };
-        out.push(f(
-            format!("nosql:{}", n.name),
-            label("nosql", &n.name),
-            what,
-            impact,
-            single,
-            then,
-        ));
+        out.push(nosql(m, n));
     }
     for q in &m.queues {
-        let managed = if q.engine == QueueEngine::Sqs {
-            " (SQS itself is managed and redundant across zones.)"
-        } else {
-            ""
-        };
-        out.push(f(format!("queue:{}", q.name), label("queue", &q.name), "the queue", Impact::Degraded, true, format!(
-            "Producers cannot enqueue: they buffer jobs or fail those requests; workers sit idle. Jobs already queued wait, if it is durable.{managed}"
-        )));
+        out.push(queue(q));
     }
     for w in &m.workers {
-        let (what, single, impact, then) = if w.count == 1 {
-            (
-                "its one instance",
-                true,
-                Impact::Degraded,
-                format!(
-                    "Jobs wait in queue {} until it is back: nothing is lost, only late.",
-                    w.queue
-                ),
-            )
-        } else {
-            ("one instance", false, Impact::Survives, "The other workers keep consuming; the job it was running goes back to the queue and runs again.".into())
-        };
-        out.push(f(
-            format!("worker:{}", w.name),
-            label("worker", &w.name),
-            what,
-            impact,
-            single,
-            then,
-        ));
+        out.push(worker(w));
     }
+    collectors(m, &mut out);
+    out
+}
+
+/// A balancer with tiers behind it is the one way in: a single point of
+/// failure as drawn, whatever the target makes of it.
+fn balancer(lb: &Lb) -> Failure {
+    let c = label("lb", &lb.name);
+    if lb.backends.is_empty() {
+        return f(
+            format!("lb:{}", lb.name),
+            c,
+            "the balancer",
+            Impact::Survives,
+            false,
+            "Nothing is behind it, so nothing is lost.".into(),
+        );
+    }
+    f(format!("lb:{}", lb.name), c, "the balancer", Impact::SiteDown, true, format!(
+        "Every request to {} enters through it: they all fail until it is back. (As drawn there is one balancer; on terraform it is an ALB that AWS runs across availability zones.)",
+        lb.backends.join(", ")
+    ))
+}
+
+/// A cache only speeds reads up, so losing it degrades the site; one node is
+/// a single point, several lose only their share of the keys.
+fn cache(m: &Model, c: &Cache) -> Failure {
+    let sessions = holds_sessions(m, StoreKind::Cache, &c.name);
+    let lost = if sessions {
+        " Sessions kept in it are lost: their users must log in again."
+    } else {
+        ""
+    };
+    let (what, single, then) = if c.count == 1 {
+        ("its one instance", true, format!("Every read falls on the database: the site is slower, and the database may overload under the full read load.{lost}"))
+    } else {
+        ("one instance", false, format!("Keys on that node miss and are read from the database until the node is back and refilled; the rest is served by {}.{lost}", others(c.count - 1, "node")))
+    };
+    f(
+        format!("cache:{}", c.name),
+        label("cache", &c.name),
+        what,
+        Impact::Degraded,
+        single,
+        then,
+    )
+}
+
+/// The origin still serves what the CDN did: degraded, never a single point.
+fn cdn(c: &Cdn) -> Failure {
+    f(format!("cdn:{}", c.name), label("cdn", &c.name), "the CDN", Impact::Degraded, false, format!(
+        "Clients fetch {} from the origin through the load balancer: slower for far-away users, and more load on the web tier.",
+        c.paths.join(", ")
+    ))
+}
+
+/// One document store instance holds data nothing else has; a replica set
+/// elects another primary.
+fn nosql(m: &Model, n: &Nosql) -> Failure {
+    let sessions = holds_sessions(m, StoreKind::Nosql, &n.name);
+    let lost = if sessions {
+        " Sessions kept in it are lost."
+    } else {
+        ""
+    };
+    let (what, impact, single, then) = if n.count == 1 {
+        (
+            "its one instance",
+            Impact::Degraded,
+            true,
+            format!("What it stores cannot be read or written until it is back.{lost}"),
+        )
+    } else {
+        (
+            "one instance",
+            Impact::Survives,
+            false,
+            "The other members keep serving; one of them takes over as primary.".into(),
+        )
+    };
+    f(
+        format!("nosql:{}", n.name),
+        label("nosql", &n.name),
+        what,
+        impact,
+        single,
+        then,
+    )
+}
+
+/// A queue is one as drawn; only the asynchronous work stops with it.
+fn queue(q: &Queue) -> Failure {
+    let managed = if q.engine == QueueEngine::Sqs {
+        " (SQS itself is managed and redundant across zones.)"
+    } else {
+        ""
+    };
+    f(format!("queue:{}", q.name), label("queue", &q.name), "the queue", Impact::Degraded, true, format!(
+        "Producers cannot enqueue: they buffer jobs or fail those requests; workers sit idle. Jobs already queued wait, if it is durable.{managed}"
+    ))
+}
+
+/// Jobs wait in the queue, so a worker failing only delays them.
+fn worker(w: &Worker) -> Failure {
+    let (what, single, impact, then) = if w.count == 1 {
+        (
+            "its one instance",
+            true,
+            Impact::Degraded,
+            format!(
+                "Jobs wait in queue {} until it is back: nothing is lost, only late.",
+                w.queue
+            ),
+        )
+    } else {
+        ("one instance", false, Impact::Survives, "The other workers keep consuming; the job it was running goes back to the queue and runs again.".into())
+    };
+    f(
+        format!("worker:{}", w.name),
+        label("worker", &w.name),
+        what,
+        impact,
+        single,
+        then,
+    )
+}
+
+/// Logs and metrics: the site survives, only the view into it is lost.
+fn collectors(m: &Model, out: &mut Vec<Failure>) {
     for (kind, present, then) in [
         ("logs", m.logs.is_some(), "The site keeps running, but logs from that time are lost: you cannot see into it."),
         ("metrics", m.metrics.is_some(), "The site keeps running, but no metrics are collected and no alert fires: you are flying blind."),
@@ -189,7 +227,6 @@ pub fn failures(m: &Model) -> Vec<Failure> {
             out.push(f(kind.into(), kind.into(), "the collector", Impact::Survives, false, then.into()));
         }
     }
-    out
 }
 
 /// `the other instance`, `the other 3 instances`.

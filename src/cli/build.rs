@@ -208,29 +208,10 @@ pub fn plan(
 pub fn run(ui: &Ui, a: Args) -> u8 {
     let targets = targets(&a.select.targets);
     emit::parse_templates_in_background(&targets);
-    let loaded = match load(ui, &a.file) {
-        Ok(l) => l,
+    let design = match load_design(ui, &a) {
+        Ok(d) => d,
         Err(code) => return code,
     };
-    if !loaded.compiled.diagnostics.is_empty() {
-        ui.print_diagnostics(&loaded.file, &loaded.compiled.diagnostics, a.message_format);
-    }
-    if loaded.compiled.has_errors() {
-        eprintln!(
-            "{}: not built, the design has errors; nothing was written",
-            loaded.file.name
-        );
-        return EXIT_FAILED;
-    }
-    // Emitters read only the model: the source text and its syntax tree
-    // (a third of the front end's memory on a large design) go before
-    // rendering starts.
-    let design = loaded.compiled.design;
-    drop((
-        loaded.file,
-        loaded.compiled.ast,
-        loaded.compiled.diagnostics,
-    ));
     let design = &design;
     let stages = match a.select.stages(ui, design) {
         Ok(s) => s,
@@ -246,38 +227,78 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
             }
         },
     };
-    let out = a.select.out.display();
     if a.check {
-        let planned = match plan(&stages, &targets, a.select.all_stages, &local) {
-            Ok(p) => p,
-            Err(e) => return internal_error(&e),
-        };
-        return match output::compare_tree(&a.select.out, &a.select.scope(), &planned) {
-            Ok(drift) if drift.is_clean() => {
-                eprintln!("{out}: {} files up to date", planned.len());
-                EXIT_OK
-            }
-            Ok(drift) => {
-                for p in &drift.changed {
-                    println!("would change: {out}/{p}");
-                }
-                for p in &drift.missing {
-                    println!("would create: {out}/{p}");
-                }
-                for p in &drift.stale {
-                    println!("would remove: {out}/{p}");
-                }
-                eprintln!(
-                    "{out}: out of date ({} changed, {} missing, {} stale); run `archc build` without --check",
-                    drift.changed.len(),
-                    drift.missing.len(),
-                    drift.stale.len()
-                );
-                EXIT_FAILED
-            }
-            Err(e) => ui.fail(format_args!("cannot read {out}: {e}")),
-        };
+        check(ui, &a, &stages, &targets, &local)
+    } else {
+        write(ui, &a, &stages, &targets, &local)
     }
+}
+
+/// The design's model, its diagnostics printed; `Err` with the exit code
+/// when it cannot be read or has errors.
+fn load_design(ui: &Ui, a: &Args) -> Result<Design, u8> {
+    let loaded = load(ui, &a.file)?;
+    if !loaded.compiled.diagnostics.is_empty() {
+        ui.print_diagnostics(&loaded.file, &loaded.compiled.diagnostics, a.message_format);
+    }
+    if loaded.compiled.has_errors() {
+        eprintln!(
+            "{}: not built, the design has errors; nothing was written",
+            loaded.file.name
+        );
+        return Err(EXIT_FAILED);
+    }
+    // Emitters read only the model: the source text and its syntax tree
+    // (a third of the front end's memory on a large design) go before
+    // rendering starts.
+    let design = loaded.compiled.design;
+    drop((
+        loaded.file,
+        loaded.compiled.ast,
+        loaded.compiled.diagnostics,
+    ));
+    Ok(design)
+}
+
+/// `--check`: renders in memory and names each file of OUT that a build
+/// would change, create or remove; writes nothing.
+fn check(ui: &Ui, a: &Args, stages: &[&Model], targets: &[Target], local: &emit::Options) -> u8 {
+    let out = a.select.out.display();
+    let planned = match plan(stages, targets, a.select.all_stages, local) {
+        Ok(p) => p,
+        Err(e) => return internal_error(&e),
+    };
+    match output::compare_tree(&a.select.out, &a.select.scope(), &planned) {
+        Ok(drift) if drift.is_clean() => {
+            eprintln!("{out}: {} files up to date", planned.len());
+            EXIT_OK
+        }
+        Ok(drift) => {
+            for p in &drift.changed {
+                println!("would change: {out}/{p}");
+            }
+            for p in &drift.missing {
+                println!("would create: {out}/{p}");
+            }
+            for p in &drift.stale {
+                println!("would remove: {out}/{p}");
+            }
+            eprintln!(
+                "{out}: out of date ({} changed, {} missing, {} stale); run `archc build` without --check",
+                drift.changed.len(),
+                drift.missing.len(),
+                drift.stale.len()
+            );
+            EXIT_FAILED
+        }
+        Err(e) => ui.fail(format_args!("cannot read {out}: {e}")),
+    }
+}
+
+/// Renders and writes the tree, reporting each stage as it completes and
+/// what was written at the end.
+fn write(ui: &Ui, a: &Args, stages: &[&Model], targets: &[Target], local: &emit::Options) -> u8 {
+    let out = a.select.out.display();
     // Each file is staged on disk as soon as it is rendered and its text
     // dropped, so memory holds the targets being rendered, not their output.
     // Ctrl-C or SIGTERM from here on stops the build between two files and
@@ -286,10 +307,10 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
     let total = stages.len();
     let mut tree = TreeWriter::new(&a.select.out, a.select.scope());
     let rendered = render(
-        &stages,
-        &targets,
+        stages,
+        targets,
         a.select.all_stages,
-        &local,
+        local,
         |i, m, n| {
             if total > 1 {
                 eprintln!("[{}/{total}] {}: {n} files", i + 1, m.stage);

@@ -3,6 +3,8 @@
 //! its second header line lists, each with its statement.
 
 use super::{load, Ui, EXIT_FAILED, EXIT_OK};
+use crate::diag::SourceFile;
+use crate::model::{ComponentRef, Model};
 use crate::provenance::{design_lines, header, Producer, Tracer};
 use std::path::PathBuf;
 
@@ -53,85 +55,111 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
         Ok(m) => m,
         Err(code) => return code,
     };
-    let tracer = Tracer::new(model);
-    let describe = |c: &crate::model::ComponentRef<'_>| {
-        let (l, col) = loaded.file.line_col(c.origin.span.start as usize);
-        let src = &loaded.file.text[c.origin.span.range()];
-        let written = c.origin.stage.as_deref().unwrap_or("before any stage");
-        format!(
-            "{} `{}`, {}:{l}:{col}: {src}\n  written in stage {written}{}",
-            c.kind,
-            c.name,
-            loaded.file.name,
-            if c.origin.implicit {
-                " (created by a reference)"
-            } else {
-                ""
-            }
-        )
+    let generated = Generated {
+        path: path.display(),
+        text: &text,
+        stage: &h.stage,
     };
     match line {
-        Some(n) => match tracer.trace(&text, n) {
-            Producer::Component { component, via, line: at } => {
-                println!("{}:{n} comes from {}", path.display(), describe(&component));
-                println!("  (via `{via}` on line {at}; stage {})", h.stage);
-            }
-            Producer::Stage => println!(
-                "{}:{n} is stage-wide scaffolding of stage {} of {} (system `{}`), not written by one design line",
-                path.display(),
-                h.stage,
-                loaded.file.name,
-                model.system
-            ),
-        },
+        Some(n) => explain_line(&generated, n, &loaded.file, model),
         None => match design_lines(&text) {
-            Some(lines) if lines.is_empty() => println!(
-                "{} is stage-wide scaffolding of stage {} of {} (system `{}`), not written by one design line",
-                path.display(),
-                h.stage,
-                loaded.file.name,
-                model.system
-            ),
-            Some(lines) => {
-                println!(
-                    "{} was generated from {}, stage {}, by the design lines its header lists:",
-                    path.display(),
-                    loaded.file.name,
-                    h.stage
-                );
-                let components = model.components();
-                for n in lines {
-                    let at: Vec<_> = components.iter().filter(|c| c.origin.line == n).collect();
-                    if at.is_empty() {
-                        println!(
-                            "  line {n}: no statement of stage {} starts there now (the design changed since; rebuild)",
-                            h.stage
-                        );
-                    }
-                    for c in at {
-                        println!("  {}", describe(c).replace('\n', "\n  "));
-                    }
-                }
+            Some(lines) if lines.is_empty() => {
+                println!("{}", scaffolding(&generated, "", &loaded.file, model));
             }
+            Some(lines) => explain_listed_lines(&generated, &lines, &loaded.file, model),
             // A file from before the design-lines header: every component it mentions.
-            None => {
-                println!(
-                    "{} was generated from {}, stage {}, by:",
-                    path.display(),
-                    loaded.file.name,
-                    h.stage
-                );
-                let mut seen: Vec<(&str, &str)> = Vec::new();
-                for l in text.lines() {
-                    if let Some((c, _)) = tracer.mention(l) {
-                        if !seen.contains(&(c.kind, c.name)) {
-                            seen.push((c.kind, c.name));
-                            println!("  {}", describe(&c));
-                        }
-                    }
-                }
-            }
+            None => explain_mentions(&generated, &loaded.file, model),
         },
     }
     EXIT_OK
+}
+
+/// The generated file being explained, and the stage its header names.
+struct Generated<'a> {
+    path: std::path::Display<'a>,
+    text: &'a str,
+    stage: &'a str,
+}
+
+/// One line: the component whose statement wrote it, or stage scaffolding.
+fn explain_line(g: &Generated, n: usize, file: &SourceFile, model: &Model) {
+    match Tracer::new(model).trace(g.text, n) {
+        Producer::Component {
+            component,
+            via,
+            line: at,
+        } => {
+            println!("{}:{n} comes from {}", g.path, describe(file, &component));
+            println!("  (via `{via}` on line {at}; stage {})", g.stage);
+        }
+        Producer::Stage => println!("{}", scaffolding(g, &format!(":{n}"), file, model)),
+    }
+}
+
+/// What no single design line wrote: the file (or its line, `where_`) is
+/// stage-wide.
+fn scaffolding(g: &Generated, where_: &str, file: &SourceFile, model: &Model) -> String {
+    format!(
+        "{}{where_} is stage-wide scaffolding of stage {} of {} (system `{}`), not written by one design line",
+        g.path, g.stage, file.name, model.system
+    )
+}
+
+/// A whole file: each design line its header lists, with the statement that
+/// starts there now; a listed line where none starts means the design moved.
+fn explain_listed_lines(g: &Generated, lines: &[u32], file: &SourceFile, model: &Model) {
+    println!(
+        "{} was generated from {}, stage {}, by the design lines its header lists:",
+        g.path, file.name, g.stage
+    );
+    let components = model.components();
+    for &n in lines {
+        let at: Vec<_> = components.iter().filter(|c| c.origin.line == n).collect();
+        if at.is_empty() {
+            println!(
+                "  line {n}: no statement of stage {} starts there now (the design changed since; rebuild)",
+                g.stage
+            );
+        }
+        for c in at {
+            println!("  {}", describe(file, c).replace('\n', "\n  "));
+        }
+    }
+}
+
+/// A whole file without the design-lines header: every component its lines
+/// mention, once each, in the order first mentioned.
+fn explain_mentions(g: &Generated, file: &SourceFile, model: &Model) {
+    println!(
+        "{} was generated from {}, stage {}, by:",
+        g.path, file.name, g.stage
+    );
+    let tracer = Tracer::new(model);
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for l in g.text.lines() {
+        if let Some((c, _)) = tracer.mention(l) {
+            if !seen.contains(&(c.kind, c.name)) {
+                seen.push((c.kind, c.name));
+                println!("  {}", describe(file, &c));
+            }
+        }
+    }
+}
+
+/// A component as its statement reads in the design, and the stage that wrote it.
+fn describe(file: &SourceFile, c: &ComponentRef<'_>) -> String {
+    let (l, col) = file.line_col(c.origin.span.start as usize);
+    let src = &file.text[c.origin.span.range()];
+    let written = c.origin.stage.as_deref().unwrap_or("before any stage");
+    format!(
+        "{} `{}`, {}:{l}:{col}: {src}\n  written in stage {written}{}",
+        c.kind,
+        c.name,
+        file.name,
+        if c.origin.implicit {
+            " (created by a reference)"
+        } else {
+            ""
+        }
+    )
 }

@@ -236,58 +236,85 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
     // another event comes soon (the rest of the save).
     let mut empty = false;
     loop {
-        let first = if empty {
-            match rx.recv_timeout(EMPTY_GRACE) {
-                Ok(ev) => ev,
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    say_empty(&builder.display);
-                    empty = false;
-                    continue;
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => return EXIT_USAGE,
-            }
-        } else {
-            match rx.recv() {
-                Ok(ev) => ev,
-                Err(_) => return EXIT_USAGE,
-            }
-        };
-        let trigger = match first {
-            Ok(ev) => classify(&ev, &name),
-            Err(e) => {
-                eprintln!("watch error: {e}");
-                None
-            }
-        };
-        let Some(mut t) = trigger else { continue };
-        let cap = Instant::now() + MAX_WAIT;
-        let outcome = loop {
-            if let Err(code) = settle(&rx, &name, t, cap) {
-                return code;
-            }
-            let started = Instant::now();
-            let loaded = builder.read();
-            // Events that came while the file was read: the save was not
-            // over, what was read may be half of it. Wait again (unless the
-            // file has been changing for too long already).
-            if Instant::now() < cap {
-                match pending(&rx, &name) {
-                    Ok(Some(next)) => {
-                        t = next;
-                        continue;
-                    }
-                    Ok(None) => {}
-                    Err(code) => return code,
-                }
-            }
-            break match loaded {
-                Ok(l) => builder.build(&l, started),
-                Err(o) => o,
-            };
+        let t = match next_trigger(&rx, &name, &builder.display, &mut empty) {
+            Ok(Some(t)) => t,
+            Ok(None) => continue,
+            Err(code) => return code,
         };
         // Never exit on a design error; a usage error (say the stage was
         // renamed) was printed and the next save may fix it.
-        empty = matches!(outcome, Outcome::Empty);
+        match build_after_burst(&rx, &name, &mut builder, t) {
+            Ok(outcome) => empty = matches!(outcome, Outcome::Empty),
+            Err(code) => return code,
+        }
+    }
+}
+
+type Events = mpsc::Receiver<notify::Result<Event>>;
+
+/// Waits for the next event and what it means for the file (`None`: not
+/// ours, or nothing to do). After a read found the file empty, waits only
+/// `EMPTY_GRACE` for the rest of the save before saying so (and `empty` is
+/// cleared). `Err` with the exit code when the watcher is gone.
+fn next_trigger(
+    rx: &Events,
+    name: &OsStr,
+    display: &str,
+    empty: &mut bool,
+) -> Result<Option<Trigger>, u8> {
+    let first = if *empty {
+        match rx.recv_timeout(EMPTY_GRACE) {
+            Ok(ev) => ev,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                say_empty(display);
+                *empty = false;
+                return Ok(None);
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Err(EXIT_USAGE),
+        }
+    } else {
+        match rx.recv() {
+            Ok(ev) => ev,
+            Err(_) => return Err(EXIT_USAGE),
+        }
+    };
+    Ok(match first {
+        Ok(ev) => classify(&ev, name),
+        Err(e) => {
+            eprintln!("watch error: {e}");
+            None
+        }
+    })
+}
+
+/// Builds once the burst of events that `t` started is over: settles, reads,
+/// and reads again while events keep coming during the read (up to
+/// `MAX_WAIT` after the first). `Err` with the exit code when the watcher is
+/// gone.
+fn build_after_burst(
+    rx: &Events,
+    name: &OsStr,
+    builder: &mut Builder,
+    mut t: Trigger,
+) -> Result<Outcome, u8> {
+    let cap = Instant::now() + MAX_WAIT;
+    loop {
+        settle(rx, name, t, cap)?;
+        let started = Instant::now();
+        let loaded = builder.read();
+        // Events that came while the file was read: the save was not
+        // over, what was read may be half of it. Wait again (unless the
+        // file has been changing for too long already).
+        if Instant::now() < cap {
+            if let Some(next) = pending(rx, name)? {
+                t = next;
+                continue;
+            }
+        }
+        return Ok(match loaded {
+            Ok(l) => builder.build(&l, started),
+            Err(o) => o,
+        });
     }
 }
 
@@ -305,12 +332,7 @@ fn wait(t: Trigger) -> Duration {
 /// Waits until no event for the file has come for the wait its last event
 /// asks for (`t`, the event that started the burst, to begin with), or until
 /// `cap`; `Err` with the exit code when the watcher is gone.
-fn settle(
-    rx: &mpsc::Receiver<notify::Result<Event>>,
-    name: &OsStr,
-    mut t: Trigger,
-    cap: Instant,
-) -> Result<(), u8> {
+fn settle(rx: &Events, name: &OsStr, mut t: Trigger, cap: Instant) -> Result<(), u8> {
     let mut deadline = Instant::now() + wait(t);
     loop {
         let now = Instant::now();
@@ -332,10 +354,7 @@ fn settle(
 }
 
 /// The last trigger among the events already queued, without waiting.
-fn pending(
-    rx: &mpsc::Receiver<notify::Result<Event>>,
-    name: &OsStr,
-) -> Result<Option<Trigger>, u8> {
+fn pending(rx: &Events, name: &OsStr) -> Result<Option<Trigger>, u8> {
     let mut last = None;
     loop {
         match rx.try_recv() {

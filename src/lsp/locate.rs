@@ -5,7 +5,7 @@ use super::{in_comment_or_string, is_word_byte, Document};
 use crate::keywords::{self, Keyword};
 use crate::model::{Model, Origin, StoreKind};
 use crate::span::Span;
-use crate::syntax::ast::{Clause, Item, Kind, Statement, Stmt};
+use crate::syntax::ast::{Clause, Component, Item, Kind, Statement, Stmt};
 use lsp_types::{Hover, HoverContents, Location, MarkupContent, MarkupKind, Position};
 
 /// The thing under the cursor.
@@ -64,67 +64,16 @@ impl Document {
         let offset = self.offset(pos);
         let word = self.word_at(offset)?;
         let text = &self.text[word.range()];
-        let on = |s: Span| s.start <= word.start && word.end <= s.end;
+        let on = |s: Span| covers(s, word);
         let Some((stage, stmt)) = self.statement_at(offset) else {
             // A line that did not parse, or a stage header: keywords still explain themselves.
             return keywords::lookup(text, None).map(|k| (At::Keyword(k), word));
         };
         let model = self.model_of(stage);
-        let component = |kind: Kind, name: &str, model| At::Component {
-            kind,
-            name: name.to_string(),
-            model,
-            keyword: None,
-        };
         let at = match &stmt.stmt {
-            Stmt::Component(c) => {
-                let kind = c.kind.node;
-                let own_name = c.name.as_ref().map_or(kind.keyword(), |n| n.node.as_str());
-                if on(c.kind.span) {
-                    let kw = keywords::lookup(text, None);
-                    if c.name.is_none() {
-                        At::Component {
-                            kind,
-                            name: own_name.to_string(),
-                            model,
-                            keyword: kw,
-                        }
-                    } else {
-                        At::Keyword(kw?)
-                    }
-                } else if c.name.as_ref().is_some_and(|n| on(n.span)) {
-                    component(kind, own_name, model)
-                } else {
-                    let clause = c.clauses.iter().find(|cl| on(cl.span));
-                    let reference = clause.and_then(|cl| match &cl.node {
-                        Clause::Behind(name) => match name {
-                            Some(n) if on(n.span) => Some((Kind::Lb, n.node.clone())),
-                            None if text == "lb" => {
-                                let lb = web(model, own_name).and_then(|w| w.lb.clone());
-                                Some((Kind::Lb, lb.unwrap_or_else(|| "lb".into())))
-                            }
-                            _ => None,
-                        },
-                        Clause::Sessions { kind: store, name } => {
-                            let kind = store_kind(*store);
-                            match name {
-                                Some(n) if on(n.span) => Some((kind, n.node.clone())),
-                                None if text == kind.keyword() => web(model, own_name)
-                                    .and_then(|w| w.sessions.as_ref())
-                                    .map(|s| (kind, s.name.clone())),
-                                _ => None,
-                            }
-                        }
-                        Clause::Consumes(n) if on(n.span) => Some((Kind::Queue, n.node.clone())),
-                        _ => None,
-                    });
-                    match reference {
-                        Some((kind, name)) => component(kind, &name, model),
-                        None => At::Keyword(keywords::lookup(text, Some(kind.keyword()))?),
-                    }
-                }
-            }
+            Stmt::Component(c) => in_component(c, text, word, model)?,
             Stmt::Drop { kind, name } => {
+                // What is dropped is seen as it was: in the stage before.
                 let before = self.model_before(stage).unwrap_or(model);
                 match name {
                     Some(n) if on(n.span) => component(kind.node, &n.node, before),
@@ -256,6 +205,84 @@ impl Document {
             }
         }
         s
+    }
+}
+
+/// The word `word` lies within `s`.
+fn covers(s: Span, word: Span) -> bool {
+    s.start <= word.start && word.end <= s.end
+}
+
+fn component<'d>(kind: Kind, name: &str, model: &'d Model) -> At<'d> {
+    At::Component {
+        kind,
+        name: name.to_string(),
+        model,
+        keyword: None,
+    }
+}
+
+/// What `word` (its text `text`) is in a component statement: its kind word,
+/// its name, a component one of its clauses refers to, or a keyword.
+fn in_component<'d>(c: &Component, text: &str, word: Span, model: &'d Model) -> Option<At<'d>> {
+    let kind = c.kind.node;
+    let own_name = c.name.as_ref().map_or(kind.keyword(), |n| n.node.as_str());
+    if covers(c.kind.span, word) {
+        let kw = keywords::lookup(text, None);
+        // An unnamed component is named by its kind word: show both.
+        return Some(if c.name.is_none() {
+            At::Component {
+                kind,
+                name: own_name.to_string(),
+                model,
+                keyword: kw,
+            }
+        } else {
+            At::Keyword(kw?)
+        });
+    }
+    if c.name.as_ref().is_some_and(|n| covers(n.span, word)) {
+        return Some(component(kind, own_name, model));
+    }
+    let clause = c.clauses.iter().find(|cl| covers(cl.span, word));
+    let reference = clause.and_then(|cl| reference(&cl.node, text, word, model, own_name));
+    Some(match reference {
+        Some((kind, name)) => component(kind, &name, model),
+        None => At::Keyword(keywords::lookup(text, Some(kind.keyword()))?),
+    })
+}
+
+/// The component a clause of web `own_name` refers to, when `word` is its
+/// reference. An unnamed reference (`behind lb`, `sessions in cache`) is
+/// resolved the way the model resolved it.
+fn reference(
+    clause: &Clause,
+    text: &str,
+    word: Span,
+    model: &Model,
+    own_name: &str,
+) -> Option<(Kind, String)> {
+    match clause {
+        Clause::Behind(name) => match name {
+            Some(n) if covers(n.span, word) => Some((Kind::Lb, n.node.clone())),
+            None if text == "lb" => {
+                let lb = web(model, own_name).and_then(|w| w.lb.clone());
+                Some((Kind::Lb, lb.unwrap_or_else(|| "lb".into())))
+            }
+            _ => None,
+        },
+        Clause::Sessions { kind: store, name } => {
+            let kind = store_kind(*store);
+            match name {
+                Some(n) if covers(n.span, word) => Some((kind, n.node.clone())),
+                None if text == kind.keyword() => web(model, own_name)
+                    .and_then(|w| w.sessions.as_ref())
+                    .map(|s| (kind, s.name.clone())),
+                _ => None,
+            }
+        }
+        Clause::Consumes(n) if covers(n.span, word) => Some((Kind::Queue, n.node.clone())),
+        _ => None,
     }
 }
 

@@ -84,6 +84,12 @@ fn tf(name: &str) -> String {
     name.replace('-', "_")
 }
 
+fn fact(out: &mut Vec<Fact>, b: &Block, kind: &'static str, name: &str, what: &str, value: String) {
+    let mut f = Fact::new(kind, name, what, value);
+    f.file = b.file.to_string();
+    out.push(f);
+}
+
 pub fn extract(m: &Model, files: &[OutFile]) -> Vec<Fact> {
     let mut out = Vec::new();
     let all: Vec<Block> = files
@@ -91,38 +97,17 @@ pub fn extract(m: &Model, files: &[OutFile]) -> Vec<Fact> {
         .filter(|f| f.path.ends_with(".tf"))
         .flat_map(|f| blocks(&f.path, &f.contents))
         .collect();
-    let mut push = |b: &Block, kind, name: &str, what: String, value: String| {
-        let mut f = Fact::new(kind, name, what, value);
-        f.file = b.file.to_string();
-        out.push(f);
-    };
+    // The balancer whose target groups follow: the emitter writes each
+    // `aws_lb` before the target groups of the tiers behind it.
     let mut lb_of_tg: Option<&str> = None;
     for b in &all {
         match b.ty {
-            "aws_autoscaling_group" => {
-                for w in m.webs.iter().filter(|w| label("web", &w.name) == b.label) {
-                    if let Some(v) = attr(&b.lines, 2, "min_size") {
-                        push(b, "web", &w.name, "instances".into(), v);
-                    }
-                    if let Some(v) = attr(&b.lines, 2, "max_size") {
-                        push(b, "web", &w.name, "max instances".into(), v);
-                    }
-                }
-                for w in m
-                    .workers
-                    .iter()
-                    .filter(|w| label("worker", &w.name) == b.label)
-                {
-                    if let Some(v) = attr(&b.lines, 2, "min_size") {
-                        push(b, "worker", &w.name, "instances".into(), v);
-                    }
-                }
-            }
+            "aws_autoscaling_group" => scaling_group(m, b, &mut out),
             // One public host without a load balancer.
             "aws_instance" => {
                 for w in m.webs.iter().filter(|w| label("web", &w.name) == b.label) {
                     let n = attr(&b.lines, 2, "count").unwrap_or_else(|| "1".into());
-                    push(b, "web", &w.name, "instances".into(), n);
+                    fact(&mut out, b, "web", &w.name, "instances", n);
                 }
             }
             "aws_lb" => {
@@ -137,78 +122,112 @@ pub fn extract(m: &Model, files: &[OutFile]) -> Vec<Fact> {
                     m.lbs.iter().find(|l| label("lb", &l.name) == b.label),
                     attr(&b.lines, 2, "port"),
                 ) {
-                    push(b, "lb", &lb.name, "port".into(), port);
+                    fact(&mut out, b, "lb", &lb.name, "port", port);
                 }
             }
-            "aws_lb_target_group" => {
-                let Some(w) = m.webs.iter().find(|w| label("web", &w.name) == b.label) else {
-                    continue;
-                };
-                if let Some(v) = attr(&b.lines, 2, "port") {
-                    push(b, "web", &w.name, "port".into(), v);
-                }
-                for hc in nested(&b.lines, "health_check") {
-                    if let Some(v) = attr(hc, 4, "path") {
-                        push(b, "web", &w.name, "health".into(), v);
-                    }
-                }
-                let Some(lb) = lb_of_tg else { continue };
-                if let Some(v) = attr(&b.lines, 2, "load_balancing_algorithm_type") {
-                    let method = match v.as_str() {
-                        "round_robin" => "round-robin".to_string(),
-                        "least_outstanding_requests" => "least-conn".into(),
-                        _ => v,
-                    };
-                    push(b, "lb", lb, format!("method to {}", w.name), method);
-                }
-                let pinned = nested(&b.lines, "stickiness")
-                    .iter()
-                    .any(|s| attr(s, 4, "enabled").as_deref() == Some("true"));
-                push(
-                    b,
-                    "lb",
-                    lb,
-                    format!("pinned to {}", w.name),
-                    if pinned { "yes" } else { "no" }.into(),
-                );
-            }
+            "aws_lb_target_group" => target_group(m, b, lb_of_tg, &mut out),
             "aws_elasticache_replication_group" | "aws_elasticache_cluster" => {
-                let key = if b.ty == "aws_elasticache_cluster" {
-                    "num_cache_nodes"
-                } else {
-                    "num_cache_clusters"
-                };
-                if let (Some(c), Some(v)) = (
-                    m.caches.iter().find(|c| tf(&c.name) == b.label),
-                    attr(&b.lines, 2, key),
-                ) {
-                    push(b, "cache", &c.name, "instances".into(), v);
-                }
+                cache_nodes(m, b, &mut out)
             }
-            "aws_cloudfront_distribution" => {
-                let Some(c) = m.cdns.iter().find(|c| tf(&c.name) == b.label) else {
-                    continue;
-                };
-                for beh in nested(&b.lines, "ordered_cache_behavior") {
-                    if let (Some(p), Some(t)) =
-                        (attr(beh, 4, "path_pattern"), attr(beh, 4, "default_ttl"))
-                    {
-                        push(
-                            b,
-                            "cdn",
-                            &c.name,
-                            format!("ttl on {}", p.trim_end_matches("/*")),
-                            t,
-                        );
-                    }
-                }
-            }
+            "aws_cloudfront_distribution" => distribution(m, b, &mut out),
             _ => {}
         }
     }
     databases(m, &all, &mut out);
     cache_ttls(m, files, &mut out);
     out
+}
+
+/// An autoscaling group of a web tier (its range) or of a worker (its count).
+fn scaling_group(m: &Model, b: &Block, out: &mut Vec<Fact>) {
+    for w in m.webs.iter().filter(|w| label("web", &w.name) == b.label) {
+        if let Some(v) = attr(&b.lines, 2, "min_size") {
+            fact(out, b, "web", &w.name, "instances", v);
+        }
+        if let Some(v) = attr(&b.lines, 2, "max_size") {
+            fact(out, b, "web", &w.name, "max instances", v);
+        }
+    }
+    for w in m
+        .workers
+        .iter()
+        .filter(|w| label("worker", &w.name) == b.label)
+    {
+        if let Some(v) = attr(&b.lines, 2, "min_size") {
+            fact(out, b, "worker", &w.name, "instances", v);
+        }
+    }
+}
+
+/// A web tier's target group: its port and health path, and, under the
+/// balancer `lb`, how the ALB spreads and pins its requests.
+fn target_group(m: &Model, b: &Block, lb: Option<&str>, out: &mut Vec<Fact>) {
+    let Some(w) = m.webs.iter().find(|w| label("web", &w.name) == b.label) else {
+        return;
+    };
+    if let Some(v) = attr(&b.lines, 2, "port") {
+        fact(out, b, "web", &w.name, "port", v);
+    }
+    for hc in nested(&b.lines, "health_check") {
+        if let Some(v) = attr(hc, 4, "path") {
+            fact(out, b, "web", &w.name, "health", v);
+        }
+    }
+    let Some(lb) = lb else { return };
+    if let Some(v) = attr(&b.lines, 2, "load_balancing_algorithm_type") {
+        let method = match v.as_str() {
+            "round_robin" => "round-robin".to_string(),
+            "least_outstanding_requests" => "least-conn".into(),
+            _ => v,
+        };
+        fact(out, b, "lb", lb, &format!("method to {}", w.name), method);
+    }
+    let pinned = nested(&b.lines, "stickiness")
+        .iter()
+        .any(|s| attr(s, 4, "enabled").as_deref() == Some("true"));
+    fact(
+        out,
+        b,
+        "lb",
+        lb,
+        &format!("pinned to {}", w.name),
+        if pinned { "yes" } else { "no" }.into(),
+    );
+}
+
+/// The node count of a cache: a Redis replication group counts clusters, a
+/// Memcached cluster counts nodes.
+fn cache_nodes(m: &Model, b: &Block, out: &mut Vec<Fact>) {
+    let key = if b.ty == "aws_elasticache_cluster" {
+        "num_cache_nodes"
+    } else {
+        "num_cache_clusters"
+    };
+    if let (Some(c), Some(v)) = (
+        m.caches.iter().find(|c| tf(&c.name) == b.label),
+        attr(&b.lines, 2, key),
+    ) {
+        fact(out, b, "cache", &c.name, "instances", v);
+    }
+}
+
+/// A CloudFront distribution: the TTL of each path it caches.
+fn distribution(m: &Model, b: &Block, out: &mut Vec<Fact>) {
+    let Some(c) = m.cdns.iter().find(|c| tf(&c.name) == b.label) else {
+        return;
+    };
+    for beh in nested(&b.lines, "ordered_cache_behavior") {
+        if let (Some(p), Some(t)) = (attr(beh, 4, "path_pattern"), attr(beh, 4, "default_ttl")) {
+            fact(
+                out,
+                b,
+                "cdn",
+                &c.name,
+                &format!("ttl on {}", p.trim_end_matches("/*")),
+                t,
+            );
+        }
+    }
 }
 
 fn databases(m: &Model, all: &[Block], out: &mut Vec<Fact>) {

@@ -73,6 +73,7 @@ fn ttl_var(cache: &str) -> String {
 
 pub fn compose(m: &Model, files: &[OutFile]) -> Vec<Fact> {
     let mut out = Vec::new();
+    // The balancer configs Compose mounts are read as the standalone ones.
     for f in files {
         if f.path.starts_with("nginx/") {
             out.extend(lbconf::nginx(&f.path, &f.contents));
@@ -94,37 +95,20 @@ pub fn compose(m: &Model, files: &[OutFile]) -> Vec<Fact> {
         .iter()
         .filter_map(|(k, v)| k.as_str().map(|k| (k.to_string(), v)))
         .collect();
-    for w in &m.webs {
-        let mine: Vec<_> = services
+    let count = |tier: &str| {
+        services
             .iter()
-            .filter(|(n, _)| instance_of(n, &w.name))
-            .collect();
-        fact(&mut out, p, "web", &w.name, "instances", mine.len());
-        for (_, s) in mine {
-            if let Some(port) = at(s, &["expose"]).and_then(|e| scalar(e.get(0))) {
-                fact(&mut out, p, "web", &w.name, "port", port);
-            }
-            let url = at(s, &["healthcheck", "test"])
-                .and_then(|t| t.as_sequence())
-                .and_then(|t| scalar(t.last()));
-            if let Some(path) = url.as_deref().and_then(url_path) {
-                fact(&mut out, p, "web", &w.name, "health", path);
-            }
-        }
+            .filter(|(n, _)| instance_of(n, tier))
+            .count()
+    };
+    for w in &m.webs {
+        compose_web(&mut out, p, &w.name, &services);
     }
     for w in &m.workers {
-        let n = services
-            .iter()
-            .filter(|(n, _)| instance_of(n, &w.name))
-            .count();
-        fact(&mut out, p, "worker", &w.name, "instances", n);
+        fact(&mut out, p, "worker", &w.name, "instances", count(&w.name));
     }
     for c in &m.caches {
-        let n = services
-            .iter()
-            .filter(|(n, _)| instance_of(n, &c.name))
-            .count();
-        fact(&mut out, p, "cache", &c.name, "instances", n);
+        fact(&mut out, p, "cache", &c.name, "instances", count(&c.name));
         let var = ttl_var(&c.name);
         for (_, s) in &services {
             if let Some(t) = scalar(at(s, &["environment", var.as_str()])) {
@@ -133,29 +117,55 @@ pub fn compose(m: &Model, files: &[OutFile]) -> Vec<Fact> {
         }
     }
     for d in &m.dbs {
-        let primaries: Vec<&String> = services
-            .iter()
-            .map(|(n, _)| n)
-            .filter(|n| primary_of(n, &d.name))
-            .collect();
-        fact(&mut out, p, "db", &d.name, "shards", primaries.len());
-        for (i, pr) in primaries.iter().enumerate() {
-            let replica_tier = format!("{pr}-replica");
-            let replicas = services
-                .iter()
-                .filter(|(n, _)| instance_of(n, &replica_tier))
-                .count();
-            fact(
-                &mut out,
-                p,
-                "db",
-                &d.name,
-                format!("replicas of shard {}", i + 1),
-                replicas,
-            );
-        }
+        compose_db(&mut out, p, &d.name, &services);
     }
     out
+}
+
+/// A web tier's services (one per instance), each with its port and the path
+/// its healthcheck asks for.
+fn compose_web(out: &mut Vec<Fact>, p: &str, tier: &str, services: &[(String, &Value)]) {
+    let mine: Vec<_> = services
+        .iter()
+        .filter(|(n, _)| instance_of(n, tier))
+        .collect();
+    fact(out, p, "web", tier, "instances", mine.len());
+    for (_, s) in mine {
+        if let Some(port) = at(s, &["expose"]).and_then(|e| scalar(e.get(0))) {
+            fact(out, p, "web", tier, "port", port);
+        }
+        let url = at(s, &["healthcheck", "test"])
+            .and_then(|t| t.as_sequence())
+            .and_then(|t| scalar(t.last()));
+        if let Some(path) = url.as_deref().and_then(url_path) {
+            fact(out, p, "web", tier, "health", path);
+        }
+    }
+}
+
+/// A database's primaries (one per shard) and the replica services of each.
+fn compose_db(out: &mut Vec<Fact>, p: &str, db: &str, services: &[(String, &Value)]) {
+    let primaries: Vec<&String> = services
+        .iter()
+        .map(|(n, _)| n)
+        .filter(|n| primary_of(n, db))
+        .collect();
+    fact(out, p, "db", db, "shards", primaries.len());
+    for (i, pr) in primaries.iter().enumerate() {
+        let replica_tier = format!("{pr}-replica");
+        let replicas = services
+            .iter()
+            .filter(|(n, _)| instance_of(n, &replica_tier))
+            .count();
+        fact(
+            out,
+            p,
+            "db",
+            db,
+            format!("replicas of shard {}", i + 1),
+            replicas,
+        );
+    }
 }
 
 /// `http://127.0.0.1:8080/health` -> `/health`.
@@ -173,6 +183,10 @@ fn kind_of(v: &Value) -> (&str, &str, &str) {
     )
 }
 
+fn replicas(v: &Value) -> Option<String> {
+    scalar(at(v, &["spec", "replicas"]))
+}
+
 pub fn k8s(m: &Model, files: &[OutFile]) -> Vec<Fact> {
     let mut out = Vec::new();
     let all: Vec<(&str, Value)> = files
@@ -184,27 +198,10 @@ pub fn k8s(m: &Model, files: &[OutFile]) -> Vec<Fact> {
                 .map(move |d| (f.path.as_str(), d))
         })
         .collect();
-    let replicas = |v: &Value| scalar(at(v, &["spec", "replicas"]));
     for (p, v) in &all {
         let (kind, name, component) = kind_of(v);
         match (kind, component) {
-            ("Deployment", "web") => {
-                if let Some(r) = replicas(v) {
-                    fact(&mut out, p, "web", name, "instances", r);
-                }
-                let c = at(v, &["spec", "template", "spec", "containers"]).and_then(|c| c.get(0));
-                if let Some(c) = c {
-                    if let Some(port) = c
-                        .get("ports")
-                        .and_then(|ps| scalar(ps.get(0).and_then(|x| x.get("containerPort"))))
-                    {
-                        fact(&mut out, p, "web", name, "port", port);
-                    }
-                    if let Some(h) = scalar(at(c, &["readinessProbe", "httpGet", "path"])) {
-                        fact(&mut out, p, "web", name, "health", h);
-                    }
-                }
-            }
+            ("Deployment", "web") => web_deployment(&mut out, p, name, v),
             ("HorizontalPodAutoscaler", "web") => {
                 let target = scalar(at(v, &["spec", "scaleTargetRef", "name"])).unwrap_or_default();
                 if let Some(n) = scalar(at(v, &["spec", "minReplicas"])) {
@@ -229,59 +226,90 @@ pub fn k8s(m: &Model, files: &[OutFile]) -> Vec<Fact> {
         }
     }
     for d in &m.dbs {
-        let shards: Vec<(&str, &Value)> = all
-            .iter()
-            .filter(|(_, v)| {
-                let (k, n, c) = kind_of(v);
-                k == "StatefulSet" && c == "db" && primary_of(n, &d.name)
-            })
-            .map(|(p, v)| (*p, v))
-            .collect();
-        if let Some((p, _)) = shards.first() {
-            fact(&mut out, p, "db", &d.name, "shards", shards.len());
-        }
-        for (i, (p, v)) in shards.iter().enumerate() {
-            if let Some(r) = replicas(v).and_then(|r| r.parse::<u32>().ok()) {
-                fact(
-                    &mut out,
-                    p,
-                    "db",
-                    &d.name,
-                    format!("replicas of shard {}", i + 1),
-                    r.saturating_sub(1),
-                );
-            }
-        }
+        k8s_shards(&mut out, &d.name, &all);
     }
     for c in &m.caches {
-        let var = ttl_var(&c.name);
-        for (p, v) in &all {
-            // The shared app environment lives in ConfigMaps (`envFrom`).
-            if v.get("kind").and_then(|k| k.as_str()) == Some("ConfigMap") {
-                if let Some(t) = scalar(at(v, &["data", var.as_str()])) {
-                    fact(&mut out, p, "cache", &c.name, "ttl", t);
-                }
+        k8s_cache_ttl(&mut out, &c.name, &all);
+    }
+    out
+}
+
+/// A web tier's Deployment: its replicas, and the port and readiness path of
+/// its (first) container.
+fn web_deployment(out: &mut Vec<Fact>, p: &str, name: &str, v: &Value) {
+    if let Some(r) = replicas(v) {
+        fact(out, p, "web", name, "instances", r);
+    }
+    let Some(c) = at(v, &["spec", "template", "spec", "containers"]).and_then(|c| c.get(0)) else {
+        return;
+    };
+    if let Some(port) = c
+        .get("ports")
+        .and_then(|ps| scalar(ps.get(0).and_then(|x| x.get("containerPort"))))
+    {
+        fact(out, p, "web", name, "port", port);
+    }
+    if let Some(h) = scalar(at(c, &["readinessProbe", "httpGet", "path"])) {
+        fact(out, p, "web", name, "health", h);
+    }
+}
+
+/// A database's StatefulSets, one per shard: each runs its primary and its
+/// replicas as pods, so the replicas are the pods but one.
+fn k8s_shards(out: &mut Vec<Fact>, db: &str, all: &[(&str, Value)]) {
+    let shards: Vec<(&str, &Value)> = all
+        .iter()
+        .filter(|(_, v)| {
+            let (k, n, c) = kind_of(v);
+            k == "StatefulSet" && c == "db" && primary_of(n, db)
+        })
+        .map(|(p, v)| (*p, v))
+        .collect();
+    if let Some((p, _)) = shards.first() {
+        fact(out, p, "db", db, "shards", shards.len());
+    }
+    for (i, (p, v)) in shards.iter().enumerate() {
+        if let Some(r) = replicas(v).and_then(|r| r.parse::<u32>().ok()) {
+            fact(
+                out,
+                p,
+                "db",
+                db,
+                format!("replicas of shard {}", i + 1),
+                r.saturating_sub(1),
+            );
+        }
+    }
+}
+
+/// A cache's TTL wherever an app reads it: the shared app environment lives
+/// in ConfigMaps (`envFrom`), a container may also set it in its own `env`.
+fn k8s_cache_ttl(out: &mut Vec<Fact>, cache: &str, all: &[(&str, Value)]) {
+    let var = ttl_var(cache);
+    for (p, v) in all {
+        if v.get("kind").and_then(|k| k.as_str()) == Some("ConfigMap") {
+            if let Some(t) = scalar(at(v, &["data", var.as_str()])) {
+                fact(out, p, "cache", cache, "ttl", t);
             }
-            let Some(containers) =
-                at(v, &["spec", "template", "spec", "containers"]).and_then(|c| c.as_sequence())
-            else {
-                continue;
-            };
-            for env in containers
-                .iter()
-                .filter_map(|c| c.get("env")?.as_sequence())
-            {
-                for e in env {
-                    if e.get("name").and_then(|n| n.as_str()) == Some(var.as_str()) {
-                        if let Some(t) = scalar(e.get("value")) {
-                            fact(&mut out, p, "cache", &c.name, "ttl", t);
-                        }
+        }
+        let Some(containers) =
+            at(v, &["spec", "template", "spec", "containers"]).and_then(|c| c.as_sequence())
+        else {
+            continue;
+        };
+        for env in containers
+            .iter()
+            .filter_map(|c| c.get("env")?.as_sequence())
+        {
+            for e in env {
+                if e.get("name").and_then(|n| n.as_str()) == Some(var.as_str()) {
+                    if let Some(t) = scalar(e.get("value")) {
+                        fact(out, p, "cache", cache, "ttl", t);
                     }
                 }
             }
         }
     }
-    out
 }
 
 /// An Ingress: the tiers it routes to, how it spreads and pins requests.
