@@ -110,6 +110,8 @@ impl Db {
 pub struct CacheRuntime {
     pub engine: &'static str,
     pub image: &'static str,
+    /// The server program that `Cache::server_args` are for.
+    pub program: &'static str,
     /// ElastiCache `engine_version` and parameter group family.
     pub managed_version: &'static str,
     pub managed_family: &'static str,
@@ -118,6 +120,7 @@ pub struct CacheRuntime {
 const REDIS: CacheRuntime = CacheRuntime {
     engine: "redis",
     image: "redis:7.4-alpine",
+    program: "redis-server",
     managed_version: "7.1",
     managed_family: "redis7",
 };
@@ -125,6 +128,7 @@ const REDIS: CacheRuntime = CacheRuntime {
 const MEMCACHED: CacheRuntime = CacheRuntime {
     engine: "memcached",
     image: "memcached:1.6-alpine",
+    program: "memcached",
     managed_version: "1.6.22",
     managed_family: "memcached1.6",
 };

@@ -2,10 +2,8 @@
 
 use super::passes::Builder;
 use super::service::{cmd, limits, plural, Healthcheck, Service, BACKEND};
-use crate::model::{Cache, CacheEngine, Evict};
+use crate::model::{Cache, CacheEngine};
 
-pub(super) const REDIS_IMAGE: &str = "redis:7-alpine";
-const MEMCACHED_IMAGE: &str = "memcached:1.6-alpine";
 
 impl Builder<'_> {
     /// One service per cache instance; the first says what the cache is.
@@ -55,12 +53,17 @@ fn cache_comments(c: &Cache) -> Vec<String> {
 
 /// One cache instance: the engine's server, capped at the design's memory.
 fn cache_service(c: &Cache, inst: &str, comments: Vec<String>) -> Service {
-    let (image, command, health) = match c.engine {
-        CacheEngine::Redis => (REDIS_IMAGE, redis_args(c), redis_ping()),
-        CacheEngine::Memcached => (MEMCACHED_IMAGE, memcached_args(c), memcached_stats(c)),
+    let plan = c.engine.runtime();
+    let health = match c.engine {
+        CacheEngine::Redis => redis_ping(),
+        CacheEngine::Memcached => memcached_stats(c),
     };
-    // The container needs room above the cache's own memory limit.
-    let container_mb = c.resources.memory_mb.max(c.memory_mb + c.memory_mb / 4);
+    // The server program, then the plan's arguments (memory, eviction).
+    let command = std::iter::once(plan.program.to_string())
+        .chain(c.server_args())
+        .collect();
+    let image = plan.image;
+    let container_mb = c.container_memory_mb();
     Service {
         name: inst.into(),
         comments,
@@ -76,42 +79,8 @@ fn cache_service(c: &Cache, inst: &str, comments: Vec<String>) -> Service {
     }
 }
 
-/// `redis-server` holding at most the design's memory, evicting as it says
-/// (no policy: redis's own default, `noeviction`), never saving to disk.
-fn redis_args(c: &Cache) -> Vec<String> {
-    let policy = match c.evict {
-        Some(Evict::Lru) => "allkeys-lru",
-        Some(Evict::Lfu) => "allkeys-lfu",
-        Some(Evict::None) | None => "noeviction",
-    };
-    vec![
-        "redis-server".to_string(),
-        "--maxmemory".into(),
-        format!("{}mb", c.memory_mb),
-        "--maxmemory-policy".into(),
-        policy.into(),
-        "--save".into(),
-        String::new(),
-    ]
-}
-
 pub(super) fn redis_ping() -> Healthcheck {
     Healthcheck::new(cmd(&["redis-cli", "ping"]), "10s")
-}
-
-/// `memcached` with the design's memory; it evicts (LRU) unless the design
-/// says `none`.
-fn memcached_args(c: &Cache) -> Vec<String> {
-    let mut args = vec![
-        "memcached".to_string(),
-        "-m".into(),
-        c.memory_mb.to_string(),
-    ];
-    if c.evict == Some(Evict::None) {
-        // -M: return an error when full instead of evicting.
-        args.push("-M".into());
-    }
-    args
 }
 
 fn memcached_stats(c: &Cache) -> Healthcheck {

@@ -3,12 +3,10 @@
 use super::env_example::secret_ref;
 use super::passes::Builder;
 use super::service::{
-    cmd, compose_escape, limits, plural, ConfigMount, Dependency, Healthcheck, Service, BACKEND,
+    compose_escape, limits, plural, ConfigMount, Dependency, Healthcheck, Service, BACKEND,
 };
 use crate::model::{Db, DbEngine};
 
-const POSTGRES_IMAGE: &str = "postgres:16-alpine";
-const MYSQL_IMAGE: &str = "mysql:8.4";
 
 impl Builder<'_> {
     pub(super) fn dbs(&mut self) {
@@ -79,12 +77,12 @@ impl Builder<'_> {
         secret: String,
         vol: &str,
     ) {
-        s.image = POSTGRES_IMAGE.into();
-        s.environment
-            .insert("POSTGRES_USER".into(), db.user.clone());
-        s.environment.insert("POSTGRES_DB".into(), db.user.clone());
-        s.environment.insert("POSTGRES_PASSWORD".into(), secret);
-        s.volumes.push(format!("{vol}:/var/lib/postgresql/data"));
+        server(db, s, vol);
+        s.environment.extend(
+            db.server_env(&secret)
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v)),
+        );
         if db.replicas > 0 {
             comments.push(format!(
                 "Primary: streams WAL to its replicas (wal_level=replica); `{}` may replicate.",
@@ -111,7 +109,6 @@ impl Builder<'_> {
                 target: "/docker-entrypoint-initdb.d/10-replication.sh".into(),
             });
         }
-        s.healthcheck = Some(pg_isready(db));
     }
 
     fn mysql_primary(
@@ -123,16 +120,14 @@ impl Builder<'_> {
         vol: &str,
         server_id: u32,
     ) {
-        s.image = MYSQL_IMAGE.into();
+        server(db, s, vol);
         // The root password is random (printed once in the log): the
         // application only ever uses `user`.
-        s.environment
-            .insert("MYSQL_RANDOM_ROOT_PASSWORD".into(), "yes".into());
-        s.environment
-            .insert("MYSQL_DATABASE".into(), db.user.clone());
-        s.environment.insert("MYSQL_USER".into(), db.user.clone());
-        s.environment.insert("MYSQL_PASSWORD".into(), secret);
-        s.volumes.push(format!("{vol}:/var/lib/mysql"));
+        s.environment.extend(
+            db.server_env(&secret)
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v)),
+        );
         if db.replicas > 0 {
             comments.push(format!(
                 "Source: binary log with GTIDs; `{}` may replicate.",
@@ -149,7 +144,6 @@ impl Builder<'_> {
                 target: "/docker-entrypoint-initdb.d/10-replication.sh".into(),
             });
         }
-        s.healthcheck = Some(mysql_ping());
     }
 
     /// A read replica of `primary`: cloned from it on the first start, then
@@ -169,11 +163,9 @@ impl Builder<'_> {
                 s.comments = vec![format!(
                     "Read replica of `{primary}`: the first start clones it with pg_basebackup, then runs as a hot standby."
                 )];
-                s.image = POSTGRES_IMAGE.into();
+                server(db, &mut s, &vol);
                 s.environment.insert("PGPASSWORD".into(), secret);
-                s.volumes.push(format!("{vol}:/var/lib/postgresql/data"));
                 s.script = postgres_replica_script(primary, db.port, &db.user);
-                s.healthcheck = Some(pg_isready(db));
             }
             DbEngine::Mysql => self.mysql_replica(db, &mut s, primary, secret, &vol, server_id),
         }
@@ -192,7 +184,7 @@ impl Builder<'_> {
         s.comments = vec![format!(
             "Read replica of `{primary}` (GTID auto-positioning); user and data arrive by replication."
         )];
-        s.image = MYSQL_IMAGE.into();
+        server(db, s, vol);
         s.environment
             .insert("MYSQL_RANDOM_ROOT_PASSWORD".into(), "yes".into());
         s.environment.insert("SOURCE_HOST".into(), primary.into());
@@ -200,7 +192,6 @@ impl Builder<'_> {
             .insert("SOURCE_PORT".into(), db.port.to_string());
         s.environment.insert("SOURCE_USER".into(), db.user.clone());
         s.environment.insert("SOURCE_PASSWORD".into(), secret);
-        s.volumes.push(format!("{vol}:/var/lib/mysql"));
         let mut args = mysql_gtid_args(server_id);
         args.push("--read-only=ON".into());
         s.command = args;
@@ -213,7 +204,6 @@ impl Builder<'_> {
             source: "mysql-replica-init",
             target: "/docker-entrypoint-initdb.d/10-replication.sh".into(),
         });
-        s.healthcheck = Some(mysql_ping());
     }
 }
 
@@ -258,33 +248,15 @@ fn db_shape(db: &Db) -> String {
     }
 }
 
-/// Ready only once the real server listens on TCP (the image's first-start
-/// initialisation server listens on the socket only).
-fn pg_isready(db: &Db) -> Healthcheck {
-    let port = db.port.to_string();
-    Healthcheck::new(
-        cmd(&[
-            "pg_isready",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &port,
-            "-U",
-            &db.user,
-            "-d",
-            &db.user,
-        ]),
-        "60s",
-    )
-}
-
-/// `mysqladmin ping` succeeds as soon as the server answers; over TCP, so not
-/// during the image's first-start initialisation (networking off).
-fn mysql_ping() -> Healthcheck {
-    Healthcheck::new(
-        cmd(&["mysqladmin", "ping", "-h", "127.0.0.1", "--silent"]),
-        "60s",
-    )
+/// What every server of the database runs, primary or replica, from the
+/// engine's runtime plan: its image, data volume and readiness check (over
+/// TCP, so not during the image's first-start initialisation).
+fn server(db: &Db, s: &mut Service, vol: &str) {
+    let plan = db.engine.runtime();
+    s.image = plan.image.into();
+    s.volumes.push(format!("{vol}:{}", plan.data_dir));
+    let test = std::iter::once("CMD".to_string()).chain(db.ready_command());
+    s.healthcheck = Some(Healthcheck::new(test.collect(), "60s"));
 }
 
 fn mysql_gtid_args(server_id: u32) -> Vec<String> {

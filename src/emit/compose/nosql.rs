@@ -6,8 +6,6 @@ use super::service::{compose_escape, plural, Healthcheck, Service, BACKEND};
 use crate::model::{Nosql, NosqlEngine};
 use indexmap::IndexMap;
 
-const MONGO_IMAGE: &str = "mongo:7";
-const DYNAMODB_IMAGE: &str = "amazon/dynamodb-local:2.5.2";
 
 impl Builder<'_> {
     pub(super) fn nosqls(&mut self) {
@@ -43,7 +41,7 @@ impl Builder<'_> {
             self.service(Service {
                 name: inst.clone(),
                 comments,
-                image: MONGO_IMAGE.into(),
+                image: NosqlEngine::Mongodb.image().into(),
                 hostname: Some(inst.clone()),
                 script: mongo_script(&n.name, n.port),
                 restart: true,
@@ -76,7 +74,7 @@ impl Builder<'_> {
         self.service(Service {
             name: n.name.clone(),
             comments,
-            image: DYNAMODB_IMAGE.into(),
+            image: NosqlEngine::Dynamodb.image().into(),
             hostname: Some(n.name.clone()),
             command: ["-jar", "DynamoDBLocal.jar", "-sharedDb", "-inMemory"]
                 .map(String::from)

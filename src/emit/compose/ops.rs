@@ -5,8 +5,7 @@ use super::project::ConfigFile;
 use super::service::{cmd, compose_escape, ConfigMount, Healthcheck, Service, BACKEND};
 use crate::model::Model;
 
-const FLUENT_BIT_IMAGE: &str = "fluent/fluent-bit:3.1";
-const PROMETHEUS_IMAGE: &str = "prom/prometheus:v2.53.0";
+use crate::model::runtime::images;
 
 /// Service names of the central log collector and the metrics server.
 pub(super) const LOGS: &str = "logs";
@@ -31,7 +30,7 @@ impl Builder<'_> {
                 format!("Central logs: applications ship to {LOGS}:{FLUENT_FORWARD_PORT} (LOGS_HOST / LOGS_PORT);"),
                 "`docker compose logs` still shows every container's output.".into(),
             ],
-            image: FLUENT_BIT_IMAGE.into(),
+            image: images::FLUENT_BIT.into(),
             hostname: Some(LOGS.into()),
             restart: true,
             expose: vec![FLUENT_FORWARD_PORT.to_string()],
@@ -64,7 +63,7 @@ impl Builder<'_> {
                 "Metrics: Prometheus on the private network only; query it with".into(),
                 "`docker compose exec metrics wget -qO- 'http://127.0.0.1:9090/api/v1/query?query=up'`.".into(),
             ],
-            image: PROMETHEUS_IMAGE.into(),
+            image: images::PROMETHEUS.into(),
             hostname: Some(METRICS.into()),
             restart: true,
             expose: vec!["9090".into()],

@@ -1,14 +1,13 @@
 //! Queues (RabbitMQ, redis lists, ElasticMQ for SQS) and the workers that
 //! consume them.
 
-use super::caches::{redis_ping, REDIS_IMAGE};
+use super::caches::redis_ping;
 use super::env_example::secret_ref;
 use super::passes::Builder;
 use super::service::{cmd, limits, literal, plural, Healthcheck, Service, BACKEND};
 use crate::model::{App, Model, QueueEngine};
+use crate::model::runtime::images;
 
-const RABBITMQ_IMAGE: &str = "rabbitmq:3-management-alpine";
-const ELASTICMQ_IMAGE: &str = "softwaremill/elasticmq-native:1.6.9";
 
 impl Builder<'_> {
     pub(super) fn queues(&mut self) {
@@ -26,7 +25,7 @@ impl Builder<'_> {
                 QueueEngine::Rabbitmq => {
                     let var = q.password_env.clone().unwrap_or_default();
                     s.comments = vec![format!("Queue `{}` (RabbitMQ).", q.name)];
-                    s.image = RABBITMQ_IMAGE.into();
+                    s.image = images::RABBITMQ.into();
                     s.environment
                         .insert("RABBITMQ_DEFAULT_USER".into(), "app".into());
                     s.environment
@@ -43,7 +42,7 @@ impl Builder<'_> {
                         "Queue `{}` (redis lists): append-only file on, no eviction, so no job is lost.",
                         q.name
                     )];
-                    s.image = REDIS_IMAGE.into();
+                    s.image = images::REDIS.into();
                     s.command = [
                         "redis-server",
                         "--appendonly",
@@ -62,7 +61,7 @@ impl Builder<'_> {
                         "Queue `{}`: SQS is a managed AWS service; ElasticMQ serves the SQS API locally, in memory (clients create the queue).",
                         q.name
                     )];
-                    s.image = ELASTICMQ_IMAGE.into();
+                    s.image = images::ELASTICMQ.into();
                 }
             }
             self.service(s);
@@ -101,15 +100,11 @@ impl Builder<'_> {
     }
 }
 
-/// Where a queue is, as the URL its engine's clients take (ElasticMQ serves
-/// SQS queue URLs with the dummy account 000000000000).
+/// Where a queue is: the URL its engine's clients take, at the service's name
+/// (the runtime plan's `local_url`).
 pub(crate) fn queue_url(m: &Model, name: &str) -> String {
-    match m.queues.iter().find(|q| q.name == name) {
-        Some(q) => match q.engine {
-            QueueEngine::Rabbitmq => format!("amqp://{}:{}", q.name, q.port),
-            QueueEngine::Redis => format!("redis://{}:{}", q.name, q.port),
-            QueueEngine::Sqs => format!("http://{0}:{1}/000000000000/{0}", q.name, q.port),
-        },
-        None => String::new(),
-    }
+    m.queues
+        .iter()
+        .find(|q| q.name == name)
+        .map_or(String::new(), |q| q.engine.local_url(&q.name, q.port))
 }

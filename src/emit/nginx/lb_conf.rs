@@ -11,9 +11,6 @@ use crate::emit::{EmitError, Options, Result};
 use crate::model::{Cdn, Lb, LbMethod, LbRoute, Model, Web};
 use serde::Serialize;
 
-/// TTL a CDN path gets when the design gives none (W0306 warns about it).
-const DEFAULT_CDN_TTL_SECONDS: u64 = 3600;
-
 #[derive(Serialize)]
 struct Ctx {
     header: Vec<String>,
@@ -308,5 +305,6 @@ fn human_duration(s: u64) -> String {
 }
 
 fn cdn_ttl(cdn: &Cdn) -> u64 {
-    cdn.ttl_seconds.unwrap_or(DEFAULT_CDN_TTL_SECONDS)
+    cdn.ttl_seconds
+        .unwrap_or(crate::model::runtime::DEFAULT_CDN_TTL_SECS)
 }
