@@ -44,45 +44,51 @@ static ENGINE: OnceLock<Tera> = OnceLock::new();
 pub(super) fn tera() -> &'static Tera {
     ENGINE.get_or_init(|| {
         let mut t = engine(&[
-            ("file", include_str!("../../templates/k8s/file.yaml.tera")),
+            (
+                "file",
+                include_str!("../../../templates/k8s/file.yaml.tera"),
+            ),
             (
                 "namespace",
-                include_str!("../../templates/k8s/namespace.yaml.tera"),
+                include_str!("../../../templates/k8s/namespace.yaml.tera"),
             ),
             (
                 "network-policy",
-                include_str!("../../templates/k8s/network-policy.yaml.tera"),
+                include_str!("../../../templates/k8s/network-policy.yaml.tera"),
             ),
             (
                 "service",
-                include_str!("../../templates/k8s/service.yaml.tera"),
+                include_str!("../../../templates/k8s/service.yaml.tera"),
             ),
             (
                 "workload",
-                include_str!("../../templates/k8s/workload.yaml.tera"),
+                include_str!("../../../templates/k8s/workload.yaml.tera"),
             ),
-            ("hpa", include_str!("../../templates/k8s/hpa.yaml.tera")),
-            ("pdb", include_str!("../../templates/k8s/pdb.yaml.tera")),
+            ("hpa", include_str!("../../../templates/k8s/hpa.yaml.tera")),
+            ("pdb", include_str!("../../../templates/k8s/pdb.yaml.tera")),
             (
                 "ingress",
-                include_str!("../../templates/k8s/ingress.yaml.tera"),
+                include_str!("../../../templates/k8s/ingress.yaml.tera"),
             ),
             (
                 "config-map",
-                include_str!("../../templates/k8s/config-map.yaml.tera"),
+                include_str!("../../../templates/k8s/config-map.yaml.tera"),
             ),
-            ("rbac", include_str!("../../templates/k8s/rbac.yaml.tera")),
+            (
+                "rbac",
+                include_str!("../../../templates/k8s/rbac.yaml.tera"),
+            ),
             (
                 "kustomization",
-                include_str!("../../templates/k8s/kustomization.yaml.tera"),
+                include_str!("../../../templates/k8s/kustomization.yaml.tera"),
             ),
             (
                 "fluent-bit.conf",
-                include_str!("../../templates/k8s/fluent-bit.conf.tera"),
+                include_str!("../../../templates/k8s/fluent-bit.conf.tera"),
             ),
             (
                 "prometheus.yml",
-                include_str!("../../templates/k8s/prometheus.yml.tera"),
+                include_str!("../../../templates/k8s/prometheus.yml.tera"),
             ),
         ]);
         t.register_filter("yaml", yaml_filter);
