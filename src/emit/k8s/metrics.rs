@@ -1,0 +1,125 @@
+//! `90-metrics.yaml`: the metrics collector, Prometheus with the RBAC it
+//! needs to discover the pods.
+
+use super::emitter::{File, K8s, TIER_OPS};
+use super::engine::tera;
+use super::images;
+use super::objects::*;
+use crate::emit::templates::render;
+use crate::emit::Result;
+
+impl K8s<'_> {
+    pub(super) fn metrics_file(&self) -> Result<File> {
+        let name = "prometheus";
+        let conf = render(tera(), "prometheus.yml", &self.base_ctx())?;
+        let mut data = Map::new();
+        data.insert("prometheus.yml".into(), conf);
+        let mut docs = vec![self.doc(
+            "rbac",
+            &Rbac {
+                meta: self.meta(name, "metrics"),
+            },
+        )?];
+        docs.push(self.doc(
+            "config-map",
+            &ConfigMap {
+                meta: self.meta(name, "metrics"),
+                data,
+                env: false,
+            },
+        )?);
+        let mut meta = self.meta(name, "metrics");
+        meta.notes.push(
+            "Metrics are kept 15 days on an emptyDir: they start over when the pod moves.".into(),
+        );
+        docs.push(self.doc(
+            "workload",
+            &Workload {
+                kind: "Deployment",
+                meta,
+                replicas: Some(1),
+                service_name: None,
+                selector: selector(name),
+                spread: false,
+                pod: Pod {
+                    labels: self.pod_labels(name, "metrics", TIER_OPS),
+                    annotations: Map::new(),
+                    service_account: Some(name.into()),
+                    non_root: true,
+                    // The image's USER is `nobody` by name; runAsNonRoot needs a number.
+                    run_as_user: Some(65534),
+                    fs_group: Some(65534),
+                    init_containers: Vec::new(),
+                    containers: vec![Container {
+                        name: name.into(),
+                        image: images::PROMETHEUS.into(),
+                        command: Vec::new(),
+                        args: vec![
+                            "--config.file=/etc/prometheus/prometheus.yml".into(),
+                            "--storage.tsdb.path=/prometheus".into(),
+                            "--storage.tsdb.retention.time=15d".into(),
+                        ],
+                        ports: vec![Port {
+                            name: "http",
+                            port: 9090,
+                        }],
+                        env: Vec::new(),
+                        probes: vec![
+                            Probe::http("/-/ready", 5, 10).ready(),
+                            Probe::http("/-/healthy", 15, 20).live(),
+                        ],
+                        cpu: "500m".into(),
+                        memory: mib(1024),
+                        mounts: vec![
+                            Mount {
+                                name: "config",
+                                path: "/etc/prometheus",
+                                sub_path: None,
+                                read_only: true,
+                            },
+                            Mount {
+                                name: "data",
+                                path: "/prometheus",
+                                sub_path: None,
+                                read_only: false,
+                            },
+                        ],
+                        env_from: Vec::new(),
+                        restricted: true,
+                    }],
+                    volumes: vec![
+                        Volume {
+                            name: "config",
+                            empty_dir: false,
+                            config_map: Some(name.into()),
+                            host_path: None,
+                        },
+                        Volume {
+                            name: "data",
+                            empty_dir: true,
+                            config_map: None,
+                            host_path: None,
+                        },
+                    ],
+                },
+                claims: Vec::new(),
+            },
+        )?);
+        docs.push(self.cluster_service(name, "metrics", "http", 9090)?);
+        let mut intro = vec![format!(
+            "Metrics: Prometheus scrapes every pod in namespace {} annotated prometheus.io/scrape.",
+            self.ns
+        )];
+        if !self.m.webs.is_empty() {
+            intro.push(
+                "The web tiers are annotated: they serve metrics on their own port at /metrics."
+                    .into(),
+            );
+        }
+        Ok(File {
+            path: "90-metrics.yaml".into(),
+            intro,
+            docs,
+        })
+    }
+}
