@@ -4,7 +4,7 @@
 use super::emitter::{plural, File, K8s, ENV_HASH, TIER_WEB, TIER_WORKER};
 use super::objects::*;
 use crate::emit::Result;
-use crate::model::{App, Resources, Web, Worker};
+use crate::model::{App, Resources, Web, WebState, Worker};
 
 impl K8s<'_> {
     fn app_container(
@@ -46,6 +46,34 @@ impl K8s<'_> {
 
     pub(super) fn web_file(&self, w: &Web) -> Result<File> {
         let name = &w.name;
+        let mut docs = vec![
+            self.doc("workload", &self.web_deployment(w))?,
+            self.cluster_service(name, "web", "http", w.port)?,
+        ];
+        if let Some(a) = &w.autoscale {
+            docs.push(self.doc(
+                "hpa",
+                &Hpa {
+                    meta: self.meta(name, "web"),
+                    target: name.clone(),
+                    min: a.min,
+                    max: a.max,
+                    cpu_percent: a.cpu_percent,
+                },
+            )?);
+        }
+        if several_pods(w) {
+            docs.push(self.pdb(name, "web")?);
+        }
+        Ok(File {
+            path: format!("50-web-{name}.yaml"),
+            intro: vec![web_intro(w)],
+            docs,
+        })
+    }
+
+    fn web_deployment(&self, w: &Web) -> Workload {
+        let name = &w.name;
         let mut meta = self.meta(name, "web");
         meta.notes.push(format!(
             "Instances {} are the pods of this Deployment.",
@@ -59,6 +87,27 @@ impl K8s<'_> {
             meta.notes
                 .push("No replicas: the HorizontalPodAutoscaler below owns the count.".into());
         }
+        Workload {
+            kind: "Deployment",
+            meta,
+            replicas: if w.autoscale.is_some() {
+                None
+            } else {
+                Some(w.count)
+            },
+            service_name: None,
+            selector: selector(name),
+            spread: several_pods(w),
+            pod: self.web_pod(w),
+            claims: Vec::new(),
+        }
+    }
+
+    /// Labelled with its load balancer (which may route to several tiers
+    /// through one Service), annotated for Prometheus when the stage
+    /// collects metrics.
+    fn web_pod(&self, w: &Web) -> Pod {
+        let name = &w.name;
         let mut labels = self.pod_labels(name, "web", TIER_WEB);
         if let Some(lb) = &w.lb {
             labels.insert("archc.dev/lb".into(), lb.clone());
@@ -70,73 +119,23 @@ impl K8s<'_> {
             annotations.insert("prometheus.io/path".into(), "/metrics".into());
         }
         annotations.insert(ENV_HASH.into(), self.env_hash.clone());
-        let many = w.count > 1 || w.autoscale.is_some();
-        let mut docs = vec![self.doc(
-            "workload",
-            &Workload {
-                kind: "Deployment",
-                meta,
-                replicas: if w.autoscale.is_some() {
-                    None
-                } else {
-                    Some(w.count)
-                },
-                service_name: None,
-                selector: selector(name),
-                spread: many,
-                pod: Pod {
-                    labels,
-                    annotations,
-                    service_account: None,
-                    non_root: true,
-                    run_as_user: None,
-                    fs_group: None,
-                    init_containers: Vec::new(),
-                    containers: vec![self.app_container(
-                        "web",
-                        &w.image,
-                        &w.resources,
-                        self.own_env(App::Web(name)),
-                        Some(w),
-                    )],
-                    volumes: Vec::new(),
-                },
-                claims: Vec::new(),
-            },
-        )?];
-        docs.push(self.cluster_service(name, "web", "http", w.port)?);
-        if let Some(a) = &w.autoscale {
-            docs.push(self.doc(
-                "hpa",
-                &Hpa {
-                    meta: self.meta(name, "web"),
-                    target: name.clone(),
-                    min: a.min,
-                    max: a.max,
-                    cpu_percent: a.cpu_percent,
-                },
-            )?);
-        }
-        if many {
-            docs.push(self.pdb(name, "web")?);
-        }
-        let count = match &w.autoscale {
-            Some(a) => format!("autoscaled {}..{} at {}% CPU", a.min, a.max, a.cpu_percent),
-            None => plural(w.count, "instance"),
-        };
-        Ok(File {
-            path: format!("50-web-{name}.yaml"),
-            intro: vec![format!(
-                "Web tier \"{name}\" ({}): {count}, port {}, health {}.",
-                match w.state {
-                    crate::model::WebState::Stateless => "stateless",
-                    crate::model::WebState::Stateful => "stateful",
-                },
-                w.port,
-                w.health
+        Pod {
+            labels,
+            annotations,
+            service_account: None,
+            non_root: true,
+            run_as_user: None,
+            fs_group: None,
+            init_containers: Vec::new(),
+            containers: vec![self.app_container(
+                "web",
+                &w.image,
+                &w.resources,
+                self.own_env(App::Web(name)),
+                Some(w),
             )],
-            docs,
-        })
+            volumes: Vec::new(),
+        }
     }
 
     pub(super) fn worker_file(&self, w: &Worker) -> Result<File> {
@@ -192,4 +191,27 @@ impl K8s<'_> {
             docs,
         })
     }
+}
+
+/// Several pods now or later (autoscaled): spread them over nodes, and keep
+/// one serving while another is evicted.
+fn several_pods(w: &Web) -> bool {
+    w.count > 1 || w.autoscale.is_some()
+}
+
+fn web_intro(w: &Web) -> String {
+    let count = match &w.autoscale {
+        Some(a) => format!("autoscaled {}..{} at {}% CPU", a.min, a.max, a.cpu_percent),
+        None => plural(w.count, "instance"),
+    };
+    format!(
+        "Web tier \"{}\" ({}): {count}, port {}, health {}.",
+        w.name,
+        match w.state {
+            WebState::Stateless => "stateless",
+            WebState::Stateful => "stateful",
+        },
+        w.port,
+        w.health
+    )
 }
