@@ -1,0 +1,183 @@
+//! `20-cache-<name>.yaml`: how a cache is deployed (redis or memcached): a
+//! StatefulSet of its instances, its headless Service and PodDisruptionBudget.
+
+use super::emitter::{plural, File, K8s};
+use super::images;
+use super::objects::*;
+use crate::emit::Result;
+use crate::model::{Cache, CacheEngine, Evict};
+
+/// What this target runs for a cache engine, sized and configured from the
+/// design's memory and eviction policy.
+struct CacheServer {
+    image: &'static str,
+    /// The container's and its port's name.
+    name: &'static str,
+    args: Vec<String>,
+    ready: Probe,
+    /// What the engine does with the design's eviction policy, when that is
+    /// not what the design says (or the design says nothing).
+    notes: Vec<String>,
+}
+
+fn cache_server(c: &Cache) -> CacheServer {
+    match c.engine {
+        CacheEngine::Redis => redis_cache(c),
+        CacheEngine::Memcached => memcached_cache(c),
+    }
+}
+
+fn redis_cache(c: &Cache) -> CacheServer {
+    let mut notes = Vec::new();
+    let mut args = vec!["--maxmemory".to_string(), format!("{}mb", c.memory_mb)];
+    match c.evict {
+        Some(e) => {
+            args.push("--maxmemory-policy".into());
+            args.push(
+                match e {
+                    Evict::Lru => "allkeys-lru",
+                    Evict::Lfu => "allkeys-lfu",
+                    Evict::None => "noeviction",
+                }
+                .into(),
+            );
+        }
+        None => notes
+            .push("No eviction policy in the design: redis keeps its default (noeviction).".into()),
+    }
+    // A cache: nothing is written to disk.
+    args.extend(["--save", "", "--appendonly", "no"].map(String::from));
+    CacheServer {
+        image: images::REDIS,
+        name: "redis",
+        args,
+        ready: Probe::exec(vec!["redis-cli".into(), "ping".into()], 5, 10),
+        notes,
+    }
+}
+
+fn memcached_cache(c: &Cache) -> CacheServer {
+    let mut notes = Vec::new();
+    let mut args = vec!["-m".to_string(), c.memory_mb.to_string()];
+    match c.evict {
+        Some(Evict::None) => args.push("-M".into()),
+        Some(Evict::Lfu) => notes.push(
+            "memcached evicts least recently used items only (evict lfu acts as lru).".into(),
+        ),
+        _ => {}
+    }
+    CacheServer {
+        image: images::MEMCACHED,
+        name: "memcached",
+        args,
+        ready: Probe::tcp("memcached", 5, 10),
+        notes,
+    }
+}
+
+impl K8s<'_> {
+    pub(super) fn cache_file(&self, c: &Cache) -> Result<File> {
+        let name = &c.name;
+        let server = cache_server(c);
+        let mut docs = vec![self.headless_service(
+            name,
+            "cache",
+            Port {
+                name: server.name,
+                port: c.port,
+            },
+        )?];
+        docs.push(self.doc("workload", &self.cache_statefulset(c, server))?);
+        if c.count > 1 {
+            docs.push(self.pdb(name, "cache")?);
+        }
+        Ok(File {
+            path: format!("20-cache-{name}.yaml"),
+            intro: vec![cache_intro(c)],
+            docs,
+        })
+    }
+
+    fn cache_statefulset(&self, c: &Cache, server: CacheServer) -> Workload {
+        let name = &c.name;
+        let container = Container {
+            name: server.name.into(),
+            image: server.image.into(),
+            command: Vec::new(),
+            args: server.args,
+            ports: vec![Port {
+                name: server.name,
+                port: c.port,
+            }],
+            env: Vec::new(),
+            probes: vec![server.ready.ready(), Probe::tcp(server.name, 15, 20).live()],
+            cpu: c.resources.cpu.clone(),
+            memory: mib(cache_memory_mb(c)),
+            mounts: Vec::new(),
+            env_from: Vec::new(),
+            restricted: false,
+        };
+        Workload {
+            kind: "StatefulSet",
+            meta: Meta {
+                notes: self.cache_notes(c, server.notes),
+                ..self.meta(name, "cache")
+            },
+            replicas: Some(c.count),
+            service_name: Some(name.clone()),
+            selector: selector(name),
+            spread: c.count > 1,
+            pod: self.data_pod(name, "cache", container),
+            claims: Vec::new(),
+        }
+    }
+
+    /// The StatefulSet's comment: which pods are which instances, and what
+    /// the engine makes of the design's eviction and expiry.
+    fn cache_notes(&self, c: &Cache, engine_notes: Vec<String>) -> Vec<String> {
+        let name = &c.name;
+        let mut notes = vec![format!(
+            "Instances {} are the pods {}.",
+            c.instances.join(", "),
+            (0..c.count)
+                .map(|i| format!("{name}-{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )];
+        notes.extend(engine_notes);
+        match c.ttl_seconds {
+            Some(t) => notes.push(format!(
+                "Default expiry {t} s: the application sets it on each key (env {}_TTL_SECONDS of the application tiers).",
+                self.contract.prefix("cache", name).unwrap_or_default()
+            )),
+            None => notes.push("No TTL in the design: keys never expire by default.".into()),
+        }
+        if c.colocated {
+            notes.push(
+                "\"colocated\" places the cache on the web host; Kubernetes schedules it as its own pod.".into(),
+            );
+        }
+        notes
+    }
+}
+
+/// The container holds maxmemory plus the server's own overhead (a quarter
+/// more), unless the design's size class gives it more.
+fn cache_memory_mb(c: &Cache) -> u32 {
+    c.resources
+        .memory_mb
+        .max(c.memory_mb + c.memory_mb.div_ceil(4))
+}
+
+fn cache_intro(c: &Cache) -> String {
+    format!(
+        "Cache \"{}\" ({}): {}, {} MiB each.",
+        c.name,
+        match c.engine {
+            CacheEngine::Redis => "redis",
+            CacheEngine::Memcached => "memcached",
+        },
+        plural(c.count, "instance"),
+        c.memory_mb
+    )
+}

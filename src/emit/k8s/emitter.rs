@@ -1,0 +1,239 @@
+//! The state every family of documents shares (`K8s`: the model, the
+//! namespace, the Secret, the application environment) and the documents
+//! they all build alike: labels, Services, PodDisruptionBudgets, the pods of
+//! the data tier; and how a file's documents become one output file.
+
+use super::engine::{one_newline, tera};
+use super::objects::*;
+use crate::emit::templates::render;
+use crate::emit::{OutFile, Result};
+use crate::model::{AppEnv, Db, Model, Origin, Queue, Web, EMULATOR_CREDENTIALS};
+use serde::Serialize;
+use std::collections::HashMap;
+use tera::Context;
+
+const MANAGED_BY: &str = "archc";
+/// Storage for components whose size the language does not give (mongodb,
+/// persistent queues).
+pub(super) const DEFAULT_VOLUME_GB: u32 = 10;
+
+/// One output file before rendering: its intro comment and its documents.
+pub(super) struct File {
+    pub(super) path: String,
+    pub(super) intro: Vec<String>,
+    pub(super) docs: Vec<String>,
+}
+
+pub(super) struct K8s<'m> {
+    pub(super) m: &'m Model,
+    pub(super) ns: String,
+    pub(super) secret: String,
+    /// The model's application environment contract.
+    pub(super) contract: AppEnv,
+    /// (kind, name) of every data component workers read a variable of.
+    pub(super) worker_reads: std::collections::HashSet<(String, String)>,
+    /// Its shared, non-secret part with this target's addresses: the
+    /// ConfigMap `<system>-app-env` that web tiers and workers read whole
+    /// (`envFrom`).
+    pub(super) app_env: Map,
+    /// Keys of the `<system>-secrets` Secret, which web tiers and workers read
+    /// whole (`envFrom`): each key is the variable's name.
+    pub(super) secret_keys: Vec<String>,
+    /// `env_hash` of what web tiers and workers read, computed once.
+    pub(super) env_hash: String,
+    /// `base_ctx()`, built once: every document's context starts from it.
+    base: Context,
+    pub(super) webs: HashMap<&'m str, &'m Web>,
+    pub(super) dbs: HashMap<&'m str, &'m Db>,
+    pub(super) queues: HashMap<&'m str, &'m Queue>,
+}
+
+/// Tier label values (`archc.dev/tier`): the network policies select by them.
+pub(super) const TIER_WEB: &str = "web";
+pub(super) const TIER_DATA: &str = "data";
+pub(super) const TIER_WORKER: &str = "worker";
+pub(super) const TIER_OPS: &str = "ops";
+/// Pod annotation: hash of the shared environment (ConfigMaps and Secret
+/// keys) the pod reads, so a change to it rolls the pods.
+pub(super) const ENV_HASH: &str = "archc.dev/env-hash";
+
+impl<'m> K8s<'m> {
+    pub(super) fn new(m: &'m Model) -> Self {
+        let mut k = K8s {
+            m,
+            ns: m.system.clone(),
+            secret: format!("{}-secrets", m.system),
+            contract: m.app_env(),
+            worker_reads: Default::default(),
+            app_env: Map::new(),
+            secret_keys: Vec::new(),
+            env_hash: String::new(),
+            base: Context::new(),
+            webs: m.webs.iter().map(|w| (w.name.as_str(), w)).collect(),
+            dbs: m.dbs.iter().map(|d| (d.name.as_str(), d)).collect(),
+            queues: m.queues.iter().map(|q| (q.name.as_str(), q)).collect(),
+        };
+        k.app_env = k.shared_env();
+        k.secret_keys = k.contract.secrets().map(|v| v.name.clone()).collect();
+        // The local DynamoDB / SQS emulators' credentials, as Secret keys.
+        if m.needs_emulator_credentials() {
+            k.secret_keys.extend(EMULATOR_CREDENTIALS.map(String::from));
+        }
+        k.worker_reads = k
+            .contract
+            .vars
+            .iter()
+            .filter(|v| !matches!(v.reader, crate::model::Reader::Web(_)))
+            .map(|v| (v.kind.to_string(), v.component.clone()))
+            .collect();
+        k.env_hash = k.compute_env_hash();
+        k.base = k.base_ctx();
+        k
+    }
+
+    pub(super) fn base_ctx(&self) -> Context {
+        let mut ctx = Context::new();
+        ctx.insert("ns", &self.ns);
+        ctx.insert("secret", &self.secret);
+        ctx.insert("header", &crate::emit::header_line(self.m));
+        ctx
+    }
+
+    pub(super) fn doc(&self, template: &str, o: &impl Serialize) -> Result<String> {
+        // A clone of three short strings, not three serialisations a document.
+        let mut ctx = self.base.clone();
+        ctx.insert("o", o);
+        // Each document ends with exactly one newline, so the file does too.
+        Ok(one_newline(render(tera(), template, &ctx)?))
+    }
+
+    /// The file's header comment from its template, then its documents,
+    /// already rendered, appended as they are (not copied through a context).
+    pub(super) fn render_file(&self, f: File, origins: &[&Origin]) -> Result<OutFile> {
+        let mut ctx = self.base.clone();
+        ctx.insert("intro", &f.intro);
+        let head = crate::emit::with_design_lines(render(tera(), "file", &ctx)?, self.m, origins);
+        // The head goes in front of the first document, in its buffer: a
+        // file of megabytes (the network policies) is not copied whole.
+        let mut docs = f.docs.into_iter();
+        let mut contents = match docs.next() {
+            Some(mut first) => {
+                first.insert_str(0, &head);
+                first
+            }
+            None => head,
+        };
+        for d in docs {
+            contents.push_str(&d);
+        }
+        Ok(OutFile {
+            path: f.path,
+            contents,
+        })
+    }
+
+    // --- labels -------------------------------------------------------------
+
+    /// Labels on an object's own metadata.
+    pub(super) fn labels(&self, name: &str, component: &str) -> Map {
+        let mut l = Map::new();
+        l.insert("app.kubernetes.io/name".into(), name.into());
+        l.insert("app.kubernetes.io/component".into(), component.into());
+        l.insert("app.kubernetes.io/part-of".into(), self.m.system.clone());
+        l.insert("app.kubernetes.io/managed-by".into(), MANAGED_BY.into());
+        l.insert("archc.dev/stage".into(), self.m.stage.clone());
+        l
+    }
+
+    pub(super) fn meta(&self, name: &str, component: &str) -> Meta {
+        Meta {
+            name: name.into(),
+            labels: self.labels(name, component),
+            ..Meta::default()
+        }
+    }
+
+    /// Labels on pods. No stage label: moving to the next stage must not
+    /// restart pods whose spec did not change.
+    pub(super) fn pod_labels(&self, name: &str, component: &str, tier: &str) -> Map {
+        let mut l = Map::new();
+        l.insert("app.kubernetes.io/name".into(), name.into());
+        l.insert("app.kubernetes.io/component".into(), component.into());
+        l.insert("app.kubernetes.io/part-of".into(), self.m.system.clone());
+        l.insert("archc.dev/tier".into(), tier.into());
+        l
+    }
+
+    pub(super) fn pdb(&self, name: &str, component: &str) -> Result<String> {
+        self.doc(
+            "pdb",
+            &Pdb {
+                meta: self.meta(name, component),
+                selector: selector(name),
+            },
+        )
+    }
+
+    pub(super) fn headless_service(
+        &self,
+        name: &str,
+        component: &str,
+        port: Port,
+    ) -> Result<String> {
+        self.doc(
+            "service",
+            &Service {
+                meta: self.meta(name, component),
+                headless: true,
+                publish_not_ready: false,
+                selector: selector(name),
+                ports: vec![port],
+            },
+        )
+    }
+
+    pub(super) fn data_pod(&self, name: &str, component: &str, c: Container) -> Pod {
+        Pod {
+            labels: self.pod_labels(name, component, TIER_DATA),
+            annotations: Map::new(),
+            service_account: None,
+            non_root: false,
+            run_as_user: None,
+            fs_group: None,
+            init_containers: Vec::new(),
+            containers: vec![c],
+            volumes: Vec::new(),
+        }
+    }
+
+    pub(super) fn cluster_service(
+        &self,
+        name: &str,
+        component: &str,
+        port_name: &'static str,
+        port: u16,
+    ) -> Result<String> {
+        self.doc(
+            "service",
+            &Service {
+                meta: self.meta(name, component),
+                headless: false,
+                publish_not_ready: false,
+                selector: selector(name),
+                ports: vec![Port {
+                    name: port_name,
+                    port,
+                }],
+            },
+        )
+    }
+}
+
+/// `1 shard`, `4 shards`.
+pub(super) fn plural(n: u32, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}

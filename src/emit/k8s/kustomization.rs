@@ -1,0 +1,20 @@
+//! `kustomization.yaml`: the index of every file of the stage, in the order
+//! they were written (the order `kubectl apply -k` follows).
+
+use super::emitter::K8s;
+use super::engine::{one_newline, tera};
+use crate::emit::templates::render;
+use crate::emit::{OutFile, Result};
+
+impl K8s<'_> {
+    /// Written last: it names every other file.
+    pub(super) fn kustomization_file(&self, resources: &[String]) -> Result<OutFile> {
+        let mut ctx = self.base_ctx();
+        ctx.insert("resources", resources);
+        let kustomization = one_newline(render(tera(), "kustomization", &ctx)?);
+        Ok(OutFile {
+            path: "kustomization.yaml".into(),
+            contents: crate::emit::with_design_lines(kustomization, self.m, &[]),
+        })
+    }
+}

@@ -1,0 +1,116 @@
+//! `80-logs.yaml`: the logs collector, fluent-bit on every node.
+
+use super::emitter::{File, K8s, TIER_OPS};
+use super::engine::tera;
+use super::images;
+use super::objects::*;
+use crate::emit::templates::render;
+use crate::emit::Result;
+
+/// The ConfigMap, the DaemonSet and their pods' name.
+const NAME: &str = "fluent-bit";
+
+impl K8s<'_> {
+    pub(super) fn logs_file(&self) -> Result<File> {
+        let docs = vec![
+            self.fluent_bit_config_map()?,
+            self.doc("workload", &self.fluent_bit_daemonset())?,
+        ];
+        Ok(File {
+            path: "80-logs.yaml".into(),
+            intro: vec![
+                format!("Central logs: fluent-bit on every node collects the logs of the pods in namespace {}.", self.ns),
+                "Point the [OUTPUT] section at your log store (Elasticsearch, Loki, CloudWatch, ...).".into(),
+            ],
+            docs,
+        })
+    }
+
+    /// `fluent-bit.conf`, from its template.
+    fn fluent_bit_config_map(&self) -> Result<String> {
+        let mut ctx = self.base_ctx();
+        ctx.insert("ns", &self.ns);
+        let conf = render(tera(), "fluent-bit.conf", &ctx)?;
+        let mut data = Map::new();
+        data.insert("fluent-bit.conf".into(), conf);
+        self.doc(
+            "config-map",
+            &ConfigMap {
+                meta: self.meta(NAME, "logs"),
+                data,
+                env: false,
+            },
+        )
+    }
+
+    fn fluent_bit_daemonset(&self) -> Workload {
+        let mut meta = self.meta(NAME, "logs");
+        meta.notes.push(
+            "Runs as root: container logs under /var/log on the node are readable by root only."
+                .into(),
+        );
+        Workload {
+            kind: "DaemonSet",
+            meta,
+            replicas: None,
+            service_name: None,
+            selector: selector(NAME),
+            spread: false,
+            pod: Pod {
+                labels: self.pod_labels(NAME, "logs", TIER_OPS),
+                annotations: Map::new(),
+                service_account: None,
+                non_root: false,
+                run_as_user: None,
+                fs_group: None,
+                init_containers: Vec::new(),
+                containers: vec![fluent_bit_container()],
+                volumes: vec![
+                    Volume {
+                        name: "config",
+                        empty_dir: false,
+                        config_map: Some(NAME.into()),
+                        host_path: None,
+                    },
+                    Volume {
+                        name: "varlog",
+                        empty_dir: false,
+                        config_map: None,
+                        host_path: Some("/var/log"),
+                    },
+                ],
+            },
+            claims: Vec::new(),
+        }
+    }
+}
+
+fn fluent_bit_container() -> Container {
+    Container {
+        name: NAME.into(),
+        image: images::FLUENT_BIT.into(),
+        command: Vec::new(),
+        args: Vec::new(),
+        ports: Vec::new(),
+        env: Vec::new(),
+        probes: Vec::new(),
+        cpu: "100m".into(),
+        memory: mib(128),
+        mounts: vec![
+            Mount {
+                name: "config",
+                path: "/fluent-bit/etc/",
+                sub_path: None,
+                read_only: true,
+            },
+            Mount {
+                name: "varlog",
+                path: "/var/log",
+                sub_path: None,
+                read_only: true,
+            },
+        ],
+        env_from: Vec::new(),
+        restricted: true,
+    }
+}

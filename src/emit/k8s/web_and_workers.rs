@@ -1,0 +1,217 @@
+//! `50-web-<name>.yaml` and `60-worker-<name>.yaml`: the application tiers,
+//! Deployments of the design's images reading the shared environment.
+
+use super::emitter::{plural, File, K8s, ENV_HASH, TIER_WEB, TIER_WORKER};
+use super::objects::*;
+use crate::emit::Result;
+use crate::model::{App, Resources, Web, WebState, Worker};
+
+impl K8s<'_> {
+    fn app_container(
+        &self,
+        name: &str,
+        image: &str,
+        res: &Resources,
+        env: Vec<Env>,
+        web: Option<&Web>,
+    ) -> Container {
+        let (ports, probes) = match web {
+            Some(w) => (
+                vec![Port {
+                    name: "http",
+                    port: w.port,
+                }],
+                vec![
+                    Probe::http(&w.health, 5, 10).ready(),
+                    Probe::http(&w.health, 15, 20).live(),
+                ],
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        Container {
+            name: name.into(),
+            image: image.into(),
+            command: Vec::new(),
+            args: Vec::new(),
+            ports,
+            env,
+            probes,
+            cpu: res.cpu.clone(),
+            memory: mib(res.memory_mb),
+            mounts: Vec::new(),
+            env_from: self.env_from(),
+            restricted: true,
+        }
+    }
+
+    pub(super) fn web_file(&self, w: &Web) -> Result<File> {
+        let name = &w.name;
+        let mut docs = vec![
+            self.doc("workload", &self.web_deployment(w))?,
+            self.cluster_service(name, "web", "http", w.port)?,
+        ];
+        if let Some(a) = &w.autoscale {
+            docs.push(self.doc(
+                "hpa",
+                &Hpa {
+                    meta: self.meta(name, "web"),
+                    target: name.clone(),
+                    min: a.min,
+                    max: a.max,
+                    cpu_percent: a.cpu_percent,
+                },
+            )?);
+        }
+        if several_pods(w) {
+            docs.push(self.pdb(name, "web")?);
+        }
+        Ok(File {
+            path: format!("50-web-{name}.yaml"),
+            intro: vec![web_intro(w)],
+            docs,
+        })
+    }
+
+    fn web_deployment(&self, w: &Web) -> Workload {
+        let name = &w.name;
+        let mut meta = self.meta(name, "web");
+        meta.notes.push(format!(
+            "Instances {} are the pods of this Deployment.",
+            w.instances.join(", ")
+        ));
+        meta.notes.push(
+            "The image must run as a non-root user given by number (USER 1000 in its Dockerfile)."
+                .into(),
+        );
+        if w.autoscale.is_some() {
+            meta.notes
+                .push("No replicas: the HorizontalPodAutoscaler below owns the count.".into());
+        }
+        Workload {
+            kind: "Deployment",
+            meta,
+            replicas: if w.autoscale.is_some() {
+                None
+            } else {
+                Some(w.count)
+            },
+            service_name: None,
+            selector: selector(name),
+            spread: several_pods(w),
+            pod: self.web_pod(w),
+            claims: Vec::new(),
+        }
+    }
+
+    /// Labelled with its load balancer (which may route to several tiers
+    /// through one Service), annotated for Prometheus when the stage
+    /// collects metrics.
+    fn web_pod(&self, w: &Web) -> Pod {
+        let name = &w.name;
+        let mut labels = self.pod_labels(name, "web", TIER_WEB);
+        if let Some(lb) = &w.lb {
+            labels.insert("archc.dev/lb".into(), lb.clone());
+        }
+        let mut annotations = Map::new();
+        if self.m.metrics.is_some() {
+            annotations.insert("prometheus.io/scrape".into(), "true".into());
+            annotations.insert("prometheus.io/port".into(), w.port.to_string());
+            annotations.insert("prometheus.io/path".into(), "/metrics".into());
+        }
+        annotations.insert(ENV_HASH.into(), self.env_hash.clone());
+        Pod {
+            labels,
+            annotations,
+            service_account: None,
+            non_root: true,
+            run_as_user: None,
+            fs_group: None,
+            init_containers: Vec::new(),
+            containers: vec![self.app_container(
+                "web",
+                &w.image,
+                &w.resources,
+                self.own_env(App::Web(name)),
+                Some(w),
+            )],
+            volumes: Vec::new(),
+        }
+    }
+
+    pub(super) fn worker_file(&self, w: &Worker) -> Result<File> {
+        let name = &w.name;
+        let env = self.own_env(App::Worker(name));
+        let mut meta = self.meta(name, "worker");
+        meta.notes.push(format!(
+            "Instances {} are the pods of this Deployment; they consume the queue \"{}\".",
+            w.instances.join(", "),
+            w.queue
+        ));
+        let mut docs = vec![self.doc(
+            "workload",
+            &Workload {
+                kind: "Deployment",
+                meta,
+                replicas: Some(w.count),
+                service_name: None,
+                selector: selector(name),
+                spread: w.count > 1,
+                pod: Pod {
+                    labels: self.pod_labels(name, "worker", TIER_WORKER),
+                    annotations: [(ENV_HASH.to_string(), self.env_hash.clone())]
+                        .into_iter()
+                        .collect(),
+                    service_account: None,
+                    non_root: true,
+                    run_as_user: None,
+                    fs_group: None,
+                    init_containers: Vec::new(),
+                    containers: vec![self.app_container(
+                        "worker",
+                        &w.image,
+                        &w.resources,
+                        env,
+                        None,
+                    )],
+                    volumes: Vec::new(),
+                },
+                claims: Vec::new(),
+            },
+        )?];
+        if w.count > 1 {
+            docs.push(self.pdb(name, "worker")?);
+        }
+        Ok(File {
+            path: format!("60-worker-{name}.yaml"),
+            intro: vec![format!(
+                "Worker \"{name}\": {} consuming \"{}\".",
+                plural(w.count, "instance"),
+                w.queue
+            )],
+            docs,
+        })
+    }
+}
+
+/// Several pods now or later (autoscaled): spread them over nodes, and keep
+/// one serving while another is evicted.
+fn several_pods(w: &Web) -> bool {
+    w.count > 1 || w.autoscale.is_some()
+}
+
+fn web_intro(w: &Web) -> String {
+    let count = match &w.autoscale {
+        Some(a) => format!("autoscaled {}..{} at {}% CPU", a.min, a.max, a.cpu_percent),
+        None => plural(w.count, "instance"),
+    };
+    format!(
+        "Web tier \"{}\" ({}): {count}, port {}, health {}.",
+        w.name,
+        match w.state {
+            WebState::Stateless => "stateless",
+            WebState::Stateful => "stateful",
+        },
+        w.port,
+        w.health
+    )
+}
