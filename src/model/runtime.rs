@@ -12,7 +12,7 @@
 //! spells it (a compose `healthcheck`, a Kubernetes probe, a `docker run` in
 //! EC2 user data, an RDS `engine_version`) stays in the target.
 
-use super::types::{Cache, CacheEngine, Db, DbEngine, Evict, NosqlEngine, QueueEngine};
+use super::types::{Cache, CacheEngine, Db, DbEngine, Evict, Model, NosqlEngine, QueueEngine};
 
 /// The user every app connects as, on every engine that has users.
 pub const APP_USER: &str = "app";
@@ -60,22 +60,32 @@ impl DbEngine {
     }
 }
 
+/// A value of a server's environment: text, or the component's password,
+/// which each target spells as its own secret reference.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EnvValue {
+    Text(String),
+    Password,
+}
+
 impl Db {
-    /// The server's environment for a primary: user, database and password
-    /// (`password` is however the target spells a secret reference). A
-    /// replica of mysql sets the same minus the database (it replicates it).
-    pub fn server_env(&self, password: &str) -> Vec<(&'static str, String)> {
+    /// The environment that makes a primary's image create the app's user
+    /// and database on its first start. mysql's root password is random
+    /// (printed once in the log): the application never uses root, and a
+    /// second secret would be one more thing to keep.
+    pub fn server_env(&self) -> Vec<(&'static str, EnvValue)> {
+        let text = |s: &str| EnvValue::Text(s.to_string());
         match self.engine {
             DbEngine::Postgres => vec![
-                ("POSTGRES_USER", self.user.clone()),
-                ("POSTGRES_DB", DATABASE_NAME.to_string()),
-                ("POSTGRES_PASSWORD", password.to_string()),
+                ("POSTGRES_USER", text(&self.user)),
+                ("POSTGRES_DB", text(DATABASE_NAME)),
+                ("POSTGRES_PASSWORD", EnvValue::Password),
             ],
             DbEngine::Mysql => vec![
-                ("MYSQL_RANDOM_ROOT_PASSWORD", "yes".to_string()),
-                ("MYSQL_DATABASE", DATABASE_NAME.to_string()),
-                ("MYSQL_USER", self.user.clone()),
-                ("MYSQL_PASSWORD", password.to_string()),
+                ("MYSQL_RANDOM_ROOT_PASSWORD", text("yes")),
+                ("MYSQL_DATABASE", text(DATABASE_NAME)),
+                ("MYSQL_USER", text(&self.user)),
+                ("MYSQL_PASSWORD", EnvValue::Password),
             ],
         }
     }
@@ -247,6 +257,17 @@ impl QueueEngine {
     }
 }
 
+impl Model {
+    /// Where an app reaches the queue `name` off AWS (compose and k8s run it
+    /// under its own name); empty if the stage has no such queue.
+    pub fn local_queue_url(&self, name: &str) -> String {
+        self.queues
+            .iter()
+            .find(|q| q.name == name)
+            .map_or(String::new(), |q| q.engine.local_url(&q.name, q.port))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,8 +304,9 @@ mod tests {
     #[test]
     fn the_database_name_and_readiness_are_the_same_for_every_engine_user() {
         let m = stage("db mysql\ndb d2 postgres\n");
-        let env = m.dbs[0].server_env("secret");
-        assert!(env.contains(&("MYSQL_DATABASE", DATABASE_NAME.to_string())));
+        let env = m.dbs[0].server_env();
+        assert!(env.contains(&("MYSQL_DATABASE", EnvValue::Text(DATABASE_NAME.into()))));
+        assert!(env.contains(&("MYSQL_PASSWORD", EnvValue::Password)));
         assert_eq!(
             m.dbs[1].ready_command().join(" "),
             "pg_isready -h 127.0.0.1 -p 5432 -U app -d app"

@@ -3,7 +3,6 @@
 
 use super::ops::{FLUENT_FORWARD_PORT, LOGS};
 use super::passes::Builder;
-use super::queue_url;
 use crate::model::{App, EnvVar, Meaning, EMULATOR_CREDENTIALS};
 use indexmap::IndexMap;
 
@@ -28,7 +27,7 @@ impl Builder<'_> {
                 Meaning::ApiEndpoint => {
                     format!("http://{}:{}", v.component, self.port_of(v))
                 }
-                Meaning::QueueUrl => queue_url(m, &v.component),
+                Meaning::QueueUrl => m.local_queue_url(&v.component),
                 other => other.literal().unwrap_or_default(),
             };
             env.insert(v.name.clone(), value);

@@ -5,6 +5,7 @@ use super::passes::Builder;
 use super::service::{
     compose_escape, limits, plural, ConfigMount, Dependency, Healthcheck, Service, BACKEND,
 };
+use crate::model::runtime::EnvValue;
 use crate::model::{Db, DbEngine};
 
 
@@ -78,11 +79,7 @@ impl Builder<'_> {
         vol: &str,
     ) {
         server(db, s, vol);
-        s.environment.extend(
-            db.server_env(&secret)
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v)),
-        );
+        server_env(db, s, &secret);
         if db.replicas > 0 {
             comments.push(format!(
                 "Primary: streams WAL to its replicas (wal_level=replica); `{}` may replicate.",
@@ -123,11 +120,7 @@ impl Builder<'_> {
         server(db, s, vol);
         // The root password is random (printed once in the log): the
         // application only ever uses `user`.
-        s.environment.extend(
-            db.server_env(&secret)
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v)),
-        );
+        server_env(db, s, &secret);
         if db.replicas > 0 {
             comments.push(format!(
                 "Source: binary log with GTIDs; `{}` may replicate.",
@@ -245,6 +238,18 @@ fn db_shape(db: &Db) -> String {
         )
     } else {
         one
+    }
+}
+
+/// The image's first-start environment (user, database, password) from the
+/// runtime plan, the password as the `.env` reference `secret`.
+fn server_env(db: &Db, s: &mut Service, secret: &str) {
+    for (name, value) in db.server_env() {
+        let value = match value {
+            EnvValue::Text(t) => t,
+            EnvValue::Password => secret.to_string(),
+        };
+        s.environment.insert(name.into(), value);
     }
 }
 

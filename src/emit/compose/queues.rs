@@ -5,7 +5,7 @@ use super::caches::redis_ping;
 use super::env_example::secret_ref;
 use super::passes::Builder;
 use super::service::{cmd, limits, literal, plural, Healthcheck, Service, BACKEND};
-use crate::model::{App, Model, QueueEngine};
+use crate::model::{App, QueueEngine};
 use crate::model::runtime::images;
 
 
@@ -98,13 +98,4 @@ impl Builder<'_> {
             }
         }
     }
-}
-
-/// Where a queue is: the URL its engine's clients take, at the service's name
-/// (the runtime plan's `local_url`).
-pub(crate) fn queue_url(m: &Model, name: &str) -> String {
-    m.queues
-        .iter()
-        .find(|q| q.name == name)
-        .map_or(String::new(), |q| q.engine.local_url(&q.name, q.port))
 }

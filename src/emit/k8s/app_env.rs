@@ -55,7 +55,7 @@ impl K8s<'_> {
                     };
                     format!("http://{}:{}", v.component, port.unwrap_or_default())
                 }
-                Meaning::QueueUrl => crate::emit::compose::queue_url(m, &v.component),
+                Meaning::QueueUrl => m.local_queue_url(&v.component),
                 other => other.literal().unwrap_or_default(),
             };
             env.insert(v.name.clone(), value);

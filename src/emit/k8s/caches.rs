@@ -2,7 +2,6 @@
 //! StatefulSet of its instances, its headless Service and PodDisruptionBudget.
 
 use super::emitter::{plural, File, K8s};
-use super::images;
 use super::objects::*;
 use crate::emit::Result;
 use crate::model::{Cache, CacheEngine, Evict};
@@ -29,28 +28,16 @@ fn cache_server(c: &Cache) -> CacheServer {
 
 fn redis_cache(c: &Cache) -> CacheServer {
     let mut notes = Vec::new();
-    let mut args = vec!["--maxmemory".to_string(), format!("{}mb", c.memory_mb)];
-    match c.evict {
-        Some(e) => {
-            args.push("--maxmemory-policy".into());
-            args.push(
-                match e {
-                    Evict::Lru => "allkeys-lru",
-                    Evict::Lfu => "allkeys-lfu",
-                    Evict::None => "noeviction",
-                }
+    if c.evict.is_none() {
+        notes.push(
+            "No eviction policy in the design: noeviction, writes fail once memory is full."
                 .into(),
-            );
-        }
-        None => notes
-            .push("No eviction policy in the design: redis keeps its default (noeviction).".into()),
+        );
     }
-    // A cache: nothing is written to disk.
-    args.extend(["--save", "", "--appendonly", "no"].map(String::from));
     CacheServer {
-        image: images::REDIS,
+        image: c.engine.runtime().image,
         name: "redis",
-        args,
+        args: c.server_args(),
         ready: Probe::exec(vec!["redis-cli".into(), "ping".into()], 5, 10),
         notes,
     }
@@ -58,18 +45,15 @@ fn redis_cache(c: &Cache) -> CacheServer {
 
 fn memcached_cache(c: &Cache) -> CacheServer {
     let mut notes = Vec::new();
-    let mut args = vec!["-m".to_string(), c.memory_mb.to_string()];
-    match c.evict {
-        Some(Evict::None) => args.push("-M".into()),
-        Some(Evict::Lfu) => notes.push(
+    if c.evict == Some(Evict::Lfu) {
+        notes.push(
             "memcached evicts least recently used items only (evict lfu acts as lru).".into(),
-        ),
-        _ => {}
+        );
     }
     CacheServer {
-        image: images::MEMCACHED,
+        image: c.engine.runtime().image,
         name: "memcached",
-        args,
+        args: c.server_args(),
         ready: Probe::tcp("memcached", 5, 10),
         notes,
     }
@@ -112,7 +96,7 @@ impl K8s<'_> {
             env: Vec::new(),
             probes: vec![server.ready.ready(), Probe::tcp(server.name, 15, 20).live()],
             cpu: c.resources.cpu.clone(),
-            memory: mib(cache_memory_mb(c)),
+            memory: mib(c.container_memory_mb()),
             mounts: Vec::new(),
             env_from: Vec::new(),
             restricted: false,
@@ -163,12 +147,6 @@ impl K8s<'_> {
 
 /// The container holds maxmemory plus the server's own overhead (a quarter
 /// more), unless the design's size class gives it more.
-fn cache_memory_mb(c: &Cache) -> u32 {
-    c.resources
-        .memory_mb
-        .max(c.memory_mb + c.memory_mb.div_ceil(4))
-}
-
 fn cache_intro(c: &Cache) -> String {
     format!(
         "Cache \"{}\" ({}): {}, {} MiB each.",

@@ -4,10 +4,10 @@
 //! replication scripts of every shard (see `replication.rs`).
 
 use super::emitter::{plural, File, K8s, TIER_DATA};
-use super::images;
 use super::objects::*;
 use super::replication::*;
 use crate::emit::Result;
+use crate::model::runtime::EnvValue;
 use crate::model::{Db, DbEngine, Shard};
 
 /// What this target runs for a database engine (the model does not say).
@@ -22,32 +22,12 @@ struct DbServer {
 }
 
 fn db_server(db: &Db) -> DbServer {
-    match db.engine {
-        DbEngine::Postgres => DbServer {
-            image: images::POSTGRES,
-            name: "postgres",
-            data_path: "/var/lib/postgresql/data",
-            ready: vec![
-                "pg_isready".to_string(),
-                "-U".into(),
-                db.user.clone(),
-                "-h".into(),
-                "127.0.0.1".into(),
-                "-p".into(),
-                db.port.to_string(),
-            ],
-        },
-        DbEngine::Mysql => DbServer {
-            image: images::MYSQL,
-            name: "mysql",
-            data_path: "/var/lib/mysql",
-            ready: vec![
-                "mysqladmin".to_string(),
-                "ping".into(),
-                "-h".into(),
-                "127.0.0.1".into(),
-            ],
-        },
+    let plan = db.engine.runtime();
+    DbServer {
+        image: plan.image,
+        name: plan.engine,
+        data_path: plan.data_dir,
+        ready: db.ready_command(),
     }
 }
 
@@ -179,31 +159,35 @@ fn shard_start(db: &Db, shard: &Shard, server: &DbServer) -> ShardStart {
     let primary_host = format!("{name}-0.{name}");
     match db.engine {
         DbEngine::Postgres => ShardStart {
-            env: vec![
-                Env::value("POSTGRES_USER", &db.user),
-                Env::secret("POSTGRES_PASSWORD", &shard.password_env),
-                Env::value("POSTGRES_DB", &db.user),
-            ],
+            env: server_env(db, shard),
             command: Vec::new(),
             mounts: vec![data_mount(server), initdb_mount()],
             init_containers: vec![postgres_clone_container(db, shard, server, &primary_host)],
         },
         DbEngine::Mysql => ShardStart {
-            env: vec![
-                Env::value("MYSQL_USER", &db.user),
-                Env::secret("MYSQL_PASSWORD", &shard.password_env),
-                Env::value("MYSQL_DATABASE", &db.user),
-                // The root account is not used by the application; a random
-                // password (printed once in the log) avoids a second secret.
-                Env::value("MYSQL_RANDOM_ROOT_PASSWORD", "yes"),
-                Env::value("PRIMARY_HOST", &primary_host),
-            ],
+            env: {
+                let mut env = server_env(db, shard);
+                env.push(Env::value("PRIMARY_HOST", &primary_host));
+                env
+            },
             // The server's options depend on the pod's ordinal.
             command: vec!["sh".into(), format!("{REPLICATION_DIR}/{START_KEY}")],
             mounts: vec![data_mount(server), initdb_mount(), scripts_mount()],
             init_containers: Vec::new(),
         },
     }
+}
+
+/// The image's first-start environment (user, database, password) from the
+/// runtime plan; the password is the shard's key of the Secret.
+fn server_env(db: &Db, shard: &Shard) -> Vec<Env> {
+    db.server_env()
+        .into_iter()
+        .map(|(name, value)| match value {
+            EnvValue::Text(t) => Env::value(name, &t),
+            EnvValue::Password => Env::secret(name, &shard.password_env),
+        })
+        .collect()
 }
 
 /// postgres: the init container that clones the primary into a replica's
