@@ -4,6 +4,7 @@
 //! valid paths and names) are checked while lowering pest's pairs to the tree.
 
 use super::ast::*;
+use super::grammar::{ArchParser, Rule};
 use super::words;
 use crate::diag::{nearest, Diagnostic};
 use crate::model::{
@@ -13,10 +14,6 @@ use crate::model::{
 use crate::span::{Span, Spanned};
 use pest::iterators::Pair;
 use pest::Parser as _;
-
-#[derive(pest_derive::Parser)]
-#[grammar = "../grammar/arch.pest"]
-pub struct ArchParser;
 
 /// Longest name archc accepts; generated names add suffixes such as
 /// `-shard-12-replica-3` and must stay within provider limits (RDS: 63).

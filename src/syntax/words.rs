@@ -2,7 +2,7 @@
 //! with the nearest keyword for a misspelled one.
 
 use super::ast::{KIND_WORDS, STATEMENT_WORDS};
-use super::parse::Rule;
+use super::grammar::Rule;
 use crate::diag::{nearest, Diagnostic};
 use crate::span::Span;
 
