@@ -7,6 +7,7 @@ use crate::model::{
 };
 use std::collections::BTreeSet;
 
+/// `s` as an id: `[a-z0-9_]`, which Mermaid and DOT take unquoted.
 fn ident(s: &str) -> String {
     s.chars()
         .map(|c| {
@@ -19,6 +20,8 @@ fn ident(s: &str) -> String {
         .collect()
 }
 
+/// The graph so far. Every id it hands out is unique: a clash (two names
+/// that differ only in characters an id cannot hold) gets a `_2` suffix.
 pub(super) struct Builder {
     pub(super) nodes: Vec<Node>,
     groups: Vec<Group>,
