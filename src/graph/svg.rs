@@ -63,8 +63,21 @@ pub fn escape(s: &str) -> String {
 
 const FONT_FAMILY: &str = "Verdana, 'DejaVu Sans', sans-serif";
 
+/// The SVG document of a scene, drawn bottom up: the frames (outermost
+/// first), the edges, the nodes over them, then every text.
 pub fn render(s: &Scene) -> String {
     let mut o = String::new();
+    header(&mut o, s);
+    frames(&mut o, s);
+    edges(&mut o, s);
+    nodes(&mut o, s);
+    texts(&mut o, s);
+    o.push_str("</svg>\n");
+    o
+}
+
+/// The `<svg>` element, the title, the arrow marker and a white background.
+fn header(o: &mut String, s: &Scene) {
     let _ = writeln!(
         o,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"{FONT_FAMILY}\">",
@@ -82,7 +95,10 @@ pub fn render(s: &Scene) -> String {
         "<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>",
         s.width, s.height
     );
-    // Frames, outermost first.
+}
+
+/// Frames, outermost first (the order of the scene's boxes).
+fn frames(o: &mut String, s: &Scene) {
     for b in &s.boxes {
         if let BoxKind::Frame(k) = b.kind {
             let (fill, stroke, dash) = match k {
@@ -101,7 +117,10 @@ pub fn render(s: &Scene) -> String {
             );
         }
     }
-    // Edges under the nodes.
+}
+
+/// Edges, under the nodes so that an arrow ends at a box's border.
+fn edges(o: &mut String, s: &Scene) {
     for p in &s.paths {
         let d: Vec<String> = p
             .points
@@ -119,6 +138,9 @@ pub fn render(s: &Scene) -> String {
             d.join(" ")
         );
     }
+}
+
+fn nodes(o: &mut String, s: &Scene) {
     for b in &s.boxes {
         if let BoxKind::Node(k) = b.kind {
             let (fill, stroke) = colours(k);
@@ -131,6 +153,10 @@ pub fn render(s: &Scene) -> String {
             );
         }
     }
+}
+
+/// Every text, an edge label on a white patch so that it reads over lines.
+fn texts(o: &mut String, s: &Scene) {
     for t in &s.texts {
         let (size, bold) = font(t.role);
         let weight = if bold { " font-weight=\"bold\"" } else { "" };
@@ -160,6 +186,4 @@ pub fn render(s: &Scene) -> String {
             escape(&t.text)
         );
     }
-    o.push_str("</svg>\n");
-    o
 }

@@ -291,185 +291,30 @@ impl Model {
             .collect()
     }
 
-    /// The application environment contract of this stage.
+    /// The application environment contract of this stage, in the order
+    /// `AppEnv` promises: what every application reads (the variables of each
+    /// database, cache, document store and queue, then the region), then each
+    /// web tier's and worker's own.
     pub fn app_env(&self) -> AppEnv {
         let shared = self.shared_names();
-        let prefix = |kind: &str, name: &str| prefix_with(&shared, kind, name);
-        let mut vars = Vec::new();
-        let mut push = |kind: &'static str, component: &str, name: String, meaning: Meaning| {
-            vars.push(EnvVar {
-                name,
-                kind,
-                component: component.to_string(),
-                reader: Reader::Apps,
-                meaning,
-            });
+        let mut c = Contract {
+            shared: &shared,
+            vars: Vec::new(),
         };
         for db in &self.dbs {
-            let p = prefix("db", &db.name);
-            let mut v =
-                |suffix: &str, meaning| push("db", &db.name, format!("{p}_{suffix}"), meaning);
-            v(
-                "ENGINE",
-                Meaning::Engine {
-                    engine: db_engine_word(db.engine).into(),
-                },
-            );
-            if db.is_sharded() {
-                if let Some(key) = &db.shard_key {
-                    v("SHARD_KEY", Meaning::ShardKey { key: key.clone() });
-                }
-                v(
-                    "SHARD_HOSTS",
-                    Meaning::Primaries {
-                        instances: db.shards.iter().map(|s| s.primary.clone()).collect(),
-                    },
-                );
-                for s in db.shards.iter().filter(|s| !s.replicas.is_empty()) {
-                    v(
-                        &format!("SHARD_{}_READ_HOSTS", s.index),
-                        Meaning::Replicas {
-                            shard: s.index,
-                            instances: s.replicas.clone(),
-                        },
-                    );
-                }
-            } else if let Some(s) = db.shards.first() {
-                v(
-                    "HOST",
-                    Meaning::Primaries {
-                        instances: vec![s.primary.clone()],
-                    },
-                );
-                if !s.replicas.is_empty() {
-                    v(
-                        "READ_HOSTS",
-                        Meaning::Replicas {
-                            shard: s.index,
-                            instances: s.replicas.clone(),
-                        },
-                    );
-                }
-            }
-            v("PORT", Meaning::Port { port: db.port });
-            v(
-                "NAME",
-                Meaning::DatabaseName {
-                    name: db.user.clone(),
-                },
-            );
-            v(
-                "USER",
-                Meaning::User {
-                    user: db.user.clone(),
-                },
-            );
-            // One secret a shard (the database's own when unsharded).
-            for s in &db.shards {
-                push("db", &db.name, s.password_env.clone(), Meaning::Password);
-            }
+            c.db(db);
         }
-        for c in &self.caches {
-            let p = prefix("cache", &c.name);
-            let mut v =
-                |suffix: &str, meaning| push("cache", &c.name, format!("{p}_{suffix}"), meaning);
-            v(
-                "ENGINE",
-                Meaning::Engine {
-                    engine: cache_engine_word(c.engine).into(),
-                },
-            );
-            v(
-                "HOSTS",
-                Meaning::Nodes {
-                    instances: c.instances.clone(),
-                },
-            );
-            v("PORT", Meaning::Port { port: c.port });
-            if let Some(t) = c.ttl_seconds {
-                // The expiry is set by the client on every write.
-                v("TTL_SECONDS", Meaning::TtlSeconds { seconds: t });
-            }
+        for cache in &self.caches {
+            c.cache(cache);
         }
         for n in &self.nosqls {
-            let p = prefix("nosql", &n.name);
-            let mut v =
-                |suffix: &str, meaning| push("nosql", &n.name, format!("{p}_{suffix}"), meaning);
-            v(
-                "ENGINE",
-                Meaning::Engine {
-                    engine: nosql_engine_word(n.engine).into(),
-                },
-            );
-            match n.engine {
-                NosqlEngine::Mongodb => {
-                    v(
-                        "HOSTS",
-                        Meaning::Nodes {
-                            instances: n.instances.clone(),
-                        },
-                    );
-                    v("PORT", Meaning::Port { port: n.port });
-                    v(
-                        "REPLICA_SET",
-                        Meaning::ReplicaSet {
-                            name: n.name.clone(),
-                        },
-                    );
-                    v(
-                        "USER",
-                        Meaning::User {
-                            user: APP_USER.into(),
-                        },
-                    );
-                }
-                NosqlEngine::Dynamodb => {
-                    v(
-                        "TABLE",
-                        Meaning::Table {
-                            name: n.name.clone(),
-                        },
-                    );
-                    v("ENDPOINT", Meaning::ApiEndpoint);
-                }
-            }
-            if let Some(pw) = &n.password_env {
-                push("nosql", &n.name, pw.clone(), Meaning::Password);
-            }
+            c.nosql(n);
         }
         for q in &self.queues {
-            let p = prefix("queue", &q.name);
-            let mut v =
-                |suffix: &str, meaning| push("queue", &q.name, format!("{p}_{suffix}"), meaning);
-            v(
-                "ENGINE",
-                Meaning::Engine {
-                    engine: queue_engine_word(q.engine).into(),
-                },
-            );
-            v("URL", Meaning::QueueUrl);
-            v(
-                "NAME",
-                Meaning::QueueName {
-                    name: q.name.clone(),
-                },
-            );
-            match q.engine {
-                QueueEngine::Rabbitmq => v(
-                    "USER",
-                    Meaning::User {
-                        user: APP_USER.into(),
-                    },
-                ),
-                QueueEngine::Sqs => v("ENDPOINT", Meaning::ApiEndpoint),
-                QueueEngine::Redis => {}
-            }
-            if let Some(pw) = &q.password_env {
-                push("queue", &q.name, pw.clone(), Meaning::Password);
-            }
+            c.queue(q);
         }
         if self.uses_aws_apis() {
-            push(
+            c.push(
                 "system",
                 &self.system,
                 "AWS_REGION".into(),
@@ -479,47 +324,10 @@ impl Model {
             );
         }
         for w in &self.webs {
-            let reader = Reader::Web(w.name.clone());
-            let mut v = |name: &str, meaning| {
-                vars.push(EnvVar {
-                    name: name.into(),
-                    kind: "web",
-                    component: w.name.clone(),
-                    reader: reader.clone(),
-                    meaning,
-                })
-            };
-            v("PORT", Meaning::HttpPort { port: w.port });
-            v(
-                "HEALTH_PATH",
-                Meaning::HealthPath {
-                    path: w.health.clone(),
-                },
-            );
-            if let Some(s) = &w.sessions {
-                let kind = match s.kind {
-                    StoreKind::Cache => "cache",
-                    StoreKind::Db => "db",
-                    StoreKind::Nosql => "nosql",
-                };
-                v(
-                    "SESSION_STORE",
-                    Meaning::Prefix {
-                        prefix: prefix(kind, &s.name),
-                    },
-                );
-            }
+            c.web(w);
         }
         for w in &self.workers {
-            vars.push(EnvVar {
-                name: "WORKER_QUEUE".into(),
-                kind: "worker",
-                component: w.name.clone(),
-                reader: Reader::Worker(w.name.clone()),
-                meaning: Meaning::Prefix {
-                    prefix: prefix("queue", &w.queue),
-                },
-            });
+            c.worker(w);
         }
         let prefixes = self
             .components()
@@ -530,7 +338,7 @@ impl Model {
                 ((c.kind.to_string(), c.name.to_string()), p)
             })
             .collect();
-        AppEnv::new(vars, prefixes)
+        AppEnv::new(c.vars, prefixes)
     }
 
     /// Applications (web tiers or workers) reach an AWS API that the local
@@ -563,6 +371,247 @@ fn prefix_with(shared: &IndexSet<&str>, kind: &str, name: &str) -> String {
         format!("{}_{base}", kind.to_ascii_uppercase())
     } else {
         base
+    }
+}
+
+/// The contract while `Model::app_env` writes it: the variables so far, and
+/// the names several kinds share (which qualify a prefix with the kind).
+struct Contract<'s> {
+    shared: &'s IndexSet<&'s str>,
+    vars: Vec<EnvVar>,
+}
+
+impl Contract<'_> {
+    fn prefix(&self, kind: &str, name: &str) -> String {
+        prefix_with(self.shared, kind, name)
+    }
+
+    /// A variable every application reads.
+    fn push(&mut self, kind: &'static str, component: &str, name: String, meaning: Meaning) {
+        self.vars.push(EnvVar {
+            name,
+            kind,
+            component: component.to_string(),
+            reader: Reader::Apps,
+            meaning,
+        });
+    }
+
+    /// A database: engine, hosts (each shard's primary and read replicas),
+    /// port, database name, user, and one password a shard.
+    fn db(&mut self, db: &Db) {
+        let p = self.prefix("db", &db.name);
+        let mut v =
+            |suffix: &str, meaning| self.push("db", &db.name, format!("{p}_{suffix}"), meaning);
+        v(
+            "ENGINE",
+            Meaning::Engine {
+                engine: db_engine_word(db.engine).into(),
+            },
+        );
+        if db.is_sharded() {
+            if let Some(key) = &db.shard_key {
+                v("SHARD_KEY", Meaning::ShardKey { key: key.clone() });
+            }
+            v(
+                "SHARD_HOSTS",
+                Meaning::Primaries {
+                    instances: db.shards.iter().map(|s| s.primary.clone()).collect(),
+                },
+            );
+            for s in db.shards.iter().filter(|s| !s.replicas.is_empty()) {
+                v(
+                    &format!("SHARD_{}_READ_HOSTS", s.index),
+                    Meaning::Replicas {
+                        shard: s.index,
+                        instances: s.replicas.clone(),
+                    },
+                );
+            }
+        } else if let Some(s) = db.shards.first() {
+            v(
+                "HOST",
+                Meaning::Primaries {
+                    instances: vec![s.primary.clone()],
+                },
+            );
+            if !s.replicas.is_empty() {
+                v(
+                    "READ_HOSTS",
+                    Meaning::Replicas {
+                        shard: s.index,
+                        instances: s.replicas.clone(),
+                    },
+                );
+            }
+        }
+        v("PORT", Meaning::Port { port: db.port });
+        v(
+            "NAME",
+            Meaning::DatabaseName {
+                name: db.user.clone(),
+            },
+        );
+        v(
+            "USER",
+            Meaning::User {
+                user: db.user.clone(),
+            },
+        );
+        // One secret a shard (the database's own when unsharded).
+        for s in &db.shards {
+            self.push("db", &db.name, s.password_env.clone(), Meaning::Password);
+        }
+    }
+
+    /// A cache: engine, every node, port, and the TTL when it has one.
+    fn cache(&mut self, c: &Cache) {
+        let p = self.prefix("cache", &c.name);
+        let mut v =
+            |suffix: &str, meaning| self.push("cache", &c.name, format!("{p}_{suffix}"), meaning);
+        v(
+            "ENGINE",
+            Meaning::Engine {
+                engine: cache_engine_word(c.engine).into(),
+            },
+        );
+        v(
+            "HOSTS",
+            Meaning::Nodes {
+                instances: c.instances.clone(),
+            },
+        );
+        v("PORT", Meaning::Port { port: c.port });
+        if let Some(t) = c.ttl_seconds {
+            // The expiry is set by the client on every write.
+            v("TTL_SECONDS", Meaning::TtlSeconds { seconds: t });
+        }
+    }
+
+    /// A document store: MongoDB by its nodes and replica set, DynamoDB by
+    /// its table and API endpoint.
+    fn nosql(&mut self, n: &Nosql) {
+        let p = self.prefix("nosql", &n.name);
+        let mut v =
+            |suffix: &str, meaning| self.push("nosql", &n.name, format!("{p}_{suffix}"), meaning);
+        v(
+            "ENGINE",
+            Meaning::Engine {
+                engine: nosql_engine_word(n.engine).into(),
+            },
+        );
+        match n.engine {
+            NosqlEngine::Mongodb => {
+                v(
+                    "HOSTS",
+                    Meaning::Nodes {
+                        instances: n.instances.clone(),
+                    },
+                );
+                v("PORT", Meaning::Port { port: n.port });
+                v(
+                    "REPLICA_SET",
+                    Meaning::ReplicaSet {
+                        name: n.name.clone(),
+                    },
+                );
+                v(
+                    "USER",
+                    Meaning::User {
+                        user: APP_USER.into(),
+                    },
+                );
+            }
+            NosqlEngine::Dynamodb => {
+                v(
+                    "TABLE",
+                    Meaning::Table {
+                        name: n.name.clone(),
+                    },
+                );
+                v("ENDPOINT", Meaning::ApiEndpoint);
+            }
+        }
+        if let Some(pw) = &n.password_env {
+            self.push("nosql", &n.name, pw.clone(), Meaning::Password);
+        }
+    }
+
+    /// A queue: engine, URL, name, and the user or endpoint its engine needs.
+    fn queue(&mut self, q: &Queue) {
+        let p = self.prefix("queue", &q.name);
+        let mut v =
+            |suffix: &str, meaning| self.push("queue", &q.name, format!("{p}_{suffix}"), meaning);
+        v(
+            "ENGINE",
+            Meaning::Engine {
+                engine: queue_engine_word(q.engine).into(),
+            },
+        );
+        v("URL", Meaning::QueueUrl);
+        v(
+            "NAME",
+            Meaning::QueueName {
+                name: q.name.clone(),
+            },
+        );
+        match q.engine {
+            QueueEngine::Rabbitmq => v(
+                "USER",
+                Meaning::User {
+                    user: APP_USER.into(),
+                },
+            ),
+            QueueEngine::Sqs => v("ENDPOINT", Meaning::ApiEndpoint),
+            QueueEngine::Redis => {}
+        }
+        if let Some(pw) = &q.password_env {
+            self.push("queue", &q.name, pw.clone(), Meaning::Password);
+        }
+    }
+
+    /// A web tier's own: its port, health path and session store.
+    fn web(&mut self, w: &Web) {
+        let session_prefix = w.sessions.as_ref().map(|s| {
+            let kind = match s.kind {
+                StoreKind::Cache => "cache",
+                StoreKind::Db => "db",
+                StoreKind::Nosql => "nosql",
+            };
+            self.prefix(kind, &s.name)
+        });
+        let reader = Reader::Web(w.name.clone());
+        let mut v = |name: &str, meaning| {
+            self.vars.push(EnvVar {
+                name: name.into(),
+                kind: "web",
+                component: w.name.clone(),
+                reader: reader.clone(),
+                meaning,
+            })
+        };
+        v("PORT", Meaning::HttpPort { port: w.port });
+        v(
+            "HEALTH_PATH",
+            Meaning::HealthPath {
+                path: w.health.clone(),
+            },
+        );
+        if let Some(prefix) = session_prefix {
+            v("SESSION_STORE", Meaning::Prefix { prefix });
+        }
+    }
+
+    /// A worker's own: the prefix of the queue it consumes.
+    fn worker(&mut self, w: &Worker) {
+        let prefix = self.prefix("queue", &w.queue);
+        self.vars.push(EnvVar {
+            name: "WORKER_QUEUE".into(),
+            kind: "worker",
+            component: w.name.clone(),
+            reader: Reader::Worker(w.name.clone()),
+            meaning: Meaning::Prefix { prefix },
+        });
     }
 }
 

@@ -2,7 +2,9 @@
 //! that recovers after each bad statement, and the tree with `Copy` spans.
 
 pub mod ast;
+mod grammar;
 mod parse;
 mod words;
 
-pub use parse::{parse, ArchParser, Rule, MAX_COUNT, MAX_NAME_LEN};
+pub use grammar::{ArchParser, Rule};
+pub use parse::{parse, MAX_COUNT, MAX_NAME_LEN};

@@ -2,7 +2,7 @@
 //! with the nearest keyword for a misspelled one.
 
 use super::ast::{KIND_WORDS, STATEMENT_WORDS};
-use super::parse::Rule;
+use super::grammar::Rule;
 use crate::diag::{nearest, Diagnostic};
 use crate::span::Span;
 
@@ -115,7 +115,6 @@ fn token_at(src: &str, at: usize) -> &str {
     &rest[..end]
 }
 
-/// A diagnostic for input the grammar does not accept at byte `at`.
 /// Keywords of a rule that stands for a choice of keywords: pest reports the
 /// choice (`state`) rather than its alternatives when all fail at one place.
 fn choice(rule: Rule) -> &'static [&'static str] {
@@ -172,84 +171,74 @@ fn choice(rule: Rule) -> &'static [&'static str] {
     }
 }
 
-pub fn syntax_error(src: &str, at: usize, expected: &[Rule]) -> Diagnostic {
-    let mut keywords: Vec<&str> = expected
-        .iter()
-        .filter_map(|r| keyword(*r))
-        .chain(expected.iter().flat_map(|r| choice(*r).iter().copied()))
-        .collect();
-    keywords.sort_unstable();
-    keywords.dedup();
-    let mut forms: Vec<&str> = expected
-        .iter()
-        .filter(|r| keyword(**r).is_none() && choice(**r).is_empty())
-        .filter_map(|r| describe(*r))
-        .collect();
-    forms.sort_unstable();
-    forms.dedup();
-    let mut all: Vec<String> = keywords.iter().map(|k| format!("`{k}`")).collect();
-    all.extend(forms.iter().map(|f| f.to_string()));
-    let expected_text = match all.len() {
-        0 => String::new(),
-        1 => all[0].clone(),
-        n => format!("{} or {}", all[..n - 1].join(", "), all[n - 1]),
-    };
+/// What pest expected at the error, in the forms a message needs.
+struct Expected<'r> {
+    rules: &'r [Rule],
+    /// The keywords among the expected rules, sorted, each once.
+    keywords: Vec<&'static str>,
+    /// Keywords in backquotes, then descriptions of forms, joined with
+    /// commas and a final "or"; empty when nothing worth naming was expected.
+    text: String,
+    /// When a number's unit is expected: what takes the unit, the units, an
+    /// example.
+    unit: Option<(&'static str, &'static str, &'static str)>,
+}
 
-    let token = token_at(src, at);
-    let at_end = at >= src.len() || src[at..].starts_with(['\n', '\r', ';', '}', '#']);
-    // (what takes the unit, the units, an example)
-    let unit = if expected.contains(&Rule::duration_unit) {
-        Some(("a duration", DURATION_UNITS, "10m"))
-    } else if expected.contains(&Rule::size_unit) {
-        Some(("a size", SIZE_UNITS, "512mb"))
-    } else {
-        None
-    };
-    if token.chars().next().is_some_and(|c| c.is_alphabetic()) {
-        let span = Span::new(at, at + token.len());
-        if let Some((what, units, example)) = unit {
-            return Diagnostic::new("E0002", span, format!("unknown unit `{token}`"))
-                .primary("not a unit")
-                .help(format!("{what} takes a unit: {units}, e.g. `{example}`"));
+impl<'r> Expected<'r> {
+    fn new(rules: &'r [Rule]) -> Self {
+        let mut keywords: Vec<&str> = rules
+            .iter()
+            .filter_map(|r| keyword(*r))
+            .chain(rules.iter().flat_map(|r| choice(*r).iter().copied()))
+            .collect();
+        keywords.sort_unstable();
+        keywords.dedup();
+        let mut forms: Vec<&str> = rules
+            .iter()
+            .filter(|r| keyword(**r).is_none() && choice(**r).is_empty())
+            .filter_map(|r| describe(*r))
+            .collect();
+        forms.sort_unstable();
+        forms.dedup();
+        let mut all: Vec<String> = keywords.iter().map(|k| format!("`{k}`")).collect();
+        all.extend(forms.iter().map(|f| f.to_string()));
+        let text = match all.len() {
+            0 => String::new(),
+            1 => all[0].clone(),
+            n => format!("{} or {}", all[..n - 1].join(", "), all[n - 1]),
+        };
+        let unit = if rules.contains(&Rule::duration_unit) {
+            Some(("a duration", DURATION_UNITS, "10m"))
+        } else if rules.contains(&Rule::size_unit) {
+            Some(("a size", SIZE_UNITS, "512mb"))
+        } else {
+            None
+        };
+        Expected {
+            rules,
+            keywords,
+            text,
+            unit,
         }
-        let lower = token.to_lowercase();
-        let suggestion = if keywords.contains(&lower.as_str()) && lower != token {
-            Some(lower.as_str())
-        } else {
-            nearest(&lower, keywords.iter().copied())
-        };
-        let mut d = Diagnostic::new("E0002", span, format!("unknown word `{token}`")).primary(
-            if suggestion.is_some() {
-                "not a keyword here"
-            } else {
-                "not expected here"
-            },
-        );
-        d = match suggestion {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
-            None if expected.contains(&Rule::string) => {
-                let word = src[at..]
-                    .split(|c: char| c.is_whitespace() || c == ';')
-                    .next()
-                    .unwrap_or(token);
-                d.help(format!("put it in quotes: `\"{}\"`", shown(word)))
-            }
-            None if !expected_text.is_empty() => d.help(format!("expected {expected_text}")),
-            None => d.help(format!("remove `{token}`")),
-        };
-        return d;
     }
+
+    fn has(&self, rule: Rule) -> bool {
+        self.rules.contains(&rule)
+    }
+}
+
+/// A diagnostic for input the grammar does not accept at byte `at`, given the
+/// rules pest expected there.
+pub fn syntax_error(src: &str, at: usize, expected: &[Rule]) -> Diagnostic {
+    let expected = Expected::new(expected);
+    let token = token_at(src, at);
+    // A word gets E0002 (a misspelled keyword, a unit); anything else E0001.
+    if token.chars().next().is_some_and(|c| c.is_alphabetic()) {
+        return unknown_word(src, at, token, &expected);
+    }
+    let at_end = at >= src.len() || src[at..].starts_with(['\n', '\r', ';', '}', '#']);
     let (span, found, help) = if at_end {
-        let help = if let Some((_, units, example)) = unit {
-            format!("add a unit right after the number: {units}, e.g. `{example}`")
-        } else if expected.contains(&Rule::kind) {
-            "say what to drop after `drop`: its kind, and its name if it has one, e.g. `drop cache` or `drop web api`".to_string()
-        } else {
-            match previous_word(src, at) {
-                Some(prev) => format!("add {expected_text} after `{prev}`"),
-                None => format!("add {expected_text}"),
-            }
-        };
+        let help = missing_help(src, at, &expected);
         (
             Span::new(at, at),
             "the end of the statement".to_string(),
@@ -262,31 +251,88 @@ pub fn syntax_error(src: &str, at: usize, expected: &[Rule]) -> Diagnostic {
             token.len()
         };
         let text = &src[at..at + len];
-        let help = if text == "\"" && expected.contains(&Rule::string) {
-            if unclosed_string(&src[at..]) {
-                "close the string with `\"` before the end of the line, e.g. `image \"nginx:1.27\"`"
-                    .to_string()
-            } else {
-                "inside a string, only `\\\"` (a quote) and `\\\\` (a backslash) may follow `\\`"
-                    .to_string()
-            }
-        } else if expected.contains(&Rule::count) && text.bytes().all(|b| b.is_ascii_digit()) {
-            format!("a count is written with an `x`: `x{text}`")
-        } else if expected.contains(&Rule::EOI) || expected_text.is_empty() {
-            format!("remove `{}`", shown(text))
-        } else {
-            format!("write {expected_text} in place of `{}`", shown(text))
-        };
+        let help = unexpected_help(&src[at..], text, &expected);
         (Span::new(at, at + len), format!("`{}`", shown(text)), help)
     };
-    let message = if expected_text.is_empty() {
+    let message = if expected.text.is_empty() {
         format!("unexpected {found}")
     } else {
-        format!("expected {expected_text}, found {found}")
+        format!("expected {}, found {found}", expected.text)
     };
     Diagnostic::new("E0001", span, message)
         .primary("unexpected here")
         .help(help)
+}
+
+/// E0002 for a word the grammar does not take here: a unit that is not one,
+/// or a word that may be a misspelled keyword.
+fn unknown_word(src: &str, at: usize, token: &str, expected: &Expected) -> Diagnostic {
+    let span = Span::new(at, at + token.len());
+    if let Some((what, units, example)) = expected.unit {
+        return Diagnostic::new("E0002", span, format!("unknown unit `{token}`"))
+            .primary("not a unit")
+            .help(format!("{what} takes a unit: {units}, e.g. `{example}`"));
+    }
+    let keywords = &expected.keywords;
+    let lower = token.to_lowercase();
+    let suggestion = if keywords.contains(&lower.as_str()) && lower != token {
+        Some(lower.as_str())
+    } else {
+        nearest(&lower, keywords.iter().copied())
+    };
+    let d = Diagnostic::new("E0002", span, format!("unknown word `{token}`")).primary(
+        if suggestion.is_some() {
+            "not a keyword here"
+        } else {
+            "not expected here"
+        },
+    );
+    match suggestion {
+        Some(s) => d.help(format!("did you mean `{s}`?")),
+        None if expected.has(Rule::string) => {
+            let word = src[at..]
+                .split(|c: char| c.is_whitespace() || c == ';')
+                .next()
+                .unwrap_or(token);
+            d.help(format!("put it in quotes: `\"{}\"`", shown(word)))
+        }
+        None if !expected.text.is_empty() => d.help(format!("expected {}", expected.text)),
+        None => d.help(format!("remove `{token}`")),
+    }
+}
+
+/// The help when the statement ends where more was expected: what to add.
+fn missing_help(src: &str, at: usize, expected: &Expected) -> String {
+    if let Some((_, units, example)) = expected.unit {
+        format!("add a unit right after the number: {units}, e.g. `{example}`")
+    } else if expected.has(Rule::kind) {
+        "say what to drop after `drop`: its kind, and its name if it has one, e.g. `drop cache` or `drop web api`".to_string()
+    } else {
+        match previous_word(src, at) {
+            Some(prev) => format!("add {} after `{prev}`", expected.text),
+            None => format!("add {}", expected.text),
+        }
+    }
+}
+
+/// The help for an unexpected `text` (not a word) at the start of `rest`:
+/// mend a string, write a count right, or replace or remove it.
+fn unexpected_help(rest: &str, text: &str, expected: &Expected) -> String {
+    if text == "\"" && expected.has(Rule::string) {
+        if unclosed_string(rest) {
+            "close the string with `\"` before the end of the line, e.g. `image \"nginx:1.27\"`"
+                .to_string()
+        } else {
+            "inside a string, only `\\\"` (a quote) and `\\\\` (a backslash) may follow `\\`"
+                .to_string()
+        }
+    } else if expected.has(Rule::count) && text.bytes().all(|b| b.is_ascii_digit()) {
+        format!("a count is written with an `x`: `x{text}`")
+    } else if expected.has(Rule::EOI) || expected.text.is_empty() {
+        format!("remove `{}`", shown(text))
+    } else {
+        format!("write {} in place of `{}`", expected.text, shown(text))
+    }
 }
 
 const DURATION_UNITS: &str = "`s` (seconds), `m` (minutes), `h` (hours) or `d` (days)";

@@ -1,0 +1,56 @@
+//! Reading a component's clauses: each by its key, with the language's
+//! default when it is absent, and the unit conversions the model uses.
+
+use crate::model::types::*;
+use crate::span::Spanned;
+use crate::syntax::ast::{self, Clause};
+use indexmap::IndexMap;
+
+/// The clauses of one statement, by key.
+pub(super) struct Clauses<'a>(IndexMap<&'static str, &'a Spanned<Clause>>);
+
+impl<'a> Clauses<'a> {
+    pub(super) fn of(c: &'a ast::Component) -> Self {
+        Clauses(c.clauses.iter().map(|cl| (cl.node.key(), cl)).collect())
+    }
+    pub(super) fn get(&self, key: &str) -> Option<&'a Clause> {
+        self.0.get(key).map(|c| &c.node)
+    }
+    pub(super) fn spans(&self) -> ClauseSpans {
+        self.0.iter().map(|(k, c)| (*k, c.span)).collect()
+    }
+    pub(super) fn count(&self, default: u32) -> u32 {
+        match self.get("count") {
+            Some(Clause::Count(n)) => n.node as u32,
+            _ => default,
+        }
+    }
+    pub(super) fn size(&self) -> Resources {
+        match self.get("size") {
+            Some(Clause::Size(s)) => s.resources(),
+            _ => SizeClass::Small.resources(),
+        }
+    }
+    pub(super) fn image(&self, system: &str, name: &str) -> String {
+        match self.get("image") {
+            Some(Clause::Image(s)) => s.node.clone(),
+            _ => format!("{system}/{name}:latest"),
+        }
+    }
+    pub(super) fn has(&self, key: &str) -> bool {
+        self.0.contains_key(key)
+    }
+}
+
+/// The instance names of a component that runs `count` of them: `web-1`, ….
+pub(super) fn numbered(name: &str, count: u32) -> Vec<String> {
+    (1..=count).map(|i| format!("{name}-{i}")).collect()
+}
+
+pub(super) fn mib_ceil(bytes: u64) -> u32 {
+    bytes.div_ceil(1 << 20).min(u32::MAX as u64) as u32
+}
+
+pub(super) fn gib_ceil(bytes: u64) -> u32 {
+    bytes.div_ceil(1 << 30).min(u32::MAX as u64) as u32
+}
