@@ -14,7 +14,6 @@ pub(super) fn header(model: &Model, lb: &Lb, target: &str) -> Vec<String> {
     let engine = engine_name(lb.engine);
     let mut lines = vec![
         super::header_line(model),
-        super::design_lines_line(model, &lb_origins(model, lb)),
         format!(
             "Load balancer `{}` of system `{}`; the design runs it with {engine}.",
             lb.name, model.system
@@ -38,7 +37,7 @@ pub(super) fn engine_name(e: LbEngine) -> &'static str {
 
 /// What a balancer config is generated from: the balancer, the web tiers
 /// behind it, and the CDNs whose origin it is (their paths are cached here).
-fn lb_origins<'m>(model: &'m Model, lb: &'m Lb) -> Vec<&'m Origin> {
+pub(super) fn lb_origins<'m>(model: &'m Model, lb: &'m Lb) -> Vec<&'m Origin> {
     let mut o = vec![&lb.origin];
     o.extend(model.lb_backends(lb).into_iter().map(|w| &w.origin));
     o.extend(model.lb_cdns(lb).map(|c| &c.origin));

@@ -24,6 +24,24 @@ use serde::Serialize;
 pub struct OutFile {
     pub path: String,
     pub contents: String,
+    /// The design lines of the components the file is made of (empty: it is
+    /// stage-wide scaffolding), as the emitter declares them. `emit_each`,
+    /// the one way out of every emitter, turns them into the file's second
+    /// header line and clears this field, so no emitter writes that line.
+    #[serde(skip)]
+    pub made_of: Option<Vec<u32>>,
+}
+
+impl OutFile {
+    /// A file whose first line is the `header_line` comment and that is
+    /// made of the components whose origins are `made_of`.
+    pub fn new(path: impl Into<String>, contents: String, made_of: &[&Origin]) -> OutFile {
+        OutFile {
+            path: path.into(),
+            contents,
+            made_of: Some(made_of.iter().map(|o| o.line).collect()),
+        }
+    }
 }
 
 /// Settings that are not part of the design.
@@ -117,8 +135,8 @@ fn one_line(s: &str) -> String {
 /// A file no component shaped (provider versions, a namespace) says so:
 /// `From no single design line: stage-wide scaffolding of stage "STAGE".`
 /// `provenance::design_lines` reads it back.
-pub fn design_lines_line(model: &Model, origins: &[&Origin]) -> String {
-    let mut lines: Vec<u32> = origins.iter().map(|o| o.line).collect();
+pub fn design_lines_line(model: &Model, lines: &[u32]) -> String {
+    let mut lines = lines.to_vec();
     lines.sort_unstable();
     lines.dedup();
     if lines.is_empty() {
@@ -150,9 +168,9 @@ pub fn design_lines_line(model: &Model, origins: &[&Origin]) -> String {
 }
 
 /// `text` (a rendered file whose first line is the `header_line` comment) with
-/// the `design_lines_line` inserted after that first line, behind the same
-/// comment marker.
-pub fn with_design_lines(mut text: String, model: &Model, origins: &[&Origin]) -> String {
+/// the `design_lines_line` of `lines` inserted after that first line, behind
+/// the same comment marker.
+fn with_design_lines(mut text: String, model: &Model, lines: &[u32]) -> String {
     let first_end = text.find('\n').map_or(text.len(), |i| i + 1);
     let first = &text[..first_end];
     let marker = first
@@ -163,7 +181,7 @@ pub fn with_design_lines(mut text: String, model: &Model, origins: &[&Origin]) -
         line.push('\n');
     }
     line.push_str(marker);
-    line.push_str(&design_lines_line(model, origins));
+    line.push_str(&design_lines_line(model, lines));
     line.push('\n');
     // In place: a large file (Terraform hosts at 10,000 components is 13 MB)
     // is moved within its own buffer rather than copied into a second one.
@@ -201,36 +219,41 @@ pub fn parse_templates_in_background(targets: &[Target]) {
     });
 }
 
-/// Runs one target's emitter.
+/// Runs one target's emitter and returns its files.
 pub fn emit(target: Target, model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
-    match target {
-        Target::Compose => compose::emit(model, opts),
-        Target::Nginx => nginx::emit(model, opts),
-        Target::Haproxy => haproxy::emit(model, opts),
-        Target::Terraform | Target::K8s => {
-            let mut out = Vec::new();
-            emit_each(target, model, opts, &mut |f| {
-                out.push(f);
-                Ok(())
-            })?;
-            Ok(out)
-        }
-    }
+    let mut out = Vec::new();
+    emit_each(target, model, opts, &mut |f| {
+        out.push(f);
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// Runs one target's emitter, handing each file to `sink` as it is ready:
 /// k8s (a file a component) and terraform (files of megabytes) stream them;
 /// the others hand over their few files at the end.
+///
+/// Every generated file leaves through here, so this is where its second
+/// header line is written, from the components the emitter says it is made
+/// of (`OutFile::made_of`).
 pub fn emit_each(
     target: Target,
     model: &Model,
     opts: &Options,
     sink: &mut dyn FnMut(OutFile) -> Result<()>,
 ) -> Result<()> {
+    let sink = &mut |mut f: OutFile| {
+        if let Some(lines) = f.made_of.take() {
+            f.contents = with_design_lines(std::mem::take(&mut f.contents), model, &lines);
+        }
+        sink(f)
+    };
     match target {
         Target::K8s => k8s::emit_each(model, opts, sink),
         Target::Terraform => terraform::emit_each(model, opts, sink),
-        _ => emit(target, model, opts)?.into_iter().try_for_each(sink),
+        Target::Compose => compose::emit(model, opts)?.into_iter().try_for_each(sink),
+        Target::Nginx => nginx::emit(model, opts)?.into_iter().try_for_each(sink),
+        Target::Haproxy => haproxy::emit(model, opts)?.into_iter().try_for_each(sink),
     }
 }
 
@@ -245,28 +268,15 @@ mod tests {
         c.design.stages[0].clone()
     }
 
-    fn at(line: u32) -> Origin {
-        Origin {
-            span: crate::span::Span::default(),
-            line,
-            stage: None,
-            inherited: false,
-            implicit: false,
-        }
-    }
-
     #[test]
     fn design_lines_are_sorted_unique_and_runs_become_ranges() {
         let m = model("site.arch");
-        let o: Vec<Origin> = [9, 3, 12, 5, 10, 11, 5].into_iter().map(at).collect();
-        let refs: Vec<&Origin> = o.iter().collect();
         assert_eq!(
-            design_lines_line(&m, &refs),
+            design_lines_line(&m, &[9, 3, 12, 5, 10, 11, 5]),
             "From design lines 3, 5, 9-12 of site.arch (archc explain-output FILE:LINE traces one line)."
         );
-        let one = at(7);
         assert_eq!(
-            design_lines_line(&m, &[&one, &one]),
+            design_lines_line(&m, &[7, 7]),
             "From design line 7 of site.arch (archc explain-output FILE:LINE traces one line)."
         );
         assert_eq!(
@@ -278,10 +288,8 @@ mod tests {
     #[test]
     fn design_lines_round_trip_through_the_reader_even_for_odd_file_names() {
         let m = model("we\nird, of 1-2 \"x\".arch");
-        let o: Vec<Origin> = [1, 2, 3, 8, 20, 21].into_iter().map(at).collect();
-        let refs: Vec<&Origin> = o.iter().collect();
         let body = format!("# {}\nkey: value\n", header_line(&m));
-        let text = with_design_lines(body.clone(), &m, &refs);
+        let text = with_design_lines(body.clone(), &m, &[1, 2, 3, 8, 20, 21]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 3, "{text}");
         assert!(

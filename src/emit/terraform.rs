@@ -110,10 +110,7 @@ pub fn emit_each(
             .filter(|l| !l.starts_with('#'))
             .any(|l| !l.trim().is_empty());
         if body || *name == "versions.tf" {
-            sink(OutFile {
-                path: (*name).to_string(),
-                contents: super::with_design_lines(text, model, &file_origins(model, name)),
-            })?;
+            sink(OutFile::new(*name, text, &file_origins(model, name)))?;
         }
     }
     Ok(())

@@ -15,11 +15,7 @@ pub(super) fn env_example(model: &Model, project: &Project) -> Result<String> {
     let mut ctx = Context::new();
     ctx.insert("header", &crate::emit::header_line(model));
     ctx.insert("p", project);
-    Ok(crate::emit::with_design_lines(
-        render(tera(), "env.example", &ctx)?,
-        model,
-        &secret_origins(model),
-    ))
+    render(tera(), "env.example", &ctx)
 }
 
 /// Placeholder written into `.env.example`: non-empty, so `${VAR:?…}` accepts it.
@@ -39,7 +35,7 @@ pub(super) fn secret_ref(var: &str) -> String {
 
 /// The components `.env.example` asks secrets for: databases, password-protected
 /// document stores and queues, and the AWS emulators' credentials.
-fn secret_origins(m: &Model) -> Vec<&crate::model::Origin> {
+pub(super) fn secret_origins(m: &Model) -> Vec<&crate::model::Origin> {
     let apps = !m.webs.is_empty() || !m.workers.is_empty();
     let mut o: Vec<_> = m.dbs.iter().map(|d| &d.origin).collect();
     o.extend(

@@ -73,15 +73,15 @@ pub(super) fn tera() -> &'static Tera {
 /// container.
 pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
     let (compose, project) = project::compose_yaml(model)?;
+    // compose.yaml runs every component of the stage.
+    let every: Vec<_> = model.components().into_iter().map(|c| c.origin).collect();
     let mut files = vec![
-        OutFile {
-            path: "compose.yaml".into(),
-            contents: compose,
-        },
-        OutFile {
-            path: ".env.example".into(),
-            contents: env_example::env_example(model, &project)?,
-        },
+        OutFile::new("compose.yaml", compose, &every),
+        OutFile::new(
+            ".env.example",
+            env_example::env_example(model, &project)?,
+            &env_example::secret_origins(model),
+        ),
     ];
     files.extend(web::balancer_configs(model, opts)?);
     Ok(files)

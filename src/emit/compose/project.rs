@@ -34,14 +34,9 @@ pub(super) fn compose_yaml(model: &Model) -> Result<(String, Project)> {
         ctx.insert("p", p);
         ctx
     };
-    let every: Vec<_> = model.components().into_iter().map(|c| c.origin).collect();
     // The head of compose.yaml, its services and the rest, appended to one
     // string: the services are most of a large project's file.
-    let mut compose = crate::emit::with_design_lines(
-        render(tera(), "compose.yaml", &context(&project, &survey))?,
-        model,
-        &every,
-    );
+    let mut compose = render(tera(), "compose.yaml", &context(&project, &survey))?;
     let shared = (
         !project.app_env.is_empty(),
         !project.app_depends_on.is_empty(),

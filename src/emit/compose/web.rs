@@ -5,7 +5,7 @@ use super::passes::Builder;
 use super::service::{
     cmd, limits, literal, plural, Dependency, Healthcheck, Service, BACKEND, EDGE,
 };
-use crate::emit::balancer::engine_name;
+use crate::emit::balancer::{self, engine_name};
 use crate::emit::{haproxy, nginx, Options, OutFile, Result};
 use crate::model::{App, LbEngine, Model, Web};
 
@@ -25,7 +25,7 @@ pub(super) fn balancer_configs(model: &Model, opts: &Options) -> Result<Vec<OutF
                 haproxy::lb_config(model, lb, opts)?,
             ),
         };
-        files.push(OutFile { path, contents });
+        files.push(OutFile::new(path, contents, &balancer::lb_origins(model, lb)));
     }
     Ok(files)
 }

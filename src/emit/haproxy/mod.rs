@@ -31,10 +31,11 @@ pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
         .lbs
         .iter()
         .map(|lb| {
-            Ok(OutFile {
-                path: format!("{}.cfg", lb.name),
-                contents: lb_config(model, lb, opts)?,
-            })
+            Ok(OutFile::new(
+                format!("{}.cfg", lb.name),
+                lb_config(model, lb, opts)?,
+                &crate::emit::balancer::lb_origins(model, lb),
+            ))
         })
         .collect()
 }

@@ -112,7 +112,7 @@ impl<'m> K8s<'m> {
     pub(super) fn render_file(&self, f: File, origins: &[&Origin]) -> Result<OutFile> {
         let mut ctx = self.base.clone();
         ctx.insert("intro", &f.intro);
-        let head = crate::emit::with_design_lines(render(tera(), "file", &ctx)?, self.m, origins);
+        let head = render(tera(), "file", &ctx)?;
         // The head goes in front of the first document, in its buffer: a
         // file of megabytes (the network policies) is not copied whole.
         let mut docs = f.docs.into_iter();
@@ -126,10 +126,7 @@ impl<'m> K8s<'m> {
         for d in docs {
             contents.push_str(&d);
         }
-        Ok(OutFile {
-            path: f.path,
-            contents,
-        })
+        Ok(OutFile::new(f.path, contents, origins))
     }
 
     // --- labels -------------------------------------------------------------

@@ -12,9 +12,7 @@ impl K8s<'_> {
         let mut ctx = self.base_ctx();
         ctx.insert("resources", resources);
         let kustomization = one_newline(render(tera(), "kustomization", &ctx)?);
-        Ok(OutFile {
-            path: "kustomization.yaml".into(),
-            contents: crate::emit::with_design_lines(kustomization, self.m, &[]),
-        })
+        // Made of no single component: stage-wide scaffolding.
+        Ok(OutFile::new("kustomization.yaml", kustomization, &[]))
     }
 }

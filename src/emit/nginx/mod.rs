@@ -37,10 +37,11 @@ pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
         .lbs
         .iter()
         .map(|lb| {
-            Ok(OutFile {
-                path: format!("{}.conf", lb.name),
-                contents: lb_config(model, lb, opts)?,
-            })
+            Ok(OutFile::new(
+                format!("{}.conf", lb.name),
+                lb_config(model, lb, opts)?,
+                &crate::emit::balancer::lb_origins(model, lb),
+            ))
         })
         .collect()
 }
