@@ -413,7 +413,10 @@ fn one_statefulset_per_db_shard_with_its_replicas() {
                     .as_sequence()
                     .unwrap()
                     .iter()
-                    .find(|e| e["name"].as_str().unwrap().ends_with("PASSWORD"))
+                    .find(|e| {
+                        e["name"].as_str().unwrap().ends_with("PASSWORD")
+                            && e.get("valueFrom").is_some()
+                    })
                     .unwrap_or_else(|| panic!("{ctx}: no password env"));
                 // Each shard's pods read that shard's own password.
                 assert_eq!(

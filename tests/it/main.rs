@@ -14,4 +14,5 @@ mod fixtures;
 mod graph;
 mod lsp;
 mod props;
+mod runtime;
 mod traffic;
