@@ -449,7 +449,7 @@ impl Contract<'_> {
         v(
             "NAME",
             Meaning::DatabaseName {
-                name: db.user.clone(),
+                name: super::runtime::DATABASE_NAME.to_string(),
             },
         );
         v(
