@@ -25,50 +25,50 @@ use tera::{Context, Tera};
 const FILES: &[(&str, &str)] = &[
     (
         "versions.tf",
-        include_str!("../../templates/terraform/versions.tf.tera"),
+        include_str!("../../../templates/terraform/versions.tf.tera"),
     ),
     (
         "variables.tf",
-        include_str!("../../templates/terraform/variables.tf.tera"),
+        include_str!("../../../templates/terraform/variables.tf.tera"),
     ),
     (
         "network.tf",
-        include_str!("../../templates/terraform/network.tf.tera"),
+        include_str!("../../../templates/terraform/network.tf.tera"),
     ),
     (
         "hosts.tf",
-        include_str!("../../templates/terraform/hosts.tf.tera"),
+        include_str!("../../../templates/terraform/hosts.tf.tera"),
     ),
     (
         "lb.tf",
-        include_str!("../../templates/terraform/lb.tf.tera"),
+        include_str!("../../../templates/terraform/lb.tf.tera"),
     ),
     (
         "data.tf",
-        include_str!("../../templates/terraform/data.tf.tera"),
+        include_str!("../../../templates/terraform/data.tf.tera"),
     ),
     (
         "queues.tf",
-        include_str!("../../templates/terraform/queues.tf.tera"),
+        include_str!("../../../templates/terraform/queues.tf.tera"),
     ),
     (
         "edge.tf",
-        include_str!("../../templates/terraform/edge.tf.tera"),
+        include_str!("../../../templates/terraform/edge.tf.tera"),
     ),
     (
         "ops.tf",
-        include_str!("../../templates/terraform/ops.tf.tera"),
+        include_str!("../../../templates/terraform/ops.tf.tera"),
     ),
     (
         "outputs.tf",
-        include_str!("../../templates/terraform/outputs.tf.tera"),
+        include_str!("../../../templates/terraform/outputs.tf.tera"),
     ),
 ];
 
-const USER_DATA: &str = include_str!("../../templates/terraform/user_data.sh.tera");
-const HOST_GROUP: &str = include_str!("../../templates/terraform/host-group.tf.tera");
-const ALARM: &str = include_str!("../../templates/terraform/alarm.tf.tera");
-const SECURITY_GROUP: &str = include_str!("../../templates/terraform/security-group.tf.tera");
+const USER_DATA: &str = include_str!("../../../templates/terraform/user_data.sh.tera");
+const HOST_GROUP: &str = include_str!("../../../templates/terraform/host-group.tf.tera");
+const ALARM: &str = include_str!("../../../templates/terraform/alarm.tf.tera");
+const SECURITY_GROUP: &str = include_str!("../../../templates/terraform/security-group.tf.tera");
 
 static ENGINE: OnceLock<Tera> = OnceLock::new();
 
