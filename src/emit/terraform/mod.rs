@@ -8,7 +8,10 @@
 //! resource types several kinds share (security groups, launch templates, log
 //! groups, alarms) the label is `<kind>_<name>`, or just the kind when the name is
 //! the kind (`web`, `db`), which cannot collide. AWS names are `<system>-<name>`,
-//! shortened deterministically to each service's limit (see [`aws_name`]).
+//! shortened deterministically to each service's limit (see [`names::aws_name`]).
+
+mod names;
+mod tidy;
 
 use super::templates::{engine, render, render_into, tf_name};
 use super::{Options, OutFile, Result};
@@ -16,10 +19,12 @@ use crate::model::{
     App, CacheEngine, DbEngine, EnvVar, Evict, LbMethod, Meaning, Model, NosqlEngine, Origin,
     QueueEngine,
 };
+use names::{aws_name, dashed, heredoc_escape, human_secs, label, sh_quote};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use tera::{Context, Tera};
+use tidy::{tidy, Tidy};
 
 /// The files of the target, in the order they are written.
 const FILES: &[(&str, &str)] = &[
@@ -259,156 +264,6 @@ fn host_group_names(ctx: &Ctx) -> Vec<HostGroupNames<'_>> {
         .collect()
 }
 
-/// Collapses the blank lines template conditionals leave behind: at most one blank
-/// line in a row, none before a closing brace, exactly one newline at the end.
-fn tidy(text: &str) -> String {
-    let mut t = Tidy::default();
-    t.push(text);
-    t.finish()
-}
-
-/// [`tidy`] over text that arrives in pieces (hosts.tf: its head, then one
-/// piece a host group), as if the pieces were one text: a line split between
-/// two pieces is tidied once whole.
-#[derive(Default)]
-struct Tidy {
-    out: String,
-    /// Where the last written line starts; every written line ends in '\n'.
-    last: Option<usize>,
-    /// The end of the last piece after its last line break.
-    partial: String,
-}
-
-impl Tidy {
-    fn push(&mut self, text: &str) {
-        let mut rest = text;
-        if !self.partial.is_empty() {
-            let Some(end) = rest.find('\n') else {
-                self.partial.push_str(rest);
-                return;
-            };
-            let mut line = std::mem::take(&mut self.partial);
-            line.push_str(&rest[..end]);
-            self.line(&line);
-            rest = &rest[end + 1..];
-        }
-        // Whole lines straight from the piece; the end waits for the next.
-        let whole = rest.rfind('\n').map_or(0, |i| i + 1);
-        for line in rest[..whole].lines() {
-            self.line(line);
-        }
-        self.partial.push_str(&rest[whole..]);
-    }
-
-    fn line(&mut self, line: &str) {
-        let line = line.trim_end();
-        let out = &mut self.out;
-        let prev = self.last.map(|at| &out[at..out.len() - 1]);
-        if line.is_empty() && prev.is_none_or(|l| l.is_empty() || l.ends_with('{')) {
-            return;
-        }
-        if line.trim_start().starts_with('}') && prev.is_some_and(str::is_empty) {
-            // Drop the blank line before a closing brace (the '}' line
-            // pushed next becomes the last line).
-            out.truncate(self.last.expect("a blank line follows another line"));
-        }
-        self.last = Some(out.len());
-        out.push_str(line);
-        out.push('\n');
-    }
-
-    fn finish(mut self) -> String {
-        if !self.partial.is_empty() {
-            let line = std::mem::take(&mut self.partial);
-            self.line(&line);
-        }
-        let mut out = self.out;
-        if self.last.is_some_and(|at| at == out.len() - 1) {
-            out.pop();
-        }
-        if out.is_empty() {
-            out.push('\n');
-        }
-        out
-    }
-}
-
-/// Tera writes what it renders as whole `str` pieces, so a piece never ends
-/// inside a character; one that did would fail the render, not the text.
-impl std::io::Write for Tidy {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let text = std::str::from_utf8(buf)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
-        self.push(text);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-// ---------------------------------------------------------------------------
-// names
-// ---------------------------------------------------------------------------
-
-/// The Terraform label of a component in a resource type several kinds share:
-/// the kind alone when the component is named after it, else `<kind>_<name>`.
-fn label(kind: &str, name: &str) -> String {
-    if name == kind {
-        kind.to_string()
-    } else {
-        format!("{kind}_{}", tf_name(name))
-    }
-}
-
-/// The AWS-name form of [`label`]: `web`, `worker-thumbnails`.
-fn dashed(kind: &str, name: &str) -> String {
-    if name == kind {
-        kind.to_string()
-    } else {
-        format!("{kind}-{name}")
-    }
-}
-
-/// An AWS resource name `<system>-<name>` within `max` characters. Names longer
-/// than the limit keep a readable prefix and end in 8 hex digits of a hash of the
-/// full name, so shortening is deterministic and two long names stay distinct.
-/// Consecutive hyphens (rejected by RDS and ElastiCache) are collapsed.
-fn aws_name(system: &str, name: &str, max: usize) -> String {
-    let mut full = format!("{system}-{name}");
-    while full.contains("--") {
-        full = full.replace("--", "-");
-    }
-    if full.len() <= max {
-        return full;
-    }
-    let hash = fnv1a(&full);
-    let keep = max - 9;
-    let prefix = full[..keep].trim_end_matches('-');
-    format!("{prefix}-{hash:08x}")
-}
-
-fn fnv1a(s: &str) -> u32 {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in s.bytes() {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    h
-}
-
-/// A POSIX shell single-quoted word.
-fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
-/// Text placed verbatim in an HCL heredoc: only template sequences need escaping
-/// (heredocs do not interpret backslashes, and model strings hold no newline).
-fn heredoc_escape(s: &str) -> String {
-    s.replace("${", "$${").replace("%{", "%%{")
-}
-
 /// The CloudFront path pattern for a CDN path: `/static` serves `/static/*`.
 fn path_pattern(path: &str) -> String {
     let p = path.trim_end_matches('/');
@@ -434,16 +289,6 @@ fn continent(region: &str) -> Option<&'static str> {
         "af" => Some("AF"),
         _ => None,
     }
-}
-
-/// Human duration for comments: `86400` -> `1d`.
-fn human_secs(s: u64) -> String {
-    for (unit, n) in [("d", 86_400), ("h", 3_600), ("m", 60)] {
-        if s >= n && s.is_multiple_of(n) {
-            return format!("{}{unit}", s / n);
-        }
-    }
-    format!("{s}s")
 }
 
 // ---------------------------------------------------------------------------
@@ -1876,46 +1721,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tidy_collapses_blank_lines_and_pieces_tidy_as_one_text() {
-        let text = "\n\nresource \"a\" \"b\" {\n\n  x = 1   \n\n\n}\n\n\n# c\r\n\n";
-        assert_eq!(tidy(text), "resource \"a\" \"b\" {\n  x = 1\n}\n\n# c\n");
-        assert_eq!(tidy(""), "\n");
-        // Cut anywhere, twice: the same result as the whole text.
-        for i in 0..=text.len() {
-            for j in i..=text.len() {
-                let mut t = Tidy::default();
-                t.push(&text[..i]);
-                t.push(&text[i..j]);
-                t.push(&text[j..]);
-                assert_eq!(t.finish(), tidy(text), "cut at {i} and {j}");
-            }
-        }
-    }
-
-    #[test]
-    fn aws_names_fit_and_stay_distinct() {
-        assert_eq!(aws_name("shop", "web", 32), "shop-web");
-        let a = aws_name("a-very-long-system-name", "a-very-long-web-tier-name-1", 32);
-        let b = aws_name("a-very-long-system-name", "a-very-long-web-tier-name-2", 32);
-        assert!(a.len() <= 32 && b.len() <= 32, "{a} {b}");
-        assert_ne!(a, b);
-        assert!(!a.contains("--") && !a.ends_with('-'));
-    }
-
-    #[test]
     fn continents() {
         assert_eq!(continent("us-east-1"), Some("NA"));
         assert_eq!(continent("eu-west-1"), Some("EU"));
         assert_eq!(continent("ap-southeast-2"), Some("OC"));
         assert_eq!(continent("ap-northeast-1"), Some("AS"));
         assert_eq!(continent("xx-1"), None);
-    }
-
-    #[test]
-    fn user_strings_cannot_break_out_of_the_heredoc() {
-        assert_eq!(
-            heredoc_escape(&sh_quote("a'b${x}%{y}")),
-            r"'a'\''b$${x}%%{y}'"
-        );
     }
 }
