@@ -4,7 +4,6 @@ use super::passes::Builder;
 use super::service::{cmd, limits, plural, Healthcheck, Service, BACKEND};
 use crate::model::{Cache, CacheEngine};
 
-
 impl Builder<'_> {
     /// One service per cache instance; the first says what the cache is.
     pub(super) fn caches(&mut self) {

@@ -8,7 +8,6 @@ use super::service::{
 use crate::model::runtime::EnvValue;
 use crate::model::{Db, DbEngine};
 
-
 impl Builder<'_> {
     pub(super) fn dbs(&mut self) {
         let m = self.m;

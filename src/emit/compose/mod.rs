@@ -34,7 +34,6 @@ mod service;
 mod web;
 
 /// k8s points its applications at queues the same way.
-
 use super::templates::engine;
 use super::{Options, OutFile, Result};
 use crate::model::Model;

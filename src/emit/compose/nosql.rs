@@ -6,7 +6,6 @@ use super::service::{compose_escape, plural, Healthcheck, Service, BACKEND};
 use crate::model::{Nosql, NosqlEngine};
 use indexmap::IndexMap;
 
-
 impl Builder<'_> {
     pub(super) fn nosqls(&mut self) {
         let m = self.m;

@@ -5,9 +5,8 @@ use super::caches::redis_ping;
 use super::env_example::secret_ref;
 use super::passes::Builder;
 use super::service::{cmd, limits, literal, plural, Healthcheck, Service, BACKEND};
-use crate::model::{App, QueueEngine};
 use crate::model::runtime::images;
-
+use crate::model::{App, QueueEngine};
 
 impl Builder<'_> {
     pub(super) fn queues(&mut self) {

@@ -25,7 +25,11 @@ pub(super) fn balancer_configs(model: &Model, opts: &Options) -> Result<Vec<OutF
                 haproxy::lb_config(model, lb, opts)?,
             ),
         };
-        files.push(OutFile::new(path, contents, &balancer::lb_origins(model, lb)));
+        files.push(OutFile::new(
+            path,
+            contents,
+            &balancer::lb_origins(model, lb),
+        ));
     }
     Ok(files)
 }

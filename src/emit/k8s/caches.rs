@@ -30,8 +30,7 @@ fn redis_cache(c: &Cache) -> CacheServer {
     let mut notes = Vec::new();
     if c.evict.is_none() {
         notes.push(
-            "No eviction policy in the design: noeviction, writes fail once memory is full."
-                .into(),
+            "No eviction policy in the design: noeviction, writes fail once memory is full.".into(),
         );
     }
     CacheServer {

@@ -1,0 +1,109 @@
+//! Databases on RDS (data.tf): one instance a shard primary, each read
+//! replica an instance replicating from its primary. Their labels and
+//! identifiers are also what the security groups, IAM, alarms and outputs
+//! name.
+
+use super::data::remote_dbs;
+use super::names::{aws_name, label};
+use crate::emit::templates::tf_name;
+use crate::model::{Db, DbEngine, Model};
+use serde::Serialize;
+
+/// RDS's smallest allocated storage for gp3.
+const MIN_STORAGE_GB: u32 = 20;
+
+#[derive(Serialize)]
+pub(super) struct DbCtx {
+    pub(super) name: String,
+    engine: String,
+    engine_version: String,
+    port: u16,
+    class: String,
+    storage_gb: u32,
+    user: String,
+    db_name: String,
+    sg: String,
+    sharded_by: Option<String>,
+    shards: usize,
+    pub(super) instances: Vec<DbInstanceCtx>,
+}
+
+#[derive(Serialize)]
+pub(super) struct DbInstanceCtx {
+    pub(super) name: String,
+    pub(super) label: String,
+    pub(super) identifier: String,
+    /// Label of the primary for a replica.
+    pub(super) source: Option<String>,
+    source_name: String,
+    shard: u32,
+    /// Index into the availability zones, to spread replicas.
+    az: usize,
+}
+
+/// The RDS engine and major version of a database engine.
+pub(super) fn engine_name(e: DbEngine) -> (&'static str, &'static str) {
+    match e {
+        DbEngine::Postgres => ("postgres", "16"),
+        DbEngine::Mysql => ("mysql", "8.0"),
+    }
+}
+
+/// The name of the database created in every instance (and in a colocated
+/// container): the system's name.
+pub(super) fn db_name(system: &str) -> String {
+    tf_name(system)
+}
+
+/// Every database RDS runs, in the design's order.
+pub(super) fn dbs(m: &Model) -> Vec<DbCtx> {
+    remote_dbs(m).map(|d| db(&m.system, d)).collect()
+}
+
+fn db(sys: &str, d: &Db) -> DbCtx {
+    let (engine, version) = engine_name(d.engine);
+    DbCtx {
+        name: d.name.clone(),
+        engine: engine.into(),
+        engine_version: version.into(),
+        port: d.port,
+        class: d.resources.rds_class.clone(),
+        storage_gb: d.storage_gb.max(MIN_STORAGE_GB),
+        user: d.user.clone(),
+        db_name: db_name(sys),
+        sg: label("db", &d.name),
+        sharded_by: d.shard_key.clone(),
+        shards: d.shards.len(),
+        instances: instances(sys, d),
+    }
+}
+
+/// Each shard's primary, then its read replicas.
+fn instances(sys: &str, d: &Db) -> Vec<DbInstanceCtx> {
+    let mut instances = Vec::new();
+    for s in &d.shards {
+        let pl = tf_name(&s.primary);
+        instances.push(DbInstanceCtx {
+            name: s.primary.clone(),
+            label: pl.clone(),
+            identifier: aws_name(sys, &s.primary, 63),
+            source: None,
+            source_name: String::new(),
+            shard: s.index,
+            az: 0,
+        });
+        for (i, r) in s.replicas.iter().enumerate() {
+            instances.push(DbInstanceCtx {
+                name: r.clone(),
+                label: tf_name(r),
+                identifier: aws_name(sys, r, 63),
+                source: Some(pl.clone()),
+                source_name: s.primary.clone(),
+                shard: s.index,
+                // The primary's zone is AWS's choice; spread replicas over both.
+                az: (i + 1) % 2,
+            });
+        }
+    }
+    instances
+}

@@ -1,0 +1,40 @@
+//! NoSQL stores (data.tf): a DynamoDB table, or for MongoDB a DocumentDB
+//! cluster (MongoDB-compatible) with its instances.
+
+use super::names::{aws_name, label};
+use crate::emit::templates::tf_name;
+use crate::model::{Model, NosqlEngine};
+use serde::Serialize;
+
+/// DocumentDB's smallest instance class.
+const DOCDB_CLASS: &str = "db.t3.medium";
+
+#[derive(Serialize)]
+pub(super) struct NosqlCtx {
+    pub(super) name: String,
+    pub(super) label: String,
+    pub(super) aws_name: String,
+    pub(super) dynamodb: bool,
+    count: u32,
+    port: u16,
+    sg: String,
+    class: String,
+}
+
+/// Every NoSQL store, in the design's order.
+pub(super) fn nosqls(m: &Model) -> Vec<NosqlCtx> {
+    m.nosqls
+        .iter()
+        .map(|n| NosqlCtx {
+            name: n.name.clone(),
+            label: tf_name(&n.name),
+            // DocumentDB instance identifiers append `-N` (at most 63 in all).
+            aws_name: aws_name(&m.system, &n.name, 57),
+            dynamodb: n.engine == NosqlEngine::Dynamodb,
+            count: n.count,
+            port: n.port,
+            sg: label("nosql", &n.name),
+            class: DOCDB_CLASS.into(),
+        })
+        .collect()
+}

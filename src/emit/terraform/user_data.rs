@@ -1,0 +1,279 @@
+//! The user data script of each host group in hosts.tf: install Docker,
+//! write the application's environment (where every data service is on AWS,
+//! see [`env_value`]), start the colocated databases and caches of a
+//! single-server stage ([`Sidecar`]), then the application container.
+
+use super::databases::{db_name, engine_name};
+use super::hosts::{HostCtx, HostsTf};
+use super::names::{heredoc_escape, sh_quote};
+use super::tidy::tidy;
+use super::{tera, Result};
+use crate::emit::templates::{render, tf_name};
+use crate::emit::EmitError;
+use crate::model::{Cache, CacheEngine, Db, DbEngine, EnvVar, Evict, Meaning, Model};
+use serde::Serialize;
+use tera::Context;
+
+/// The user data script of one host group, indented for the launch
+/// template's heredoc.
+pub(super) fn user_data(m: &Model, tf: &HostsTf, h: &HostCtx) -> Result<String> {
+    #[derive(Serialize)]
+    struct Ud<'a> {
+        kind: &'a str,
+        name: &'a str,
+        image: String,
+        publish: Option<String>,
+        log_group: Option<String>,
+        /// Runs the shared `local.fetch_db_passwords`.
+        db_passwords: bool,
+        /// Appends the shared `local.app_env`.
+        app_env: bool,
+        env: &'a [(String, String)],
+        sidecars: &'a [Sidecar],
+    }
+    let u = &h.user_data;
+    // The application's own variables (the shared ones are `local.app_env`).
+    let env = env_pairs(m, tf.contract.own(h.app()));
+    let v = Ud {
+        kind: &h.kind,
+        name: &h.name,
+        image: heredoc_escape(&sh_quote(&u.image)),
+        publish: u.ports.map(|(h, c)| format!("{h}:{c}")),
+        log_group: tf
+            .logs
+            .then(|| format!("${{aws_cloudwatch_log_group.{}.name}}", h.label)),
+        db_passwords: !tf.db_passwords.is_empty(),
+        app_env: !tf.app_env.is_empty(),
+        env: &env,
+        sidecars: if u.sidecars { &tf.sidecars } else { &[] },
+    };
+    let c = Context::from_serialize(&v).map_err(|e| EmitError(e.to_string()))?;
+    let text = tidy(&render(tera(), "user_data.sh", &c)?);
+    Ok(indent(&text))
+}
+
+/// `text` indented for a heredoc, empty lines left empty.
+fn indent(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for (i, l) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if !l.is_empty() {
+            out.push_str("    ");
+            out.push_str(l);
+        }
+    }
+    out
+}
+
+/// `(variable, value)` of the contract's variables that have a value on AWS
+/// (see [`env_value`]), in the contract's order.
+pub(super) fn env_pairs<'a>(
+    m: &Model,
+    vars: impl Iterator<Item = &'a EnvVar>,
+) -> Vec<(String, String)> {
+    vars.filter_map(|v| Some((v.name.clone(), env_value(m, v)?)))
+        .collect()
+}
+
+/// A contract variable's value on AWS: an interpolation of the resource that
+/// realises the component, or the colocated container's name on the web host.
+/// `None`: not written into the environment file (a password, fetched or
+/// generated on the host; the credentials of a queue AWS runs as SQS).
+fn env_value(m: &Model, v: &EnvVar) -> Option<String> {
+    let db = || m.dbs.iter().find(|d| d.name == v.component);
+    let queue = || m.queues.iter().find(|q| q.name == v.component);
+    let rds = |instance: &String| -> String {
+        if db().is_some_and(|d| d.colocated) {
+            // A colocated database's container, on the web host's network.
+            instance.clone()
+        } else {
+            format!("${{aws_db_instance.{}.address}}", tf_name(instance))
+        }
+    };
+    match &v.meaning {
+        Meaning::Password => None,
+        // Every queue is an SQS queue on AWS, whatever engine the design names.
+        Meaning::Engine { .. } if v.kind == "queue" => Some("sqs".into()),
+        Meaning::User { .. } if v.kind == "queue" => None,
+        Meaning::Primaries { instances } | Meaning::Replicas { instances, .. } => {
+            Some(instances.iter().map(rds).collect::<Vec<_>>().join(","))
+        }
+        Meaning::Nodes { .. } if v.kind == "cache" => {
+            cache_nodes(m.caches.iter().find(|c| c.name == v.component)?)
+        }
+        // A MongoDB store is a DocumentDB cluster: its cluster endpoint.
+        Meaning::Nodes { .. } => Some(format!(
+            "${{aws_docdb_cluster.{}.endpoint}}",
+            tf_name(&v.component)
+        )),
+        // DocumentDB's replica set is always rs0.
+        Meaning::ReplicaSet { .. } => Some("rs0".into()),
+        Meaning::DatabaseName { .. } => {
+            let d = db()?;
+            Some(if d.colocated {
+                db_name(&m.system)
+            } else {
+                format!(
+                    "${{aws_db_instance.{}.db_name}}",
+                    tf_name(&d.shards[0].primary)
+                )
+            })
+        }
+        Meaning::Table { .. } => Some(format!(
+            "${{aws_dynamodb_table.{}.name}}",
+            tf_name(&v.component)
+        )),
+        Meaning::ApiEndpoint => Some(format!(
+            "https://{}.${{var.region}}.amazonaws.com",
+            if v.kind == "nosql" { "dynamodb" } else { "sqs" }
+        )),
+        Meaning::QueueUrl => Some(format!(
+            "${{aws_sqs_queue.{}.url}}",
+            tf_name(&queue()?.name)
+        )),
+        Meaning::QueueName { .. } => Some(format!(
+            "${{aws_sqs_queue.{}.name}}",
+            tf_name(&queue()?.name)
+        )),
+        Meaning::Region { .. } => Some("${var.region}".into()),
+        other => other.literal(),
+    }
+}
+
+/// Where a cache's nodes are: the colocated container, or ElastiCache's
+/// endpoints.
+fn cache_nodes(c: &Cache) -> Option<String> {
+    let label = tf_name(&c.name);
+    Some(match (c.colocated, c.engine) {
+        (true, _) => c.name.clone(),
+        // A replication group: one primary endpoint takes every write.
+        (false, CacheEngine::Redis) => {
+            format!("${{aws_elasticache_replication_group.{label}.primary_endpoint_address}}")
+        }
+        (false, CacheEngine::Memcached) => {
+            format!("${{join(\",\", aws_elasticache_cluster.{label}.cache_nodes[*].address)}}")
+        }
+    })
+}
+
+/// A colocated database or cache: a container next to the application on the
+/// single web host.
+#[derive(Serialize)]
+pub(super) struct Sidecar {
+    /// For comments: `postgres database db`.
+    pub(super) what: String,
+    container: String,
+    image: String,
+    volume: Option<String>,
+    /// `KEY=value` lines of its env file; `@PASSWORD@` is the generated password.
+    env: Vec<(String, String)>,
+    /// The application's env var that receives the generated password.
+    password_env: Option<String>,
+    args: String,
+}
+
+/// The containers of a stage's colocated databases (one a shard) and caches.
+pub(super) fn sidecars(m: &Model) -> Vec<Sidecar> {
+    let mut sidecars = Vec::new();
+    for d in m.dbs.iter().filter(|d| d.colocated) {
+        // Shards of a colocated database share one generated password.
+        for (i, s) in d.shards.iter().enumerate() {
+            sidecars.push(Sidecar::db(d, &s.primary, &m.system, i == 0));
+        }
+    }
+    for c in m.caches.iter().filter(|c| c.colocated) {
+        sidecars.push(Sidecar::cache(c));
+    }
+    sidecars
+}
+
+/// Whether [`sidecars`] has any, without making them.
+pub(super) fn any_sidecar(m: &Model) -> bool {
+    m.dbs.iter().any(|d| d.colocated && !d.shards.is_empty())
+        || m.caches.iter().any(|c| c.colocated)
+}
+
+impl Sidecar {
+    fn db(d: &Db, instance: &str, system: &str, first: bool) -> Sidecar {
+        let db_name = db_name(system);
+        let (image, env, volume) = match d.engine {
+            DbEngine::Postgres => (
+                "postgres:16",
+                vec![
+                    ("POSTGRES_USER".to_string(), d.user.clone()),
+                    ("POSTGRES_DB".to_string(), db_name),
+                    ("POSTGRES_PASSWORD".to_string(), "@PASSWORD@".to_string()),
+                ],
+                "/var/lib/postgresql/data",
+            ),
+            DbEngine::Mysql => (
+                "mysql:8.0",
+                vec![
+                    ("MYSQL_USER".to_string(), d.user.clone()),
+                    ("MYSQL_DATABASE".to_string(), db_name),
+                    ("MYSQL_PASSWORD".to_string(), "@PASSWORD@".to_string()),
+                    ("MYSQL_RANDOM_ROOT_PASSWORD".to_string(), "yes".to_string()),
+                ],
+                "/var/lib/mysql",
+            ),
+        };
+        Sidecar {
+            what: format!("{} database {}", engine_name(d.engine).0, instance),
+            container: instance.to_string(),
+            image: image.into(),
+            volume: Some(format!("{instance}-data:{volume}")),
+            env,
+            password_env: first.then(|| d.password_env.clone()),
+            args: String::new(),
+        }
+    }
+
+    fn cache(c: &Cache) -> Sidecar {
+        let (engine, image, args) = match c.engine {
+            CacheEngine::Redis => (
+                "redis",
+                "redis:7",
+                format!(
+                    "redis-server --maxmemory {}mb --maxmemory-policy {}",
+                    c.memory_mb,
+                    redis_policy(c.evict)
+                ),
+            ),
+            CacheEngine::Memcached => (
+                "memcached",
+                "memcached:1.6",
+                format!(
+                    "memcached -m {}{}",
+                    c.memory_mb,
+                    if c.evict == Some(Evict::None) {
+                        " -M"
+                    } else {
+                        ""
+                    }
+                ),
+            ),
+        };
+        Sidecar {
+            what: format!("{engine} cache {}", c.name),
+            container: c.name.clone(),
+            image: image.into(),
+            volume: None,
+            env: vec![],
+            password_env: None,
+            args,
+        }
+    }
+}
+
+/// Redis's `maxmemory-policy` for the design's eviction clause; without one,
+/// ElastiCache's default (volatile-lru), so local and AWS caches agree.
+fn redis_policy(evict: Option<Evict>) -> &'static str {
+    match evict {
+        Some(Evict::Lru) => "allkeys-lru",
+        Some(Evict::Lfu) => "allkeys-lfu",
+        Some(Evict::None) => "noeviction",
+        None => "volatile-lru",
+    }
+}
