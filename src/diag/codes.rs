@@ -162,8 +162,8 @@ pub static CODES: &[CodeInfo] = &[
        (drop the least recently used key) or `evict lfu` (least frequently used); `evict none` says on \
        purpose that writes should fail."),
     w("W0306", "CDN path without a TTL",
-      "A CDN path without a TTL leaves expiry to the origin's headers, or to the CDN's default (a day \
-       on CloudFront), so a changed file may be served stale for longer than intended. Set `ttl 1d`, \
+      "A CDN path without a TTL leaves expiry to the origin's headers, or to archc's default (an hour, \
+       on nginx and CloudFront alike), which may not fit how often the files change. Set `ttl 1d`, \
        and `versioned` if the URLs carry a version."),
     w("W0307", "several data centers without replicated data",
       "Geo DNS sends each user to the nearest data center, but a database with no replicas holds its \

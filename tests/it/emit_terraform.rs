@@ -495,10 +495,8 @@ fn one_db_instance_per_primary_and_replica() {
         }
         // A colocated database runs on the web host, never on RDS.
         for d in m.dbs.iter().filter(|d| d.colocated) {
-            let image = match d.engine {
-                archc::model::DbEngine::Postgres => "postgres:16",
-                archc::model::DbEngine::Mysql => "mysql:8.0",
-            };
+            // The same image as compose and k8s: the runtime plan's.
+            let image = d.engine.runtime().image;
             assert!(
                 text.contains(&format!("--name {} ", d.shards[0].primary)),
                 "{ctx}"
@@ -563,7 +561,8 @@ fn cloudfront_has_a_cache_behaviour_per_path_with_its_ttl() {
             );
             let behaviours: Vec<&str> = dist.split("ordered_cache_behavior {").skip(1).collect();
             assert_eq!(behaviours.len(), c.paths.len(), "{ctx}");
-            let ttl = c.ttl_seconds.unwrap_or(86_400).to_string();
+            // Without a ttl: one hour, as nginx caches it too.
+            let ttl = c.ttl_seconds.unwrap_or(3600).to_string();
             for (p, b) in c.paths.iter().zip(&behaviours) {
                 assert_eq!(
                     attr(b, "path_pattern"),
@@ -717,7 +716,9 @@ fn caches_queues_and_data_centers_follow_the_model() {
                         Some(archc::model::Evict::Lru) => "allkeys-lru",
                         Some(archc::model::Evict::Lfu) => "allkeys-lfu",
                         Some(archc::model::Evict::None) => "noeviction",
-                        None => "volatile-lru",
+                        // Refuses writes, as redis itself and every target
+                        // do (not ElastiCache's default volatile-lru).
+                        None => "noeviction",
                     };
                     let pg = resource(&text, "aws_elasticache_parameter_group", &l);
                     assert_eq!(

@@ -5,6 +5,7 @@
 use super::data::remote_caches;
 use super::names::{aws_name, human_secs, label};
 use crate::emit::templates::tf_name;
+use crate::model::runtime::EvictionPlan;
 use crate::model::{Cache, CacheEngine, Evict, Model};
 use serde::Serialize;
 
@@ -22,6 +23,9 @@ pub(super) struct CacheCtx {
     requested: u32,
     port: u16,
     sg: String,
+    /// The runtime plan's ElastiCache version and parameter group family.
+    engine_version: &'static str,
+    family: &'static str,
     /// Custom parameter group: `(parameter, value)`.
     parameter: Option<(String, String)>,
     evict_note: String,
@@ -35,13 +39,15 @@ pub(super) fn caches(m: &Model) -> Vec<CacheCtx> {
 
 fn cache(sys: &str, c: &Cache) -> CacheCtx {
     let redis = c.engine == CacheEngine::Redis;
-    let (parameter, evict_note) = eviction(redis, c.evict);
+    let (parameter, evict_note) = eviction(c);
     CacheCtx {
         name: c.name.clone(),
         label: tf_name(&c.name),
         // Replication group ids are at most 40 characters, cluster ids 50.
         id: aws_name(sys, &c.name, if redis { 40 } else { 50 }),
         redis,
+        engine_version: c.engine.runtime().managed_version,
+        family: c.engine.runtime().managed_family,
         node_type: c.resources.cache_node.clone(),
         nodes: if redis {
             c.count.min(REDIS_MAX_NODES)
@@ -59,34 +65,39 @@ fn cache(sys: &str, c: &Cache) -> CacheCtx {
 
 /// The parameter that sets the design's eviction policy, if the engine's
 /// default is not it, and the comment that says what the cache does.
-fn eviction(redis: bool, evict: Option<Evict>) -> (Option<(String, String)>, String) {
+/// The parameter group setting (`(parameter, value)`, none when the
+/// engine's default is the plan's) and the comment for the runtime plan's
+/// eviction. ElastiCache's default group would evict `volatile-lru` keys
+/// where redis itself (and every other target) refuses writes, so redis
+/// always gets its group.
+fn eviction(c: &Cache) -> (Option<(String, String)>, String) {
     let param = |name: &str, value: &str| Some((name.to_string(), value.to_string()));
-    let (parameter, note) = match (redis, evict) {
-        (true, Some(Evict::Lru)) => (
-            param("maxmemory-policy", "allkeys-lru"),
-            "evict lru: drop the least recently used key",
+    let (parameter, note) = match (c.eviction(), c.evict) {
+        (EvictionPlan::Redis(policy), evict) => (
+            param("maxmemory-policy", policy),
+            match evict {
+                Some(Evict::Lru) => "evict lru: drop the least recently used key",
+                Some(Evict::Lfu) => "evict lfu: drop the least frequently used key",
+                Some(Evict::None) => "evict none: writes fail when memory is full",
+                None => "no evict clause: noeviction, writes fail when memory is full",
+            },
         ),
-        (true, Some(Evict::Lfu)) => (
-            param("maxmemory-policy", "allkeys-lfu"),
-            "evict lfu: drop the least frequently used key",
-        ),
-        (true, Some(Evict::None)) => (
-            param("maxmemory-policy", "noeviction"),
-            "evict none: writes fail when memory is full",
-        ),
-        (true, None) => (
-            param("maxmemory-policy", "volatile-lru"),
-            "no evict clause: ElastiCache's default, volatile-lru",
-        ),
-        (false, Some(Evict::None)) => (
+        (
+            EvictionPlan::Memcached {
+                error_when_full: true,
+            },
+            _,
+        ) => (
             param("error_on_memory_exhausted", "1"),
             "evict none: memcached returns an error instead of evicting",
         ),
-        (false, Some(Evict::Lfu)) => (
+        (EvictionPlan::Memcached { .. }, Some(Evict::Lfu)) => (
             None,
             "evict lfu: memcached only evicts least recently used items (LRU)",
         ),
-        (false, _) => (None, "memcached evicts least recently used items (LRU)"),
+        (EvictionPlan::Memcached { .. }, _) => {
+            (None, "memcached evicts least recently used items (LRU)")
+        }
     };
     (parameter, note.to_string())
 }

@@ -8,7 +8,6 @@ use crate::model::{Cdn, Model};
 use serde::Serialize;
 
 /// CloudFront's own default TTL when a CDN path has none (one day).
-const CDN_DEFAULT_TTL: u64 = 86_400;
 
 #[derive(Serialize)]
 pub(super) struct CdnCtx {
@@ -53,10 +52,12 @@ fn behavior(c: &Cdn, path: &str) -> BehaviorCtx {
     BehaviorCtx {
         path: path.to_string(),
         pattern: path_pattern(path),
-        ttl: c.ttl_seconds.unwrap_or(CDN_DEFAULT_TTL),
+        ttl: c
+            .ttl_seconds
+            .unwrap_or(crate::model::runtime::DEFAULT_CDN_TTL_SECS),
         ttl_note: match c.ttl_seconds {
             Some(t) => format!("ttl {}", human_secs(t)),
-            None => "no ttl in the design: CloudFront's default of 1d".into(),
+            None => "no ttl in the design: archc's default of 1h, as on every target".into(),
         },
         query_string: c.versioned,
     }

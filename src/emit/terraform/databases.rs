@@ -6,7 +6,7 @@
 use super::data::remote_dbs;
 use super::names::{aws_name, label};
 use crate::emit::templates::tf_name;
-use crate::model::{Db, DbEngine, Model};
+use crate::model::{Db, Model};
 use serde::Serialize;
 
 /// RDS's smallest allocated storage for gp3.
@@ -42,17 +42,10 @@ pub(super) struct DbInstanceCtx {
 }
 
 /// The RDS engine and major version of a database engine.
-pub(super) fn engine_name(e: DbEngine) -> (&'static str, &'static str) {
-    match e {
-        DbEngine::Postgres => ("postgres", "16"),
-        DbEngine::Mysql => ("mysql", "8.0"),
-    }
-}
-
 /// The name of the database created in every instance (and in a colocated
-/// container): the system's name.
-pub(super) fn db_name(system: &str) -> String {
-    tf_name(system)
+/// container): the runtime plan's, the same on every target.
+pub(super) fn db_name() -> String {
+    crate::model::runtime::DATABASE_NAME.to_string()
 }
 
 /// Every database RDS runs, in the design's order.
@@ -61,7 +54,8 @@ pub(super) fn dbs(m: &Model) -> Vec<DbCtx> {
 }
 
 fn db(sys: &str, d: &Db) -> DbCtx {
-    let (engine, version) = engine_name(d.engine);
+    let plan = d.engine.runtime();
+    let (engine, version) = (plan.engine, plan.managed_version);
     DbCtx {
         name: d.name.clone(),
         engine: engine.into(),
@@ -70,7 +64,7 @@ fn db(sys: &str, d: &Db) -> DbCtx {
         class: d.resources.rds_class.clone(),
         storage_gb: d.storage_gb.max(MIN_STORAGE_GB),
         user: d.user.clone(),
-        db_name: db_name(sys),
+        db_name: db_name(),
         sg: label("db", &d.name),
         sharded_by: d.shard_key.clone(),
         shards: d.shards.len(),

@@ -3,14 +3,15 @@
 //! see [`env_value`]), start the colocated databases and caches of a
 //! single-server stage ([`Sidecar`]), then the application container.
 
-use super::databases::{db_name, engine_name};
+use super::databases::db_name;
 use super::hosts::{HostCtx, HostsTf};
 use super::names::{heredoc_escape, sh_quote};
 use super::tidy::tidy;
 use super::{tera, Result};
 use crate::emit::templates::{render, tf_name};
 use crate::emit::EmitError;
-use crate::model::{Cache, CacheEngine, Db, DbEngine, EnvVar, Evict, Meaning, Model};
+use crate::model::runtime::EnvValue;
+use crate::model::{Cache, CacheEngine, Db, EnvVar, Meaning, Model};
 use serde::Serialize;
 use tera::Context;
 
@@ -113,7 +114,7 @@ fn env_value(m: &Model, v: &EnvVar) -> Option<String> {
         Meaning::DatabaseName { .. } => {
             let d = db()?;
             Some(if d.colocated {
-                db_name(&m.system)
+                db_name()
             } else {
                 format!(
                     "${{aws_db_instance.{}.db_name}}",
@@ -180,7 +181,7 @@ pub(super) fn sidecars(m: &Model) -> Vec<Sidecar> {
     for d in m.dbs.iter().filter(|d| d.colocated) {
         // Shards of a colocated database share one generated password.
         for (i, s) in d.shards.iter().enumerate() {
-            sidecars.push(Sidecar::db(d, &s.primary, &m.system, i == 0));
+            sidecars.push(Sidecar::db(d, &s.primary, i == 0));
         }
     }
     for c in m.caches.iter().filter(|c| c.colocated) {
@@ -196,65 +197,40 @@ pub(super) fn any_sidecar(m: &Model) -> bool {
 }
 
 impl Sidecar {
-    fn db(d: &Db, instance: &str, system: &str, first: bool) -> Sidecar {
-        let db_name = db_name(system);
-        let (image, env, volume) = match d.engine {
-            DbEngine::Postgres => (
-                "postgres:16",
-                vec![
-                    ("POSTGRES_USER".to_string(), d.user.clone()),
-                    ("POSTGRES_DB".to_string(), db_name),
-                    ("POSTGRES_PASSWORD".to_string(), "@PASSWORD@".to_string()),
-                ],
-                "/var/lib/postgresql/data",
-            ),
-            DbEngine::Mysql => (
-                "mysql:8.0",
-                vec![
-                    ("MYSQL_USER".to_string(), d.user.clone()),
-                    ("MYSQL_DATABASE".to_string(), db_name),
-                    ("MYSQL_PASSWORD".to_string(), "@PASSWORD@".to_string()),
-                    ("MYSQL_RANDOM_ROOT_PASSWORD".to_string(), "yes".to_string()),
-                ],
-                "/var/lib/mysql",
-            ),
-        };
+    fn db(d: &Db, instance: &str, first: bool) -> Sidecar {
+        let plan = d.engine.runtime();
+        let env = d
+            .server_env()
+            .into_iter()
+            .map(|(name, value)| {
+                let value = match value {
+                    EnvValue::Text(t) => t,
+                    EnvValue::Password => "@PASSWORD@".to_string(),
+                };
+                (name.to_string(), value)
+            })
+            .collect();
         Sidecar {
-            what: format!("{} database {}", engine_name(d.engine).0, instance),
+            what: format!("{} database {}", plan.engine, instance),
             container: instance.to_string(),
-            image: image.into(),
-            volume: Some(format!("{instance}-data:{volume}")),
+            image: plan.image.into(),
+            volume: Some(format!("{instance}-data:{}", plan.data_dir)),
             env,
             password_env: first.then(|| d.password_env.clone()),
             args: String::new(),
         }
     }
 
+    /// The cache's server with the runtime plan's arguments, quoted for the
+    /// shell (a redis cache's `--save ""` is an empty word).
     fn cache(c: &Cache) -> Sidecar {
-        let (engine, image, args) = match c.engine {
-            CacheEngine::Redis => (
-                "redis",
-                "redis:7",
-                format!(
-                    "redis-server --maxmemory {}mb --maxmemory-policy {}",
-                    c.memory_mb,
-                    redis_policy(c.evict)
-                ),
-            ),
-            CacheEngine::Memcached => (
-                "memcached",
-                "memcached:1.6",
-                format!(
-                    "memcached -m {}{}",
-                    c.memory_mb,
-                    if c.evict == Some(Evict::None) {
-                        " -M"
-                    } else {
-                        ""
-                    }
-                ),
-            ),
-        };
+        let plan = c.engine.runtime();
+        let engine = plan.engine;
+        let image = plan.image;
+        let args = std::iter::once(plan.program.to_string())
+            .chain(c.server_args().iter().map(|a| shell_word(a)))
+            .collect::<Vec<_>>()
+            .join(" ");
         Sidecar {
             what: format!("{engine} cache {}", c.name),
             container: c.name.clone(),
@@ -267,13 +243,13 @@ impl Sidecar {
     }
 }
 
-/// Redis's `maxmemory-policy` for the design's eviction clause; without one,
-/// ElastiCache's default (volatile-lru), so local and AWS caches agree.
-fn redis_policy(evict: Option<Evict>) -> &'static str {
-    match evict {
-        Some(Evict::Lru) => "allkeys-lru",
-        Some(Evict::Lfu) => "allkeys-lfu",
-        Some(Evict::None) => "noeviction",
-        None => "volatile-lru",
+/// `word` as one shell word: as it is when it needs no quoting, quoted
+/// otherwise (an empty word included).
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_.,:/=+".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        sh_quote(word)
     }
 }
