@@ -5,7 +5,7 @@
 //! answers which path, the balancer's health path) belong to the model
 //! (`model/balancing.rs`).
 
-use super::{EmitError, Options, Result};
+use super::{EmitError, Options, OutFile, Result};
 use crate::model::{Lb, LbEngine, Model, Origin, Web};
 
 /// The comment lines every balancer config starts with; `target` is the
@@ -25,6 +25,28 @@ pub(super) fn header(model: &Model, lb: &Lb, target: &str) -> Vec<String> {
         ));
     }
     lines
+}
+
+/// One `<lb>.<extension>` file per load balancer of the stage, rendered by
+/// `config` (the nginx or HAProxy target's), made of the balancer and what
+/// stands behind it.
+pub(super) fn config_files(
+    model: &Model,
+    opts: &Options,
+    extension: &str,
+    config: fn(&Model, &Lb, &Options) -> Result<String>,
+) -> Result<Vec<OutFile>> {
+    model
+        .lbs
+        .iter()
+        .map(|lb| {
+            Ok(OutFile::new(
+                format!("{}.{extension}", lb.name),
+                config(model, lb, opts)?,
+                &lb_origins(model, lb),
+            ))
+        })
+        .collect()
 }
 
 /// The engine's name as the generated files write it.

@@ -99,6 +99,25 @@ impl<'m> K8s<'m> {
         ctx
     }
 
+    /// A ConfigMap holding one file, `key`, for a collector to mount.
+    pub(super) fn one_file_config_map(
+        &self,
+        meta: Meta,
+        key: &str,
+        text: String,
+    ) -> Result<String> {
+        let mut data = Map::new();
+        data.insert(key.into(), text);
+        self.doc(
+            "config-map",
+            &ConfigMap {
+                meta,
+                data,
+                env: false,
+            },
+        )
+    }
+
     pub(super) fn doc(&self, template: &str, o: &impl Serialize) -> Result<String> {
         // A clone of three short strings, not three serialisations a document.
         let mut ctx = self.base.clone();

@@ -31,16 +31,7 @@ impl K8s<'_> {
         let mut ctx = self.base_ctx();
         ctx.insert("ns", &self.ns);
         let conf = render(tera(), "fluent-bit.conf", &ctx)?;
-        let mut data = Map::new();
-        data.insert("fluent-bit.conf".into(), conf);
-        self.doc(
-            "config-map",
-            &ConfigMap {
-                meta: self.meta(NAME, "logs"),
-                data,
-                env: false,
-            },
-        )
+        self.one_file_config_map(self.meta(NAME, "logs"), "fluent-bit.conf", conf)
     }
 
     fn fluent_bit_daemonset(&self) -> Workload {

@@ -46,16 +46,7 @@ impl K8s<'_> {
     /// `prometheus.yml`, from its template.
     fn prometheus_config_map(&self) -> Result<String> {
         let conf = render(tera(), "prometheus.yml", &self.base_ctx())?;
-        let mut data = Map::new();
-        data.insert("prometheus.yml".into(), conf);
-        self.doc(
-            "config-map",
-            &ConfigMap {
-                meta: self.meta(NAME, "metrics"),
-                data,
-                env: false,
-            },
-        )
+        self.one_file_config_map(self.meta(NAME, "metrics"), "prometheus.yml", conf)
     }
 
     fn prometheus_deployment(&self) -> Workload {

@@ -33,15 +33,5 @@ pub(super) fn engine() -> &'static tera::Tera {
 
 /// Renders every `nginx` file for one stage: one config per load balancer.
 pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
-    model
-        .lbs
-        .iter()
-        .map(|lb| {
-            Ok(OutFile::new(
-                format!("{}.conf", lb.name),
-                lb_config(model, lb, opts)?,
-                &crate::emit::balancer::lb_origins(model, lb),
-            ))
-        })
-        .collect()
+    crate::emit::balancer::config_files(model, opts, "conf", lb_config)
 }
