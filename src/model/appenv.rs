@@ -160,6 +160,12 @@ pub struct EnvVar {
     pub kind: &'static str,
     /// Name of that component (the system's name for `system`).
     pub component: String,
+    /// The component itself: its position in its kind's list of the stage
+    /// (`Model::dbs`, `caches`, `nosqls`, `queues`, `webs`, `workers`; 0 for
+    /// `system`). Targets reach it through `Model::db_of` and its siblings,
+    /// never by searching for the name.
+    #[serde(skip)]
+    pub at: usize,
     pub reader: Reader,
     pub meaning: Meaning,
 }
@@ -300,19 +306,25 @@ impl Model {
         let mut c = Contract {
             shared: &shared,
             vars: Vec::new(),
+            at: 0,
         };
-        for db in &self.dbs {
+        for (at, db) in self.dbs.iter().enumerate() {
+            c.at = at;
             c.db(db);
         }
-        for cache in &self.caches {
+        for (at, cache) in self.caches.iter().enumerate() {
+            c.at = at;
             c.cache(cache);
         }
-        for n in &self.nosqls {
+        for (at, n) in self.nosqls.iter().enumerate() {
+            c.at = at;
             c.nosql(n);
         }
-        for q in &self.queues {
+        for (at, q) in self.queues.iter().enumerate() {
+            c.at = at;
             c.queue(q);
         }
+        c.at = 0;
         if self.uses_aws_apis() {
             c.push(
                 "system",
@@ -323,10 +335,12 @@ impl Model {
                 },
             );
         }
-        for w in &self.webs {
+        for (at, w) in self.webs.iter().enumerate() {
+            c.at = at;
             c.web(w);
         }
-        for w in &self.workers {
+        for (at, w) in self.workers.iter().enumerate() {
+            c.at = at;
             c.worker(w);
         }
         let prefixes = self
@@ -365,6 +379,34 @@ impl Model {
     }
 }
 
+/// The component a contract variable describes, typed (by its position,
+/// `EnvVar::at`): `None` when the variable describes another kind.
+impl Model {
+    pub fn db_of(&self, v: &EnvVar) -> Option<&Db> {
+        (v.kind == "db").then(|| &self.dbs[v.at])
+    }
+
+    pub fn cache_of(&self, v: &EnvVar) -> Option<&Cache> {
+        (v.kind == "cache").then(|| &self.caches[v.at])
+    }
+
+    pub fn nosql_of(&self, v: &EnvVar) -> Option<&Nosql> {
+        (v.kind == "nosql").then(|| &self.nosqls[v.at])
+    }
+
+    pub fn queue_of(&self, v: &EnvVar) -> Option<&Queue> {
+        (v.kind == "queue").then(|| &self.queues[v.at])
+    }
+
+    /// The port of the document store or queue `v` describes (where its
+    /// API endpoint listens off AWS).
+    pub fn api_port_of(&self, v: &EnvVar) -> Option<u16> {
+        self.nosql_of(v)
+            .map(|n| n.port)
+            .or_else(|| self.queue_of(v).map(|q| q.port))
+    }
+}
+
 fn prefix_with(shared: &IndexSet<&str>, kind: &str, name: &str) -> String {
     let base = name.to_ascii_uppercase().replace('-', "_");
     if shared.contains(name) && name != kind {
@@ -379,6 +421,8 @@ fn prefix_with(shared: &IndexSet<&str>, kind: &str, name: &str) -> String {
 struct Contract<'s> {
     shared: &'s IndexSet<&'s str>,
     vars: Vec<EnvVar>,
+    /// The position of the component being written in its kind's list.
+    at: usize,
 }
 
 impl Contract<'_> {
@@ -392,6 +436,7 @@ impl Contract<'_> {
             name,
             kind,
             component: component.to_string(),
+            at: self.at,
             reader: Reader::Apps,
             meaning,
         });
@@ -581,11 +626,13 @@ impl Contract<'_> {
             self.prefix(kind, &s.name)
         });
         let reader = Reader::Web(w.name.clone());
+        let at = self.at;
         let mut v = |name: &str, meaning| {
             self.vars.push(EnvVar {
                 name: name.into(),
                 kind: "web",
                 component: w.name.clone(),
+                at,
                 reader: reader.clone(),
                 meaning,
             })
@@ -609,6 +656,7 @@ impl Contract<'_> {
             name: "WORKER_QUEUE".into(),
             kind: "worker",
             component: w.name.clone(),
+            at: self.at,
             reader: Reader::Worker(w.name.clone()),
             meaning: Meaning::Prefix { prefix },
         });

@@ -12,7 +12,7 @@
 //! spells it (a compose `healthcheck`, a Kubernetes probe, a `docker run` in
 //! EC2 user data, an RDS `engine_version`) stays in the target.
 
-use super::types::{Cache, CacheEngine, Db, DbEngine, Evict, Model, NosqlEngine, QueueEngine};
+use super::types::{Cache, CacheEngine, Db, DbEngine, Evict, NosqlEngine, QueueEngine};
 
 /// The user every app connects as, on every engine that has users.
 pub const APP_USER: &str = "app";
@@ -254,17 +254,6 @@ impl QueueEngine {
             // ElasticMQ's queue URLs use the account id 000000000000.
             QueueEngine::Sqs => format!("http://{name}:{port}/000000000000/{name}"),
         }
-    }
-}
-
-impl Model {
-    /// Where an app reaches the queue `name` off AWS (compose and k8s run it
-    /// under its own name); empty if the stage has no such queue.
-    pub fn local_queue_url(&self, name: &str) -> String {
-        self.queues
-            .iter()
-            .find(|q| q.name == name)
-            .map_or(String::new(), |q| q.engine.local_url(&q.name, q.port))
     }
 }
 

@@ -427,3 +427,29 @@ fn journey_last_stage_contract_names() {
         ]
     );
 }
+
+/// Each variable reaches the component it describes by position
+/// (`EnvVar::at`), and that component is the one it names.
+#[test]
+fn every_variable_reaches_the_component_it_names() {
+    let mut reached = 0;
+    for path in buildable_designs() {
+        for m in compile_file(&path).stages {
+            for v in &m.app_env().vars {
+                let name = match v.kind {
+                    "db" => m.db_of(v).map(|d| &d.name),
+                    "cache" => m.cache_of(v).map(|c| &c.name),
+                    "nosql" => m.nosql_of(v).map(|n| &n.name),
+                    "queue" => m.queue_of(v).map(|q| &q.name),
+                    "web" => Some(&m.webs[v.at].name),
+                    "worker" => Some(&m.workers[v.at].name),
+                    _ => continue,
+                };
+                assert_eq!(name, Some(&v.component), "{}: {}", path.display(), v.name);
+                assert!(m.db_of(v).is_none() || v.kind == "db", "{}", v.name);
+                reached += 1;
+            }
+        }
+    }
+    assert!(reached > 500, "only {reached} variables");
+}

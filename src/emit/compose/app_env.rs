@@ -3,7 +3,7 @@
 
 use super::ops::{FLUENT_FORWARD_PORT, LOGS};
 use super::passes::Builder;
-use crate::model::{App, EnvVar, Meaning, EMULATOR_CREDENTIALS};
+use crate::model::{App, Meaning, EMULATOR_CREDENTIALS};
 use indexmap::IndexMap;
 
 impl Builder<'_> {
@@ -25,9 +25,15 @@ impl Builder<'_> {
                     self.secret(&v.name, comment)
                 }
                 Meaning::ApiEndpoint => {
-                    format!("http://{}:{}", v.component, self.port_of(v))
+                    format!(
+                        "http://{}:{}",
+                        v.component,
+                        m.api_port_of(v).unwrap_or_default()
+                    )
                 }
-                Meaning::QueueUrl => m.local_queue_url(&v.component),
+                Meaning::QueueUrl => m
+                    .queue_of(v)
+                    .map_or(String::new(), |q| q.engine.local_url(&q.name, q.port)),
                 other => other.literal().unwrap_or_default(),
             };
             env.insert(v.name.clone(), value);
@@ -41,24 +47,6 @@ impl Builder<'_> {
             env.insert("LOGS_PORT".into(), FLUENT_FORWARD_PORT.to_string());
         }
         env
-    }
-
-    /// The port of the document store or queue a contract variable describes.
-    fn port_of(&self, v: &EnvVar) -> u16 {
-        let m = self.m;
-        match v.kind {
-            "nosql" => m
-                .nosqls
-                .iter()
-                .find(|n| n.name == v.component)
-                .map(|n| n.port),
-            _ => m
-                .queues
-                .iter()
-                .find(|q| q.name == v.component)
-                .map(|q| q.port),
-        }
-        .unwrap_or_default()
     }
 
     /// Local AWS emulators accept any credentials, but the SDKs insist on some.

@@ -72,7 +72,7 @@ impl Builder<'_> {
         let m = self.m;
         match v.kind {
             "db" => {
-                let db = m.dbs.iter().find(|d| d.name == v.component);
+                let db = m.db_of(v);
                 let user = db.map_or("app", |d| d.user.as_str());
                 let shard = db
                     .filter(|d| d.is_sharded())

@@ -29,9 +29,8 @@ impl K8s<'_> {
                     .join(","),
                 // A shard is one StatefulSet named after its primary: pod 0
                 // is the primary, pods 1.. its replicas.
-                Meaning::Replicas { shard, .. } => self
-                    .dbs
-                    .get(v.component.as_str())
+                Meaning::Replicas { shard, .. } => m
+                    .db_of(v)
                     .and_then(|d| d.shards.iter().find(|s| s.index == *shard))
                     .map(|s| {
                         (1..=s.replicas.len() as u32)
@@ -44,18 +43,14 @@ impl K8s<'_> {
                     .map(|i| pod(&v.component, i))
                     .collect::<Vec<_>>()
                     .join(","),
-                Meaning::ApiEndpoint => {
-                    let port = match v.kind {
-                        "nosql" => m
-                            .nosqls
-                            .iter()
-                            .find(|n| n.name == v.component)
-                            .map(|n| n.port),
-                        _ => self.queues.get(v.component.as_str()).map(|q| q.port),
-                    };
-                    format!("http://{}:{}", v.component, port.unwrap_or_default())
-                }
-                Meaning::QueueUrl => m.local_queue_url(&v.component),
+                Meaning::ApiEndpoint => format!(
+                    "http://{}:{}",
+                    v.component,
+                    m.api_port_of(v).unwrap_or_default()
+                ),
+                Meaning::QueueUrl => m
+                    .queue_of(v)
+                    .map_or(String::new(), |q| q.engine.local_url(&q.name, q.port)),
                 other => other.literal().unwrap_or_default(),
             };
             env.insert(v.name.clone(), value);

@@ -7,7 +7,7 @@ use super::engine::{one_newline, tera};
 use super::objects::*;
 use crate::emit::templates::render;
 use crate::emit::{OutFile, Result};
-use crate::model::{AppEnv, Db, Model, Origin, Queue, Web, EMULATOR_CREDENTIALS};
+use crate::model::{AppEnv, Model, Origin, Queue, Web, EMULATOR_CREDENTIALS};
 use serde::Serialize;
 use std::collections::HashMap;
 use tera::Context;
@@ -44,7 +44,6 @@ pub(super) struct K8s<'m> {
     /// `base_ctx()`, built once: every document's context starts from it.
     base: Context,
     pub(super) webs: HashMap<&'m str, &'m Web>,
-    pub(super) dbs: HashMap<&'m str, &'m Db>,
     pub(super) queues: HashMap<&'m str, &'m Queue>,
 }
 
@@ -70,7 +69,6 @@ impl<'m> K8s<'m> {
             env_hash: String::new(),
             base: Context::new(),
             webs: m.webs.iter().map(|w| (w.name.as_str(), w)).collect(),
-            dbs: m.dbs.iter().map(|d| (d.name.as_str(), d)).collect(),
             queues: m.queues.iter().map(|q| (q.name.as_str(), q)).collect(),
         };
         k.app_env = k.shared_env();

@@ -83,8 +83,8 @@ pub(super) fn env_pairs<'a>(
 /// `None`: not written into the environment file (a password, fetched or
 /// generated on the host; the credentials of a queue AWS runs as SQS).
 fn env_value(m: &Model, v: &EnvVar) -> Option<String> {
-    let db = || m.dbs.iter().find(|d| d.name == v.component);
-    let queue = || m.queues.iter().find(|q| q.name == v.component);
+    let db = || m.db_of(v);
+    let queue = || m.queue_of(v);
     let rds = |instance: &String| -> String {
         if db().is_some_and(|d| d.colocated) {
             // A colocated database's container, on the web host's network.
@@ -101,9 +101,7 @@ fn env_value(m: &Model, v: &EnvVar) -> Option<String> {
         Meaning::Primaries { instances } | Meaning::Replicas { instances, .. } => {
             Some(instances.iter().map(rds).collect::<Vec<_>>().join(","))
         }
-        Meaning::Nodes { .. } if v.kind == "cache" => {
-            cache_nodes(m.caches.iter().find(|c| c.name == v.component)?)
-        }
+        Meaning::Nodes { .. } if v.kind == "cache" => cache_nodes(m.cache_of(v)?),
         // A MongoDB store is a DocumentDB cluster: its cluster endpoint.
         Meaning::Nodes { .. } => Some(format!(
             "${{aws_docdb_cluster.{}.endpoint}}",
