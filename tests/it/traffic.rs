@@ -1249,7 +1249,11 @@ fn startup_example_balances_over_every_instance() {
         } else {
             lab.start_haproxy(&dl)
         };
-        let tol = if nginx { p.workers.len() } else { 1 };
+        // HAProxy keeps one round-robin order, so a quiet machine sees 20/20;
+        // on a loaded one (the whole suite, CI) it was once seen to send two
+        // requests of 40 to the other instance (22/18), not reproduced alone
+        // in 6 runs: one more either way still says "balanced over both".
+        let tol = if nginx { p.workers.len() } else { 2 };
         let names = lab.names();
         let total = names.len() * 20;
         let counts = spread(&dl, lab.listen, total, None);
