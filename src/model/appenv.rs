@@ -398,12 +398,20 @@ impl Model {
         (v.kind == "queue").then(|| &self.queues[v.at])
     }
 
-    /// The port of the document store or queue `v` describes (where its
-    /// API endpoint listens off AWS).
-    pub fn api_port_of(&self, v: &EnvVar) -> Option<u16> {
-        self.nosql_of(v)
+    /// Where the AWS API of the document store or queue `v` describes is
+    /// off AWS (compose and k8s run its emulator under the component's name).
+    pub fn local_api_endpoint(&self, v: &EnvVar) -> String {
+        let port = self
+            .nosql_of(v)
             .map(|n| n.port)
-            .or_else(|| self.queue_of(v).map(|q| q.port))
+            .or_else(|| self.queue_of(v).map(|q| q.port));
+        format!("http://{}:{}", v.component, port.unwrap_or_default())
+    }
+
+    /// The URL of the queue `v` describes off AWS (empty for another kind).
+    pub fn local_queue_url(&self, v: &EnvVar) -> String {
+        self.queue_of(v)
+            .map_or(String::new(), |q| q.engine.local_url(&q.name, q.port))
     }
 }
 

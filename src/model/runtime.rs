@@ -95,7 +95,7 @@ impl Db {
     /// initialisation the server listens on its socket only, so a readiness
     /// check over the socket would pass too early.
     pub fn ready_command(&self) -> Vec<String> {
-        let words: Vec<String> = match self.engine {
+        match self.engine {
             DbEngine::Postgres => vec![
                 "pg_isready".into(),
                 "-h".into(),
@@ -110,8 +110,7 @@ impl Db {
             DbEngine::Mysql => ["mysqladmin", "ping", "-h", "127.0.0.1", "--silent"]
                 .map(String::from)
                 .to_vec(),
-        };
-        words
+        }
     }
 }
 
@@ -120,7 +119,8 @@ impl Db {
 pub struct CacheRuntime {
     pub engine: &'static str,
     pub image: &'static str,
-    /// The server program that `Cache::server_args` are for.
+    /// The server program that `Cache::server_args` are for
+    /// (`Cache::server_command` is both).
     pub program: &'static str,
     /// ElastiCache `engine_version` and parameter group family.
     pub managed_version: &'static str,
@@ -201,6 +201,13 @@ impl Cache {
                 args
             }
         }
+    }
+
+    /// The server's command line: the program, then `server_args`.
+    pub fn server_command(&self) -> Vec<String> {
+        std::iter::once(self.engine.runtime().program.to_string())
+            .chain(self.server_args())
+            .collect()
     }
 
     /// Memory for the cache's container: the cache's own memory plus a

@@ -24,16 +24,8 @@ impl Builder<'_> {
                     let comment = self.secret_comment(v);
                     self.secret(&v.name, comment)
                 }
-                Meaning::ApiEndpoint => {
-                    format!(
-                        "http://{}:{}",
-                        v.component,
-                        m.api_port_of(v).unwrap_or_default()
-                    )
-                }
-                Meaning::QueueUrl => m
-                    .queue_of(v)
-                    .map_or(String::new(), |q| q.engine.local_url(&q.name, q.port)),
+                Meaning::ApiEndpoint => m.local_api_endpoint(v),
+                Meaning::QueueUrl => m.local_queue_url(v),
                 other => other.literal().unwrap_or_default(),
             };
             env.insert(v.name.clone(), value);

@@ -52,28 +52,21 @@ fn cache_comments(c: &Cache) -> Vec<String> {
 
 /// One cache instance: the engine's server, capped at the design's memory.
 fn cache_service(c: &Cache, inst: &str, comments: Vec<String>) -> Service {
-    let plan = c.engine.runtime();
     let health = match c.engine {
         CacheEngine::Redis => redis_ping(),
         CacheEngine::Memcached => memcached_stats(c),
     };
-    // The server program, then the plan's arguments (memory, eviction).
-    let command = std::iter::once(plan.program.to_string())
-        .chain(c.server_args())
-        .collect();
-    let image = plan.image;
-    let container_mb = c.container_memory_mb();
     Service {
         name: inst.into(),
         comments,
-        image: image.into(),
+        image: c.engine.runtime().image.into(),
         hostname: Some(inst.into()),
-        command,
+        command: c.server_command(),
         restart: true,
         expose: vec![c.port.to_string()],
         healthcheck: Some(health),
         networks: vec![BACKEND],
-        limits: limits(&c.resources, container_mb),
+        limits: limits(&c.resources, c.container_memory_mb()),
         ..Service::default()
     }
 }

@@ -43,14 +43,8 @@ impl K8s<'_> {
                     .map(|i| pod(&v.component, i))
                     .collect::<Vec<_>>()
                     .join(","),
-                Meaning::ApiEndpoint => format!(
-                    "http://{}:{}",
-                    v.component,
-                    m.api_port_of(v).unwrap_or_default()
-                ),
-                Meaning::QueueUrl => m
-                    .queue_of(v)
-                    .map_or(String::new(), |q| q.engine.local_url(&q.name, q.port)),
+                Meaning::ApiEndpoint => m.local_api_endpoint(v),
+                Meaning::QueueUrl => m.local_queue_url(v),
                 other => other.literal().unwrap_or_default(),
             };
             env.insert(v.name.clone(), value);

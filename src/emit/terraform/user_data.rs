@@ -219,20 +219,20 @@ impl Sidecar {
         }
     }
 
-    /// The cache's server with the runtime plan's arguments, quoted for the
+    /// The cache's server command from the runtime plan, quoted for the
     /// shell (a redis cache's `--save ""` is an empty word).
     fn cache(c: &Cache) -> Sidecar {
         let plan = c.engine.runtime();
-        let engine = plan.engine;
-        let image = plan.image;
-        let args = std::iter::once(plan.program.to_string())
-            .chain(c.server_args().iter().map(|a| shell_word(a)))
+        let args = c
+            .server_command()
+            .iter()
+            .map(|a| shell_word(a))
             .collect::<Vec<_>>()
             .join(" ");
         Sidecar {
-            what: format!("{engine} cache {}", c.name),
+            what: format!("{} cache {}", plan.engine, c.name),
             container: c.name.clone(),
-            image: image.into(),
+            image: plan.image.into(),
             volume: None,
             env: vec![],
             password_env: None,
