@@ -58,20 +58,14 @@ impl K8s<'_> {
     }
 
     fn replication_config_map(&self, db: &Db, scripts: &str) -> Result<String> {
-        self.doc(
-            "config-map",
-            &ConfigMap {
-                meta: Meta {
-                    notes: vec![format!(
-                        "Replication scripts of every pod of database \"{}\" (the StatefulSets below mount them).",
-                        db.name
-                    )],
-                    ..self.meta(scripts, "db")
-                },
-                data: replication_scripts(db),
-                env: false,
-            },
-        )
+        let meta = Meta {
+            notes: vec![format!(
+                "Replication scripts of every pod of database \"{}\" (the StatefulSets below mount them).",
+                db.name
+            )],
+            ..self.meta(scripts, "db")
+        };
+        self.files_config_map(meta, replication_scripts(db))
     }
 
     /// A shard's headless Service, StatefulSet and, with replicas, its PDB.

@@ -97,15 +97,8 @@ impl<'m> K8s<'m> {
         ctx
     }
 
-    /// A ConfigMap holding one file, `key`, for a collector to mount.
-    pub(super) fn one_file_config_map(
-        &self,
-        meta: Meta,
-        key: &str,
-        text: String,
-    ) -> Result<String> {
-        let mut data = Map::new();
-        data.insert(key.into(), text);
+    /// A ConfigMap of files that pods mount (scripts, a collector's config).
+    pub(super) fn files_config_map(&self, meta: Meta, data: Map) -> Result<String> {
         self.doc(
             "config-map",
             &ConfigMap {
@@ -114,6 +107,16 @@ impl<'m> K8s<'m> {
                 env: false,
             },
         )
+    }
+
+    /// A ConfigMap holding one file, `key`, for a collector to mount.
+    pub(super) fn one_file_config_map(
+        &self,
+        meta: Meta,
+        key: &str,
+        text: String,
+    ) -> Result<String> {
+        self.files_config_map(meta, Map::from([(key.to_string(), text)]))
     }
 
     pub(super) fn doc(&self, template: &str, o: &impl Serialize) -> Result<String> {

@@ -41,20 +41,14 @@ impl K8s<'_> {
     }
 
     fn mongodb_config_map(&self, n: &Nosql, scripts: &str) -> Result<String> {
-        self.doc(
-            "config-map",
-            &ConfigMap {
-                meta: Meta {
-                    notes: vec![format!(
-                        "Replica set scripts of every pod of MongoDB \"{}\" (the StatefulSet below mounts them).",
-                        n.name
-                    )],
-                    ..self.meta(scripts, "nosql")
-                },
-                data: mongo_scripts(n),
-                env: false,
-            },
-        )
+        let meta = Meta {
+            notes: vec![format!(
+                "Replica set scripts of every pod of MongoDB \"{}\" (the StatefulSet below mounts them).",
+                n.name
+            )],
+            ..self.meta(scripts, "nosql")
+        };
+        self.files_config_map(meta, mongo_scripts(n))
     }
 
     fn mongodb_service(&self, n: &Nosql) -> Result<String> {
