@@ -367,21 +367,7 @@ fn place_rows(cx: &mut Ctx, middle: Block, stack_cx: i32) {
 fn title_and_legend(scene: &mut Scene, g: &Graph) {
     let bbox = bounds(scene);
     let title_top = bbox.y - 56;
-    let mut add = |s: &str, role, x, top| {
-        let (size, bold) = font(role);
-        scene.texts.push(SText {
-            text: s.to_string(),
-            role,
-            rect: Rect {
-                x,
-                y: top,
-                w: text_width(s, size, bold),
-                h: line_height(size),
-            },
-            baseline: top + size,
-            owner: None,
-        });
-    };
+    let mut add = |s: &str, role, x, top| scene.texts.push(text_at(s, role, x, top, None));
     add(&g.title, TextRole::Title, bbox.x, title_top);
     add(&g.subtitle, TextRole::Subtitle, bbox.x, title_top + 24);
     let ly = bbox.bottom() + 28;
@@ -442,6 +428,23 @@ fn bounds(s: &Scene) -> Rect {
         y: y0,
         w: x1 - x0,
         h: y1 - y0,
+    }
+}
+
+/// A line of text in `role`'s font with its box's top left at (x, top).
+fn text_at(s: &str, role: TextRole, x: i32, top: i32, owner: Option<usize>) -> SText {
+    let (size, bold) = font(role);
+    SText {
+        text: s.to_string(),
+        role,
+        rect: Rect {
+            x,
+            y: top,
+            w: text_width(s, size, bold),
+            h: line_height(size),
+        },
+        baseline: top + size,
+        owner,
     }
 }
 

@@ -60,19 +60,7 @@ pub(super) fn size(g: &Graph, b: &Block) -> (i32, i32) {
 
 impl Ctx<'_> {
     pub(super) fn text(&mut self, s: &str, role: TextRole, x: i32, top: i32, owner: Option<usize>) {
-        let (size, bold) = font(role);
-        self.texts.push(SText {
-            text: s.to_string(),
-            role,
-            rect: Rect {
-                x,
-                y: top,
-                w: text_width(s, size, bold),
-                h: line_height(size),
-            },
-            baseline: top + size,
-            owner,
-        });
+        self.texts.push(text_at(s, role, x, top, owner));
     }
 
     /// Places a block with its top left at (x, y) in a slot `w` wide (the
