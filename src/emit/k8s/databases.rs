@@ -131,12 +131,7 @@ impl K8s<'_> {
                     start.command,
                     start.mounts,
                 )],
-                volumes: vec![Volume {
-                    name: "replication",
-                    empty_dir: false,
-                    config_map: Some(scripts.to_string()),
-                    host_path: None,
-                }],
+                volumes: vec![Volume::config_map("replication", scripts)],
             },
             claims: vec![Claim {
                 name: "data",

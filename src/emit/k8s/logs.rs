@@ -57,12 +57,7 @@ impl K8s<'_> {
                 init_containers: Vec::new(),
                 containers: vec![fluent_bit_container()],
                 volumes: vec![
-                    Volume {
-                        name: "config",
-                        empty_dir: false,
-                        config_map: Some(NAME.into()),
-                        host_path: None,
-                    },
+                    Volume::config_map("config", NAME),
                     Volume {
                         name: "varlog",
                         empty_dir: false,

@@ -72,12 +72,7 @@ impl K8s<'_> {
                 init_containers: Vec::new(),
                 containers: vec![prometheus_container()],
                 volumes: vec![
-                    Volume {
-                        name: "config",
-                        empty_dir: false,
-                        config_map: Some(NAME.into()),
-                        host_path: None,
-                    },
+                    Volume::config_map("config", NAME),
                     Volume {
                         name: "data",
                         empty_dir: true,

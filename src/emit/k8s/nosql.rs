@@ -95,12 +95,7 @@ impl K8s<'_> {
             // number of instances (see mongo_notes).
             spread: true,
             pod: Pod {
-                volumes: vec![Volume {
-                    name: "replication",
-                    empty_dir: false,
-                    config_map: Some(scripts.to_string()),
-                    host_path: None,
-                }],
+                volumes: vec![Volume::config_map("replication", scripts)],
                 ..self.data_pod(name, "nosql", mongodb_container(n))
             },
             claims: vec![Claim {

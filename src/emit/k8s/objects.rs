@@ -117,6 +117,18 @@ pub(super) struct Volume {
     pub(super) host_path: Option<&'static str>,
 }
 
+impl Volume {
+    /// A volume of the ConfigMap `map`'s files (see `K8s::files_config_map`).
+    pub(super) fn config_map(name: &'static str, map: &str) -> Volume {
+        Volume {
+            name,
+            empty_dir: false,
+            config_map: Some(map.to_string()),
+            host_path: None,
+        }
+    }
+}
+
 #[derive(Serialize)]
 pub(super) struct Claim {
     pub(super) name: &'static str,
