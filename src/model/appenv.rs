@@ -280,8 +280,7 @@ pub fn queue_engine_word(e: QueueEngine) -> &'static str {
 /// applications when `Model::needs_emulator_credentials`.
 pub const EMULATOR_CREDENTIALS: [&str; 2] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
 
-/// The user name every document store and queue with credentials gets.
-pub const APP_USER: &str = "app";
+pub use super::runtime::APP_USER;
 
 impl Model {
     /// Names used by components of more than one kind.

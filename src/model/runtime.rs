@@ -6,7 +6,7 @@
 //! (mysql 8.4 on compose and k8s but 8.0 on AWS; redis with no eviction policy
 //! was `noeviction` on compose, the server default on k8s and `volatile-lru`
 //! on AWS). Every target now reads the plan below, so such a disagreement is
-//! impossible by construction, and `analyze --parity` reads the same plan.
+//! impossible by construction.
 //!
 //! What the plan holds is what every target must agree on; how a target
 //! spells it (a compose `healthcheck`, a Kubernetes probe, a `docker run` in
@@ -14,7 +14,8 @@
 
 use super::types::{Cache, CacheEngine, Db, DbEngine, Evict, NosqlEngine, QueueEngine};
 
-/// The user every app connects as, on every engine that has users.
+/// The user every app connects as, on every engine that has users
+/// (databases, document stores, RabbitMQ).
 pub const APP_USER: &str = "app";
 /// The database (schema) the app uses, on every SQL engine and target:
 /// named like its user, as the postgres image itself does by default.

@@ -44,7 +44,7 @@ impl Builder<'_> {
                 DbEngine::Postgres => 5432,
                 DbEngine::Mysql => 3306,
             },
-            user: "app".to_string(),
+            user: crate::model::runtime::APP_USER.to_string(),
             resources: cl.size(),
             name,
             origin,
