@@ -248,13 +248,14 @@ pub fn emit_each(
         }
         sink(f)
     };
-    match target {
-        Target::K8s => k8s::emit_each(model, opts, sink),
-        Target::Terraform => terraform::emit_each(model, opts, sink),
-        Target::Compose => compose::emit(model, opts)?.into_iter().try_for_each(sink),
-        Target::Nginx => nginx::emit(model, opts)?.into_iter().try_for_each(sink),
-        Target::Haproxy => haproxy::emit(model, opts)?.into_iter().try_for_each(sink),
-    }
+    let files = match target {
+        Target::K8s => return k8s::emit_each(model, opts, sink),
+        Target::Terraform => return terraform::emit_each(model, opts, sink),
+        Target::Compose => compose::emit(model, opts)?,
+        Target::Nginx => nginx::emit(model, opts)?,
+        Target::Haproxy => haproxy::emit(model, opts)?,
+    };
+    files.into_iter().try_for_each(sink)
 }
 
 #[cfg(test)]
