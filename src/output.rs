@@ -132,8 +132,13 @@ fn previous_manifest(root: &Path) -> BTreeMap<String, Owner> {
         .collect()
 }
 
-fn manifest_text(entries: &BTreeMap<String, Owner>) -> String {
+/// The manifest: its header, `# ` note lines (which readers skip: they have
+/// no tab), then one entry per path.
+fn manifest_text(entries: &BTreeMap<String, Owner>, notes: &[String]) -> String {
     let mut text = format!("{MANIFEST_HEADER}\n");
+    for n in notes {
+        text.push_str(&format!("# {}\n", n.replace(['\n', '\r', '\t'], " ")));
+    }
     for (path, owner) in entries {
         text.push_str(&format!("{owner}\t{path}\n"));
     }
@@ -199,12 +204,19 @@ pub struct TreeWriter {
     staged: Vec<(tempfile::TempPath, PathBuf, String)>,
     unchanged: Vec<String>,
     leftovers: Vec<String>,
+    /// Lines the manifest records about the build (template overrides).
+    notes: Vec<String>,
     /// Directories seen so far (their leftovers removed once), and whether
     /// each is known to exist: one `create_dir_all` each, not one a file.
     dirs: HashMap<PathBuf, bool>,
 }
 
 impl TreeWriter {
+    /// Records `line` in the manifest (as a `# ` comment line).
+    pub fn note(&mut self, line: String) {
+        self.notes.push(line);
+    }
+
     pub fn new(root: &Path, scope: Scope) -> TreeWriter {
         TreeWriter {
             root: root.to_path_buf(),
@@ -214,6 +226,7 @@ impl TreeWriter {
             staged: Vec::new(),
             unchanged: Vec::new(),
             leftovers: Vec::new(),
+            notes: Vec::new(),
             dirs: HashMap::new(),
         }
     }
@@ -268,6 +281,7 @@ impl TreeWriter {
             mut staged,
             mut unchanged,
             mut leftovers,
+            notes,
             dirs: _,
         } = self;
         std::fs::create_dir_all(&root)?;
@@ -288,7 +302,7 @@ impl TreeWriter {
             }
         }
         let manifest_path = root.join(MANIFEST);
-        let manifest_tmp = stage_file(&manifest_path, manifest_text(&new).as_bytes())?;
+        let manifest_tmp = stage_file(&manifest_path, manifest_text(&new, &notes).as_bytes())?;
         staged.sort_by(|a, b| a.2.cmp(&b.2));
         unchanged.sort();
         leftovers.sort();
@@ -598,7 +612,7 @@ mod tests {
             "paths of no target are left out, never removed"
         );
         // Written back with owners, and read back the same.
-        std::fs::write(dir.path().join(MANIFEST), manifest_text(&m)).unwrap();
+        std::fs::write(dir.path().join(MANIFEST), manifest_text(&m, &[])).unwrap();
         assert_eq!(previous_manifest(dir.path()), m);
     }
 

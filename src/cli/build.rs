@@ -1,6 +1,7 @@
 //! `archc build FILE`: render every requested target for one stage or all, then
 //! write (or with `--check`, compare) the whole tree.
 
+use super::templates::report_emit_error;
 use super::{load, FilePath, MessageFormat, Ui, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
 use crate::emit::{
     self,
@@ -30,6 +31,8 @@ pub struct Args {
     /// the nginx and haproxy targets; see docs/traffic.md.
     #[arg(long, value_name = "FILE.json")]
     local_ports: Option<FilePath>,
+    #[command(flatten)]
+    templates: super::templates::TemplateArgs,
 }
 
 /// What to build and where: shared by `build` and `watch`.
@@ -117,7 +120,12 @@ pub fn render(
     mut progress: impl FnMut(usize, &Model, usize),
     mut sink: impl FnMut(usize, Planned) -> std::io::Result<()>,
 ) -> Result<(), RenderError> {
-    let default = emit::Options::default();
+    // Every target renders with the same templates; only the balancer
+    // targets take the local addresses.
+    let default = emit::Options {
+        templates: local.templates.clone(),
+        ..Default::default()
+    };
     let default = &default;
     let jobs: Vec<Job> = stages
         .iter()
@@ -217,7 +225,7 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let local = match &a.local_ports {
+    let mut local = match &a.local_ports {
         None => emit::Options::default(),
         Some(path) => match read_local_ports(path, &stages) {
             Ok(o) => o,
@@ -226,6 +234,10 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
                 return EXIT_USAGE;
             }
         },
+    };
+    local.templates = match a.templates.load(ui, &a.file, a.message_format) {
+        Ok(t) => t,
+        Err(code) => return code,
     };
     if a.check {
         check(ui, &a, &stages, &targets, &local)
@@ -266,7 +278,7 @@ fn check(ui: &Ui, a: &Args, stages: &[&Model], targets: &[Target], local: &emit:
     let out = a.select.out.display();
     let planned = match plan(stages, targets, a.select.all_stages, local) {
         Ok(p) => p,
-        Err(e) => return internal_error(&e),
+        Err(e) => return report_emit_error(ui, &e, a.message_format),
     };
     match output::compare_tree(&a.select.out, &a.select.scope(), &planned) {
         Ok(drift) if drift.is_clean() => {
@@ -306,6 +318,14 @@ fn write(ui: &Ui, a: &Args, stages: &[&Model], targets: &[Target], local: &emit:
     output::interrupt::catch();
     let total = stages.len();
     let mut tree = TreeWriter::new(&a.select.out, a.select.scope());
+    if let Some(u) = &local.templates {
+        // Which files were not archc's own text: the manifest says so.
+        tree.note(format!(
+            "templates overridden from {}: {}",
+            u.dir.display(),
+            u.paths().join(", ")
+        ));
+    }
     let rendered = render(
         stages,
         targets,
@@ -320,7 +340,7 @@ fn write(ui: &Ui, a: &Args, stages: &[&Model], targets: &[Target], local: &emit:
     );
     let written = match rendered {
         Ok(()) => tree.finish(),
-        Err(RenderError::Emit(e)) => return internal_error(&e),
+        Err(RenderError::Emit(e)) => return report_emit_error(ui, &e, a.message_format),
         Err(RenderError::Write(e)) => {
             drop(tree); // removes the temporary files before reporting
             Err(e)
@@ -354,11 +374,6 @@ fn write(ui: &Ui, a: &Args, stages: &[&Model], targets: &[Target], local: &emit:
             "cannot write {out}: {e}; files already in place are complete, the rest are as before"
         )),
     }
-}
-
-fn internal_error(e: &emit::EmitError) -> u8 {
-    eprintln!("internal error: {e}\nthis is a bug in archc; nothing was written");
-    EXIT_USAGE
 }
 
 /// Reads and checks a `--local-ports` file against the stages being built.

@@ -20,6 +20,9 @@ pub struct Args {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t)]
     message_format: MessageFormat,
+    /// Template overrides that `--parity` renders with.
+    #[command(flatten)]
+    templates: super::templates::TemplateArgs,
 }
 
 pub fn run(ui: &Ui, a: Args) -> u8 {
@@ -29,9 +32,20 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
     };
     let mut diags = loaded.compiled.diagnostics.clone();
     if a.parity && !loaded.compiled.has_errors() {
-        diags.extend(crate::analyze::parity::check_design(
-            &loaded.compiled.design,
-        ));
+        let opts = crate::emit::Options {
+            templates: match a.templates.load(ui, &a.file, a.message_format) {
+                Ok(t) => t,
+                Err(code) => return code,
+            },
+            ..Default::default()
+        };
+        match crate::analyze::parity::check_design(&loaded.compiled.design, &opts) {
+            Ok(found) => diags.extend(found),
+            Err(e) => {
+                ui.print_diagnostics(&loaded.file, &diags, a.message_format);
+                return super::templates::report_emit_error(ui, &e, a.message_format);
+            }
+        }
         diags = crate::diag::sort_and_merge(diags);
     }
     if let Some(stage) = &a.stage {

@@ -12,6 +12,7 @@ mod graph;
 mod lsp;
 mod model;
 mod stages;
+mod templates;
 mod watch;
 
 use crate::diag::{self, Diagnostic, SourceFile};
@@ -43,6 +44,8 @@ Examples:
   archc build site.arch --check              exit 1 if out/ differs from a fresh build
   archc stages journey.arch                  what each stage adds, replaces and drops
   archc explain W0302                        what a diagnostic means and how to fix it
+  archc templates export my-templates -t k8s  copy the k8s templates out to edit them
+  archc build site.arch --templates my-templates   build with your edited templates
 
 Exit status: 0 success (warnings allowed), 1 errors in the design or drift found
 by --check, 2 bad command line or unreadable file.
@@ -109,6 +112,8 @@ enum Command {
     Watch(watch::Args),
     /// Run the language server (LSP over stdio) for editors.
     Lsp(lsp::Args),
+    /// List or export the templates every file is rendered from, to override them.
+    Templates(templates::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -127,6 +132,7 @@ pub fn main() -> ExitCode {
         Command::ExplainOutput(a) => explain_output::run(&ui, a),
         Command::Watch(a) => watch::run(&ui, a),
         Command::Lsp(a) => lsp::run(&ui, a),
+        Command::Templates(a) => templates::run(&ui, a),
     };
     ExitCode::from(code)
 }

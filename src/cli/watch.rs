@@ -43,6 +43,9 @@ pub struct Args {
     file: FilePath,
     #[command(flatten)]
     select: Selection,
+    /// Template overrides, read again at every build.
+    #[command(flatten)]
+    templates: super::templates::TemplateArgs,
 }
 
 /// What an event means for the watched file.
@@ -142,15 +145,21 @@ impl Builder<'_> {
             Err(code) => return Outcome::Usage(code),
         };
         let targets = targets(&self.args.select.targets);
-        let planned = match plan(
-            &stages,
-            &targets,
-            self.args.select.all_stages,
-            &crate::emit::Options::default(),
-        ) {
+        let opts = crate::emit::Options {
+            templates: match self.args.templates.load(
+                self.ui,
+                &self.args.file,
+                MessageFormat::Human,
+            ) {
+                Ok(t) => t,
+                Err(_) => return Outcome::NotBuilt,
+            },
+            ..Default::default()
+        };
+        let planned = match plan(&stages, &targets, self.args.select.all_stages, &opts) {
             Ok(p) => p,
             Err(e) => {
-                eprintln!("internal error: {e}\nthis is a bug in archc; nothing was written");
+                super::templates::report_emit_error(self.ui, &e, MessageFormat::Human);
                 return Outcome::NotBuilt;
             }
         };

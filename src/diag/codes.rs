@@ -1,7 +1,8 @@
 //! The registry of diagnostic codes: one entry per distinct mistake, each with the
 //! paragraph `archc explain CODE` prints. Bands: E00xx syntax, E01xx names and
 //! references, E02xx invalid designs, W03xx scaling risks, E04xx
-//! generated outputs that disagree with the model (an archc bug, never the design's).
+//! generated outputs that disagree with the model (an archc bug, never the design's),
+//! E05xx a user's template overrides (`--templates DIR`).
 
 use super::Severity;
 
@@ -180,5 +181,31 @@ pub static CODES: &[CodeInfo] = &[
        the model. This error means one target says something else than the design: a bug in archc, \
        not in your design. The message names the target, the file and both values; please report \
        it with the design. Known, documented target limits (an ElastiCache group holds at most 6 \
-       nodes; an ALB cannot hash client addresses and pins with a cookie instead) are not reported."),
+       nodes; an ALB cannot hash client addresses and pins with a cookie instead) are not reported. \
+       With template overrides (`--templates DIR`), a disagreement may be your template's: the \
+       message names the file; compare it with `archc templates export`."),
+    e("E0501", "unknown template path",
+      "Every file in a template override folder (`--templates DIR`, or the `templates/` folder beside \
+       the design) replaces the built-in template of the same path, such as `k8s/workload.yaml.tera`. \
+       A file whose path is no built-in template's would be silently ignored, so archc stops instead. \
+       `archc templates list` shows every path; `archc templates export DIR --target T` writes the \
+       built-in ones to start from. Hidden files (`.name`) are skipped."),
+    e("E0502", "template does not parse",
+      "A template in the override folder is not valid tera syntax (or cannot be read as UTF-8 text). \
+       The diagnostic points at the place tera stopped and says what it expected. Nothing was \
+       written. Tera's syntax is Jinja2's: `{{ value | filter }}`, `{% for x in list %}…{% endfor %}`, \
+       `{% if %}…{% endif %}`; archc adds the filters `hcl`, `json`, `yaml` and `tf_name`, which \
+       quote a value for the target's syntax."),
+    e("E0503", "template does not render",
+      "A template in the override folder parsed but failed while rendering, most often because it \
+       names a variable its context does not have (a typo, or a variable of another template) or \
+       passes a value to a filter that cannot take it. The diagnostic points at the variable and \
+       lists what the template receives; docs/templates.md describes every template's variables. \
+       Nothing was written."),
+    e("E0504", "overridden template renders unreadable output",
+      "`archc check --parity` with template overrides reads every generated Compose and Kubernetes \
+       file back as YAML. This one is not YAML, so the tools would reject it: one of your templates \
+       renders a broken line (an unquoted value with `: `, a wrong indentation). The message names \
+       the file and the line and column of the error in it. Values should go through the `yaml` or `json` \
+       filter, which quote what YAML would misread."),
 ];

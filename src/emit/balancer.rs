@@ -166,7 +166,7 @@ pub(super) fn upstream_addr(opts: &Options, instance: &str, port: u16) -> Result
     match opts.upstream_addrs.get(instance) {
         None => Ok(format!("{instance}:{port}")),
         Some(a) if valid_host_port(a, false) => Ok(a.clone()),
-        Some(a) => Err(EmitError(format!(
+        Some(a) => Err(EmitError::new(format!(
             "Options.upstream_addrs[{instance}] = {a:?} is not HOST:PORT"
         ))),
     }
@@ -177,7 +177,7 @@ pub(super) fn lb_listen(opts: &Options, lb: &Lb) -> Result<Option<String>> {
     match opts.lb_listen.get(&lb.name) {
         None => Ok(None),
         Some(a) if valid_host_port(a, true) => Ok(Some(a.clone())),
-        Some(a) => Err(EmitError(format!(
+        Some(a) => Err(EmitError::new(format!(
             "Options.lb_listen[{}] = {a:?} is not HOST:PORT",
             lb.name
         ))),

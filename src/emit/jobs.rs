@@ -44,7 +44,7 @@ pub fn run(jobs: &[Job<'_>], mut done: impl FnMut(usize, Event) -> ControlFlow<(
             let r = emit_each(j.target, j.model, j.opts, &mut |f| {
                 if done(i, Event::File(f)).is_break() {
                     stopped = true;
-                    return Err(EmitError("stopped".into()));
+                    return Err(EmitError::new("stopped"));
                 }
                 Ok(())
             });
@@ -76,7 +76,7 @@ pub fn run(jobs: &[Job<'_>], mut done: impl FnMut(usize, Event) -> ControlFlow<(
                     // to stop, so the emitter stops too.
                     let r = emit_each(j.target, j.model, j.opts, &mut |f| {
                         tx.send((i, Event::File(f)))
-                            .map_err(|_| EmitError("stopped".into()))
+                            .map_err(|_| EmitError::new("stopped"))
                     });
                     if tx.send((i, Event::Finished(r))).is_err() {
                         break;

@@ -61,6 +61,10 @@ pub struct Options {
     pub lb_listen: indexmap::IndexMap<String, String>,
     /// Port of HAProxy's statistics page on 127.0.0.1, instead of 8404.
     pub haproxy_stats_port: Option<u16>,
+    /// The user's template overrides (`--templates DIR`); `None`: built-in
+    /// templates only.
+    #[serde(skip)]
+    pub templates: Option<std::sync::Arc<templates::UserTemplates>>,
 }
 
 /// Every target archc knows, in the order `--target all` builds them.
@@ -82,6 +86,11 @@ impl Target {
         Target::K8s,
     ];
 
+    /// Its position in `ALL`.
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Target::Terraform => "terraform",
@@ -93,14 +102,36 @@ impl Target {
     }
 }
 
-/// A failure inside an emitter: a bug in archc (a template that does not render),
-/// never a problem with the design, which checks have already rejected.
+/// A failure inside an emitter: a bug in archc (a built-in template that
+/// does not render), never a problem with the design, which checks have
+/// already rejected; or a user's template that does not render (`template`).
 #[derive(Debug)]
-pub struct EmitError(pub String);
+pub struct EmitError {
+    pub message: String,
+    /// Set when the template that failed is the user's: their mistake, with
+    /// the place in their file.
+    pub template: Option<Box<templates::TemplateFault>>,
+}
+
+impl EmitError {
+    pub fn new(message: impl Into<String>) -> EmitError {
+        EmitError {
+            message: message.into(),
+            template: None,
+        }
+    }
+
+    pub fn template(fault: templates::TemplateFault) -> EmitError {
+        EmitError {
+            message: fault.diagnostic.message.clone(),
+            template: Some(Box::new(fault)),
+        }
+    }
+}
 
 impl std::fmt::Display for EmitError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
@@ -190,31 +221,26 @@ fn with_design_lines(mut text: String, model: &Model, lines: &[u32]) -> String {
     text
 }
 
-/// Parses the templates `targets` render with, on a thread of its own, and
-/// returns at once. Parsing tera templates is about a third of the CPU of a
-/// small build (the journey's 40 jobs); started before the design is read, it
-/// overlaps with reading, compiling and planning instead of following them. A
-/// job that needs an engine still being parsed waits for it (`OnceLock`), so
-/// nothing is parsed twice.
+/// Parses the built-in templates `targets` render with, on a thread of its
+/// own, and returns at once. Parsing tera templates is about a third of the
+/// CPU of a small build (the journey's 40 jobs); started before the design is
+/// read, it overlaps with reading, compiling and planning instead of
+/// following them. A job that needs an engine still being parsed waits for it
+/// (`OnceLock`), so nothing is parsed twice.
 pub fn parse_templates_in_background(targets: &[Target]) {
     let mut targets = targets.to_vec();
+    // Compose mounts the balancers' configs, rendered by their engines.
+    if targets.contains(&Target::Compose) {
+        targets.extend([Target::Nginx, Target::Haproxy]);
+    }
+    targets.sort();
+    targets.dedup();
     // Terraform's templates first: they take half of the parsing (5 of
     // 10 ms), and its job starts third, when this thread is done with them.
     targets.sort_by_key(|&t| t != Target::Terraform);
     std::thread::spawn(move || {
         for t in targets {
-            match t {
-                Target::Terraform => _ = terraform::tera(),
-                Target::K8s => _ = k8s::tera(),
-                Target::Nginx => _ = nginx::engine(),
-                Target::Haproxy => _ = haproxy::engine(),
-                // Compose mounts the balancers' configs, rendered by their engines.
-                Target::Compose => {
-                    _ = compose::tera();
-                    _ = nginx::engine();
-                    _ = haproxy::engine();
-                }
-            }
+            templates::builtin_engine(t);
         }
     });
 }

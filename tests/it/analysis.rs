@@ -255,7 +255,7 @@ fn every_target_agrees_with_the_model_on_every_example_and_ok_fixture() {
     for path in buildable_designs() {
         let design = compile_file(&path);
         for m in &design.stages {
-            let mismatches = parity::check_model(m).unwrap();
+            let mismatches = parity::check_model(m, &Default::default()).unwrap();
             assert!(
                 mismatches.is_empty(),
                 "{} stage {}:\n{}",

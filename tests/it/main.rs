@@ -15,4 +15,5 @@ mod graph;
 mod lsp;
 mod props;
 mod runtime;
+mod templates;
 mod traffic;

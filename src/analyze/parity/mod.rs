@@ -112,10 +112,10 @@ pub fn compare(target: Target, m: &Model, files: &[OutFile]) -> Vec<Mismatch> {
 }
 
 /// Renders every target for one stage and compares each with the model.
-pub fn check_model(m: &Model) -> Result<Vec<Mismatch>, emit::EmitError> {
+pub fn check_model(m: &Model, opts: &emit::Options) -> Result<Vec<Mismatch>, emit::EmitError> {
     let mut out = Vec::new();
     for t in Target::ALL {
-        let files = emit::emit(t, m, &emit::Options::default())?;
+        let files = emit::emit(t, m, opts)?;
         out.extend(compare(t, m, &files));
     }
     Ok(out)
@@ -123,11 +123,17 @@ pub fn check_model(m: &Model) -> Result<Vec<Mismatch>, emit::EmitError> {
 
 /// Parity over every stage of a design, as diagnostics at each component's
 /// design line. A design with errors cannot be emitted: check it first.
-pub fn check_design(design: &Design) -> Vec<Diagnostic> {
+/// With the user's templates (`opts.templates`), their YAML must also read
+/// back (E0504), and a template that does not render is the `Err`.
+pub fn check_design(
+    design: &Design,
+    opts: &emit::Options,
+) -> Result<Vec<Diagnostic>, emit::EmitError> {
     let mut out = Vec::new();
     for m in &design.stages {
-        let mismatches = match check_model(m) {
+        let mismatches = match check_model(m, opts) {
             Ok(ms) => ms,
+            Err(e) if e.template.is_some() => return Err(e),
             Err(e) => {
                 let span = crate::span::Span::default();
                 let mut d =
@@ -138,8 +144,43 @@ pub fn check_design(design: &Design) -> Vec<Diagnostic> {
             }
         };
         out.extend(diagnostics(m, &mismatches));
+        if let Some(u) = &opts.templates {
+            out.extend(unreadable_yaml(m, opts, &u.paths())?);
+        }
     }
-    crate::diag::sort_and_merge(out)
+    Ok(crate::diag::sort_and_merge(out))
+}
+
+/// E0504 for each Compose or Kubernetes file of the stage that is not YAML,
+/// which only a user's template can cause.
+fn unreadable_yaml(
+    m: &Model,
+    opts: &emit::Options,
+    overridden: &[&str],
+) -> Result<Vec<Diagnostic>, emit::EmitError> {
+    let mut out = Vec::new();
+    for t in [Target::Compose, Target::K8s] {
+        for f in emit::emit(t, m, opts)? {
+            if !(f.path.ends_with(".yaml") || f.path.ends_with(".yml")) {
+                continue;
+            }
+            if let Some(e) = yaml::parse_error(&f.contents) {
+                let mut d = Diagnostic::new(
+                    "E0504",
+                    crate::span::Span::default(),
+                    format!("{}/{} is not valid YAML: {e}", t.name(), f.path),
+                )
+                .primary("the stage whose output does not read back")
+                .help(format!(
+                    "the overridden templates render it: {}; `archc build` it and read the file at the line named",
+                    overridden.join(", ")
+                ));
+                d.stages = vec![m.stage.clone()];
+                out.push(d);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Mismatches of one stage as E0401 diagnostics, each at the design line of

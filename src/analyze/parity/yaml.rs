@@ -8,8 +8,10 @@ use serde_yaml::Value;
 
 fn docs(text: &str) -> Vec<Value> {
     use serde::Deserialize;
+    // Up to the first document that does not read: serde_yaml's stream
+    // yields that error again and again, so skipping it never ends.
     serde_yaml::Deserializer::from_str(text)
-        .filter_map(|d| Value::deserialize(d).ok())
+        .map_while(|d| Value::deserialize(d).ok())
         .filter(|v| !v.is_null())
         .map(|mut v| {
             // Compose shares the app environment through `<<: *app-env`:
@@ -18,6 +20,14 @@ fn docs(text: &str) -> Vec<Value> {
             v
         })
         .collect()
+}
+
+/// The first error in reading `text` as a stream of YAML documents.
+pub(super) fn parse_error(text: &str) -> Option<String> {
+    use serde::Deserialize;
+    serde_yaml::Deserializer::from_str(text)
+        .find_map(|d| Value::deserialize(d).err())
+        .map(|e| e.to_string())
 }
 
 fn at<'v>(v: &'v Value, path: &[&str]) -> Option<&'v Value> {

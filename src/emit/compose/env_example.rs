@@ -3,19 +3,18 @@
 
 use super::passes::Builder;
 use super::project::Project;
-use super::tera;
-use crate::emit::templates::render;
+use crate::emit::templates::Engine;
 use crate::emit::Result;
 use crate::model::{EnvVar, Model, NosqlEngine, QueueEngine, APP_USER};
 use serde::Serialize;
 use tera::Context;
 
 /// `.env.example`: the secrets `project` collected while it was built.
-pub(super) fn env_example(model: &Model, project: &Project) -> Result<String> {
+pub(super) fn env_example(model: &Model, project: &Project, tpl: Engine) -> Result<String> {
     let mut ctx = Context::new();
     ctx.insert("header", &crate::emit::header_line(model));
     ctx.insert("p", project);
-    render(tera(), "env.example", &ctx)
+    tpl.render("env.example", &ctx)
 }
 
 /// Placeholder written into `.env.example`: non-empty, so `${VAR:?…}` accepts it.

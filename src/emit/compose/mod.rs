@@ -34,51 +34,25 @@ mod service;
 mod web;
 
 /// k8s points its applications at queues the same way.
-use super::templates::engine;
-use super::{Options, OutFile, Result};
+use super::templates::Engine;
+use super::{Options, OutFile, Result, Target};
 use crate::model::Model;
 use passes::{Builder, Services};
-use std::sync::OnceLock;
-use tera::Tera;
-
-static ENGINE: OnceLock<Tera> = OnceLock::new();
-
-pub(super) fn tera() -> &'static Tera {
-    ENGINE.get_or_init(|| {
-        engine(&[
-            (
-                "compose.yaml",
-                include_str!("../../../templates/compose/compose.yaml.tera"),
-            ),
-            (
-                "env.example",
-                include_str!("../../../templates/compose/env.example.tera"),
-            ),
-            (
-                "compose-rest.yaml",
-                include_str!("../../../templates/compose/compose-rest.yaml.tera"),
-            ),
-            (
-                "service.yaml",
-                include_str!("../../../templates/compose/service.yaml.tera"),
-            ),
-        ])
-    })
-}
 
 /// Renders every `compose` file for one stage: compose.yaml (see
 /// `project::compose_yaml` for how its services are built and rendered),
 /// `.env.example`, then the config of each load balancer, mounted into its
 /// container.
 pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
-    let (compose, project) = project::compose_yaml(model)?;
+    let tpl = Engine::of(Target::Compose, opts);
+    let (compose, project) = project::compose_yaml(model, tpl)?;
     // compose.yaml runs every component of the stage.
     let every: Vec<_> = model.components().into_iter().map(|c| c.origin).collect();
     let mut files = vec![
         OutFile::new("compose.yaml", compose, &every),
         OutFile::new(
             ".env.example",
-            env_example::env_example(model, &project)?,
+            env_example::env_example(model, &project, tpl)?,
             &env_example::secret_origins(model),
         ),
     ];

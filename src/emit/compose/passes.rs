@@ -4,8 +4,7 @@
 
 use super::project::Project;
 use super::service::{Dependency, Service, EDGE};
-use super::tera;
-use crate::emit::templates::render;
+use crate::emit::templates::Engine;
 use crate::emit::{EmitError, Result};
 use crate::model::{AppEnv, Model};
 use indexmap::IndexSet;
@@ -19,7 +18,7 @@ pub(super) struct Builder<'m> {
     pub(super) m: &'m Model,
     pub(super) p: Project,
     /// Where each service goes once built.
-    pub(super) services: Services,
+    pub(super) services: Services<'m>,
     /// The application environment contract of the stage.
     pub(super) contract: AppEnv,
     /// Secret variables already listed, to list each once.
@@ -46,7 +45,8 @@ pub(super) struct Survey {
 }
 
 /// The second pass's output: each service rendered as it is built.
-pub(super) struct Rendering {
+pub(super) struct Rendering<'t> {
+    tpl: Engine<'t>,
     survey: Survey,
     ctx: Context,
     /// compose.yaml so far.
@@ -56,9 +56,9 @@ pub(super) struct Rendering {
     error: Option<EmitError>,
 }
 
-pub(super) enum Services {
+pub(super) enum Services<'t> {
     Survey(Survey),
-    Render(Rendering),
+    Render(Rendering<'t>),
 }
 
 impl Project {
@@ -76,6 +76,7 @@ impl Project {
     /// shared dependencies that application instances merge in.
     pub(super) fn render_services(
         m: &Model,
+        tpl: Engine,
         shared: (bool, bool),
         survey: Survey,
         out: &mut String,
@@ -84,6 +85,7 @@ impl Project {
         ctx.insert("app_env", &shared.0);
         ctx.insert("app_depends_on", &shared.1);
         let rendering = Rendering {
+            tpl,
             survey,
             ctx,
             out: std::mem::take(out),
@@ -101,7 +103,7 @@ impl Project {
 }
 
 impl<'m> Builder<'m> {
-    pub(super) fn new(m: &'m Model, services: Services) -> Self {
+    pub(super) fn new(m: &'m Model, services: Services<'m>) -> Self {
         Builder {
             m,
             p: Project {
@@ -135,7 +137,7 @@ impl<'m> Builder<'m> {
                 r.ctx.insert("first", &(r.count == 0));
                 r.ctx.insert("s", &s);
                 r.count += 1;
-                match render(tera(), "service.yaml", &r.ctx) {
+                match r.tpl.render("service.yaml", &r.ctx) {
                     Ok(text) => r.out.push_str(text.strip_suffix('\n').unwrap_or(&text)),
                     Err(e) => {
                         r.error.get_or_insert(e);
@@ -152,7 +154,7 @@ impl<'m> Builder<'m> {
             unreachable!("finish ends the survey pass");
         };
         if let Some(name) = &survey.twice {
-            return Err(EmitError(format!(
+            return Err(EmitError::new(format!(
                 "compose: two components would both run a container named `{name}`; rename one of them"
             )));
         }

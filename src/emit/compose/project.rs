@@ -6,8 +6,7 @@
 use super::env_example::SecretVar;
 use super::passes::{Builder, Survey};
 use super::service::{compose_escape, Dependency};
-use super::tera;
-use crate::emit::templates::render;
+use crate::emit::templates::Engine;
 use crate::emit::Result;
 use crate::model::{LbEngine, Model};
 use indexmap::IndexMap;
@@ -24,7 +23,7 @@ use tera::Context;
 /// each service into compose.yaml as soon as it is built. Holding every
 /// service until the end cost more memory than the file itself (at 10,000
 /// components, 30,000 services: ~35 MB of structs beside a 15 MB text).
-pub(super) fn compose_yaml(model: &Model) -> Result<(String, Project)> {
+pub(super) fn compose_yaml(model: &Model, tpl: Engine) -> Result<(String, Project)> {
     let (mut project, survey) = Project::build(model)?;
     let header = crate::emit::header_line(model);
     let context = |p: &Project, survey: &Survey| {
@@ -36,7 +35,7 @@ pub(super) fn compose_yaml(model: &Model) -> Result<(String, Project)> {
     };
     // The head of compose.yaml, its services and the rest, appended to one
     // string: the services are most of a large project's file.
-    let mut compose = render(tera(), "compose.yaml", &context(&project, &survey))?;
+    let mut compose = tpl.render("compose.yaml", &context(&project, &survey))?;
     let shared = (
         !project.app_env.is_empty(),
         !project.app_depends_on.is_empty(),
@@ -46,8 +45,8 @@ pub(super) fn compose_yaml(model: &Model) -> Result<(String, Project)> {
     project.app_env = IndexMap::new();
     project.app_depends_on = Vec::new();
     let ctx = context(&project, &survey);
-    Project::render_services(model, shared, survey, &mut compose)?;
-    compose.push_str(&render(tera(), "compose-rest.yaml", &ctx)?);
+    Project::render_services(model, tpl, shared, survey, &mut compose)?;
+    compose.push_str(&tpl.render("compose-rest.yaml", &ctx)?);
     Ok((compose, project))
 }
 

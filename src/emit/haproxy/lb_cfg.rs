@@ -2,12 +2,11 @@
 //! balancer: a frontend that routes each path to a backend, one backend per
 //! web tier.
 
-use super::engine;
 use crate::emit::balancer::{
     autoscale_note, header, lb_listen, upstream_addr, uses_local_addrs, LOCAL_NOTE,
 };
-use crate::emit::templates::render;
-use crate::emit::{EmitError, Options, Result};
+use crate::emit::templates::Engine;
+use crate::emit::{EmitError, Options, Result, Target};
 use crate::model::{Lb, LbMethod, LbRoute, Model, Web};
 use serde::Serialize;
 
@@ -80,8 +79,8 @@ pub fn lb_config(model: &Model, lb: &Lb, opts: &Options) -> Result<String> {
         backends,
     };
     let ctx = tera::Context::from_serialize(&ctx)
-        .map_err(|e| EmitError(format!("haproxy context: {e}")))?;
-    render(engine(), "lb.cfg", &ctx)
+        .map_err(|e| EmitError::new(format!("haproxy context: {e}")))?;
+    Engine::of(Target::Haproxy, opts).render("lb.cfg", &ctx)
 }
 
 fn backend(lb: &Lb, w: &Web, index: usize, opts: &Options) -> Result<Backend> {

@@ -12,18 +12,6 @@ pub use lb_cfg::lb_config;
 
 use super::{Options, OutFile, Result};
 use crate::model::Model;
-use std::sync::OnceLock;
-
-static ENGINE: OnceLock<tera::Tera> = OnceLock::new();
-
-pub(super) fn engine() -> &'static tera::Tera {
-    ENGINE.get_or_init(|| {
-        super::templates::engine(&[(
-            "lb.cfg",
-            include_str!("../../../templates/haproxy/lb.cfg.tera"),
-        )])
-    })
-}
 
 /// Renders every `haproxy` file for one stage: one config per load balancer.
 pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {

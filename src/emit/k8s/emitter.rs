@@ -3,9 +3,8 @@
 //! they all build alike: labels, Services, PodDisruptionBudgets, the pods of
 //! the data tier; and how a file's documents become one output file.
 
-use super::engine::{one_newline, tera};
 use super::objects::*;
-use crate::emit::templates::render;
+use crate::emit::templates::Engine;
 use crate::emit::{OutFile, Result};
 use crate::model::{AppEnv, Model, Origin, Queue, Web, EMULATOR_CREDENTIALS};
 use serde::Serialize;
@@ -43,6 +42,8 @@ pub(super) struct K8s<'m> {
     pub(super) env_hash: String,
     /// `base_ctx()`, built once: every document's context starts from it.
     base: Context,
+    /// The engine its templates render with (the user's overrides, if any).
+    pub(super) tpl: Engine<'m>,
     pub(super) webs: HashMap<&'m str, &'m Web>,
     pub(super) queues: HashMap<&'m str, &'m Queue>,
 }
@@ -57,7 +58,7 @@ pub(super) const TIER_OPS: &str = "ops";
 pub(super) const ENV_HASH: &str = "archc.dev/env-hash";
 
 impl<'m> K8s<'m> {
-    pub(super) fn new(m: &'m Model) -> Self {
+    pub(super) fn new(m: &'m Model, tpl: Engine<'m>) -> Self {
         let mut k = K8s {
             m,
             ns: m.system.clone(),
@@ -68,6 +69,7 @@ impl<'m> K8s<'m> {
             secret_keys: Vec::new(),
             env_hash: String::new(),
             base: Context::new(),
+            tpl,
             webs: m.webs.iter().map(|w| (w.name.as_str(), w)).collect(),
             queues: m.queues.iter().map(|q| (q.name.as_str(), q)).collect(),
         };
@@ -124,7 +126,7 @@ impl<'m> K8s<'m> {
         let mut ctx = self.base.clone();
         ctx.insert("o", o);
         // Each document ends with exactly one newline, so the file does too.
-        Ok(one_newline(render(tera(), template, &ctx)?))
+        Ok(one_newline(self.tpl.render(template, &ctx)?))
     }
 
     /// The file's header comment from its template, then its documents,
@@ -132,7 +134,7 @@ impl<'m> K8s<'m> {
     pub(super) fn render_file(&self, f: File, origins: &[&Origin]) -> Result<OutFile> {
         let mut ctx = self.base.clone();
         ctx.insert("intro", &f.intro);
-        let head = render(tera(), "file", &ctx)?;
+        let head = self.tpl.render("file", &ctx)?;
         // The head goes in front of the first document, in its buffer: a
         // file of megabytes (the network policies) is not copied whole.
         let mut docs = f.docs.into_iter();
@@ -253,4 +255,11 @@ pub(super) fn plural(n: u32, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// Text ending with exactly one newline.
+pub(super) fn one_newline(mut text: String) -> String {
+    text.truncate(text.trim_end().len());
+    text.push('\n');
+    text
 }

@@ -1,9 +1,8 @@
 //! `kustomization.yaml`: the index of every file of the stage, in the order
 //! they were written (the order `kubectl apply -k` follows).
 
+use super::emitter::one_newline;
 use super::emitter::K8s;
-use super::engine::{one_newline, tera};
-use crate::emit::templates::render;
 use crate::emit::{OutFile, Result};
 
 impl K8s<'_> {
@@ -11,7 +10,7 @@ impl K8s<'_> {
     pub(super) fn kustomization_file(&self, resources: &[String]) -> Result<OutFile> {
         let mut ctx = self.base_ctx();
         ctx.insert("resources", resources);
-        let kustomization = one_newline(render(tera(), "kustomization", &ctx)?);
+        let kustomization = one_newline(self.tpl.render("kustomization", &ctx)?);
         // Made of no single component: stage-wide scaffolding.
         Ok(OutFile::new("kustomization.yaml", kustomization, &[]))
     }

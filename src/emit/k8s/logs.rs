@@ -1,10 +1,8 @@
 //! `80-logs.yaml`: the logs collector, fluent-bit on every node.
 
 use super::emitter::{File, K8s, TIER_OPS};
-use super::engine::tera;
 use super::images;
 use super::objects::*;
-use crate::emit::templates::render;
 use crate::emit::Result;
 
 /// The ConfigMap, the DaemonSet and their pods' name.
@@ -30,7 +28,7 @@ impl K8s<'_> {
     fn fluent_bit_config_map(&self) -> Result<String> {
         let mut ctx = self.base_ctx();
         ctx.insert("ns", &self.ns);
-        let conf = render(tera(), "fluent-bit.conf", &ctx)?;
+        let conf = self.tpl.render("fluent-bit.conf", &ctx)?;
         self.one_file_config_map(self.meta(NAME, "logs"), "fluent-bit.conf", conf)
     }
 

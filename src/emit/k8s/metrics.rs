@@ -2,10 +2,8 @@
 //! needs to discover the pods.
 
 use super::emitter::{File, K8s, TIER_OPS};
-use super::engine::tera;
 use super::images;
 use super::objects::*;
-use crate::emit::templates::render;
 use crate::emit::Result;
 
 /// The RBAC objects, ConfigMap, Deployment and Service: all one name.
@@ -45,7 +43,7 @@ impl K8s<'_> {
 
     /// `prometheus.yml`, from its template.
     fn prometheus_config_map(&self) -> Result<String> {
-        let conf = render(tera(), "prometheus.yml", &self.base_ctx())?;
+        let conf = self.tpl.render("prometheus.yml", &self.base_ctx())?;
         self.one_file_config_map(self.meta(NAME, "metrics"), "prometheus.yml", conf)
     }
 

@@ -38,7 +38,6 @@ mod app_env;
 mod caches;
 mod databases;
 mod emitter;
-mod engine;
 mod images;
 mod ingress;
 mod kustomization;
@@ -52,21 +51,20 @@ mod queues;
 mod replication;
 mod web_and_workers;
 
-use super::{Options, OutFile, Result};
+use super::templates::Engine;
+use super::{Options, OutFile, Result, Target};
 use crate::model::{Model, Origin, QueueEngine};
 use emitter::{File, K8s};
-
-pub(super) use engine::tera;
 
 /// Renders every `k8s` file for one stage and hands each to `sink` as soon as
 /// it is rendered: a stage of thousands of components writes thousands of
 /// files, and none has to wait in memory for the others.
 pub fn emit_each(
     model: &Model,
-    _opts: &Options,
+    opts: &Options,
     sink: &mut dyn FnMut(OutFile) -> Result<()>,
 ) -> Result<()> {
-    let k = K8s::new(model);
+    let k = K8s::new(model, Engine::of(Target::K8s, opts));
     // Each file with the components whose design lines it records in its
     // header; a component's own file names them directly (looking them up by
     // file name would scan every component for every file).

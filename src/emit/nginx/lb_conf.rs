@@ -2,12 +2,11 @@
 //! balancer: an upstream per web tier, a location per route, and a cache per
 //! CDN whose origin the balancer is.
 
-use super::engine;
 use crate::emit::balancer::{
     autoscale_note, header, lb_listen, upstream_addr, uses_local_addrs, LOCAL_NOTE,
 };
-use crate::emit::templates::render;
-use crate::emit::{EmitError, Options, Result};
+use crate::emit::templates::Engine;
+use crate::emit::{EmitError, Options, Result, Target};
 use crate::model::{Cdn, Lb, LbMethod, LbRoute, Model, Web};
 use serde::Serialize;
 
@@ -83,8 +82,8 @@ pub fn lb_config(model: &Model, lb: &Lb, opts: &Options) -> Result<String> {
         locations,
     };
     let ctx = tera::Context::from_serialize(&ctx)
-        .map_err(|e| EmitError(format!("nginx context: {e}")))?;
-    render(engine(), "lb.conf", &ctx)
+        .map_err(|e| EmitError::new(format!("nginx context: {e}")))?;
+    Engine::of(Target::Nginx, opts).render("lb.conf", &ctx)
 }
 
 /// One upstream per web tier, listing its instances.

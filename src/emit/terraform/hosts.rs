@@ -8,8 +8,8 @@ use super::names::{aws_name, dashed, label};
 use super::network::app_sg;
 use super::tidy::Tidy;
 use super::user_data::{any_sidecar, env_pairs, sidecars, user_data, Sidecar};
-use super::{tera, Result, TfFile};
-use crate::emit::templates::{render_into, tf_name};
+use super::{Result, TfFile};
+use crate::emit::templates::{tf_name, Engine};
 use crate::model::{App, AppEnv, Model, NosqlEngine, Origin, Web, Worker};
 use serde::{Serialize, Serializer};
 use tera::Context;
@@ -147,7 +147,7 @@ impl TfFile for HostsTf {
     /// its own small context: at 10,000 components the groups are 13 MB of
     /// text, and one context holding them all was converted whole into
     /// tera's values and rendered into one more buffer of the file's size.
-    fn append(&self, m: &Model, out: &mut Tidy) -> Result<()> {
+    fn append(&self, m: &Model, tpl: Engine, out: &mut Tidy) -> Result<()> {
         if !self.hosts {
             return Ok(());
         }
@@ -157,8 +157,8 @@ impl TfFile for HostsTf {
         c.insert("metrics", &self.metrics);
         for h in &self.groups {
             c.insert("h", h);
-            c.insert("user_data", &user_data(m, self, h)?);
-            render_into(tera(), "host-group.tf", &c, &mut *out)?;
+            c.insert("user_data", &user_data(m, self, h, tpl)?);
+            tpl.render_into("host-group.tf", &c, &mut *out)?;
         }
         Ok(())
     }

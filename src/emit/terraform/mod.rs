@@ -36,23 +36,21 @@ mod user_data;
 mod variables;
 mod versions;
 
-use super::templates::{engine, render_into};
-use super::{EmitError, Options, OutFile, Result};
+use super::templates::Engine;
+use super::{EmitError, Options, OutFile, Result, Target};
 use crate::model::{Model, Origin};
 use serde::Serialize;
-use std::sync::OnceLock;
-use tera::{Context, Tera};
+use tera::Context;
 use tidy::Tidy;
 
 /// One file of the target.
 struct File {
     /// The file written, also the name of its template.
     name: &'static str,
-    template: &'static str,
     /// Builds the file's context from the model and renders it: always
     /// [`render_file`] of the context type, named here so the table says
     /// which module builds each file.
-    render: fn(&'static str, &Model, &str, &mut Tidy) -> Result<()>,
+    render: fn(&'static str, &Model, &str, Engine<'_>, &mut Tidy) -> Result<()>,
     /// The components whose design lines its second header line lists.
     origins: for<'m> fn(&'m Model) -> Vec<&'m Origin>,
     written: Written,
@@ -69,94 +67,68 @@ enum Written {
     UnlessEmpty,
 }
 
-/// A template's text, embedded so archc works from any directory.
-macro_rules! template {
-    ($name:literal) => {
-        include_str!(concat!("../../../templates/terraform/", $name, ".tera"))
-    };
-}
-
 /// The files of the target, in the order they are written.
 const FILES: &[File] = &[
     File {
         name: "versions.tf",
-        template: template!("versions.tf"),
         render: render_file::<versions::VersionsTf>,
         origins: versions::origins,
         written: Written::Always,
     },
     File {
         name: "variables.tf",
-        template: template!("variables.tf"),
         render: render_file::<variables::VariablesTf>,
         origins: variables::origins,
         written: Written::UnlessEmpty,
     },
     File {
         name: "network.tf",
-        template: template!("network.tf"),
         render: render_file::<network::NetworkTf>,
         origins: network::origins,
         written: Written::UnlessEmpty,
     },
     File {
         name: "hosts.tf",
-        template: template!("hosts.tf"),
         render: render_file::<hosts::HostsTf>,
         origins: hosts::origins,
         written: Written::UnlessEmpty,
     },
     File {
         name: "lb.tf",
-        template: template!("lb.tf"),
         render: render_file::<lb::LbTf>,
         origins: lb::origins,
         written: Written::UnlessEmpty,
     },
     File {
         name: "data.tf",
-        template: template!("data.tf"),
         render: render_file::<data::DataTf>,
         origins: data::origins,
         written: Written::UnlessEmpty,
     },
     File {
         name: "queues.tf",
-        template: template!("queues.tf"),
         render: render_file::<queues::QueuesTf>,
         origins: queues::origins,
         written: Written::UnlessEmpty,
     },
     File {
         name: "edge.tf",
-        template: template!("edge.tf"),
         render: render_file::<edge::EdgeTf>,
         origins: edge::origins,
         written: Written::UnlessEmpty,
     },
     File {
         name: "ops.tf",
-        template: template!("ops.tf"),
         render: render_file::<ops::OpsTf>,
         origins: ops::origins,
         written: Written::UnlessEmpty,
     },
     File {
         name: "outputs.tf",
-        template: template!("outputs.tf"),
         render: render_file::<outputs::OutputsTf>,
         origins: outputs::origins,
         written: Written::UnlessEmpty,
     },
-];
-
-/// The templates of the pieces some files append after their head, one
-/// rendered per item (see [`TfFile::append`]).
-const PIECES: &[(&str, &str)] = &[
-    ("user_data.sh", template!("user_data.sh")),
-    ("host-group.tf", template!("host-group.tf")),
-    ("alarm.tf", template!("alarm.tf")),
-    ("security-group.tf", template!("security-group.tf")),
 ];
 
 /// The context of one file: what its template reads, built from the model
@@ -166,36 +138,24 @@ trait TfFile: Serialize {
 
     /// Appends what the file renders one piece at a time after its head
     /// (host groups, security groups, alarms).
-    fn append(&self, _m: &Model, _out: &mut Tidy) -> Result<()> {
+    fn append(&self, _m: &Model, _tpl: Engine, _out: &mut Tidy) -> Result<()> {
         Ok(())
     }
-}
-
-static ENGINE: OnceLock<Tera> = OnceLock::new();
-
-pub(super) fn tera() -> &'static Tera {
-    ENGINE.get_or_init(|| {
-        let all: Vec<(&str, &str)> = FILES
-            .iter()
-            .map(|f| (f.name, f.template))
-            .chain(PIECES.iter().copied())
-            .collect();
-        engine(&all)
-    })
 }
 
 /// Renders every `terraform` file for one stage, handing each to `sink` as
 /// soon as it is ready (a large stage's files are megabytes each).
 pub fn emit_each(
     model: &Model,
-    _opts: &Options,
+    opts: &Options,
     sink: &mut dyn FnMut(OutFile) -> Result<()>,
 ) -> Result<()> {
+    let tpl = Engine::of(Target::Terraform, opts);
     let header = format!("# {}", crate::emit::header_line(model));
     for file in FILES {
         // One copy of the text at a time: the raw render goes once tidied.
         let mut text = Tidy::default();
-        (file.render)(file.name, model, &header, &mut text)?;
+        (file.render)(file.name, model, &header, tpl, &mut text)?;
         let text = text.finish();
         if file.written == Written::Always || declares_anything(&text) {
             sink(OutFile::new(file.name, text, &(file.origins)(model)))?;
@@ -221,26 +181,33 @@ fn render_file<T: TfFile>(
     name: &'static str,
     m: &Model,
     header: &str,
+    tpl: Engine,
     out: &mut Tidy,
 ) -> Result<()> {
     let file = T::build(m);
-    let mut head = Context::from_serialize(&file).map_err(|e| EmitError(e.to_string()))?;
+    let mut head = Context::from_serialize(&file).map_err(|e| EmitError::new(e.to_string()))?;
     head.insert("header", header);
-    render_into(tera(), name, &head, &mut *out)?;
+    tpl.render_into(name, &head, &mut *out)?;
     // The head's values go before the pieces are rendered.
     drop(head);
-    file.append(m, out)
+    file.append(m, tpl, out)
 }
 
 /// Appends one piece per item to a file after its head, each rendered from
 /// a context holding only that item as `key`: network.tf's security groups
 /// and ops.tf's alarms, which as tera's values all at once were the largest
 /// contexts of a big stage (the alarms of 10,000 components: 7 MB).
-fn render_each<T: Serialize>(template: &str, key: &str, items: &[T], out: &mut Tidy) -> Result<()> {
+fn render_each<T: Serialize>(
+    tpl: Engine,
+    template: &str,
+    key: &str,
+    items: &[T],
+    out: &mut Tidy,
+) -> Result<()> {
     let mut c = Context::new();
     for item in items {
         c.insert(key, item);
-        render_into(tera(), template, &c, &mut *out)?;
+        tpl.render_into(template, &c, &mut *out)?;
     }
     Ok(())
 }

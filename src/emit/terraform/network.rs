@@ -7,6 +7,7 @@ use super::hosts::{app_origins, has_hosts};
 use super::names::{aws_name, dashed, label};
 use super::tidy::Tidy;
 use super::{render_each, Result, TfFile};
+use crate::emit::templates::Engine;
 use crate::model::{Model, Origin};
 use serde::Serialize;
 
@@ -60,9 +61,9 @@ impl TfFile for NetworkTf {
         }
     }
 
-    fn append(&self, _m: &Model, out: &mut Tidy) -> Result<()> {
+    fn append(&self, _m: &Model, tpl: Engine, out: &mut Tidy) -> Result<()> {
         if self.vpc {
-            render_each("security-group.tf", "sg", &self.security_groups, out)?;
+            render_each(tpl, "security-group.tf", "sg", &self.security_groups, out)?;
         }
         Ok(())
     }

@@ -8,6 +8,7 @@ use super::hosts::{app_origins, host_groups, log_group_names, HostCtx};
 use super::nosql::nosqls;
 use super::tidy::Tidy;
 use super::{render_each, Result, TfFile};
+use crate::emit::templates::Engine;
 use crate::model::{Model, Origin};
 use serde::Serialize;
 
@@ -54,9 +55,9 @@ impl TfFile for OpsTf {
         }
     }
 
-    fn append(&self, _m: &Model, out: &mut Tidy) -> Result<()> {
+    fn append(&self, _m: &Model, tpl: Engine, out: &mut Tidy) -> Result<()> {
         if self.metrics {
-            render_each("alarm.tf", "a", &self.alarms, out)?;
+            render_each(tpl, "alarm.tf", "a", &self.alarms, out)?;
         }
         Ok(())
     }

@@ -7,8 +7,8 @@ use super::databases::db_name;
 use super::hosts::{HostCtx, HostsTf};
 use super::names::{heredoc_escape, sh_quote};
 use super::tidy::tidy;
-use super::{tera, Result};
-use crate::emit::templates::{render, tf_name};
+use super::Result;
+use crate::emit::templates::{tf_name, Engine};
 use crate::emit::EmitError;
 use crate::model::runtime::EnvValue;
 use crate::model::{Cache, CacheEngine, Db, EnvVar, Meaning, Model};
@@ -17,7 +17,7 @@ use tera::Context;
 
 /// The user data script of one host group, indented for the launch
 /// template's heredoc.
-pub(super) fn user_data(m: &Model, tf: &HostsTf, h: &HostCtx) -> Result<String> {
+pub(super) fn user_data(m: &Model, tf: &HostsTf, h: &HostCtx, tpl: Engine) -> Result<String> {
     #[derive(Serialize)]
     struct Ud<'a> {
         kind: &'a str,
@@ -48,8 +48,8 @@ pub(super) fn user_data(m: &Model, tf: &HostsTf, h: &HostCtx) -> Result<String> 
         env: &env,
         sidecars: if u.sidecars { &tf.sidecars } else { &[] },
     };
-    let c = Context::from_serialize(&v).map_err(|e| EmitError(e.to_string()))?;
-    let text = tidy(&render(tera(), "user_data.sh", &c)?);
+    let c = Context::from_serialize(&v).map_err(|e| EmitError::new(e.to_string()))?;
+    let text = tidy(&tpl.render("user_data.sh", &c)?);
     Ok(indent(&text))
 }
 
