@@ -475,3 +475,21 @@ fn the_language_server_completes_and_explains_the_new_clauses() {
     let d = archc::lsp::Document::new("file:///t/s.arch".parse().unwrap(), 1, "web env ".into());
     assert!(d.completion(Position::new(0, 8)).is_empty());
 }
+
+/// The contract's examples (LANGUAGE.md, "Small additions a user reaches
+/// for"), as written, build on every target.
+#[test]
+fn the_contract_examples_build_as_written() {
+    for line in [
+        r#"web api x2 behind lb env LOG_LEVEL="info", REGION_HINT="eu"   # extra environment"#,
+        "web api x2 behind lb secret STRIPE_KEY, MAIL_TOKEN           # names only: values come from the deploying environment",
+        "worker mail consumes jobs label team=growth, tier=batch      # labels (k8s, compose) and tags (AWS)",
+    ] {
+        let text = format!("queue jobs\n{line}\n");
+        let c = archc::compile("contract.arch", &text);
+        assert!(!c.has_errors(), "{line}: {:?}", c.diagnostics);
+        for target in Target::ALL {
+            emit::emit(target, c.design.last(), &emit::Options::default()).unwrap();
+        }
+    }
+}
