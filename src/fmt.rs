@@ -1,7 +1,8 @@
 //! `archc fmt`: the canonical layout of a design. One statement per line, two
 //! spaces of indentation inside stages, single spaces between words, `, `
-//! between list items, comments kept where they were, at most one blank line in
-//! a row. Formatting formatted text changes nothing.
+//! between list items, `NAME=VALUE` without spaces (`env`, `label`), comments
+//! kept where they were, at most one blank line in a row. Formatting formatted
+//! text changes nothing.
 
 use crate::span::Span;
 use crate::syntax::ast::{Item, SourceFile};
@@ -95,12 +96,15 @@ fn indent(out: &mut String, depth: usize) {
     }
 }
 
-/// Single spaces between words, `, ` after commas, strings untouched.
+/// Single spaces between words, `, ` after commas, no space around `=`,
+/// strings untouched.
 fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut in_string = false;
     let mut escaped = false;
     let mut pending_space = false;
+    // Just after `=`: the value follows without a space.
+    let mut glued = false;
     for c in text.chars() {
         if in_string {
             out.push(c);
@@ -119,11 +123,17 @@ fn normalize(text: &str) -> String {
                 out.push(',');
                 pending_space = true;
             }
+            '=' => {
+                out.push('=');
+                pending_space = false;
+                glued = true;
+            }
             _ => {
-                if pending_space && !out.is_empty() {
+                if pending_space && !out.is_empty() && !glued {
                     out.push(' ');
                 }
                 pending_space = false;
+                glued = false;
                 if c == '"' {
                     in_string = true;
                 }
@@ -145,5 +155,9 @@ mod tests {
             "cdn for /a, /b ttl 1d"
         );
         assert_eq!(normalize(r#"web image "a  , b""#), r#"web image "a  , b""#);
+        assert_eq!(
+            normalize(r#"web env A = "x = y" ,B= 1 label  team =growth"#),
+            r#"web env A="x = y", B=1 label team=growth"#
+        );
     }
 }

@@ -247,6 +247,16 @@ pub static KEYWORDS: &[Keyword] = &[
     kw("consumes", None, "worker clause `consumes QUEUE`",
         "The queue the workers take jobs from; must name a queue of the stage (E0105).",
         "The queue's address in the workers' environment."),
+    // ---- env, secret, label ----------------------------------------------
+    kw("env", None, "web or worker clause `env NAME=\"value\", …`",
+        "Extra environment variables for the tier, after archc's own (docs/app-env.md). Names are `[A-Z_][A-Z0-9_]*` (E0209) and none of archc's (E0211); a value is never a secret (E0210): use `secret`.",
+        "Compose `environment`, the Kubernetes container's `env`, a line of the hosts' `/etc/app.env` (Terraform user data)."),
+    kw("secret", None, "web or worker clause `secret NAME, …`",
+        "Variables whose values come from the deploying environment: archc writes their names, never a value.",
+        "Compose `${NAME:?…}` from the shell or `.env` (listed in `.env.example`); Kubernetes `secretKeyRef` into the Secret `<system>-<name>-secrets` you create; Terraform: SSM SecureString `/<system>/<name>/NAME`, read at boot by a host role that may read exactly those parameters."),
+    kw("label", None, "clause `label KEY=VALUE, …` (every component)",
+        "Labels and tags for the component's objects. Keys and values follow Kubernetes' label syntax and AWS's tag limits (E0212); archc's own keys are refused (E0211).",
+        "Kubernetes `metadata.labels` of its objects and pod templates (never selectors), Compose `labels`, AWS `tags` of the resources that run or store it."),
     // ---- forms -----------------------------------------------------------
     kw("xN", Some("db"), "shard count `sharded by KEY xN`",
         "The number of shards; each is a primary with its replicas.",

@@ -6,6 +6,7 @@ mod expiry;
 mod names;
 mod scale;
 mod sessions;
+mod settings;
 mod spof;
 
 use crate::diag::Diagnostic;
@@ -19,6 +20,7 @@ pub fn check_stage(m: &Model) -> Vec<Diagnostic> {
     sessions::check(m, &mut out);
     spof::check(m, &mut out);
     expiry::check(m, &mut out);
+    settings::check(m, &mut out);
     out
 }
 

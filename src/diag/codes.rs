@@ -142,6 +142,48 @@ pub static CODES: &[CodeInfo] = &[
     e("E0208", "colocated without a web host",
       "`colocated` puts a component on the web host, but the stage has no web tier to host it. Declare \
        `web x1`, or remove `colocated`."),
+    e("E0209", "invalid variable name",
+      "`env NAME=\"value\"` and `secret NAME` name environment variables of a web tier or worker. \
+       A name is capital letters, digits and `_`, not starting with a digit (`LOG_LEVEL`, \
+       `STRIPE_KEY`): every shell, Docker env file, Compose file and Kubernetes pod reads such a \
+       name alike, a Kubernetes Secret key and an SSM parameter name can hold it, and archc's own \
+       variables (docs/app-env.md) are written so too. The diagnostic suggests the name in that \
+       form."),
+    e("E0210", "secret written as a literal",
+      "An `env` value is written into every generated file: compose.yaml, the Kubernetes \
+       manifests, the Terraform user data (and so the Terraform state). A secret does not belong \
+       there. archc treats a variable as a secret when a word of its name says so (`PASSWORD`, \
+       `PASS`, `SECRET`, `TOKEN`, `CREDENTIALS`, `APIKEY`, or a final `KEY` that is not a data key \
+       such as `SHARD_KEY`; a name with `PUBLIC` or `PUBLISHABLE` is meant to be seen), or when \
+       its value looks like a credential (a known key format, a URL with a password, a private \
+       key, a long random token). Declare it with `secret NAME` instead: Compose reads it from the \
+       deploying shell or `.env`, Kubernetes from a Secret you create, AWS from an SSM \
+       SecureString parameter the hosts read at boot. If the value is not secret, rename the \
+       variable."),
+    e("E0211", "variable or label given twice or taken by archc",
+      "A web tier's or worker's variables are archc's own (docs/app-env.md: the addresses of the \
+       data services, `PORT`, `WORKER_QUEUE`, the passwords archc manages, and `LOGS_HOST`, \
+       `LOGS_PORT`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` on the targets that set them), \
+       then the design's `env` and `secret` ones. A name may be given once: twice in one \
+       statement, in both `env` and `secret`, or equal to one of archc's would leave a target \
+       picking one. Labels alike: a key once per statement, and none of archc's own \
+       (`app.kubernetes.io/name`, `component`, `part-of`, `managed-by`, `archc.dev/*`, and the \
+       AWS tags `system`, `stage`, `managed-by`, `Name`), which its selectors, policies and \
+       listings rely on."),
+    e("E0212", "invalid label",
+      "A `label KEY=VALUE` becomes a Kubernetes label, a Compose label and an AWS tag, so it must \
+       be valid on all three. The key is a name of up to 63 letters, digits, `-`, `_` and `.`, \
+       starting and ending with a letter or digit, with an optional prefix that is a lowercase DNS \
+       name and `/` (`example.com/team`), at most 128 characters in all (AWS). The value is empty \
+       or such a name. Prefixes the platforms keep for themselves are refused: `aws:` (AWS), \
+       `kubernetes.io/` and `k8s.io/` (Kubernetes; `app.kubernetes.io/` keys other than archc's \
+       own are fine), `com.docker.`, `io.docker.`, `org.dockerproject.` (Docker)."),
+    e("E0213", "control character in a value",
+      "An `env` value is written into an env file, a Compose file, Kubernetes manifests and a \
+       shell script, each of which carries one line a variable. A tab or another control \
+       character would be read differently by each, so archc refuses it. Write the value on one \
+       line of printable characters; a value that needs more (a certificate, a key) is a secret: \
+       use `secret NAME`."),
     w("W0301", "stateful web tier behind a load balancer without sticky routing",
       "A stateful web tier keeps each user's session in the memory of one server. Behind a load \
        balancer that spreads requests, the next request lands on another server and the user seems \

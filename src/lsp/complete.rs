@@ -184,6 +184,7 @@ fn clause_words(out: &mut Out, model: &Model, kind: Kind, words: &[&str], last: 
         ("with", _) => out.keyword("replicas"),
         // A value comes next.
         (_, "autoscale" | "by" | "port" | "image" | "health" | "ttl" | "memory" | "storage")
+        | (_, "env" | "secret" | "label")
         | (_, "for" | "cpu" | "with") => {}
         ("autoscale", range) if range.contains("..") => {
             out.keyword("at");

@@ -123,6 +123,14 @@ pub enum Meaning {
     Prefix {
         prefix: String,
     },
+    /// The design's `env NAME="value"`: the value as written, on every target.
+    Given {
+        value: String,
+    },
+    /// The design's `secret NAME`: never a value in any output; each target
+    /// reads it from the application's own secret store (not the one of
+    /// archc's passwords, `Password`).
+    Secret,
 }
 
 impl Meaning {
@@ -136,6 +144,7 @@ impl Meaning {
             Meaning::TtlSeconds { seconds } => seconds.to_string(),
             Meaning::HealthPath { path } => path.clone(),
             Meaning::Prefix { prefix } => prefix.clone(),
+            Meaning::Given { value } => value.clone(),
             Meaning::Region { region } => region.clone(),
             Meaning::DatabaseName { name }
             | Meaning::ReplicaSet { name }
@@ -145,6 +154,7 @@ impl Meaning {
             | Meaning::Replicas { .. }
             | Meaning::Nodes { .. }
             | Meaning::Password
+            | Meaning::Secret
             | Meaning::ApiEndpoint
             | Meaning::QueueUrl => return None,
         })
@@ -279,6 +289,45 @@ pub fn queue_engine_word(e: QueueEngine) -> &'static str {
 /// The variables of the dummy AWS credentials the local targets give
 /// applications when `Model::needs_emulator_credentials`.
 pub const EMULATOR_CREDENTIALS: [&str; 2] = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"];
+
+/// Where compose's applications ship their logs, when the stage has `logs`.
+pub const LOG_SHIPPING: [&str; 2] = ["LOGS_HOST", "LOGS_PORT"];
+
+impl AppEnv {
+    /// The variables of `app` that archc sets itself, with what each is, on
+    /// some target: the contract's own (not the design's `env` and
+    /// `secret`), and the target-only extras whatever the stage (E0211
+    /// keeps a design's names off all of them).
+    pub fn archc_vars<'a>(&'a self, app: App<'a>) -> impl Iterator<Item = (&'a str, String)> {
+        let contract = self
+            .for_app(app)
+            .filter(|v| !matches!(v.meaning, Meaning::Given { .. } | Meaning::Secret))
+            .map(|v| {
+                let what = match v.kind {
+                    "web" | "worker" => {
+                        format!("archc's own variable of {} `{}`", v.kind, v.component)
+                    }
+                    "system" => "archc's AWS region for every application".to_string(),
+                    kind => format!("archc's variable of {kind} `{}`", v.component),
+                };
+                (v.name.as_str(), what)
+            });
+        let extras = EMULATOR_CREDENTIALS
+            .iter()
+            .map(|n| {
+                (
+                    *n,
+                    "the AWS credentials archc gives the local emulators".to_string(),
+                )
+            })
+            .chain(
+                LOG_SHIPPING
+                    .iter()
+                    .map(|n| (*n, "where compose ships logs, with `logs`".to_string())),
+            );
+        contract.chain(extras)
+    }
+}
 
 pub use super::runtime::APP_USER;
 
@@ -654,6 +703,40 @@ impl Contract<'_> {
         if let Some(prefix) = session_prefix {
             v("SESSION_STORE", Meaning::Prefix { prefix });
         }
+        self.settings("web", &w.name, &w.env, &w.secrets);
+    }
+
+    /// An application's `env` and `secret` variables, after archc's own.
+    fn settings(
+        &mut self,
+        kind: &'static str,
+        name: &str,
+        env: &[EnvSetting],
+        secrets: &[SecretName],
+    ) {
+        let reader = match kind {
+            "web" => Reader::Web(name.to_string()),
+            _ => Reader::Worker(name.to_string()),
+        };
+        let given = env.iter().map(|e| {
+            (
+                e.name.clone(),
+                Meaning::Given {
+                    value: e.value.clone(),
+                },
+            )
+        });
+        let secret = secrets.iter().map(|s| (s.name.clone(), Meaning::Secret));
+        for (var, meaning) in given.chain(secret) {
+            self.vars.push(EnvVar {
+                name: var,
+                kind,
+                component: name.to_string(),
+                at: self.at,
+                reader: reader.clone(),
+                meaning,
+            });
+        }
     }
 
     /// A worker's own: the prefix of the queue it consumes.
@@ -667,6 +750,7 @@ impl Contract<'_> {
             reader: Reader::Worker(w.name.clone()),
             meaning: Meaning::Prefix { prefix },
         });
+        self.settings("worker", &w.name, &w.env, &w.secrets);
     }
 }
 

@@ -151,6 +151,16 @@ pub struct Web {
     /// the client address.
     pub sticky: bool,
     pub resources: Resources,
+    /// `env NAME="value", …`: variables added after archc's own
+    /// (`Model::app_env`), as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<EnvSetting>,
+    /// `secret NAME, …`: variables each target reads from its secret store.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<SecretName>,
+    /// `label KEY=VALUE, …`, as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<Label>,
     pub origin: Origin,
     #[serde(skip)]
     pub spans: ClauseSpans,
@@ -182,6 +192,9 @@ pub struct Lb {
     pub port: u16,
     /// Names of the web tiers behind it, in declaration order.
     pub backends: Vec<String>,
+    /// `label KEY=VALUE, …`, as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<Label>,
     pub origin: Origin,
     #[serde(skip)]
     pub spans: ClauseSpans,
@@ -230,6 +243,9 @@ pub struct Db {
     /// Database user name.
     pub user: String,
     pub resources: Resources,
+    /// `label KEY=VALUE, …`, as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<Label>,
     pub origin: Origin,
     #[serde(skip)]
     pub spans: ClauseSpans,
@@ -277,6 +293,9 @@ pub struct Cache {
     pub colocated: bool,
     pub port: u16,
     pub resources: Resources,
+    /// `label KEY=VALUE, …`, as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<Label>,
     pub origin: Origin,
     #[serde(skip)]
     pub spans: ClauseSpans,
@@ -295,6 +314,9 @@ pub struct Cdn {
     /// when the stage has no load balancer. One site, one origin: only this
     /// balancer's nginx config caches the CDN's paths, as CloudFront's origin.
     pub origin_lb: Option<String>,
+    /// `label KEY=VALUE, …`, as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<Label>,
     pub origin: Origin,
     #[serde(skip)]
     pub spans: ClauseSpans,
@@ -317,6 +339,9 @@ pub struct Nosql {
     /// Environment variable holding the password (MongoDB: `DOCS_PASSWORD`);
     /// none for DynamoDB, which the cloud's IAM guards.
     pub password_env: Option<String>,
+    /// `label KEY=VALUE, …`, as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<Label>,
     pub origin: Origin,
     #[serde(skip)]
     pub spans: ClauseSpans,
@@ -337,6 +362,9 @@ pub struct Queue {
     pub port: u16,
     /// Environment variable holding the password (RabbitMQ: `JOBS_PASSWORD`).
     pub password_env: Option<String>,
+    /// `label KEY=VALUE, …`, as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<Label>,
     pub origin: Origin,
     #[serde(skip)]
     pub spans: ClauseSpans,
@@ -351,9 +379,49 @@ pub struct Worker {
     pub queue: String,
     pub image: String,
     pub resources: Resources,
+    /// `env NAME="value", …`: variables added after archc's own
+    /// (`Model::app_env`), as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<EnvSetting>,
+    /// `secret NAME, …`: variables each target reads from its secret store.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<SecretName>,
+    /// `label KEY=VALUE, …`, as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<Label>,
     pub origin: Origin,
     #[serde(skip)]
     pub spans: ClauseSpans,
+}
+
+/// `env NAME="value"`: one variable a web tier or worker is given beyond
+/// archc's own. Never a secret (E0210): see `SecretName`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EnvSetting {
+    pub name: String,
+    pub value: String,
+    /// The name as written, for diagnostics.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// `secret NAME`: a variable whose value no output holds; each target reads
+/// it from its own secret store (docs/language.md).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SecretName {
+    pub name: String,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// `label KEY=VALUE`: a Kubernetes and Compose label, an AWS tag.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Label {
+    pub key: String,
+    pub value: String,
+    /// The key as written, for diagnostics.
+    #[serde(skip)]
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -134,6 +134,9 @@ impl Kind {
                 "health",
                 "sessions",
                 "size",
+                "env",
+                "secret",
+                "label",
             ],
             Kind::Lb => &[
                 "nginx",
@@ -142,6 +145,7 @@ impl Kind {
                 "least-conn",
                 "ip-hash",
                 "sticky",
+                "label",
             ],
             Kind::Db => &[
                 "postgres",
@@ -151,6 +155,7 @@ impl Kind {
                 "with",
                 "storage",
                 "size",
+                "label",
             ],
             Kind::Cache => &[
                 "redis",
@@ -160,11 +165,12 @@ impl Kind {
                 "memory",
                 "colocated",
                 "size",
+                "label",
             ],
-            Kind::Cdn => &["for", "ttl", "versioned"],
-            Kind::Nosql => &["dynamodb", "mongodb"],
-            Kind::Queue => &["rabbitmq", "redis", "sqs"],
-            Kind::Worker => &["consumes", "image", "size"],
+            Kind::Cdn => &["for", "ttl", "versioned", "label"],
+            Kind::Nosql => &["dynamodb", "mongodb", "label"],
+            Kind::Queue => &["rabbitmq", "redis", "sqs", "label"],
+            Kind::Worker => &["consumes", "image", "size", "env", "secret", "label"],
             Kind::Logs | Kind::Metrics | Kind::Datacenters => &[],
         }
     }
@@ -223,6 +229,20 @@ pub enum Clause {
     NosqlEngine(NosqlEngine),
     QueueEngine(QueueEngine),
     Consumes(Spanned<String>),
+    /// `env NAME="value", …`, as written.
+    Env(Vec<Setting>),
+    /// `secret NAME, …`, as written.
+    Secret(Vec<Spanned<String>>),
+    /// `label KEY=VALUE, …`, as written.
+    Label(Vec<Setting>),
+}
+
+/// One `NAME=VALUE` of `env` or `label`: the value unquoted, its span the
+/// value as written (with its quotes).
+#[derive(Clone, Debug, Serialize)]
+pub struct Setting {
+    pub name: Spanned<String>,
+    pub value: Spanned<String>,
 }
 
 impl Clause {
@@ -257,6 +277,9 @@ impl Clause {
             Clause::Paths(_) => "for",
             Clause::Versioned => "versioned",
             Clause::Consumes(_) => "consumes",
+            Clause::Env(_) => "env",
+            Clause::Secret(_) => "secret",
+            Clause::Label(_) => "label",
         }
     }
 
@@ -284,6 +307,9 @@ impl Clause {
             "memory" => "the memory size",
             "for" => "the paths",
             "versioned" => "`versioned`",
+            "env" => "`env`",
+            "secret" => "`secret`",
+            "label" => "`label`",
             _ => "the queue",
         }
     }

@@ -10,6 +10,7 @@
 
 mod literals;
 mod lower;
+mod settings;
 
 use super::ast::*;
 use super::grammar::{ArchParser, Rule};

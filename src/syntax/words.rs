@@ -22,6 +22,10 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | Rule::behind_name
         | Rule::store_name => "a name",
         Rule::key | Rule::shard_key => "a key like `user_id`",
+        Rule::var_name => "a variable name like `LOG_LEVEL`",
+        Rule::env_pair => "a variable like `LOG_LEVEL=\"info\"`",
+        Rule::label_key | Rule::label_pair => "a label like `team=growth`",
+        Rule::setting_value | Rule::bare_value => "a value",
         Rule::int => "a number",
         Rule::count => "a count like `x3`",
         Rule::range => "a range like `2..10`",
@@ -102,6 +106,9 @@ pub fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::kw_rabbitmq => "rabbitmq",
         Rule::kw_sqs => "sqs",
         Rule::kw_consumes => "consumes",
+        Rule::kw_env => "env",
+        Rule::kw_secret => "secret",
+        Rule::kw_label => "label",
         _ => return None,
     })
 }
@@ -148,6 +155,9 @@ fn choice(rule: Rule) -> &'static [&'static str] {
         Rule::memory => &["memory"],
         Rule::cdn_paths => &["for"],
         Rule::consumes => &["consumes"],
+        Rule::env => &["env"],
+        Rule::secret => &["secret"],
+        Rule::label => &["label"],
         Rule::via_geodns => &["via"],
         Rule::cpu_target => &["at"],
         Rule::system_stmt => &["system"],

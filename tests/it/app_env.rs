@@ -146,11 +146,22 @@ fn k8s_names(m: &Model) -> BTreeMap<AppKey, Names> {
             )
         })
         .collect();
+    // Each Secret's keys, from the `kubectl create secret generic NAME`
+    // commands of the namespace file (the system's, and an application's
+    // own for the design's `secret`s).
     let ns = file(&files, "00-namespace.yaml").unwrap_or_default();
-    let secret_keys: Names = ns
-        .split("--from-literal=")
+    let secret_keys: BTreeMap<String, Names> = ns
+        .split("kubectl create secret generic ")
         .skip(1)
-        .map(|s| s.split('=').next().unwrap().to_string())
+        .map(|cmd| {
+            let name = cmd.split_whitespace().next().unwrap().to_string();
+            let keys = cmd
+                .split("--from-literal=")
+                .skip(1)
+                .map(|s| s.split('=').next().unwrap().to_string())
+                .collect();
+            (name, keys)
+        })
         .collect();
     let mut out = BTreeMap::new();
     for (key, app, _) in apps(m) {
@@ -163,13 +174,21 @@ fn k8s_names(m: &Model) -> BTreeMap<AppKey, Names> {
         let mut names = Names::new();
         for e in c["env"].as_sequence().into_iter().flatten() {
             names.insert(e["name"].as_str().unwrap().to_string());
+            // A key of a Secret the user creates: the command says how.
+            if let Some(r) = e["valueFrom"].get("secretKeyRef") {
+                let (secret, key) = (r["name"].as_str().unwrap(), r["key"].as_str().unwrap());
+                assert!(
+                    secret_keys.get(secret).is_some_and(|k| k.contains(key)),
+                    "{name}: {secret}/{key} is not created by 00-namespace.yaml"
+                );
+            }
         }
         for f in c["envFrom"].as_sequence().into_iter().flatten() {
             if let Some(cm) = f["configMapRef"]["name"].as_str() {
                 names.extend(config_maps[cm].iter().cloned());
             }
-            if f.get("secretRef").is_some() {
-                names.extend(secret_keys.iter().cloned());
+            if let Some(secret) = f["secretRef"]["name"].as_str() {
+                names.extend(secret_keys[secret].iter().cloned());
             }
         }
         out.insert(key, names);

@@ -566,18 +566,18 @@ fn completion_follows_the_statement_being_typed() {
     assert!(!got.contains(&"autoscale".to_string()), "{got:?}");
     // Engines after a kind.
     let got = complete("queue \n", "queue \n", 6);
-    assert_eq!(got, ["rabbitmq", "redis", "sqs"]);
+    assert_eq!(got, ["rabbitmq", "redis", "sqs", "label"]);
     // Once one is written, no other (a second engine, method or state is
     // E0003); the other clauses still are.
     let got = complete("lb front nginx \n", "nginx \n", 6);
     assert!(!got.contains(&"haproxy".to_string()), "{got:?}");
     assert!(got.contains(&"least-conn".to_string()), "{got:?}");
     let got = complete("lb front haproxy least-conn \n", "conn \n", 5);
-    assert_eq!(got, ["sticky"]);
+    assert_eq!(got, ["sticky", "label"]);
     let got = complete("db main postgres x2 \n", "x2 \n", 3);
     assert!(!got.contains(&"mysql".to_string()), "{got:?}");
     assert!(got.contains(&"sharded".to_string()), "{got:?}");
-    assert!(complete("queue jobs sqs \n", "sqs \n", 4).is_empty());
+    assert_eq!(complete("queue jobs sqs \n", "sqs \n", 4), ["label"]);
     let got = complete("web stateless \n", "stateless \n", 10);
     assert!(!got.contains(&"stateful".to_string()), "{got:?}");
     // Top level: `system` and `stage`, no `drop`.

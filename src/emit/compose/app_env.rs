@@ -3,7 +3,8 @@
 
 use super::ops::{FLUENT_FORWARD_PORT, LOGS};
 use super::passes::Builder;
-use crate::model::{App, Meaning, EMULATOR_CREDENTIALS};
+use super::service::literal;
+use crate::model::{App, Meaning, SecretName, EMULATOR_CREDENTIALS, LOG_SHIPPING};
 use indexmap::IndexMap;
 
 impl Builder<'_> {
@@ -35,8 +36,9 @@ impl Builder<'_> {
             self.aws_credentials(&mut env);
         }
         if m.logs.is_some() {
-            env.insert("LOGS_HOST".into(), LOGS.into());
-            env.insert("LOGS_PORT".into(), FLUENT_FORWARD_PORT.to_string());
+            let [host, port] = LOG_SHIPPING;
+            env.insert(host.into(), LOGS.into());
+            env.insert(port.into(), FLUENT_FORWARD_PORT.to_string());
         }
         env
     }
@@ -54,11 +56,49 @@ impl Builder<'_> {
         env.insert(key_var.into(), key);
     }
 
-    /// A web tier's or worker's own part of the contract.
-    pub(super) fn own_env(&self, app: App<'_>) -> IndexMap<String, String> {
-        self.contract
+    /// A web tier's or worker's own part of the contract: archc's, then the
+    /// design's `env` (as written: `$` reaches the container as `$`) and
+    /// `secret` (from the deploying shell or `.env`, never a value here).
+    pub(super) fn own_env(&mut self, app: App<'_>) -> IndexMap<String, String> {
+        let contract = std::mem::take(&mut self.contract);
+        let env = contract
             .own(app)
-            .map(|v| (v.name.clone(), v.meaning.literal().unwrap_or_default()))
-            .collect()
+            .map(|v| {
+                let value = match &v.meaning {
+                    Meaning::Given { value } => literal(value),
+                    Meaning::Secret => {
+                        let comment = self.design_secret_comment(&v.name);
+                        self.secret(&v.name, comment)
+                    }
+                    other => other.literal().unwrap_or_default(),
+                };
+                (v.name.clone(), value)
+            })
+            .collect();
+        self.contract = contract;
+        env
+    }
+
+    /// The `.env.example` comment of a `secret NAME` of the design: which
+    /// applications read it.
+    fn design_secret_comment(&self, name: &str) -> String {
+        let m = self.m;
+        let declares = |s: &[SecretName]| s.iter().any(|s| s.name == name);
+        let readers: Vec<String> = m
+            .webs
+            .iter()
+            .filter(|w| declares(&w.secrets))
+            .map(|w| format!("web `{}`", w.name))
+            .chain(
+                m.workers
+                    .iter()
+                    .filter(|w| declares(&w.secrets))
+                    .map(|w| format!("worker `{}`", w.name)),
+            )
+            .collect();
+        format!(
+            "`secret {name}` of {}: set it in the deploying shell's environment, or here.",
+            readers.join(", ")
+        )
     }
 }

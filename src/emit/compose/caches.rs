@@ -1,7 +1,7 @@
 //! Caches: redis and memcached instances.
 
 use super::passes::Builder;
-use super::service::{cmd, limits, plural, Healthcheck, Service, BACKEND};
+use super::service::{cmd, labels, limits, plural, Healthcheck, Service, BACKEND};
 use crate::model::{Cache, CacheEngine};
 
 impl Builder<'_> {
@@ -64,6 +64,7 @@ fn cache_service(c: &Cache, inst: &str, comments: Vec<String>) -> Service {
         command: c.server_command(),
         restart: true,
         expose: vec![c.port.to_string()],
+        labels: labels(&c.labels),
         healthcheck: Some(health),
         networks: vec![BACKEND],
         limits: limits(&c.resources, c.container_memory_mb()),

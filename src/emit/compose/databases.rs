@@ -3,7 +3,7 @@
 use super::env_example::secret_ref;
 use super::passes::Builder;
 use super::service::{
-    compose_escape, limits, plural, ConfigMount, Dependency, Healthcheck, Service, BACKEND,
+    compose_escape, labels, limits, plural, ConfigMount, Dependency, Healthcheck, Service, BACKEND,
 };
 use crate::model::runtime::EnvValue;
 use crate::model::{Db, DbEngine};
@@ -207,6 +207,7 @@ fn db_service(db: &Db, name: &str) -> Service {
         hostname: Some(name.into()),
         restart: true,
         expose: vec![db.port.to_string()],
+        labels: labels(&db.labels),
         networks: vec![BACKEND],
         limits: limits(&db.resources, db.resources.memory_mb),
         ..Service::default()

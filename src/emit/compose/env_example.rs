@@ -33,7 +33,8 @@ pub(super) fn secret_ref(var: &str) -> String {
 }
 
 /// The components `.env.example` asks secrets for: databases, password-protected
-/// document stores and queues, and the AWS emulators' credentials.
+/// document stores and queues, the AWS emulators' credentials, and the web
+/// tiers and workers with `secret`s of their own.
 pub(super) fn secret_origins(m: &Model) -> Vec<&crate::model::Origin> {
     let apps = !m.webs.is_empty() || !m.workers.is_empty();
     let mut o: Vec<_> = m.dbs.iter().map(|d| &d.origin).collect();
@@ -48,6 +49,18 @@ pub(super) fn secret_origins(m: &Model) -> Vec<&crate::model::Origin> {
             .iter()
             .filter(|q| q.engine == QueueEngine::Rabbitmq || (apps && q.engine == QueueEngine::Sqs))
             .map(|q| &q.origin),
+    );
+    o.extend(
+        m.webs
+            .iter()
+            .filter(|w| !w.secrets.is_empty())
+            .map(|w| &w.origin),
+    );
+    o.extend(
+        m.workers
+            .iter()
+            .filter(|w| !w.secrets.is_empty())
+            .map(|w| &w.origin),
     );
     o
 }

@@ -2,7 +2,7 @@
 
 use super::env_example::secret_ref;
 use super::passes::Builder;
-use super::service::{compose_escape, plural, Healthcheck, Service, BACKEND};
+use super::service::{compose_escape, labels, plural, Healthcheck, Service, BACKEND};
 use crate::model::{Nosql, NosqlEngine};
 use indexmap::IndexMap;
 
@@ -46,6 +46,7 @@ impl Builder<'_> {
                 restart: true,
                 expose: vec![n.port.to_string()],
                 environment: env,
+                labels: labels(&n.labels),
                 volumes: vec![format!("{vol}:/data/db")],
                 healthcheck: Some(Healthcheck::new(
                     vec!["CMD-SHELL".into(), compose_escape(&test)],
@@ -80,6 +81,7 @@ impl Builder<'_> {
                 .to_vec(),
             restart: true,
             expose: vec![n.port.to_string()],
+            labels: labels(&n.labels),
             networks: vec![BACKEND],
             ..Service::default()
         });

@@ -4,7 +4,7 @@
 use super::caches::redis_ping;
 use super::env_example::secret_ref;
 use super::passes::Builder;
-use super::service::{cmd, limits, literal, plural, Healthcheck, Service, BACKEND};
+use super::service::{cmd, labels, limits, literal, plural, Healthcheck, Service, BACKEND};
 use crate::model::runtime::images;
 use crate::model::{App, QueueEngine};
 
@@ -17,6 +17,7 @@ impl Builder<'_> {
                 hostname: Some(q.name.clone()),
                 restart: true,
                 expose: vec![q.port.to_string()],
+                labels: labels(&q.labels),
                 networks: vec![BACKEND],
                 ..Service::default()
             };
@@ -89,6 +90,7 @@ impl Builder<'_> {
                     hostname: Some(inst.clone()),
                     restart: true,
                     environment: env,
+                    labels: labels(&w.labels),
                     app: true,
                     networks: vec![BACKEND],
                     limits: limits(&w.resources, w.resources.memory_mb),

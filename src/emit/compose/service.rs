@@ -2,7 +2,7 @@
 //! `Service` the template prints and its parts, and the small conversions
 //! every kind of service uses.
 
-use crate::model::Resources;
+use crate::model::{Label, Resources};
 use indexmap::IndexMap;
 use serde::Serialize;
 
@@ -27,6 +27,8 @@ pub(super) struct Service {
     pub(super) ports: Vec<String>,
     pub(super) expose: Vec<String>,
     pub(super) environment: IndexMap<String, String>,
+    /// The design's `label`s of the component the service belongs to.
+    pub(super) labels: Vec<(String, String)>,
     pub(super) volumes: Vec<String>,
     pub(super) configs: Vec<ConfigMount>,
     pub(super) healthcheck: Option<Healthcheck>,
@@ -101,6 +103,12 @@ pub(super) fn compose_escape(s: &str) -> String {
 /// `${X}` written in a design must reach the container as text, as `$${X}`.
 pub(super) fn literal(s: &str) -> String {
     s.replace('$', "$$")
+}
+
+/// A component's `label`s as the service's `labels:` (keys and values are
+/// Kubernetes label syntax: nothing Compose would interpolate).
+pub(super) fn labels(l: &[Label]) -> Vec<(String, String)> {
+    l.iter().map(|l| (l.key.clone(), l.value.clone())).collect()
 }
 
 pub(super) fn plural(n: usize, word: &str) -> String {

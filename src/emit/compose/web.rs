@@ -3,7 +3,7 @@
 
 use super::passes::Builder;
 use super::service::{
-    cmd, limits, literal, plural, Dependency, Healthcheck, Service, BACKEND, EDGE,
+    cmd, labels, limits, literal, plural, Dependency, Healthcheck, Service, BACKEND, EDGE,
 };
 use crate::emit::balancer::{self, engine_name};
 use crate::emit::{haproxy, nginx, Options, OutFile, Result};
@@ -77,6 +77,7 @@ impl Builder<'_> {
                 hostname: Some(lb.name.clone()),
                 restart: true,
                 ports: vec![format!("{host_port}:{}", lb.port)],
+                labels: labels(&lb.labels),
                 volumes: vec![mount],
                 depends_on: backends
                     .into_iter()
@@ -121,6 +122,7 @@ impl Builder<'_> {
                     ports,
                     expose: vec![w.port.to_string()],
                     environment: env,
+                    labels: labels(&w.labels),
                     app: true,
                     healthcheck: Some(Healthcheck::new(
                         cmd(&["wget", "-q", "-O", "/dev/null", &url]),

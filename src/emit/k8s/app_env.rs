@@ -4,7 +4,7 @@
 use super::emitter::{File, K8s};
 use super::objects::{ConfigMap, Env, EnvFrom, Map};
 use crate::emit::Result;
-use crate::model::{App, Meaning};
+use crate::model::{App, Meaning, SecretName};
 
 impl K8s<'_> {
     /// Names of the ConfigMaps holding the shared application environment.
@@ -132,11 +132,51 @@ impl K8s<'_> {
         }))
     }
 
-    /// A web tier's or worker's own part of the contract.
+    /// A web tier's or worker's own part of the contract: archc's, then the
+    /// design's `env` (as written: kubelet reads `$(X)` in a value as a
+    /// reference, `$$` as `$`) and `secret` (keys of the application's own
+    /// Secret, which the user creates).
     pub(super) fn own_env(&self, app: App<'_>) -> Vec<Env> {
+        let (App::Web(name) | App::Worker(name)) = app;
         self.contract
             .own(app)
-            .map(|v| Env::value(&v.name, &v.meaning.literal().unwrap_or_default()))
+            .map(|v| match &v.meaning {
+                Meaning::Given { value } => Env::value(&v.name, &value.replace('$', "$$")),
+                Meaning::Secret => Env::in_secret(&v.name, &self.app_secret(name)),
+                other => Env::value(&v.name, &other.literal().unwrap_or_default()),
+            })
+            .collect()
+    }
+
+    /// The Secret holding the design's `secret`s of web tier or worker
+    /// `name`: one an application, so that no pod reads another's.
+    pub(super) fn app_secret(&self, name: &str) -> String {
+        format!("{}-{name}-secrets", self.m.system)
+    }
+
+    /// The note on an application's Deployment about its own Secret.
+    pub(super) fn app_secret_note(&self, name: &str, secrets: &[SecretName]) -> Option<String> {
+        let first = secrets.first()?;
+        let names: Vec<&str> = secrets.iter().map(|s| s.name.as_str()).collect();
+        Some(format!(
+            "{} from the Secret \"{}\" that you create (00-namespace.yaml has the command); the pods start once it has {}.",
+            names.join(", "),
+            self.app_secret(name),
+            if names.len() == 1 { format!("the key {}", first.name) } else { "every key".to_string() }
+        ))
+    }
+
+    /// Every application with `secret`s: (kind, name, its Secret, the keys).
+    pub(super) fn app_secrets(&self) -> Vec<(&'static str, &str, String, Vec<&str>)> {
+        let m = self.m;
+        let webs = m.webs.iter().map(|w| ("web", &w.name, &w.secrets));
+        let workers = m.workers.iter().map(|w| ("worker", &w.name, &w.secrets));
+        webs.chain(workers)
+            .filter(|(_, _, s)| !s.is_empty())
+            .map(|(kind, name, s)| {
+                let keys = s.iter().map(|s| s.name.as_str()).collect();
+                (kind, name.as_str(), self.app_secret(name), keys)
+            })
             .collect()
     }
 }

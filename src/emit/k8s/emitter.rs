@@ -6,7 +6,7 @@
 use super::objects::*;
 use crate::emit::templates::Engine;
 use crate::emit::{OutFile, Result};
-use crate::model::{AppEnv, Model, Origin, Queue, Web, EMULATOR_CREDENTIALS};
+use crate::model::{AppEnv, Label, Model, Origin, Queue, Web, EMULATOR_CREDENTIALS};
 use serde::Serialize;
 use std::collections::HashMap;
 use tera::Context;
@@ -46,6 +46,46 @@ pub(super) struct K8s<'m> {
     pub(super) tpl: Engine<'m>,
     pub(super) webs: HashMap<&'m str, &'m Web>,
     pub(super) queues: HashMap<&'m str, &'m Queue>,
+    /// The design's `label`s by (component kind, object name): added to the
+    /// labels of that component's objects and pods, never to a selector.
+    user_labels: HashMap<&'m str, Vec<(&'static str, &'m [Label])>>,
+}
+
+/// Every object name a component's labels go on, with the kind its objects
+/// are labelled with: a database's by each shard (a StatefulSet each).
+fn user_labels(m: &Model) -> HashMap<&str, Vec<(&'static str, &[Label])>> {
+    type Out<'m> = HashMap<&'m str, Vec<(&'static str, &'m [Label])>>;
+    let mut out: Out = HashMap::new();
+    fn add<'m>(out: &mut Out<'m>, kind: &'static str, name: &'m str, labels: &'m [Label]) {
+        if !labels.is_empty() {
+            out.entry(name).or_default().push((kind, labels));
+        }
+    }
+    for w in &m.webs {
+        add(&mut out, "web", &w.name, &w.labels);
+    }
+    for w in &m.workers {
+        add(&mut out, "worker", &w.name, &w.labels);
+    }
+    for l in &m.lbs {
+        add(&mut out, "lb", &l.name, &l.labels);
+    }
+    for d in &m.dbs {
+        add(&mut out, "db", &d.name, &d.labels);
+        for s in d.shards.iter().filter(|s| s.primary != d.name) {
+            add(&mut out, "db", &s.primary, &d.labels);
+        }
+    }
+    for c in &m.caches {
+        add(&mut out, "cache", &c.name, &c.labels);
+    }
+    for n in &m.nosqls {
+        add(&mut out, "nosql", &n.name, &n.labels);
+    }
+    for q in &m.queues {
+        add(&mut out, "queue", &q.name, &q.labels);
+    }
+    out
 }
 
 /// Tier label values (`archc.dev/tier`): the network policies select by them.
@@ -72,6 +112,7 @@ impl<'m> K8s<'m> {
             tpl,
             webs: m.webs.iter().map(|w| (w.name.as_str(), w)).collect(),
             queues: m.queues.iter().map(|q| (q.name.as_str(), q)).collect(),
+            user_labels: user_labels(m),
         };
         k.app_env = k.shared_env();
         k.secret_keys = k.contract.secrets().map(|v| v.name.clone()).collect();
@@ -161,7 +202,18 @@ impl<'m> K8s<'m> {
         l.insert("app.kubernetes.io/part-of".into(), self.m.system.clone());
         l.insert("app.kubernetes.io/managed-by".into(), MANAGED_BY.into());
         l.insert("archc.dev/stage".into(), self.m.stage.clone());
+        self.add_user_labels(&mut l, name, component);
         l
+    }
+
+    /// The design's `label`s of the component whose object `name` is.
+    fn add_user_labels(&self, l: &mut Map, name: &str, component: &str) {
+        let Some(of_name) = self.user_labels.get(name) else {
+            return;
+        };
+        for (_, labels) in of_name.iter().filter(|(kind, _)| *kind == component) {
+            l.extend(labels.iter().map(|u| (u.key.clone(), u.value.clone())));
+        }
     }
 
     pub(super) fn meta(&self, name: &str, component: &str) -> Meta {
@@ -180,6 +232,7 @@ impl<'m> K8s<'m> {
         l.insert("app.kubernetes.io/component".into(), component.into());
         l.insert("app.kubernetes.io/part-of".into(), self.m.system.clone());
         l.insert("archc.dev/tier".into(), tier.into());
+        self.add_user_labels(&mut l, name, component);
         l
     }
 

@@ -27,7 +27,10 @@
 //! the `yaml` filter).
 //!
 //! Passwords are `secretKeyRef`s into one Secret (`<system>-secrets`) that the
-//! user creates; archc never writes a Secret object.
+//! user creates; a web tier's or worker's `secret`s are keys of its own Secret
+//! (`<system>-<name>-secrets`), also created by the user; archc never writes
+//! a Secret object. A component's `label`s go on its objects and pods, never
+//! on a selector.
 //!
 //! Decisions live in these files; the templates under `templates/k8s/` only
 //! lay out YAML. Names go through the `yaml` filter (plain scalar when safe,
@@ -146,6 +149,20 @@ fn shared_file_origins<'m>(m: &'m Model, path: &str) -> Vec<&'m Origin> {
                     .map(|q| &q.origin),
             );
             o.extend(m.datacenters.as_ref().map(|d| &d.origin));
+            // The applications' own Secrets, for the design's `secret`s.
+            let with_secrets = |s: &[crate::model::SecretName]| !s.is_empty();
+            o.extend(
+                m.webs
+                    .iter()
+                    .filter(|w| with_secrets(&w.secrets))
+                    .map(|w| &w.origin),
+            );
+            o.extend(
+                m.workers
+                    .iter()
+                    .filter(|w| with_secrets(&w.secrets))
+                    .map(|w| &w.origin),
+            );
         }
         // Who may talk to whom: every workload.
         "01-network-policy.yaml" => {

@@ -24,6 +24,19 @@ impl K8s<'_> {
             }
             intro.push(cmd);
         }
+        for (kind, name, secret, keys) in self.app_secrets() {
+            intro.push(format!(
+                "The `secret` variables of {kind} \"{name}\" are keys of its own Secret \"{secret}\", which archc never writes either. Create it from the deploying environment:"
+            ));
+            let mut cmd = format!(
+                "  kubectl create secret generic {secret} --namespace {}",
+                self.ns
+            );
+            for k in keys {
+                cmd.push_str(&format!(" \\\n#     --from-literal={k}=\"${k}\""));
+            }
+            intro.push(cmd);
+        }
         if let Some(dc) = &self.m.datacenters {
             intro.push(format!(
                 "Data centers {}: apply these manifests to one cluster per data center{}.",

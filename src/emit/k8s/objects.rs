@@ -84,6 +84,9 @@ pub(super) struct Env {
     pub(super) value: Option<String>,
     /// Key in the `<system>-secrets` Secret.
     pub(super) secret_key: Option<String>,
+    /// The Secret holding `secret_key`, when it is not `<system>-secrets`
+    /// (an application's own, for the design's `secret`s).
+    pub(super) secret_name: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -206,6 +209,7 @@ impl Env {
             name: name.into(),
             value: Some(value.into()),
             secret_key: None,
+            secret_name: None,
         }
     }
 
@@ -214,6 +218,15 @@ impl Env {
             name: name.into(),
             value: None,
             secret_key: Some(key.into()),
+            secret_name: None,
+        }
+    }
+
+    /// Key `name` of the Secret `secret`, as the variable `name`.
+    pub(super) fn in_secret(name: &str, secret: &str) -> Env {
+        Env {
+            secret_name: Some(secret.into()),
+            ..Env::secret(name, name)
         }
     }
 }

@@ -87,6 +87,7 @@ impl K8s<'_> {
             meta.notes
                 .push("No replicas: the HorizontalPodAutoscaler below owns the count.".into());
         }
+        meta.notes.extend(self.app_secret_note(name, &w.secrets));
         Workload {
             kind: "Deployment",
             meta,
@@ -147,6 +148,7 @@ impl K8s<'_> {
             w.instances.join(", "),
             w.queue
         ));
+        meta.notes.extend(self.app_secret_note(name, &w.secrets));
         let mut docs = vec![self.doc(
             "workload",
             &Workload {

@@ -3,7 +3,7 @@
 //! policy is not the engine's default.
 
 use super::data::remote_caches;
-use super::names::{aws_name, human_secs, label};
+use super::names::{aws_name, human_secs, label, tags};
 use crate::emit::templates::tf_name;
 use crate::model::runtime::EvictionPlan;
 use crate::model::{Cache, CacheEngine, Evict, Model};
@@ -30,6 +30,7 @@ pub(super) struct CacheCtx {
     parameter: Option<(String, String)>,
     evict_note: String,
     ttl_note: String,
+    tags: Vec<(String, String)>,
 }
 
 /// Every cache ElastiCache runs, in the design's order.
@@ -60,6 +61,7 @@ fn cache(sys: &str, c: &Cache) -> CacheCtx {
         parameter,
         evict_note,
         ttl_note: ttl_note(c.ttl_seconds),
+        tags: tags(&c.labels),
     }
 }
 

@@ -2,7 +2,7 @@
 //! private S3 bucket when the stage has none; each cached path is an ordered
 //! cache behavior.
 
-use super::names::{aws_name, human_secs, label};
+use super::names::{aws_name, human_secs, label, tags};
 use crate::emit::templates::tf_name;
 use crate::model::{Cdn, Model};
 use serde::Serialize;
@@ -20,6 +20,7 @@ pub(super) struct CdnCtx {
     /// S3 `bucket_prefix` (at most 37 characters) when there is no ALB.
     bucket_prefix: String,
     behaviors: Vec<BehaviorCtx>,
+    tags: Vec<(String, String)>,
 }
 
 #[derive(Serialize)]
@@ -43,6 +44,7 @@ pub(super) fn cdns(m: &Model) -> Vec<CdnCtx> {
             alb_name: c.origin_lb.clone().unwrap_or_default(),
             bucket_prefix: format!("{}-", aws_name(&m.system, &c.name, 36)),
             behaviors: c.paths.iter().map(|p| behavior(c, p)).collect(),
+            tags: tags(&c.labels),
         })
         .collect()
 }

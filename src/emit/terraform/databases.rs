@@ -4,7 +4,7 @@
 //! name.
 
 use super::data::remote_dbs;
-use super::names::{aws_name, label};
+use super::names::{aws_name, label, tags};
 use crate::emit::templates::tf_name;
 use crate::model::{Db, Model};
 use serde::Serialize;
@@ -26,6 +26,8 @@ pub(super) struct DbCtx {
     sharded_by: Option<String>,
     shards: usize,
     pub(super) instances: Vec<DbInstanceCtx>,
+    /// The design's `label`s, on every instance.
+    tags: Vec<(String, String)>,
 }
 
 #[derive(Serialize)]
@@ -69,6 +71,7 @@ fn db(sys: &str, d: &Db) -> DbCtx {
         sharded_by: d.shard_key.clone(),
         shards: d.shards.len(),
         instances: instances(sys, d),
+        tags: tags(&d.labels),
     }
 }
 

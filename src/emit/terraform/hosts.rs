@@ -4,13 +4,13 @@
 //! appended one by one with its user data (see [`super::user_data`]).
 
 use super::data::{mongos, remote_dbs};
-use super::names::{aws_name, dashed, label};
+use super::names::{aws_name, dashed, label, parameter_name, tags};
 use super::network::app_sg;
 use super::tidy::Tidy;
 use super::user_data::{any_sidecar, env_pairs, sidecars, user_data, Sidecar};
 use super::{Result, TfFile};
 use crate::emit::templates::{tf_name, Engine};
-use crate::model::{App, AppEnv, Model, NosqlEngine, Origin, Web, Worker};
+use crate::model::{App, AppEnv, Model, NosqlEngine, Origin, SecretName, Web, Worker};
 use serde::{Serialize, Serializer};
 use tera::Context;
 
@@ -21,6 +21,9 @@ const ROOT_VOLUME_GB: u32 = 20;
 pub(super) struct HostsTf {
     /// Any EC2 host (AMI lookup, IAM role).
     hosts: bool,
+    /// Some host group reads the design's `secret`s from SSM (the account id
+    /// their parameters' ARNs need).
+    parameters: bool,
     iam: IamCtx,
     /// `(variable, secret ARN expression, note)` of every database password the
     /// applications read, fetched by the shared `local.fetch_db_passwords`
@@ -86,6 +89,13 @@ pub(super) struct HostCtx {
     target_group: Option<String>,
     lb: Option<String>,
     health: String,
+    /// The design's `label`s: tags of the launch template and its instances.
+    tags: Vec<(String, String)>,
+    /// SSM parameter names of the design's `secret`s, read at boot. A group
+    /// with any has an IAM role of its own that may read exactly these.
+    pub(super) parameters: Vec<(String, String)>,
+    /// Its role's name when it has one of its own.
+    role_name: String,
     #[serde(skip)]
     pub(super) user_data: UserData,
 }
@@ -120,8 +130,10 @@ impl TfFile for HostsTf {
         // Only the web host without a load balancer runs the colocated services.
         let hosted = m.webs.iter().any(|w| w.lb.is_none());
         let contract = m.app_env();
+        let groups = host_groups(m);
         HostsTf {
             hosts,
+            parameters: groups.iter().any(|g| !g.parameters.is_empty()),
             iam: iam(m),
             db_passwords: db_passwords(m),
             app_env: if hosts {
@@ -129,7 +141,7 @@ impl TfFile for HostsTf {
             } else {
                 Vec::new()
             },
-            groups: host_groups(m),
+            groups,
             logs: m.logs.is_some(),
             app_sg: app_sg(m),
             metrics: m.metrics.is_some(),
@@ -153,6 +165,7 @@ impl TfFile for HostsTf {
         }
         let mut c = Context::new();
         c.insert("app_sg", &self.app_sg);
+        c.insert("app_policy", &self.iam.any());
         c.insert("colocated", &self.colocated);
         c.insert("metrics", &self.metrics);
         for h in &self.groups {
@@ -238,6 +251,9 @@ fn web_group(m: &Model, w: &Web, sidecars: bool) -> HostCtx {
         target_group: w.lb.as_ref().map(|_| label("web", &w.name)),
         lb: w.lb.clone(),
         health: w.health.clone(),
+        tags: tags(&w.labels),
+        parameters: parameters(&m.system, &w.name, &w.secrets),
+        role_name: aws_name(&m.system, &dashed("web", &w.name), 64),
         user_data: UserData {
             image: w.image.clone(),
             ports: Some((host_port, w.port)),
@@ -264,11 +280,30 @@ fn worker_group(sys: &str, wk: &Worker) -> HostCtx {
         target_group: None,
         lb: None,
         health: String::new(),
+        tags: tags(&wk.labels),
+        parameters: parameters(sys, &wk.name, &wk.secrets),
+        role_name: aws_name(sys, &dashed("worker", &wk.name), 64),
         user_data: UserData {
             image: wk.image.clone(),
             ports: None,
             sidecars: false,
         },
+    }
+}
+
+/// `(variable, SSM parameter name)` of each of an application's `secret`s.
+fn parameters(sys: &str, app: &str, secrets: &[SecretName]) -> Vec<(String, String)> {
+    secrets
+        .iter()
+        .map(|s| (s.name.clone(), parameter_name(sys, app, &s.name)))
+        .collect()
+}
+
+impl IamCtx {
+    /// Whether the shared role has a policy (`aws_iam_role_policy.hosts`),
+    /// which a group's own role gets too.
+    fn any(&self) -> bool {
+        self.logs || !self.secrets.is_empty() || !self.queues.is_empty() || !self.tables.is_empty()
     }
 }
 

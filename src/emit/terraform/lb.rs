@@ -2,7 +2,7 @@
 //! group per web tier behind it, and its listener (forwarding to one tier,
 //! weighted over up to five, host-name rules for the rest).
 
-use super::names::{aws_name, label};
+use super::names::{aws_name, label, tags};
 use super::TfFile;
 use crate::emit::templates::tf_name;
 use crate::model::{Lb, LbMethod, Model, Origin, Web};
@@ -33,6 +33,7 @@ struct LbCtx {
     /// Backends beyond the five a forward action can hold: host-header rules.
     rules: Vec<ListenerRuleCtx>,
     sticky_forward: bool,
+    tags: Vec<(String, String)>,
 }
 
 #[derive(Serialize)]
@@ -108,6 +109,7 @@ fn lb_ctx(sys: &str, lb: &Lb, webs: &HashMap<&str, &Web>) -> LbCtx {
         target_groups,
         rules,
         sticky_forward,
+        tags: tags(&lb.labels),
     }
 }
 

@@ -52,6 +52,22 @@ fn fnv1a(s: &str) -> u32 {
     h
 }
 
+/// A component's `label`s as the `tags` of its resources (merged with the
+/// provider's `default_tags`, whose keys the language keeps them off).
+pub(super) fn tags(labels: &[crate::model::Label]) -> Vec<(String, String)> {
+    labels
+        .iter()
+        .map(|l| (l.key.clone(), l.value.clone()))
+        .collect()
+}
+
+/// The SSM Parameter Store name of an application's `secret NAME`:
+/// `/<system>/<app>/<NAME>`, one path an application so that its role may
+/// read its own and nothing else (docs/language.md).
+pub(super) fn parameter_name(system: &str, app: &str, var: &str) -> String {
+    format!("/{system}/{app}/{var}")
+}
+
 /// A POSIX shell single-quoted word.
 pub(super) fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))

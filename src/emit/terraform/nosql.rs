@@ -1,7 +1,7 @@
 //! NoSQL stores (data.tf): a DynamoDB table, or for MongoDB a DocumentDB
 //! cluster (MongoDB-compatible) with its instances.
 
-use super::names::{aws_name, label};
+use super::names::{aws_name, label, tags};
 use crate::emit::templates::tf_name;
 use crate::model::{Model, NosqlEngine};
 use serde::Serialize;
@@ -19,6 +19,7 @@ pub(super) struct NosqlCtx {
     port: u16,
     sg: String,
     class: String,
+    tags: Vec<(String, String)>,
 }
 
 /// Every NoSQL store, in the design's order.
@@ -35,6 +36,7 @@ pub(super) fn nosqls(m: &Model) -> Vec<NosqlCtx> {
             port: n.port,
             sg: label("nosql", &n.name),
             class: DOCDB_CLASS.into(),
+            tags: tags(&n.labels),
         })
         .collect()
 }

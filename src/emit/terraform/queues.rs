@@ -1,7 +1,7 @@
 //! queues.tf: every queue is an SQS queue with a dead-letter queue, whatever
 //! engine the design names (RabbitMQ and Redis run only locally).
 
-use super::names::aws_name;
+use super::names::{aws_name, tags};
 use super::TfFile;
 use crate::emit::templates::tf_name;
 use crate::model::{Model, Origin, QueueEngine};
@@ -18,6 +18,7 @@ struct QueueCtx {
     label: String,
     aws_name: String,
     engine_note: Option<String>,
+    tags: Vec<(String, String)>,
 }
 
 impl TfFile for QueuesTf {
@@ -34,6 +35,7 @@ impl TfFile for QueuesTf {
                     QueueEngine::Rabbitmq => Some("rabbitmq".into()),
                     QueueEngine::Redis => Some("redis".into()),
                 },
+                tags: tags(&q.labels),
             })
             .collect();
         QueuesTf { queues }

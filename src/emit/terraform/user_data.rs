@@ -30,11 +30,27 @@ pub(super) fn user_data(m: &Model, tf: &HostsTf, h: &HostCtx, tpl: Engine) -> Re
         /// Appends the shared `local.app_env`.
         app_env: bool,
         env: &'a [(String, String)],
+        /// The design's `env`, each `NAME=value` quoted for the shell.
+        given: Vec<String>,
+        /// The design's `secret`s: (variable, SSM parameter name).
+        parameters: &'a [(String, String)],
         sidecars: &'a [Sidecar],
     }
     let u = &h.user_data;
     // The application's own variables (the shared ones are `local.app_env`).
     let env = env_pairs(m, tf.contract.own(h.app()));
+    // Quoted whole: the design's value reaches the env file as written, `$`
+    // and quotes included (docker reads an env file's lines literally).
+    let given = tf
+        .contract
+        .own(h.app())
+        .filter_map(|v| match &v.meaning {
+            Meaning::Given { value } => {
+                Some(heredoc_escape(&sh_quote(&format!("{}={value}", v.name))))
+            }
+            _ => None,
+        })
+        .collect();
     let v = Ud {
         kind: &h.kind,
         name: &h.name,
@@ -46,6 +62,8 @@ pub(super) fn user_data(m: &Model, tf: &HostsTf, h: &HostCtx, tpl: Engine) -> Re
         db_passwords: !tf.db_passwords.is_empty(),
         app_env: !tf.app_env.is_empty(),
         env: &env,
+        given,
+        parameters: &h.parameters,
         sidecars: if u.sidecars { &tf.sidecars } else { &[] },
     };
     let c = Context::from_serialize(&v).map_err(|e| EmitError::new(e.to_string()))?;
@@ -94,7 +112,8 @@ fn env_value(m: &Model, v: &EnvVar) -> Option<String> {
         }
     };
     match &v.meaning {
-        Meaning::Password => None,
+        // The design's own: written by `user_data` itself.
+        Meaning::Password | Meaning::Given { .. } | Meaning::Secret => None,
         // Every queue is an SQS queue on AWS, whatever engine the design names.
         Meaning::Engine { .. } if v.kind == "queue" => Some("sqs".into()),
         Meaning::User { .. } if v.kind == "queue" => None,

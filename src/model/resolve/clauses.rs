@@ -40,6 +40,47 @@ impl<'a> Clauses<'a> {
     pub(super) fn has(&self, key: &str) -> bool {
         self.0.contains_key(key)
     }
+    /// `label KEY=VALUE, …`, in the order written.
+    pub(super) fn labels(&self) -> Vec<Label> {
+        match self.get("label") {
+            Some(Clause::Label(l)) => l
+                .iter()
+                .map(|s| Label {
+                    key: s.name.node.clone(),
+                    value: s.value.node.clone(),
+                    span: s.name.span,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+    /// `env NAME="value", …`, in the order written.
+    pub(super) fn env(&self) -> Vec<EnvSetting> {
+        match self.get("env") {
+            Some(Clause::Env(l)) => l
+                .iter()
+                .map(|s| EnvSetting {
+                    name: s.name.node.clone(),
+                    value: s.value.node.clone(),
+                    span: s.name.span,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+    /// `secret NAME, …`, in the order written.
+    pub(super) fn secrets(&self) -> Vec<SecretName> {
+        match self.get("secret") {
+            Some(Clause::Secret(l)) => l
+                .iter()
+                .map(|n| SecretName {
+                    name: n.node.clone(),
+                    span: n.span,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// The instance names of a component that runs `count` of them: `web-1`, ….

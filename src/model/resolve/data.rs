@@ -46,6 +46,7 @@ impl Builder<'_> {
             },
             user: crate::model::runtime::APP_USER.to_string(),
             resources: cl.size(),
+            labels: cl.labels(),
             name,
             origin,
             spans: cl.spans(),
@@ -82,6 +83,7 @@ impl Builder<'_> {
                 CacheEngine::Memcached => 11211,
             },
             resources: cl.size(),
+            labels: cl.labels(),
             origin,
             spans: cl.spans(),
         });
@@ -104,6 +106,7 @@ impl Builder<'_> {
                 NosqlEngine::Mongodb => 27017,
             },
             password_env: None,
+            labels: cl.labels(),
             origin,
             spans: cl.spans(),
         });

@@ -61,6 +61,9 @@ impl Builder<'_> {
             sessions,
             sticky: false,
             resources: cl.size(),
+            env: cl.env(),
+            secrets: cl.secrets(),
+            labels: cl.labels(),
             origin,
             spans: cl.spans(),
         });
@@ -82,6 +85,7 @@ impl Builder<'_> {
             sticky: cl.has("sticky"),
             port: LB_PORT,
             backends: Vec::new(),
+            labels: cl.labels(),
             origin,
             spans: cl.spans(),
         });
@@ -101,6 +105,7 @@ impl Builder<'_> {
             },
             versioned: cl.has("versioned"),
             origin_lb: None, // set by `link`, once every lb is known
+            labels: cl.labels(),
             origin,
             spans: cl.spans(),
         });

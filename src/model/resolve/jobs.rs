@@ -22,6 +22,7 @@ impl Builder<'_> {
                 QueueEngine::Sqs => 9324,
             },
             password_env: None,
+            labels: cl.labels(),
             origin,
             spans: cl.spans(),
         });
@@ -41,6 +42,9 @@ impl Builder<'_> {
             count,
             queue,
             resources: cl.size(),
+            env: cl.env(),
+            secrets: cl.secrets(),
+            labels: cl.labels(),
             origin,
             spans: cl.spans(),
         });

@@ -97,6 +97,7 @@ impl Driver<'_> {
             }
         }
         self.check_conflicts(&clauses);
+        self.check_settings_once(&clauses);
         if kind.node == Kind::Cdn && !clauses.iter().any(|c| matches!(c.node, Clause::Paths(_))) {
             self.diags.push(
                 Diagnostic::new("E0011", span, "a CDN needs the paths it serves")
@@ -114,7 +115,15 @@ impl Driver<'_> {
     /// E0003: `clause` (at `now`) sets what the clause at `first` already set.
     fn clause_given_twice(&mut self, kind: Kind, clause: &Clause, first: Span, now: Span) {
         let (was, now_text) = (&self.src[first.range()], &self.src[now.range()]);
-        let help = if was == now_text {
+        let help = if matches!(
+            clause,
+            Clause::Env(_) | Clause::Secret(_) | Clause::Label(_)
+        ) {
+            format!(
+                "write one `{}` clause that lists them all, separated by commas",
+                clause.key()
+            )
+        } else if was == now_text {
             format!("remove one `{now_text}`")
         } else {
             format!("keep the one you mean: remove `{was}` or `{now_text}`")
@@ -222,6 +231,9 @@ impl Driver<'_> {
             Rule::consumes => {
                 Clause::Consumes(self.name(first_inner().nth(1).expect("consumes has a name")))
             }
+            Rule::env => self.env_clause(&p),
+            Rule::secret => self.secret_clause(&p),
+            Rule::label => self.label_clause(&p),
             other => unreachable!("the grammar produced an unexpected clause {other:?}"),
         }
     }
