@@ -280,6 +280,15 @@ fn unknown_word(src: &str, at: usize, token: &str, expected: &Expected) -> Diagn
     } else {
         nearest(&lower, keywords.iter().copied())
     };
+    if suggestion.is_none() && keywords.contains(&"db") {
+        if let Some((word, kind)) = kind_by_long_name(&lower) {
+            return Diagnostic::new("E0002", span, format!("unknown word `{token}`"))
+                .primary("not a keyword here")
+                .help(format!(
+                    "did you mean `{kind}`? (`{word}` is written `{kind}`)"
+                ));
+        }
+    }
     let d = Diagnostic::new("E0002", span, format!("unknown word `{token}`")).primary(
         if suggestion.is_some() {
             "not a keyword here"
@@ -299,6 +308,29 @@ fn unknown_word(src: &str, at: usize, token: &str, expected: &Expected) -> Diagn
         None if !expected.text.is_empty() => d.help(format!("expected {}", expected.text)),
         None => d.help(format!("remove `{token}`")),
     }
+}
+
+/// What people call each kind of component in full, for the kind they meant
+/// when they write the long name or a misspelling of it (`databse`). The
+/// kind keywords themselves are short (`db`, `lb`), too far from the long
+/// names for the nearest-keyword suggestion to find.
+const KIND_LONG_NAMES: &[(&str, &str)] = &[
+    ("database", "db"),
+    ("databases", "db"),
+    ("load-balancer", "lb"),
+    ("loadbalancer", "lb"),
+    ("balancer", "lb"),
+    ("webserver", "web"),
+    ("server", "web"),
+    ("caches", "cache"),
+    ("queues", "queue"),
+    ("workers", "worker"),
+];
+
+/// The long name nearest `word` and the kind keyword it stands for.
+fn kind_by_long_name(word: &str) -> Option<(&'static str, &'static str)> {
+    let long = nearest(word, KIND_LONG_NAMES.iter().map(|(l, _)| *l))?;
+    KIND_LONG_NAMES.iter().copied().find(|(l, _)| *l == long)
 }
 
 /// The help when the statement ends where more was expected: what to add.
