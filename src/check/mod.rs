@@ -7,6 +7,7 @@ mod names;
 mod scale;
 mod sessions;
 mod spof;
+mod targets;
 
 use crate::diag::Diagnostic;
 use crate::model::{Design, Model};
@@ -19,6 +20,7 @@ pub fn check_stage(m: &Model) -> Vec<Diagnostic> {
     sessions::check(m, &mut out);
     spof::check(m, &mut out);
     expiry::check(m, &mut out);
+    targets::check(m, &mut out);
     out
 }
 

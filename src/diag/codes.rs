@@ -173,6 +173,20 @@ pub static CODES: &[CodeInfo] = &[
       "The word after a component's kind is its name unless it is one of that kind's clause words. \
        `web stateles x3` declares a web tier named `stateles`, which is probably a typo for \
        `stateless`. If the name is intended, ignore this warning or choose another name."),
+    w("W0309", "a replacement loses a setting written earlier",
+      "A component statement in a later stage replaces the inherited one whole: clauses it does \
+       not repeat are not carried over, they go back to their defaults. `db postgres storage \
+       100gb`, then `db postgres with 2 replicas` in a later stage, gives a database of 20 GB. The \
+       warning names each setting the replacement loses and points at where it was written; repeat \
+       the clause to keep it (`db postgres with 2 replicas storage 100gb`). A setting whose earlier \
+       value was the default anyway is not reported, nor are `colocated`, `sticky` and `versioned`, \
+       which a later stage turns off by leaving them out."),
+    w("W0310", "storage below the AWS minimum",
+      "RDS allocates at least 20 GB of gp3 storage, so `storage 10gb` gets 20 GB on AWS (the \
+       Terraform file says so next to `allocated_storage`), while Compose and Kubernetes volumes \
+       keep the size written. Write `storage 20gb` or more so every target agrees, or accept the \
+       difference (`accept W0310 \"…\"`) when the small size is meant for local runs only. A \
+       colocated database runs on the web host and is not affected."),
     e("E0401", "generated outputs disagree",
       "`archc check --parity` renders every target for every stage, reads each generated file back \
        (the Compose and Kubernetes YAML, the nginx, HAProxy and Terraform text) and compares what it \
