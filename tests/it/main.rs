@@ -10,6 +10,7 @@ mod emit_haproxy;
 mod emit_k8s;
 mod emit_nginx;
 mod emit_terraform;
+mod first_hour;
 mod fixtures;
 mod graph;
 mod lsp;
