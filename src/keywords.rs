@@ -60,6 +60,9 @@ pub static KEYWORDS: &[Keyword] = &[
     kw("drop", None, "statement `drop KIND [NAME]`",
         "Inside a stage: removes a component the stage inherited (E0103 if there is none).",
         "Nothing for that component from this stage on."),
+    kw("accept", None, "statement or clause `accept CODE \"REASON\"`",
+        "Takes a warning on purpose, with the reason. At top level: everywhere in the file; as a statement in a stage: that stage only; after a component statement: the warnings pointing at that statement, in every stage that inherits it.",
+        "Nothing in any target. `archc check` shows the warning as accepted with its reason and `--deny-warnings` does not count it; W0311/W0312 report an accept that cannot apply or accepts nothing."),
     // ---- kinds -----------------------------------------------------------
     kw("web", None, "component `web [NAME] …`",
         "A tier of application servers. Default name `web`; stateless, x1, port 8080, health `/health`, size small.",

@@ -2,6 +2,7 @@
 //! build; warnings explain a scaling risk. Checks read the model only and never
 //! render text.
 
+pub mod accept;
 mod expiry;
 mod names;
 mod scale;

@@ -141,6 +141,11 @@ pub static CODES: &[CodeInfo] = &[
     e("E0208", "colocated without a web host",
       "`colocated` puts a component on the web host, but the stage has no web tier to host it. Declare \
        `web x1`, or remove `colocated`."),
+    e("E0215", "accepted warning without a reason",
+      "`accept CODE \"REASON\"` takes a warning on purpose, and the reason is the point: it is \
+       what a reader of the design, and of `archc check` (which shows every accepted warning with \
+       its reason), learns about why the risk is taken. An empty or blank string is no reason. \
+       Write one, e.g. `accept W0302 \"one server on purpose while we learn\"`."),
     w("W0301", "stateful web tier behind a load balancer without sticky routing",
       "A stateful web tier keeps each user's session in the memory of one server. Behind a load \
        balancer that spreads requests, the next request lands on another server and the user seems \
@@ -187,6 +192,18 @@ pub static CODES: &[CodeInfo] = &[
        keep the size written. Write `storage 20gb` or more so every target agrees, or accept the \
        difference (`accept W0310 \"…\"`) when the small size is meant for local runs only. A \
        colocated database runs on the web host and is not affected."),
+    w("W0311", "accept names no warning",
+      "`accept CODE \"REASON\"` takes a warning on purpose, so CODE must be a warning's code \
+       (`W0304`, as `archc check` prints it in brackets). An unknown code accepts nothing and an \
+       error cannot be accepted: an error means the design cannot be built as written, so fix it \
+       instead. W0311 and W0312, which are about accepts, cannot be accepted either."),
+    w("W0312", "accept that accepts nothing",
+      "An `accept CODE \"REASON\"` whose warning is not found where the accept applies: in the \
+       file (at top level), in its stage (inside a stage block), or pointing into its statement \
+       (after a component statement). Usually the risk it explained is gone, because the design \
+       changed; sometimes the warning moved to another statement or stage. Remove the accept, or \
+       move it where the warning is now: a stale accept tells the next reader about a risk that \
+       is not there."),
     e("E0401", "generated outputs disagree",
       "`archc check --parity` renders every target for every stage, reads each generated file back \
        (the Compose and Kubernetes YAML, the nginx, HAProxy and Terraform text) and compares what it \

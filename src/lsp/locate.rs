@@ -83,6 +83,7 @@ impl Document {
             }
             Stmt::System(_) => At::Keyword(keywords::lookup(text, Some("system"))?),
             Stmt::Region(_) => At::Keyword(keywords::lookup(text, Some("region"))?),
+            Stmt::Accept(_) => At::Keyword(keywords::lookup(text, None)?),
             Stmt::Datacenters { .. } => {
                 if text == "datacenters" {
                     component(Kind::Datacenters, "datacenters", model)

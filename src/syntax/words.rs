@@ -30,6 +30,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::size_lit => "a size like `512mb` or `2gb`",
         Rule::path => "a path like `/static`",
         Rule::string => "a quoted string",
+        Rule::code => "a diagnostic code like `W0304`",
         Rule::duration_unit => "a unit (`s`, `m`, `h` or `d`)",
         Rule::size_unit => "a unit (`kb`, `mb`, `gb` or `tb`)",
         Rule::EOI => "the end of the statement",
@@ -102,6 +103,7 @@ pub fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::kw_rabbitmq => "rabbitmq",
         Rule::kw_sqs => "sqs",
         Rule::kw_consumes => "consumes",
+        Rule::kw_accept => "accept",
         _ => return None,
     })
 }
@@ -148,6 +150,7 @@ fn choice(rule: Rule) -> &'static [&'static str] {
         Rule::memory => &["memory"],
         Rule::cdn_paths => &["for"],
         Rule::consumes => &["consumes"],
+        Rule::accept => &["accept"],
         Rule::via_geodns => &["via"],
         Rule::cpu_target => &["at"],
         Rule::system_stmt => &["system"],
@@ -200,7 +203,14 @@ impl<'r> Expected<'r> {
             .collect();
         forms.sort_unstable();
         forms.dedup();
-        let mut all: Vec<String> = keywords.iter().map(|k| format!("`{k}`")).collect();
+        // `accept` fits after every component statement and at the start of
+        // every statement; listing it there would drown the words that
+        // describe the design (it still is a did-you-mean candidate).
+        let mut all: Vec<String> = keywords
+            .iter()
+            .filter(|k| **k != "accept" || keywords.len() == 1)
+            .map(|k| format!("`{k}`"))
+            .collect();
         all.extend(forms.iter().map(|f| f.to_string()));
         let text = match all.len() {
             0 => String::new(),
@@ -337,6 +347,9 @@ fn kind_by_long_name(word: &str) -> Option<(&'static str, &'static str)> {
 fn missing_help(src: &str, at: usize, expected: &Expected) -> String {
     if let Some((_, units, example)) = expected.unit {
         format!("add a unit right after the number: {units}, e.g. `{example}`")
+    } else if expected.has(Rule::string) && previous_word(src, at).is_some_and(is_code) {
+        let code = previous_word(src, at).unwrap_or_default();
+        format!("an accepted warning needs its reason: add it in quotes, e.g. `accept {code} \"one server on purpose while we learn\"`")
     } else if expected.has(Rule::kind) {
         "say what to drop after `drop`: its kind, and its name if it has one, e.g. `drop cache` or `drop web api`".to_string()
     } else {
@@ -392,6 +405,16 @@ fn previous_word(src: &str, at: usize) -> Option<&str> {
         .map_or(0, |i| i + 1);
     let word = &before[start..];
     (!word.is_empty()).then_some(word)
+}
+
+/// Whether a word is written like a diagnostic code (`W0304`).
+fn is_code(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .is_some_and(|c| matches!(c, 'W' | 'E' | 'w' | 'e'))
+        && word.len() == 5
+        && chars.all(|c| c.is_ascii_digit())
 }
 
 /// Whether the string opening at the start of `rest` has no closing quote on

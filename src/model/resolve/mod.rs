@@ -148,7 +148,8 @@ fn decl_name(kind: Kind, name: Option<&Spanned<String>>) -> String {
 impl Resolver {
     /// Applies the statements before the first stage (the base every stage
     /// starts from) and collects the stages. After the first stage only
-    /// `system` and `region` may stand outside one.
+    /// `system`, `region` and `accept` (all three about the whole file) may
+    /// stand outside one.
     fn before_stages<'a>(&mut self, file: &'a ast::SourceFile) -> (State<'a>, Vec<&'a ast::Stage>) {
         let mut base: State = IndexMap::new();
         let mut base_seen: IndexMap<(Kind, String), Span> = IndexMap::new();
@@ -157,7 +158,9 @@ impl Resolver {
             match item {
                 Item::Statement(s) => {
                     if let Some(first) = stages.first() {
-                        if !matches!(s.stmt, Stmt::System(_) | Stmt::Region(_)) {
+                        let whole_file =
+                            matches!(s.stmt, Stmt::System(_) | Stmt::Region(_) | Stmt::Accept(_));
+                        if !whole_file {
                             self.diags.push(
                                 Diagnostic::new(
                                     "E0009",
