@@ -1,5 +1,6 @@
 //! The one integration test binary: a module per area.
 
+mod accept;
 mod analysis;
 mod app_env;
 mod build;
