@@ -244,6 +244,24 @@ fn the_language_server_shows_accepted_warnings_as_hints() {
 }
 
 #[test]
+fn hover_on_an_accepted_code_explains_it() {
+    let text = "web x1\ndb postgres colocated accept W0302 \"one server\"\n";
+    let doc = archc::lsp::Document::new("file:///t/a.arch".parse().unwrap(), 1, text.into());
+    let at = text.find("W0302").unwrap() + 2;
+    let position = lsp_types::Position::new(1, (at - text.find('\n').unwrap() - 1) as u32);
+    let hover = doc.hover(position).unwrap();
+    let lsp_types::HoverContents::Markup(m) = hover.contents else {
+        panic!("markdown hover")
+    };
+    assert!(
+        m.value
+            .starts_with("**W0302**: database is a single point of failure"),
+        "{}",
+        m.value
+    );
+}
+
+#[test]
 fn fmt_keeps_accepts() {
     let src = "accept   W0302  \"a  b\"\nweb x1   accept W0303 \"c\"  accept W0304 \"d\"  # why\nstage s {\naccept W0301 \"e\"\n}\n";
     let c = compile(src);
