@@ -28,10 +28,10 @@ pub fn format(src: &str, file: &SourceFile) -> String {
     let mut blocks: Vec<(Span, Span)> = Vec::new();
     for item in &file.items {
         match item {
-            Item::Statement(s) => events.push(Event::Statement(s.span, 0)),
+            Item::Statement(s) => events.push(Event::Statement(s.full_span(), 0)),
             Item::Stage(st) => {
                 events.push(Event::Open(st.open));
-                events.extend(st.body.iter().map(|s| Event::Statement(s.span, 1)));
+                events.extend(st.body.iter().map(|s| Event::Statement(s.full_span(), 1)));
                 if st.close.end > st.close.start {
                     events.push(Event::Close(st.close));
                 }

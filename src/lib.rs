@@ -56,9 +56,10 @@ pub fn compile(source_name: &str, text: &str) -> Compiled {
         .iter()
         .any(|i| matches!(i, syntax::ast::Item::Stage(_)));
     diagnostics.extend(check::check_design(&design, staged));
+    let diagnostics = check::accept::apply(&ast, diag::sort_and_merge(diagnostics));
     Compiled {
         ast,
         design,
-        diagnostics: diag::sort_and_merge(diagnostics),
+        diagnostics,
     }
 }

@@ -2,12 +2,14 @@
 //! build; warnings explain a scaling risk. Checks read the model only and never
 //! render text.
 
+pub mod accept;
 mod expiry;
 mod names;
 mod scale;
 mod sessions;
 mod settings;
 mod spof;
+mod targets;
 
 use crate::diag::Diagnostic;
 use crate::model::{Design, Model};
@@ -21,6 +23,7 @@ pub fn check_stage(m: &Model) -> Vec<Diagnostic> {
     spof::check(m, &mut out);
     expiry::check(m, &mut out);
     settings::check(m, &mut out);
+    targets::check(m, &mut out);
     out
 }
 

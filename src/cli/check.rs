@@ -56,7 +56,8 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
     }
     ui.print_diagnostics(&loaded.file, &diags, a.message_format);
     let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags.len() - errors;
+    let warnings = diags.iter().filter(|d| d.is_warning()).count();
+    let accepted = diags.len() - errors - warnings;
     if a.message_format == MessageFormat::Human {
         let stages = loaded.compiled.design.stages.len();
         let what = if stages == 1 {
@@ -64,8 +65,13 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
         } else {
             format!("{stages} stages")
         };
+        let accepted = if accepted > 0 {
+            format!(", {accepted} accepted")
+        } else {
+            String::new()
+        };
         eprintln!(
-            "{}: {what}, {errors} error{}, {warnings} warning{}",
+            "{}: {what}, {errors} error{}, {warnings} warning{}{accepted}",
             loaded.file.name,
             if errors == 1 { "" } else { "s" },
             if warnings == 1 { "" } else { "s" }

@@ -125,7 +125,7 @@ impl Builder<'_> {
     fn build(&mut self, loaded: &Loaded, started: Instant) -> Outcome {
         let c = &loaded.compiled;
         let errors = c.diagnostics.iter().filter(|d| d.is_error()).count();
-        let warnings = c.diagnostics.len() - errors;
+        let warnings = c.diagnostics.iter().filter(|d| d.is_warning()).count();
         if errors > 0 || self.shown.as_ref() != Some(&c.diagnostics) {
             self.ui
                 .print_diagnostics(&loaded.file, &c.diagnostics, MessageFormat::Human);

@@ -184,6 +184,11 @@ pub static CODES: &[CodeInfo] = &[
        character would be read differently by each, so archc refuses it. Write the value on one \
        line of printable characters; a value that needs more (a certificate, a key) is a secret: \
        use `secret NAME`."),
+    e("E0215", "accepted warning without a reason",
+      "`accept CODE \"REASON\"` takes a warning on purpose, and the reason is the point: it is \
+       what a reader of the design, and of `archc check` (which shows every accepted warning with \
+       its reason), learns about why the risk is taken. An empty or blank string is no reason. \
+       Write one, e.g. `accept W0302 \"one server on purpose while we learn\"`."),
     w("W0301", "stateful web tier behind a load balancer without sticky routing",
       "A stateful web tier keeps each user's session in the memory of one server. Behind a load \
        balancer that spreads requests, the next request lands on another server and the user seems \
@@ -216,6 +221,32 @@ pub static CODES: &[CodeInfo] = &[
       "The word after a component's kind is its name unless it is one of that kind's clause words. \
        `web stateles x3` declares a web tier named `stateles`, which is probably a typo for \
        `stateless`. If the name is intended, ignore this warning or choose another name."),
+    w("W0309", "a replacement loses a setting written earlier",
+      "A component statement in a later stage replaces the inherited one whole: clauses it does \
+       not repeat are not carried over, they go back to their defaults. `db postgres storage \
+       100gb`, then `db postgres with 2 replicas` in a later stage, gives a database of 20 GB. The \
+       warning names each setting the replacement loses and points at where it was written; repeat \
+       the clause to keep it (`db postgres with 2 replicas storage 100gb`). A setting whose earlier \
+       value was the default anyway is not reported, nor are `colocated`, `sticky` and `versioned`, \
+       which a later stage turns off by leaving them out."),
+    w("W0310", "storage below the AWS minimum",
+      "RDS allocates at least 20 GB of gp3 storage, so `storage 10gb` gets 20 GB on AWS (the \
+       Terraform file says so next to `allocated_storage`), while Compose and Kubernetes volumes \
+       keep the size written. Write `storage 20gb` or more so every target agrees, or accept the \
+       difference (`accept W0310 \"…\"`) when the small size is meant for local runs only. A \
+       colocated database runs on the web host and is not affected."),
+    w("W0311", "accept names no warning",
+      "`accept CODE \"REASON\"` takes a warning on purpose, so CODE must be a warning's code \
+       (`W0304`, as `archc check` prints it in brackets). An unknown code accepts nothing and an \
+       error cannot be accepted: an error means the design cannot be built as written, so fix it \
+       instead. W0311 and W0312, which are about accepts, cannot be accepted either."),
+    w("W0312", "accept that accepts nothing",
+      "An `accept CODE \"REASON\"` whose warning is not found where the accept applies: in the \
+       file (at top level), in its stage (inside a stage block), or pointing into its statement \
+       (after a component statement). Usually the risk it explained is gone, because the design \
+       changed; sometimes the warning moved to another statement or stage. Remove the accept, or \
+       move it where the warning is now: a stale accept tells the next reader about a risk that \
+       is not there."),
     e("E0401", "generated outputs disagree",
       "`archc check --parity` renders every target for every stage, reads each generated file back \
        (the Compose and Kubernetes YAML, the nginx, HAProxy and Terraform text) and compares what it \

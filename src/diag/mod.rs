@@ -38,6 +38,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Stages this was found in, when the design has stages.
     pub stages: Vec<String>,
+    /// The reason of the `accept CODE "REASON"` that takes this warning on
+    /// purpose (`check::accept`): shown as accepted, not counted as a warning.
+    pub accepted: Option<String>,
 }
 
 impl Diagnostic {
@@ -54,6 +57,7 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             stages: Vec::new(),
+            accepted: None,
         }
     }
 
@@ -80,6 +84,11 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// A warning the design does not accept: what `--deny-warnings` counts.
+    pub fn is_warning(&self) -> bool {
+        self.severity == Severity::Warning && self.accepted.is_none()
+    }
 }
 
 /// Sorts by position, then code, and merges diagnostics that differ only in the
@@ -96,7 +105,9 @@ pub fn sort_and_merge(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = Vec::with_capacity(diags.len());
     for d in diags {
         if let Some(last) = out.last_mut() {
-            if last.code == d.code && last.span == d.span && last.message == d.message {
+            let same = last.code == d.code && last.span == d.span && last.message == d.message;
+            // A warning accepted in some stages only stays two: accepted, and not.
+            if same && last.accepted == d.accepted {
                 for s in d.stages {
                     if !last.stages.contains(&s) {
                         last.stages.push(s);

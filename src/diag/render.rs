@@ -198,14 +198,32 @@ pub enum ColorMode {
     Never,
 }
 
-/// Writes every diagnostic as codespan-reporting draws it.
+/// Writes every diagnostic as codespan-reporting draws it; an accepted
+/// warning is one line, with its reason.
 pub fn render_human(out: &mut dyn WriteColor, file: &SourceFile, diags: &[Diagnostic]) {
     let config = term::Config::default();
     for d in diags {
+        if let Some(reason) = &d.accepted {
+            let _ = writeln!(out, "{}", accepted_line(file, d, reason));
+            continue;
+        }
         let cs = to_codespan(d, file.text.len());
         let ranges: Vec<_> = cs.labels.iter().map(|l| l.range.clone()).collect();
         let _ = term::emit(out, &config, &Clipped::new(file, &ranges), &cs);
     }
+}
+
+/// `accepted W0302 shop.arch:6:3 (stage single): MESSAGE (REASON)`.
+fn accepted_line(file: &SourceFile, d: &Diagnostic, reason: &str) -> String {
+    let (line, col) = file.line_col(d.span.start as usize);
+    let stages = match d.stages.len() {
+        0 => String::new(),
+        n => format!(" (stage{} {})", plural(n), d.stages.join(", ")),
+    };
+    format!(
+        "accepted {} {}:{line}:{col}{stages}: {} ({reason})",
+        d.code, file.name, d.message
+    )
 }
 
 fn clamp(span: crate::span::Span, len: usize) -> std::ops::Range<usize> {
@@ -277,6 +295,9 @@ struct JsonDiag<'a> {
     labels: Vec<JsonSpan<'a>>,
     help: Option<&'a str>,
     stages: &'a [String],
+    /// The reason of the `accept` that takes this warning on purpose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accepted: Option<&'a str>,
 }
 
 fn json_span<'a>(file: &SourceFile, span: crate::span::Span, label: &'a str) -> JsonSpan<'a> {
@@ -311,6 +332,7 @@ pub fn render_json(file: &SourceFile, diags: &[Diagnostic]) -> String {
                 .collect(),
             help: d.help.as_deref(),
             stages: &d.stages,
+            accepted: d.accepted.as_deref(),
         };
         out.push_str(&serde_json::to_string(&obj).expect("diagnostics always serialise"));
         out.push('\n');

@@ -11,6 +11,8 @@ use lsp_types::{Hover, HoverContents, Location, MarkupContent, MarkupKind, Posit
 /// The thing under the cursor.
 pub(super) enum At<'d> {
     Keyword(&'static Keyword),
+    /// A diagnostic code, as `accept` names it: its `archc explain` entry.
+    Code(&'static crate::diag::CodeInfo),
     /// A component, declared or referred to, seen in `model` (the stage in
     /// effect at that point). `keyword` is set when the cursor is on the kind
     /// word of an unnamed component: both are worth showing.
@@ -65,6 +67,9 @@ impl Document {
         let word = self.word_at(offset)?;
         let text = &self.text[word.range()];
         let on = |s: Span| covers(s, word);
+        if let Some(info) = code_word(text) {
+            return Some((At::Code(info), word));
+        }
         let Some((stage, stmt)) = self.statement_at(offset) else {
             // A line that did not parse, or a stage header: keywords still explain themselves.
             return keywords::lookup(text, None).map(|k| (At::Keyword(k), word));
@@ -83,6 +88,7 @@ impl Document {
             }
             Stmt::System(_) => At::Keyword(keywords::lookup(text, Some("system"))?),
             Stmt::Region(_) => At::Keyword(keywords::lookup(text, Some("region"))?),
+            Stmt::Accept(_) => At::Keyword(keywords::lookup(text, None)?),
             Stmt::Datacenters { .. } => {
                 if text == "datacenters" {
                     component(Kind::Datacenters, "datacenters", model)
@@ -98,6 +104,7 @@ impl Document {
         let (at, word) = self.at(pos)?;
         let value = match at {
             At::Keyword(k) => keywords::markdown(k),
+            At::Code(c) => format!("**{}**: {}\n\n{}", c.code, c.title, c.explanation),
             At::Component {
                 kind,
                 name,
@@ -352,4 +359,14 @@ fn render(v: &serde_json::Value) -> String {
             format!("({})", parts.join(", "))
         }
     }
+}
+
+/// The registered diagnostic a word names, when it is written like a code
+/// (`W0304`); no other word of the language looks like one.
+fn code_word(text: &str) -> Option<&'static crate::diag::CodeInfo> {
+    let digits = text.get(1..)?;
+    let code_like = text.len() == 5
+        && text.starts_with(['W', 'E', 'w', 'e'])
+        && digits.bytes().all(|b| b.is_ascii_digit());
+    code_like.then(|| crate::diag::lookup(text)).flatten()
 }

@@ -74,6 +74,9 @@ impl Document {
 
     fn convert(&self, d: &diag::Diagnostic) -> lsp_types::Diagnostic {
         let mut message = d.message.clone();
+        if let Some(reason) = &d.accepted {
+            message.push_str(&format!("\naccepted: {reason}"));
+        }
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");
             message.push_str(help);
@@ -97,6 +100,8 @@ impl Document {
             range: self.range(d.span),
             severity: Some(match d.severity {
                 Severity::Error => DiagnosticSeverity::ERROR,
+                // Taken on purpose: seen, not nagging.
+                Severity::Warning if d.accepted.is_some() => DiagnosticSeverity::HINT,
                 Severity::Warning => DiagnosticSeverity::WARNING,
             }),
             code: Some(NumberOrString::String(d.code.to_string())),
@@ -178,7 +183,7 @@ impl Document {
             ),
             Stmt::System(n) => (n.node.clone(), "system", SymbolKind::PACKAGE, n.span),
             Stmt::Region(n) => (n.node.clone(), "region", SymbolKind::PROPERTY, n.span),
-            Stmt::Drop { .. } => return None,
+            Stmt::Drop { .. } | Stmt::Accept(_) => return None,
         };
         Some(symbol(
             name,

@@ -23,6 +23,10 @@ pub const DATABASE_NAME: &str = "app";
 /// What a CDN path without a `ttl` clause is cached for (W0306 warns about
 /// it), on nginx's proxy cache and on CloudFront alike: one hour.
 pub const DEFAULT_CDN_TTL_SECS: u64 = 3600;
+/// The smallest storage RDS allocates for a gp3 database: a `storage` clause
+/// below it gets this much on AWS (W0310 says so; Compose and Kubernetes
+/// volumes keep the size written).
+pub const RDS_MIN_STORAGE_GB: u32 = 20;
 
 /// How a database engine runs.
 #[derive(Debug, PartialEq, Eq)]

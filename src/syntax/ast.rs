@@ -33,6 +33,30 @@ pub struct Stage {
 #[derive(Clone, Debug, Serialize)]
 pub struct Statement {
     pub stmt: Stmt,
+    /// The statement's words, without the `accept` clauses after them.
+    pub span: Span,
+    /// `accept CODE "REASON"` after a component or `datacenters` statement:
+    /// warnings about what this statement declares, taken on purpose.
+    pub accepts: Vec<Accept>,
+}
+
+impl Statement {
+    /// The statement as written, its `accept` clauses included.
+    pub fn full_span(&self) -> Span {
+        let end = self.accepts.last().map_or(self.span.end, |a| a.span.end);
+        Span {
+            start: self.span.start,
+            end,
+        }
+    }
+}
+
+/// `accept CODE "REASON"`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Accept {
+    /// As written (`W0304`); checked against the registry when applied.
+    pub code: Spanned<String>,
+    pub reason: Spanned<String>,
     pub span: Span,
 }
 
@@ -49,6 +73,9 @@ pub enum Stmt {
         kind: Spanned<Kind>,
         name: Option<Spanned<String>>,
     },
+    /// `accept CODE "REASON"` on its own: for the whole file at top level,
+    /// for its stage inside a stage block.
+    Accept(Accept),
 }
 
 /// Every word `drop` accepts as a kind: the components and the singletons.
@@ -68,6 +95,7 @@ pub const KIND_WORDS: &[&str] = &[
 
 /// Every word a statement can start with.
 pub const STATEMENT_WORDS: &[&str] = &[
+    "accept",
     "system",
     "region",
     "datacenters",

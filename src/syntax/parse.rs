@@ -202,12 +202,13 @@ impl<'s> Driver<'s> {
         match ArchParser::parse(Rule::statement_eol, statement_text(rest)) {
             Ok(mut pairs) => {
                 let eol = pairs.next().expect("statement_eol yields one pair");
-                let stmt_pair = eol
-                    .into_inner()
-                    .next()
-                    .expect("statement_eol wraps a statement");
-                let end = self.pos + words_end(&stmt_pair);
-                let stmt = self.lower_statement(stmt_pair);
+                let mut inner = eol.into_inner();
+                let stmt_pair = inner.next().expect("statement_eol wraps a statement");
+                // What follows the statement is its `accept` clauses.
+                let accepts: Vec<_> = inner.collect();
+                let end = self.pos + words_end(accepts.last().unwrap_or(&stmt_pair));
+                let mut stmt = self.lower_statement(stmt_pair);
+                stmt.accepts = accepts.into_iter().map(|p| self.accept(p)).collect();
                 self.pos = end;
                 match &mut self.open {
                     Some(open) => open.stage.body.push(stmt),

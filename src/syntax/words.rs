@@ -34,6 +34,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::size_lit => "a size like `512mb` or `2gb`",
         Rule::path => "a path like `/static`",
         Rule::string => "a quoted string",
+        Rule::code => "a diagnostic code like `W0304`",
         Rule::duration_unit => "a unit (`s`, `m`, `h` or `d`)",
         Rule::size_unit => "a unit (`kb`, `mb`, `gb` or `tb`)",
         Rule::EOI => "the end of the statement",
@@ -109,6 +110,7 @@ pub fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::kw_env => "env",
         Rule::kw_secret => "secret",
         Rule::kw_label => "label",
+        Rule::kw_accept => "accept",
         _ => return None,
     })
 }
@@ -158,6 +160,7 @@ fn choice(rule: Rule) -> &'static [&'static str] {
         Rule::env => &["env"],
         Rule::secret => &["secret"],
         Rule::label => &["label"],
+        Rule::accept => &["accept"],
         Rule::via_geodns => &["via"],
         Rule::cpu_target => &["at"],
         Rule::system_stmt => &["system"],
@@ -210,7 +213,14 @@ impl<'r> Expected<'r> {
             .collect();
         forms.sort_unstable();
         forms.dedup();
-        let mut all: Vec<String> = keywords.iter().map(|k| format!("`{k}`")).collect();
+        // `accept` fits after every component statement and at the start of
+        // every statement; listing it there would drown the words that
+        // describe the design (it still is a did-you-mean candidate).
+        let mut all: Vec<String> = keywords
+            .iter()
+            .filter(|k| **k != "accept" || keywords.len() == 1)
+            .map(|k| format!("`{k}`"))
+            .collect();
         all.extend(forms.iter().map(|f| f.to_string()));
         let text = match all.len() {
             0 => String::new(),
@@ -290,6 +300,15 @@ fn unknown_word(src: &str, at: usize, token: &str, expected: &Expected) -> Diagn
     } else {
         nearest(&lower, keywords.iter().copied())
     };
+    if suggestion.is_none() && keywords.contains(&"db") {
+        if let Some((word, kind)) = kind_by_long_name(&lower) {
+            return Diagnostic::new("E0002", span, format!("unknown word `{token}`"))
+                .primary("not a keyword here")
+                .help(format!(
+                    "did you mean `{kind}`? (`{word}` is written `{kind}`)"
+                ));
+        }
+    }
     let d = Diagnostic::new("E0002", span, format!("unknown word `{token}`")).primary(
         if suggestion.is_some() {
             "not a keyword here"
@@ -311,10 +330,36 @@ fn unknown_word(src: &str, at: usize, token: &str, expected: &Expected) -> Diagn
     }
 }
 
+/// What people call each kind of component in full, for the kind they meant
+/// when they write the long name or a misspelling of it (`databse`). The
+/// kind keywords themselves are short (`db`, `lb`), too far from the long
+/// names for the nearest-keyword suggestion to find.
+const KIND_LONG_NAMES: &[(&str, &str)] = &[
+    ("database", "db"),
+    ("databases", "db"),
+    ("load-balancer", "lb"),
+    ("loadbalancer", "lb"),
+    ("balancer", "lb"),
+    ("webserver", "web"),
+    ("server", "web"),
+    ("caches", "cache"),
+    ("queues", "queue"),
+    ("workers", "worker"),
+];
+
+/// The long name nearest `word` and the kind keyword it stands for.
+fn kind_by_long_name(word: &str) -> Option<(&'static str, &'static str)> {
+    let long = nearest(word, KIND_LONG_NAMES.iter().map(|(l, _)| *l))?;
+    KIND_LONG_NAMES.iter().copied().find(|(l, _)| *l == long)
+}
+
 /// The help when the statement ends where more was expected: what to add.
 fn missing_help(src: &str, at: usize, expected: &Expected) -> String {
     if let Some((_, units, example)) = expected.unit {
         format!("add a unit right after the number: {units}, e.g. `{example}`")
+    } else if expected.has(Rule::string) && previous_word(src, at).is_some_and(is_code) {
+        let code = previous_word(src, at).unwrap_or_default();
+        format!("an accepted warning needs its reason: add it in quotes, e.g. `accept {code} \"one server on purpose while we learn\"`")
     } else if expected.has(Rule::kind) {
         "say what to drop after `drop`: its kind, and its name if it has one, e.g. `drop cache` or `drop web api`".to_string()
     } else {
@@ -370,6 +415,16 @@ fn previous_word(src: &str, at: usize) -> Option<&str> {
         .map_or(0, |i| i + 1);
     let word = &before[start..];
     (!word.is_empty()).then_some(word)
+}
+
+/// Whether a word is written like a diagnostic code (`W0304`).
+fn is_code(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .is_some_and(|c| matches!(c, 'W' | 'E' | 'w' | 'e'))
+        && word.len() == 5
+        && chars.all(|c| c.is_ascii_digit())
 }
 
 /// Whether the string opening at the start of `rest` has no closing quote on

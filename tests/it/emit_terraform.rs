@@ -457,10 +457,14 @@ fn one_db_instance_per_primary_and_replica() {
                     attr(&p, "instance_class"),
                     Some(format!("\"{}\"", d.resources.rds_class).as_str())
                 );
+                // Below the RDS minimum, a comment says why the value is larger.
+                let storage = attr(&p, "allocated_storage").unwrap_or_default();
+                let (value, note) = storage.split_once(" # ").unwrap_or((storage, ""));
+                assert_eq!(value, d.storage_gb.max(20).to_string(), "{ctx}");
                 assert_eq!(
-                    attr(&p, "allocated_storage"),
-                    Some(d.storage_gb.max(20).to_string().as_str()),
-                    "{ctx}"
+                    note.contains("RDS allocates at least 20 GB"),
+                    d.storage_gb < 20,
+                    "{ctx}: {storage}"
                 );
                 assert_eq!(attr(&p, "storage_encrypted"), Some("true"), "{ctx}");
                 assert_eq!(
@@ -747,6 +751,22 @@ fn caches_queues_and_data_centers_follow_the_model() {
         }
         let records = resources(&text, "aws_route53_record");
         match (&m.datacenters, m.lbs.is_empty()) {
+            (Some(dc), false) if !dc.geodns => {
+                // Failover: the primary, and a secondary when there are two or more.
+                assert!(!text.contains("geolocation_routing_policy"), "{ctx}");
+                let types: Vec<&str> = records
+                    .iter()
+                    .flat_map(|(_, b)| b.lines().map(str::trim))
+                    .filter_map(|l| l.strip_prefix("type = "))
+                    .filter(|t| *t != "\"A\"")
+                    .collect();
+                let want: &[&str] = if dc.regions.len() > 1 {
+                    &["\"PRIMARY\"", "\"SECONDARY\""]
+                } else {
+                    &["\"PRIMARY\""]
+                };
+                assert_eq!(types, want, "{ctx}");
+            }
             (Some(dc), false) => {
                 // One record per continent (the first region on it wins) plus the default.
                 let mut continents: Vec<String> = records

@@ -1,5 +1,6 @@
 //! The one integration test binary: a module per area.
 
+mod accept;
 mod analysis;
 mod app_env;
 mod build;
@@ -11,6 +12,7 @@ mod emit_k8s;
 mod emit_nginx;
 mod emit_terraform;
 mod env_label;
+mod first_hour;
 mod fixtures;
 mod graph;
 mod lsp;

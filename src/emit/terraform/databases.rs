@@ -6,11 +6,9 @@
 use super::data::remote_dbs;
 use super::names::{aws_name, label, tags};
 use crate::emit::templates::tf_name;
+use crate::model::runtime::RDS_MIN_STORAGE_GB;
 use crate::model::{Db, Model};
 use serde::Serialize;
-
-/// RDS's smallest allocated storage for gp3.
-const MIN_STORAGE_GB: u32 = 20;
 
 #[derive(Serialize)]
 pub(super) struct DbCtx {
@@ -20,6 +18,8 @@ pub(super) struct DbCtx {
     port: u16,
     class: String,
     storage_gb: u32,
+    /// Why `storage_gb` is more than the design wrote (W0310), if it is.
+    storage_note: Option<String>,
     user: String,
     db_name: String,
     sg: String,
@@ -64,7 +64,13 @@ fn db(sys: &str, d: &Db) -> DbCtx {
         engine_version: version.into(),
         port: d.port,
         class: d.resources.rds_class.clone(),
-        storage_gb: d.storage_gb.max(MIN_STORAGE_GB),
+        storage_gb: d.storage_gb.max(RDS_MIN_STORAGE_GB),
+        storage_note: (d.storage_gb < RDS_MIN_STORAGE_GB).then(|| {
+            format!(
+                "the design asks for {} GB (`storage`); RDS allocates at least {RDS_MIN_STORAGE_GB} GB",
+                d.storage_gb
+            )
+        }),
         user: d.user.clone(),
         db_name: db_name(),
         sg: label("db", &d.name),

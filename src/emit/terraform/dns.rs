@@ -1,6 +1,9 @@
 //! Data centers on Route 53 (edge.tf, and the provider aliases of
-//! versions.tf): one geolocation record per continent, pointing at the
-//! load balancer of the region that serves it, and a default record.
+//! versions.tf). With `via geodns`: one geolocation record per continent,
+//! pointing at the load balancer of the region that serves it, and a default
+//! record. Without it: failover routing, every user to the primary data
+//! center while it is healthy, to the secondary when it is not (Route 53
+//! failover has exactly one of each; further data centers are standby).
 
 use super::names::{aws_name, label};
 use crate::emit::templates::tf_name;
@@ -13,6 +16,8 @@ pub(super) struct DnsCtx {
     /// Extra regions needing a provider alias to look up their ALB.
     aliases: Vec<RegionCtx>,
     records: Vec<RecordCtx>,
+    /// Geolocation records (`via geodns`); failover records otherwise.
+    geodns: bool,
     notes: Vec<String>,
     /// The lb whose ALB each region's deployment creates; `None`: no records.
     lb: Option<String>,
@@ -29,6 +34,8 @@ struct RecordCtx {
     label: String,
     region: String,
     continent: Option<String>,
+    /// `PRIMARY` or `SECONDARY` for failover routing.
+    failover: Option<&'static str>,
     /// HCL expressions of the alias target.
     dns_name: String,
     zone_id: String,
@@ -42,16 +49,60 @@ pub(super) fn dns(m: &Model) -> Option<DnsCtx> {
         home: m.region.clone(),
         aliases: Vec::new(),
         records: Vec::new(),
+        geodns: dc.geodns,
         notes: Vec::new(),
         lb: lb.map(|l| aws_name(&m.system, &l.name, 32)),
     };
     if let Some(lb) = lb {
-        dns.route(&label("lb", &lb.name), &dc.regions);
+        let lb = label("lb", &lb.name);
+        if dc.geodns {
+            dns.route(&lb, &dc.regions);
+        } else {
+            dns.failover(&lb, &dc.regions);
+        }
     }
     Some(dns)
 }
 
 impl DnsCtx {
+    /// The data center users reach when nothing else decides: the home
+    /// region if it is a data center, else the first one listed.
+    fn primary(&self, regions: &[String]) -> String {
+        if regions.contains(&self.home) {
+            self.home.clone()
+        } else {
+            regions[0].clone()
+        }
+    }
+
+    /// Without geo DNS: a PRIMARY record to the primary data center and a
+    /// SECONDARY to the next one listed, which Route 53 answers with only
+    /// when the primary's load balancer is unhealthy.
+    fn failover(&mut self, lb: &str, regions: &[String]) {
+        let primary = self.primary(regions);
+        let mut others = regions.iter().filter(|r| **r != primary);
+        let secondary = others.next().cloned();
+        for r in others {
+            self.notes.push(format!(
+                "{r}: standby; Route 53 failover has one primary and one secondary record, so no user reaches it until the records change"
+            ));
+        }
+        let roles = [(primary, "PRIMARY")]
+            .into_iter()
+            .chain(secondary.map(|s| (s, "SECONDARY")));
+        for (region, role) in roles {
+            let (dns_name, zone_id) = self.target(lb, &region);
+            self.records.push(RecordCtx {
+                label: role.to_ascii_lowercase(),
+                region,
+                continent: None,
+                failover: Some(role),
+                dns_name,
+                zone_id,
+            });
+        }
+    }
+
     /// A record per continent, to the first region listed on it, then the
     /// default record for users elsewhere: the home region if it is a data
     /// center, else the first one.
@@ -79,20 +130,18 @@ impl DnsCtx {
                 label: tf_name(region),
                 region: region.clone(),
                 continent: cont.map(str::to_string),
+                failover: None,
                 dns_name,
                 zone_id,
             });
         }
-        let primary = if regions.contains(&self.home) {
-            self.home.clone()
-        } else {
-            regions[0].clone()
-        };
+        let primary = self.primary(regions);
         let (dns_name, zone_id) = self.target(lb, &primary);
         self.records.push(RecordCtx {
             label: "default".into(),
             region: primary,
             continent: None,
+            failover: None,
             dns_name,
             zone_id,
         });

@@ -32,6 +32,8 @@ impl Resolver {
                 self.drop_declaration(state, seen, s, kind, name.as_ref(), stage);
                 return;
             }
+            // Accepted warnings change no model: `check::accept` applies them.
+            Stmt::Accept(_) => return,
             Stmt::Datacenters { regions, geodns } => (
                 (Kind::Datacenters, Kind::Datacenters.keyword().to_string()),
                 Decl {

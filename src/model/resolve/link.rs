@@ -194,9 +194,12 @@ fn no_such_lb(lb: &str, behind: Span, lbs: &[Lb], web: &str, dropped: &Dropped) 
     .primary("referenced here");
     d = match nearest(lb, lbs.iter().map(|l| l.name.as_str())) {
         Some(n) => d.help(format!("did you mean `behind lb {n}`?")),
-        None => d.help(format!(
-            "declare it with `lb {lb}`, or write `behind lb` for the default one"
-        )),
+        None => d.help(match clause_example(lb) {
+            Some(clause) => format!(
+                "`{lb}` is read as the load balancer's name, since what follows is not a whole clause: declare `lb {lb}`, or, if you meant the clause, write it whole, e.g. `behind lb {clause}`"
+            ),
+            None => format!("declare it with `lb {lb}`, or write `behind lb` for the default one"),
+        }),
     };
     let web = named("web", web);
     blame_drop(
@@ -262,7 +265,13 @@ fn no_such_store(
             ),
             match nearest(&store.name, names.iter().copied()) {
                 Some(n) => format!("did you mean `sessions in {kind_word} {n}`?"),
-                None => format!("declare it with `{kind_word} {}`", store.name),
+                None => match clause_example(&store.name) {
+                    Some(clause) => format!(
+                        "`{0}` is read as the {kind_word}'s name, since what follows is not a whole clause: declare `{kind_word} {0}`, or, if you meant the clause, write it whole, e.g. `sessions in {kind_word} {clause}`",
+                        store.name
+                    ),
+                    None => format!("declare it with `{kind_word} {}`", store.name),
+                },
             },
         )
     };
@@ -332,4 +341,21 @@ fn example_store(kind: StoreKind) -> &'static str {
         StoreKind::Db => "db postgres with 2 replicas",
         StoreKind::Nosql => "nosql dynamodb",
     }
+}
+
+/// A whole clause for a web clause word that needs a value, for the help of
+/// a reference whose name is that word (`sessions in cache port`: a cache
+/// named `port`, or the clause `port` missing its number?). A name is read as
+/// the clause only when the whole clause follows (grammar: `store_name`).
+fn clause_example(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "port" => "port 8080",
+        "image" => "image \"nginx:1.27\"",
+        "health" => "health /health",
+        "sessions" => "sessions in cache",
+        "size" => "size medium",
+        "autoscale" => "autoscale 2..10",
+        "behind" => "behind lb",
+        _ => return None,
+    })
 }

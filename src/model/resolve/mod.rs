@@ -19,6 +19,7 @@ mod data;
 mod front;
 mod jobs;
 mod link;
+mod replace;
 
 use super::defaults::*;
 use super::types::*;
@@ -61,6 +62,7 @@ pub fn resolve(file: &ast::SourceFile, source_name: &str, text: &str) -> (Design
         system: &system,
         region: &region,
         source_name,
+        text,
         staged: !stages.is_empty(),
         line_starts: LineStarts::new(text),
     };
@@ -105,6 +107,8 @@ struct Ctx<'c> {
     system: &'c str,
     region: &'c str,
     source_name: &'c str,
+    /// The source, for quoting clauses in messages.
+    text: &'c str,
     staged: bool,
     line_starts: LineStarts,
 }
@@ -144,7 +148,8 @@ fn decl_name(kind: Kind, name: Option<&Spanned<String>>) -> String {
 impl Resolver {
     /// Applies the statements before the first stage (the base every stage
     /// starts from) and collects the stages. After the first stage only
-    /// `system` and `region` may stand outside one.
+    /// `system`, `region` and `accept` (all three about the whole file) may
+    /// stand outside one.
     fn before_stages<'a>(&mut self, file: &'a ast::SourceFile) -> (State<'a>, Vec<&'a ast::Stage>) {
         let mut base: State = IndexMap::new();
         let mut base_seen: IndexMap<(Kind, String), Span> = IndexMap::new();
@@ -153,7 +158,9 @@ impl Resolver {
             match item {
                 Item::Statement(s) => {
                     if let Some(first) = stages.first() {
-                        if !matches!(s.stmt, Stmt::System(_) | Stmt::Region(_)) {
+                        let whole_file =
+                            matches!(s.stmt, Stmt::System(_) | Stmt::Region(_) | Stmt::Accept(_));
+                        if !whole_file {
                             self.diags.push(
                                 Diagnostic::new(
                                     "E0009",
@@ -204,12 +211,30 @@ impl Resolver {
             seen_stages.insert(&st.name.node, st.name.span);
             let mut seen = IndexMap::new();
             for s in &st.body {
+                let before = replaced(&state, s);
                 self.apply(&mut state, &mut seen, s, Some(&st.name.node));
+                if let (Some(old), Stmt::Component(new)) = (before, &s.stmt) {
+                    let applied = state.values().any(|d| d.span == s.span);
+                    if applied {
+                        let old_stage = old.stage.as_deref();
+                        let old = old.comp.expect("a component replaces a component");
+                        self.report_lost_settings(ctx, old, old_stage, new, s.span, &st.name.node);
+                    }
+                }
             }
             models.push(self.build(ctx, &state, &st.name.node, i));
         }
         models
     }
+}
+
+/// The declaration a component statement `s` would replace, if any.
+fn replaced<'a>(state: &State<'a>, s: &ast::Statement) -> Option<Decl<'a>> {
+    let Stmt::Component(c) = &s.stmt else {
+        return None;
+    };
+    let decl = state.get(&(c.kind.node, decl_name(c.kind.node, c.name.as_ref())))?;
+    decl.comp.is_some().then(|| decl.clone())
 }
 
 #[cfg(test)]

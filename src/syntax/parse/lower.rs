@@ -20,6 +20,13 @@ impl Driver<'_> {
     pub(super) fn lower_statement(&mut self, pair: Pair<'_, Rule>) -> Statement {
         let span = self.span_trimmed(&pair);
         let rule = pair.as_rule();
+        if rule == Rule::accept {
+            return Statement {
+                stmt: Stmt::Accept(self.accept(pair)),
+                span,
+                accepts: Vec::new(),
+            };
+        }
         let mut inner = pair.into_inner();
         let stmt = match rule {
             Rule::system_stmt => Stmt::System(self.name(inner.nth(1).expect("system has a name"))),
@@ -45,7 +52,39 @@ impl Driver<'_> {
             }
             _ => Stmt::Component(self.component(rule, span, inner)),
         };
-        Statement { stmt, span }
+        Statement {
+            stmt,
+            span,
+            accepts: Vec::new(),
+        }
+    }
+
+    /// `accept CODE "REASON"`: the reason is what a reader of the design
+    /// and of `archc check` needs, so it may not be blank (E0215). The code
+    /// is checked when the accepts are applied (`check::accept`).
+    pub(super) fn accept(&mut self, p: Pair<'_, Rule>) -> Accept {
+        let span = self.span(&p);
+        let mut it = p.into_inner().skip(1);
+        let code = it.next().expect("accept has a code");
+        let code = Spanned::new(code.as_str().to_string(), self.span(&code));
+        let s = it.next().expect("accept has a reason");
+        let reason_span = self.span(&s);
+        let reason = unescape(s.into_inner().next().map_or("", |i| i.as_str()));
+        if reason.trim().is_empty() {
+            self.diags.push(
+                Diagnostic::new("E0215", reason_span, "an accepted warning needs a reason")
+                    .primary("no reason")
+                    .help(format!(
+                        "say why the design takes `{}` on purpose, e.g. `accept {} \"one server on purpose while we learn\"`",
+                        code.node, code.node
+                    )),
+            );
+        }
+        Accept {
+            code,
+            reason: Spanned::new(reason, reason_span),
+            span,
+        }
     }
 
     /// `KIND [NAME] CLAUSE…`: the name, then the clauses in the order written,
