@@ -139,8 +139,76 @@ fn explain_prints_the_registry_paragraph() {
     );
     assert!(text.contains("with 2 replicas"));
     assert_eq!(code(&run(&["explain", "E9999"])), 2);
-    let list = String::from_utf8(run(&["explain"]).stdout).unwrap();
-    assert_eq!(list.lines().count(), archc::diag::CODES.len());
+    let codes = String::from_utf8(run(&["explain", "--codes"]).stdout).unwrap();
+    assert_eq!(codes.lines().count(), archc::diag::CODES.len());
+    assert!(codes.starts_with("E0001  "), "{codes}");
+}
+
+#[test]
+fn explain_without_a_word_lists_every_code_then_every_keyword() {
+    let stdout = |args: &[&str]| {
+        let o = run(args);
+        assert_eq!(code(&o), 0, "{args:?}");
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let keywords = stdout(&["explain", "--keywords"]);
+    assert_eq!(keywords.lines().count(), archc::keywords::KEYWORDS.len());
+    // Every word of the language, each with its one-line meaning.
+    for w in archc::keywords::words() {
+        let line = keywords
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(w))
+            .unwrap_or_else(|| panic!("`{w}` missing from:\n{keywords}"));
+        assert!(line.len() > w.len() + 10, "{line}");
+    }
+    assert!(keywords.contains("\nbehind "), "{keywords}");
+    let all = stdout(&["explain"]);
+    let codes = stdout(&["explain", "--codes"]);
+    assert_eq!(
+        all,
+        format!("Diagnostic codes (archc explain CODE):\n{codes}\nKeywords (archc explain WORD):\n{keywords}")
+    );
+    // A word and a list do not mix.
+    assert_eq!(code(&run(&["explain", "sharded", "--keywords"])), 2);
+}
+
+#[test]
+fn graph_all_stages_refuses_a_file_name_for_its_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("x.svg");
+    let o = archc()
+        .args(["graph", "examples/journey.arch", "--all-stages", "-o"])
+        .arg(&svg)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("looks like a file name"), "{err}");
+    assert!(
+        err.contains("x/01-single.svg"),
+        "the hint names the files: {err}"
+    );
+    assert!(!svg.exists(), "no directory named x.svg");
+    // An existing file is refused too, and left alone.
+    let file = dir.path().join("pictures");
+    std::fs::write(&file, "mine").unwrap();
+    let o = archc()
+        .args(["graph", "examples/journey.arch", "--all-stages", "-o"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("is an existing file"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
+    // A directory name works, and gets one numbered file per stage.
+    let out = dir.path().join("pics");
+    let o = archc()
+        .args(["graph", "examples/journey.arch", "--all-stages", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(out.join("01-single.svg").is_file() && out.join("08-sharded.svg").is_file());
 }
 
 #[test]
