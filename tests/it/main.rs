@@ -13,6 +13,7 @@ mod emit_terraform;
 mod fixtures;
 mod graph;
 mod lsp;
+mod placeholder;
 mod props;
 mod runtime;
 mod traffic;

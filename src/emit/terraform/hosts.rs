@@ -96,6 +96,8 @@ pub(super) struct HostCtx {
 /// components) are never in memory at once.
 pub(super) struct UserData {
     pub(super) image: String,
+    /// The runtime plan's placeholder script, when the design names no image.
+    pub(super) placeholder: Option<Vec<String>>,
     /// (host port, container port) the container publishes.
     pub(super) ports: Option<(u16, u16)>,
     /// The single-server stage's colocated data services run beside it.
@@ -240,6 +242,7 @@ fn web_group(m: &Model, w: &Web, sidecars: bool) -> HostCtx {
         health: w.health.clone(),
         user_data: UserData {
             image: w.image.clone(),
+            placeholder: w.placeholder_script(),
             ports: Some((host_port, w.port)),
             sidecars,
         },
@@ -266,6 +269,7 @@ fn worker_group(sys: &str, wk: &Worker) -> HostCtx {
         health: String::new(),
         user_data: UserData {
             image: wk.image.clone(),
+            placeholder: wk.placeholder_script(),
             ports: None,
             sidecars: false,
         },
