@@ -4,7 +4,7 @@
 //! every path is checked before the first is written, and each is created
 //! atomically, only where nothing is.
 
-use super::{FilePath, Ui, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use super::{FilePath, Ui, EXIT_OK};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -106,16 +106,11 @@ Move {} aside, or start in another folder",
         ));
     }
     if let Err((path, e)) = write_all(dir, &files) {
-        let code = if e.kind() == std::io::ErrorKind::AlreadyExists {
-            EXIT_USAGE
-        } else {
-            EXIT_FAILED
-        };
-        eprintln!(
-            "error: cannot create {}: {e}; nothing was written",
+        // The file system said no (a file that appeared meanwhile included).
+        return ui.fail(format_args!(
+            "cannot create {}: {e}; nothing was written",
             path.display()
-        );
-        return code;
+        ));
     }
     for f in &files {
         println!("wrote {}", dir.join(&f.path).display());
@@ -125,22 +120,40 @@ Move {} aside, or start in another folder",
 }
 
 /// Creates every file, or none: a file that cannot be created (one that
-/// appeared since the check included) removes those this call created.
+/// appeared since the check included) removes the files and folders this
+/// call created.
 fn write_all(dir: &Path, files: &[Starter]) -> Result<(), (PathBuf, std::io::Error)> {
-    let mut created: Vec<PathBuf> = Vec::new();
+    let mut files_made: Vec<PathBuf> = Vec::new();
+    let mut dirs_made: Vec<PathBuf> = Vec::new();
     for f in files {
         let path = dir.join(&f.path);
-        let result = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
+        let result = make_parents(&path, &mut dirs_made)
             .and_then(|()| crate::output::create_new(&path, f.text.as_bytes()));
         if let Err(e) = result {
-            for p in created.iter().rev() {
+            for p in files_made.iter().rev() {
                 let _ = std::fs::remove_file(p);
+            }
+            // Deepest first; a folder something else wrote into stays.
+            for d in dirs_made.iter().rev() {
+                let _ = std::fs::remove_dir(d);
             }
             return Err((path, e));
         }
-        created.push(path);
+        files_made.push(path);
+    }
+    Ok(())
+}
+
+/// Creates the missing folders above `path`, outermost first, recording each.
+fn make_parents(path: &Path, made: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let missing: Vec<&Path> = path
+        .ancestors()
+        .skip(1)
+        .take_while(|d| !d.as_os_str().is_empty() && d.symlink_metadata().is_err())
+        .collect();
+    for d in missing.into_iter().rev() {
+        std::fs::create_dir(d)?;
+        made.push(d.to_path_buf());
     }
     Ok(())
 }

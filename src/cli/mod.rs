@@ -51,7 +51,7 @@ Examples:
   archc stages journey.arch                  what each stage adds, replaces and drops
   archc explain W0302                        what a diagnostic means and how to fix it
   archc explain --keywords                   every keyword of the language, one line each
-  archc diff journey.arch --from single      what changes from one stage to the next
+  archc diff journey.arch --to balanced      what a stage changes from the one before
   archc analyze journey.arch --all-stages    single points of failure and availability
   archc watch site.arch                      rebuild on every save
   archc completions bash > ~/.local/share/bash-completion/completions/archc

@@ -573,6 +573,28 @@ fn init_never_overwrites_and_refuses_a_folder_with_files() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(other.join("other.arch").is_file());
     assert_eq!(std::fs::read(other.join("notes.txt")).unwrap(), b"mine\n");
+    // A write that fails halfway (`.github` is a file here) takes back the
+    // files written before it.
+    let half = tmp.path().join("half");
+    std::fs::create_dir(&half).unwrap();
+    std::fs::write(half.join(".github"), "mine\n").unwrap();
+    let o = archc()
+        .arg("init")
+        .arg(&half)
+        .arg("--allow-non-empty")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("nothing was written"), "{}", stderr(&o));
+    let left: Vec<_> = std::fs::read_dir(&half)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        left,
+        [".github"],
+        "the design and out/.gitignore were removed"
+    );
     // A fresh repository counts as empty; a file is not a folder.
     let repo = tmp.path().join("repo");
     std::fs::create_dir_all(repo.join(".git")).unwrap();
