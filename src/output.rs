@@ -177,6 +177,15 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Creates `path` with `contents` atomically, and only if nothing is there:
+/// the file appears whole or not at all, and a file that appeared meanwhile
+/// is never replaced (`AlreadyExists`). For `archc init`, which writes the
+/// user's own files and must never overwrite one.
+pub fn create_new(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let tmp = stage_file(path, contents)?;
+    tmp.persist_noclobber(path).map_err(|e| e.error)
+}
+
 /// Writes every planned file under `root`, skipping those already identical,
 /// and removes what the previous builds within `scope` wrote and these files
 /// no longer include.

@@ -144,7 +144,7 @@ fn web_clauses(w: &Web) -> Fields {
         ("sticky", yes(w.sticky)),
         ("port", w.port.to_string()),
         ("health", w.health.clone()),
-        ("image", w.image.clone()),
+        ("image", image(&w.image, w.placeholder)),
         ("size", word(&w.resources.size)),
     ]
 }
@@ -212,11 +212,20 @@ fn queue_clauses(q: &Queue) -> Fields {
     vec![("engine", word(&q.engine)), ("port", q.port.to_string())]
 }
 
+/// The image, said to be the placeholder when the design names none.
+fn image(image: &str, placeholder: bool) -> String {
+    if placeholder {
+        format!("{image} (placeholder: the design names no image)")
+    } else {
+        image.to_string()
+    }
+}
+
 fn worker_clauses(w: &Worker) -> Fields {
     vec![
         ("count", w.count.to_string()),
         ("consumes", w.queue.clone()),
-        ("image", w.image.clone()),
+        ("image", image(&w.image, w.placeholder)),
         ("size", word(&w.resources.size)),
     ]
 }

@@ -10,7 +10,11 @@ Examples:
   archc graph shop.arch > shop.svg                     the last stage as SVG
   archc graph shop.arch --stage balanced --format mermaid
   archc graph shop.arch --format dot | dot -Tpng -o shop.png
-  archc graph shop.arch --all-stages -o pictures      pictures/01-single.svg, 02-…")]
+  archc graph shop.arch --all-stages -o pictures      pictures/01-single.svg, 02-…
+
+With --all-stages, -o names a directory (created if missing). A path that ends
+in a picture's extension (`-o shop.svg`) or names an existing file is refused
+(exit 2): archc would otherwise make a directory called shop.svg.")]
 pub struct Args {
     /// The design file.
     file: FilePath,
@@ -24,10 +28,30 @@ pub struct Args {
     /// Output format: SVG drawn by archc, Mermaid or Graphviz DOT text.
     #[arg(long, value_enum, default_value_t = FormatArg::Svg)]
     format: FormatArg,
-    /// Write to this file (with --all-stages: this directory) instead of stdout.
+    /// Write to this file (with --all-stages: this directory, never a
+    /// name like `x.svg`) instead of stdout.
     #[arg(short = 'o', long = "out")]
     out: Option<FilePath>,
 }
+
+/// Why `-o PATH` cannot be `--all-stages`' directory: it names an existing
+/// file, or ends in a picture's extension (a user who wrote `-o x.svg` wants
+/// one file, and a directory named `x.svg` would only surprise them).
+fn not_a_directory(path: &std::path::Path) -> Option<&'static str> {
+    if path.exists() && !path.is_dir() {
+        return Some("is an existing file");
+    }
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    PICTURE_EXTENSIONS
+        .contains(&ext.as_str())
+        .then_some("looks like a file name")
+}
+
+/// What `-o` ends in when it names one picture: the formats archc writes and
+/// those Graphviz makes of them.
+const PICTURE_EXTENSIONS: &[&str] = &[
+    "svg", "mmd", "mermaid", "dot", "gv", "png", "jpg", "jpeg", "pdf", "md",
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 enum FormatArg {
@@ -49,6 +73,17 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
     };
     if a.all_stages {
         let dir = a.out.expect("clap requires -o with --all-stages");
+        if let Some(why) = not_a_directory(&dir) {
+            let stem = dir.with_extension("");
+            return ui.fail(format_args!(
+                "--all-stages writes one file per stage into a directory, and {} {why}; \
+give a directory instead, e.g. `-o {}` (files {}/{}, …)",
+                dir.display(),
+                stem.display(),
+                stem.display(),
+                graph::file_name(&design.stages[0].stage, 0, design.stages.len(), format)
+            ));
+        }
         if let Err(e) = std::fs::create_dir_all(&dir) {
             return ui.fail(format_args!("cannot create {}: {e}", dir.display()));
         }

@@ -4,11 +4,13 @@
 mod analyze;
 mod build;
 mod check;
+mod completions;
 mod diff;
 mod explain;
 mod explain_output;
 mod fmt;
 mod graph;
+mod init;
 mod lsp;
 mod model;
 mod stages;
@@ -24,6 +26,10 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// The version and, when built from a git checkout, the commit and date
+/// (build.rs). Only `--version` shows it: no generated file does.
+pub const BUILD: &str = env!("ARCHC_BUILD");
+
 /// Exit codes, documented in `--help`.
 pub const EXIT_OK: u8 = 0;
 /// The design has errors, or `--check` found a difference.
@@ -37,6 +43,7 @@ const MAX_HUMAN_DIAGNOSTICS: usize = 200;
 
 const AFTER_HELP: &str = "\
 Examples:
+  archc init shop                            start a project: shop/shop.arch, out/.gitignore, CI
   archc check site.arch                      report problems in a design
   archc build site.arch -o out               all targets for the last stage into out/
   archc build site.arch --target k8s --stage balanced
@@ -46,6 +53,11 @@ Examples:
   archc explain W0302                        what a diagnostic means and how to fix it
   archc templates export my-templates -t k8s  copy the k8s templates out to edit them
   archc build site.arch --templates my-templates   build with your edited templates
+  archc explain --keywords                   every keyword of the language, one line each
+  archc diff journey.arch --to balanced      what a stage changes from the one before
+  archc analyze journey.arch --all-stages    single points of failure and availability
+  archc watch site.arch                      rebuild on every save
+  archc completions bash > ~/.local/share/bash-completion/completions/archc
 
 Exit status: 0 success (warnings allowed), 1 errors in the design or drift found
 by --check, 2 bad command line or unreadable file.
@@ -56,7 +68,7 @@ stderr is not a terminal. Language reference: docs/language.md.";
 #[derive(Parser, Debug)]
 #[command(
     name = "archc",
-    version,
+    version = BUILD,
     about = "Compile .arch architecture designs into Terraform, Compose, nginx, HAProxy and Kubernetes",
     long_about = "archc compiles a design written in the .arch language, stage by stage as a system \
 grows from one server to millions of users, into infrastructure files that the real tools accept.",
@@ -114,6 +126,10 @@ enum Command {
     Lsp(lsp::Args),
     /// List or export the templates every file is rendered from, to override them.
     Templates(templates::Args),
+    /// Start a project: a starter design, out/.gitignore and a CI workflow.
+    Init(init::Args),
+    /// Print the shell completion script for bash, zsh or fish.
+    Completions(completions::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -133,6 +149,8 @@ pub fn main() -> ExitCode {
         Command::Watch(a) => watch::run(&ui, a),
         Command::Lsp(a) => lsp::run(&ui, a),
         Command::Templates(a) => templates::run(&ui, a),
+        Command::Init(a) => init::run(&ui, a),
+        Command::Completions(a) => completions::run(a),
     };
     ExitCode::from(code)
 }

@@ -4,9 +4,19 @@ use super::{FilePath, Ui, EXIT_OK};
 use crate::model::Model;
 
 #[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Examples:
+  archc stages shop.arch                     each stage and what it adds, replaces and drops
+  archc stages shop.arch --names | tail -n 1 the last stage's name (for scripts and CI)")]
 pub struct Args {
     /// The design file.
     file: FilePath,
+    /// Print only the stages' names, one a line, in order: what shell
+    /// completion offers after `--stage`, and what scripts read. A design
+    /// with errors still lists the stages it has (its diagnostics are not
+    /// printed; `archc check` shows them).
+    #[arg(long)]
+    names: bool,
 }
 
 /// What one stage changed, relative to the one before.
@@ -51,7 +61,25 @@ pub fn changes(prev: Option<&Model>, m: &Model) -> StageChanges {
     out
 }
 
+/// Every stage's name, one a line.
+pub fn names(design: &crate::model::Design) -> String {
+    design
+        .stages
+        .iter()
+        .map(|m| format!("{}\n", m.stage))
+        .collect()
+}
+
 pub fn run(ui: &Ui, a: Args) -> u8 {
+    if a.names {
+        return match super::load(ui, &a.file) {
+            Ok(l) => {
+                print!("{}", names(&l.compiled.design));
+                EXIT_OK
+            }
+            Err(code) => code,
+        };
+    }
     let loaded = match super::load_valid(ui, &a.file) {
         Ok(l) => l,
         Err(code) => return code,

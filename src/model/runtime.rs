@@ -12,7 +12,9 @@
 //! spells it (a compose `healthcheck`, a Kubernetes probe, a `docker run` in
 //! EC2 user data, an RDS `engine_version`) stays in the target.
 
-use super::types::{Cache, CacheEngine, Db, DbEngine, Evict, NosqlEngine, QueueEngine};
+use super::types::{
+    Cache, CacheEngine, Db, DbEngine, Evict, NosqlEngine, QueueEngine, Web, Worker,
+};
 
 /// The user every app connects as, on every engine that has users
 /// (databases, document stores, RabbitMQ).
@@ -237,6 +239,92 @@ pub mod images {
     pub const PROMETHEUS: &str = "prom/prometheus:v2.55.1";
 }
 
+/// What a web tier or worker runs until the design names its image
+/// (`image "registry/app:tag"`): something real that starts everywhere, so
+/// a fresh design's `docker compose up`, Kubernetes pods and EC2 hosts come
+/// up healthy. One small official image for both: busybox, whose `httpd`
+/// serves the tier's health path (and `/`, the instance's name) on its port,
+/// whose `wget` runs the Compose health check, and whose `sleep` idles a
+/// worker. Each target prints the script as its own command
+/// (`Web::placeholder_script`).
+pub mod placeholder {
+    /// Pinned: the same bytes on every run.
+    pub const IMAGE: &str = "busybox:1.37.0";
+    /// busybox runs as root; Kubernetes pods here run as non-root, so the
+    /// placeholder runs as `nobody`, by number as Kubernetes requires.
+    pub const UID: u32 = 65534;
+    /// Where the web placeholder's files live: writable by anyone.
+    pub const ROOT: &str = "/tmp/www";
+}
+
+/// The placeholder's last lines: stop at once on TERM or INT (a shell as the
+/// container's first process ignores them otherwise, and every stop would
+/// wait for the kill), and end when the server ends, so the container restarts.
+fn serve(server: &str) -> [String; 2] {
+    [
+        "trap \"exit 0\" TERM INT".into(),
+        format!("{server} & wait"),
+    ]
+}
+
+impl Web {
+    /// The script (`sh -c`, one command a line) the placeholder runs: files
+    /// for the health path and `/` (the instance's host name, so a load
+    /// balancer's turns can be seen), then busybox `httpd` on the tier's port.
+    /// `None` when the design names the tier's image. The health path is a
+    /// `path` of the grammar (letters, digits, `- _ . ~ /`): no shell quoting
+    /// is needed, and no `$`, which Compose would read as a variable.
+    pub fn placeholder_script(&self) -> Option<Vec<String>> {
+        if !self.placeholder {
+            return None;
+        }
+        let root = placeholder::ROOT;
+        // `/status/ready` is a file in a folder; `/` (the only path that
+        // may end in `/`) the root's index.
+        let (dir, file) = self.health.rsplit_once('/').unwrap_or(("", ""));
+        let file = if file.is_empty() { "index.html" } else { file };
+        let mut lines = vec![
+            "set -e".to_string(),
+            format!(
+                "echo \"web tier {} runs a placeholder, busybox httpd on port {}: name its image in the design (archc explain image)\"",
+                self.name, self.port
+            ),
+            format!("mkdir -p {root}{dir}"),
+            format!("hostname > {root}/index.html"),
+            format!("echo ok > {root}{dir}/{file}"),
+        ];
+        lines.extend(serve(&format!("httpd -f -v -p {} -h {root}", self.port)));
+        Some(lines)
+    }
+}
+
+impl Worker {
+    /// The script the placeholder runs: it says what it is and idles (it
+    /// takes nothing from the queue). `None` when the design names the
+    /// worker's image.
+    pub fn placeholder_script(&self) -> Option<Vec<String>> {
+        if !self.placeholder {
+            return None;
+        }
+        let mut lines = vec![
+            "set -e".to_string(),
+            format!(
+                "echo \"worker {} runs a placeholder that idles and takes nothing from queue {}: name its image in the design (archc explain image)\"",
+                self.name, self.queue
+            ),
+        ];
+        // The longest sleep busybox takes: 68 years.
+        lines.extend(serve("sleep 2147483647"));
+        Some(lines)
+    }
+}
+
+/// A placeholder script as one line, for a command argument (Kubernetes,
+/// `docker run`): no line ends in `&`, so `; ` joins them.
+pub fn one_line(script: &[String]) -> String {
+    script.join("; ")
+}
+
 impl NosqlEngine {
     /// The local image (DynamoDB runs as dynamodb-local off AWS).
     pub fn image(self) -> &'static str {
@@ -294,6 +382,36 @@ mod tests {
         assert_eq!(m.caches[1].server_args(), ["-m", "100", "-M"]);
         // 100 MB + a quarter is below the small size's 512 MB.
         assert_eq!(m.caches[1].container_memory_mb(), 512);
+    }
+
+    #[test]
+    fn the_placeholder_serves_the_health_path_on_the_port() {
+        let m = stage("web x2 behind lb port 9000 health /status/live\nweb api image \"me/api:1\"\nqueue jobs\nworker consumes jobs\n");
+        let script = m.webs[0].placeholder_script().unwrap();
+        assert_eq!(m.webs[0].image, placeholder::IMAGE);
+        assert!(
+            script.contains(&"mkdir -p /tmp/www/status".to_string()),
+            "{script:?}"
+        );
+        assert!(script.contains(&"echo ok > /tmp/www/status/live".to_string()));
+        assert_eq!(
+            script.last().unwrap(),
+            "httpd -f -v -p 9000 -h /tmp/www & wait"
+        );
+        assert!(m.webs[1].placeholder_script().is_none(), "its own image");
+        assert_eq!(m.webs[1].image, "me/api:1");
+        let worker = m.workers[0].placeholder_script().unwrap();
+        assert!(worker.iter().any(|l| l.starts_with("sleep ")));
+        // No `$` (Compose would read a variable) and no line ending in `&`.
+        for line in script.iter().chain(&worker) {
+            assert!(!line.contains('$') && !line.ends_with('&'), "{line}");
+        }
+        let m = stage("web health /\n");
+        let script = m.webs[0].placeholder_script().unwrap();
+        assert!(
+            script.contains(&"echo ok > /tmp/www/index.html".to_string()),
+            "{script:?}"
+        );
     }
 
     #[test]

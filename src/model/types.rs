@@ -143,6 +143,9 @@ pub struct Web {
     pub lb: Option<String>,
     pub port: u16,
     pub image: String,
+    /// The design names no image: `image` is the runtime plan's placeholder,
+    /// which serves the health path on the port (`Web::placeholder_script`).
+    pub placeholder: bool,
     /// Health check path, default `/health`.
     pub health: String,
     pub sessions: Option<SessionStore>,
@@ -378,6 +381,9 @@ pub struct Worker {
     /// Name of the queue it consumes.
     pub queue: String,
     pub image: String,
+    /// The design names no image: `image` is the runtime plan's placeholder,
+    /// which idles (`Worker::placeholder_script`).
+    pub placeholder: bool,
     pub resources: Resources,
     /// `env NAME="value", …`: variables added after archc's own
     /// (`Model::app_env`), as written.

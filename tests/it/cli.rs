@@ -139,8 +139,76 @@ fn explain_prints_the_registry_paragraph() {
     );
     assert!(text.contains("with 2 replicas"));
     assert_eq!(code(&run(&["explain", "E9999"])), 2);
-    let list = String::from_utf8(run(&["explain"]).stdout).unwrap();
-    assert_eq!(list.lines().count(), archc::diag::CODES.len());
+    let codes = String::from_utf8(run(&["explain", "--codes"]).stdout).unwrap();
+    assert_eq!(codes.lines().count(), archc::diag::CODES.len());
+    assert!(codes.starts_with("E0001  "), "{codes}");
+}
+
+#[test]
+fn explain_without_a_word_lists_every_code_then_every_keyword() {
+    let stdout = |args: &[&str]| {
+        let o = run(args);
+        assert_eq!(code(&o), 0, "{args:?}");
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let keywords = stdout(&["explain", "--keywords"]);
+    assert_eq!(keywords.lines().count(), archc::keywords::KEYWORDS.len());
+    // Every word of the language, each with its one-line meaning.
+    for w in archc::keywords::words() {
+        let line = keywords
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(w))
+            .unwrap_or_else(|| panic!("`{w}` missing from:\n{keywords}"));
+        assert!(line.len() > w.len() + 10, "{line}");
+    }
+    assert!(keywords.contains("\nbehind "), "{keywords}");
+    let all = stdout(&["explain"]);
+    let codes = stdout(&["explain", "--codes"]);
+    assert_eq!(
+        all,
+        format!("Diagnostic codes (archc explain CODE):\n{codes}\nKeywords (archc explain WORD):\n{keywords}")
+    );
+    // A word and a list do not mix.
+    assert_eq!(code(&run(&["explain", "sharded", "--keywords"])), 2);
+}
+
+#[test]
+fn graph_all_stages_refuses_a_file_name_for_its_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = dir.path().join("x.svg");
+    let o = archc()
+        .args(["graph", "examples/journey.arch", "--all-stages", "-o"])
+        .arg(&svg)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains("looks like a file name"), "{err}");
+    assert!(
+        err.contains("x/01-single.svg"),
+        "the hint names the files: {err}"
+    );
+    assert!(!svg.exists(), "no directory named x.svg");
+    // An existing file is refused too, and left alone.
+    let file = dir.path().join("pictures");
+    std::fs::write(&file, "mine").unwrap();
+    let o = archc()
+        .args(["graph", "examples/journey.arch", "--all-stages", "-o"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("is an existing file"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
+    // A directory name works, and gets one numbered file per stage.
+    let out = dir.path().join("pics");
+    let o = archc()
+        .args(["graph", "examples/journey.arch", "--all-stages", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(out.join("01-single.svg").is_file() && out.join("08-sharded.svg").is_file());
 }
 
 #[test]
@@ -344,4 +412,330 @@ fn explain_output_traces_generated_lines_to_design_lines() {
     );
     // Not an archc file.
     assert_eq!(code(&run(&["explain-output", "Cargo.toml:3"])), 2);
+}
+
+/// The files `archc init` writes under its folder, for a design named `name`.
+fn init_files(name: &str) -> [String; 3] {
+    [
+        format!("{name}.arch"),
+        "out/.gitignore".into(),
+        ".github/workflows/archc.yml".into(),
+    ]
+}
+
+fn snapshot(dir: &std::path::Path, files: &[String]) -> Vec<Vec<u8>> {
+    files
+        .iter()
+        .map(|f| std::fs::read(dir.join(f)).unwrap())
+        .collect()
+}
+
+#[test]
+fn init_starts_a_project_that_checks_and_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("My Shop");
+    let o = archc().arg("init").arg(&dir).output().unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let said = String::from_utf8(o.stdout).unwrap();
+    for f in init_files("my-shop") {
+        assert!(dir.join(&f).is_file(), "{f} written");
+        assert!(said.contains(&f), "names {f}: {said}");
+    }
+    assert!(said.contains("cd '"), "the next commands, quoted: {said}");
+    assert!(
+        said.contains("archc build my-shop.arch --all-stages"),
+        "{said}"
+    );
+    let design = std::fs::read_to_string(dir.join("my-shop.arch")).unwrap();
+    assert!(design.contains("\nsystem my-shop\n"), "{design}");
+    // Run as CI runs it, from the folder.
+    let here = |args: &[&str]| {
+        let o = archc().current_dir(&dir).args(args).output().unwrap();
+        (
+            code(&o),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr(&o),
+        )
+    };
+    let (c, _, err) = here(&["check", "my-shop.arch"]);
+    assert_eq!(c, 0, "{err}");
+    let (c, names, _) = here(&["stages", "my-shop.arch", "--names"]);
+    assert_eq!(
+        (c, names.as_str()),
+        (0, "single\nsplit-db\nbalanced\nreplicated\n")
+    );
+    let (c, _, err) = here(&[
+        "check",
+        "my-shop.arch",
+        "--deny-warnings",
+        "--stage",
+        "replicated",
+    ]);
+    assert_eq!(c, 0, "the last stage has no warnings: {err}");
+    assert_eq!(
+        here(&["fmt", "--check", "my-shop.arch"]).0,
+        0,
+        "canonical layout"
+    );
+    let (c, _, err) = here(&["build", "my-shop.arch", "--all-stages"]);
+    assert_eq!(c, 0, "{err}");
+    let (c, _, err) = here(&["build", "my-shop.arch", "--all-stages", "--check"]);
+    assert_eq!(c, 0, "the .gitignore init put in out/ is no drift: {err}");
+    // The workflow runs exactly those commands.
+    let wf = std::fs::read_to_string(dir.join(".github/workflows/archc.yml")).unwrap();
+    let yaml: serde_yaml::Value = serde_yaml::from_str(&wf).unwrap();
+    let runs: Vec<&str> = yaml["jobs"]["archc"]["steps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect();
+    assert!(runs.contains(&"archc check my-shop.arch"), "{runs:?}");
+    assert!(
+        runs.contains(&"archc build my-shop.arch --all-stages --check"),
+        "{runs:?}"
+    );
+    assert!(
+        runs.iter().any(|r| r.contains("--deny-warnings")),
+        "{runs:?}"
+    );
+    assert!(
+        wf.contains("EDIT ME"),
+        "the install source is marked for editing"
+    );
+}
+
+#[test]
+fn init_never_overwrites_and_refuses_a_folder_with_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("shop");
+    assert_eq!(code(&archc().arg("init").arg(&dir).output().unwrap()), 0);
+    let files = init_files("shop");
+    let before = snapshot(&dir, &files);
+    // Twice: the folder now has files.
+    let o = archc().arg("init").arg(&dir).output().unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("is not empty"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--allow-non-empty"),
+        "says how: {}",
+        stderr(&o)
+    );
+    // Even when allowed: every file it would write exists, so none is written.
+    std::fs::write(dir.join("shop.arch"), "web x1\n").unwrap();
+    let o = archc()
+        .arg("init")
+        .arg(&dir)
+        .arg("--allow-non-empty")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    for f in &files {
+        assert!(err.contains(f.as_str()), "names {f}: {err}");
+    }
+    assert!(err.contains("nothing was written"), "{err}");
+    assert_eq!(std::fs::read(dir.join("shop.arch")).unwrap(), b"web x1\n");
+    assert_eq!(snapshot(&dir, &files[1..]), before[1..].to_vec());
+    // One file in the way: an error naming it, and the other two not written.
+    let other = tmp.path().join("other");
+    std::fs::create_dir_all(other.join("out")).unwrap();
+    std::fs::write(other.join("out/.gitignore"), "mine\n").unwrap();
+    std::fs::write(other.join("notes.txt"), "mine\n").unwrap();
+    let o = archc().arg("init").arg(&other).output().unwrap();
+    assert_eq!(code(&o), 2, "not empty");
+    assert!(stderr(&o).contains("`notes.txt`"), "{}", stderr(&o));
+    let o = archc()
+        .arg("init")
+        .arg(&other)
+        .arg("--allow-non-empty")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("out/.gitignore already exists"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!other.join("other.arch").exists() && !other.join(".github").exists());
+    assert_eq!(
+        std::fs::read(other.join("out/.gitignore")).unwrap(),
+        b"mine\n"
+    );
+    // Allowed and nothing in the way: written beside the user's files.
+    std::fs::remove_file(other.join("out/.gitignore")).unwrap();
+    let o = archc()
+        .arg("init")
+        .arg(&other)
+        .arg("--allow-non-empty")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(other.join("other.arch").is_file());
+    assert_eq!(std::fs::read(other.join("notes.txt")).unwrap(), b"mine\n");
+    // A write that fails halfway (`.github` is a file here) takes back the
+    // files written before it.
+    let half = tmp.path().join("half");
+    std::fs::create_dir(&half).unwrap();
+    std::fs::write(half.join(".github"), "mine\n").unwrap();
+    let o = archc()
+        .arg("init")
+        .arg(&half)
+        .arg("--allow-non-empty")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("nothing was written"), "{}", stderr(&o));
+    let left: Vec<_> = std::fs::read_dir(&half)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        left,
+        [".github"],
+        "the design and out/.gitignore were removed"
+    );
+    // A fresh repository counts as empty; a file is not a folder.
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    assert_eq!(code(&archc().arg("init").arg(&repo).output().unwrap()), 0);
+    let o = archc()
+        .arg("init")
+        .arg(other.join("notes.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("is a file"), "{}", stderr(&o));
+}
+
+#[test]
+fn init_names_the_design_after_the_current_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("site_v2");
+    std::fs::create_dir(&dir).unwrap();
+    let o = archc().current_dir(&dir).arg("init").output().unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(dir.join("site-v2.arch").is_file());
+    let said = String::from_utf8(o.stdout).unwrap();
+    assert!(!said.contains("cd "), "already there: {said}");
+}
+
+#[test]
+fn stages_names_lists_one_name_a_line() {
+    let o = run(&["stages", "examples/journey.arch", "--names"]);
+    assert_eq!(code(&o), 0);
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap(),
+        "single\nsplit-db\nbalanced\nreplicated\ncached\nstateless\nglobal\nsharded\n"
+    );
+    // A design with errors still lists its stages (completion runs mid-edit).
+    let o = run(&[
+        "stages",
+        "tests/fixtures/err/unknown-references.arch",
+        "--names",
+    ]);
+    assert_eq!(code(&o), 0);
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+    assert_eq!(code(&run(&["stages", "no/such.arch", "--names"])), 2);
+}
+
+/// Runs `shell -c script` with the debug archc first on PATH (the shells
+/// come from scripts/install-tools).
+fn in_shell(shell: &str, script: &str) -> String {
+    let shell = crate::common::need_tool(shell);
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_archc"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let o = Command::new(&shell)
+        .args(["-c", script])
+        .current_dir(repo())
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}: {}", shell.display(), stderr(&o));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+#[test]
+fn bash_completion_offers_the_designs_stage_names() {
+    let script = r#"
+source <(archc completions bash)
+t() {
+    COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMPREPLY=()
+    _archc_with_stages archc "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+    echo "${COMPREPLY[*]}"
+}
+t archc build examples/journey.arch --stage ""
+t archc check examples/journey.arch --stage s
+t archc diff examples/site.arch examples/journey.arch --to b
+t archc diff examples/journey.arch --from re
+t archc bui
+t archc check --deny
+complete -p archc
+"#;
+    let out = in_shell("bash", script);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[..6],
+        [
+            "single split-db balanced replicated cached stateless global sharded",
+            "single split-db stateless sharded",
+            "balanced",
+            "replicated",
+            "build",
+            "--deny-warnings",
+        ],
+        "{out}"
+    );
+    assert!(lines[6].contains("-F _archc_with_stages"), "{out}");
+}
+
+#[test]
+fn zsh_and_fish_completion_offers_the_designs_stage_names() {
+    let zsh = String::from_utf8(run(&["completions", "zsh"]).stdout).unwrap();
+    assert!(zsh.starts_with("#compdef archc"), "{zsh}");
+    // It loads, and its stage completer (which the argument specs of
+    // --stage, --from and --to name) offers the stages.
+    let script = r#"autoload -U compinit; compinit -u -D
+source <(archc completions zsh)
+compadd() { print -l -- ${(P)2} }
+words=(archc build examples/journey.arch --stage ""); CURRENT=5; _archc_stage_names
+words=(archc diff examples/site.arch examples/journey.arch --to b); CURRENT=6; _archc_stage_names"#;
+    let journey = "single split-db balanced replicated cached stateless global sharded";
+    let out = in_shell("zsh", script);
+    let words: Vec<&str> = out.split_whitespace().collect();
+    assert_eq!(words.join(" "), format!("{journey} {journey}"));
+    let fish = "archc completions fish | source
+complete -C 'archc build examples/journey.arch --stage '
+complete -C 'archc diff examples/journey.arch --from re'";
+    // fish sorts the candidates.
+    let out = in_shell("fish", fish);
+    let mut sorted: Vec<&str> = journey.split(' ').collect();
+    sorted.sort();
+    sorted.push("replicated");
+    assert_eq!(out.lines().collect::<Vec<_>>(), sorted, "{out}");
+}
+
+#[test]
+fn version_names_the_build() {
+    let o = run(&["--version"]);
+    assert_eq!(code(&o), 0);
+    let text = String::from_utf8(o.stdout).unwrap();
+    let version = format!("archc {}", env!("CARGO_PKG_VERSION"));
+    assert!(text.starts_with(&version), "{text}");
+    // Built from this git checkout: the commit and the date follow.
+    let head = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(repo())
+        .output();
+    if let Some(h) = head.ok().filter(|h| h.status.success()) {
+        let hash = String::from_utf8(h.stdout).unwrap();
+        assert!(text.contains(&format!("({}", hash.trim())), "{text}");
+        assert!(text.contains(", built 20"), "{text}");
+    }
 }

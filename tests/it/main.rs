@@ -16,6 +16,7 @@ mod first_hour;
 mod fixtures;
 mod graph;
 mod lsp;
+mod placeholder;
 mod props;
 mod runtime;
 mod templates;

@@ -82,11 +82,18 @@ impl Builder<'_> {
                         w.queue
                     ));
                 }
+                if i == 0 && w.placeholder {
+                    comments.extend(super::web::placeholder_note(&format!(
+                        "worker `{}`",
+                        w.name
+                    )));
+                }
                 let env = self.own_env(App::Worker(&w.name));
                 self.service(Service {
                     name: inst.clone(),
                     comments,
                     image: literal(&w.image),
+                    script: w.placeholder_script().unwrap_or_default(),
                     hostname: Some(inst.clone()),
                     restart: true,
                     environment: env,

@@ -34,6 +34,15 @@ pub(super) fn balancer_configs(model: &Model, opts: &Options) -> Result<Vec<OutF
     Ok(files)
 }
 
+/// Said above a web tier or worker that runs the runtime plan's placeholder:
+/// what it is, and how to run the application instead.
+pub(super) fn placeholder_note(what: &str) -> [String; 2] {
+    [
+        "No image in the design: a placeholder runs (busybox and the command below).".into(),
+        format!("Run your application: `image \"registry/app:tag\"` on {what} in the design."),
+    ]
+}
+
 const NGINX_IMAGE: &str = "nginx:1.27-alpine";
 const HAPROXY_IMAGE: &str = "haproxy:3.0-alpine";
 
@@ -113,10 +122,14 @@ impl Builder<'_> {
                     (Vec::new(), vec![BACKEND])
                 };
                 let url = format!("http://127.0.0.1:{}{}", w.port, w.health);
+                if i == 0 && w.placeholder {
+                    comments.extend(placeholder_note(&format!("web tier `{}`", w.name)));
+                }
                 self.service(Service {
                     name: inst.clone(),
                     comments,
                     image: literal(&w.image),
+                    script: w.placeholder_script().unwrap_or_default(),
                     hostname: Some(inst.clone()),
                     restart: true,
                     ports,

@@ -4,6 +4,7 @@
 use super::emitter::{plural, File, K8s, ENV_HASH, TIER_WEB, TIER_WORKER};
 use super::objects::*;
 use crate::emit::Result;
+use crate::model::runtime::{one_line, placeholder};
 use crate::model::{App, Resources, Web, WebState, Worker};
 
 impl K8s<'_> {
@@ -14,6 +15,7 @@ impl K8s<'_> {
         res: &Resources,
         env: Vec<Env>,
         web: Option<&Web>,
+        placeholder_script: Option<Vec<String>>,
     ) -> Container {
         let (ports, probes) = match web {
             Some(w) => (
@@ -31,7 +33,9 @@ impl K8s<'_> {
         Container {
             name: name.into(),
             image: image.into(),
-            command: Vec::new(),
+            // The placeholder's script; an image of the design runs its own.
+            command: placeholder_script
+                .map_or_else(Vec::new, |s| vec!["sh".into(), "-c".into(), one_line(&s)]),
             args: Vec::new(),
             ports,
             env,
@@ -79,10 +83,8 @@ impl K8s<'_> {
             "Instances {} are the pods of this Deployment.",
             w.instances.join(", ")
         ));
-        meta.notes.push(
-            "The image must run as a non-root user given by number (USER 1000 in its Dockerfile)."
-                .into(),
-        );
+        meta.notes
+            .extend(image_notes(w.placeholder, &format!("web tier \"{name}\"")));
         if w.autoscale.is_some() {
             meta.notes
                 .push("No replicas: the HorizontalPodAutoscaler below owns the count.".into());
@@ -125,7 +127,7 @@ impl K8s<'_> {
             annotations,
             service_account: None,
             non_root: true,
-            run_as_user: None,
+            run_as_user: w.placeholder.then_some(placeholder::UID),
             fs_group: None,
             init_containers: Vec::new(),
             containers: vec![self.app_container(
@@ -134,6 +136,7 @@ impl K8s<'_> {
                 &w.resources,
                 self.own_env(App::Web(name)),
                 Some(w),
+                w.placeholder_script(),
             )],
             volumes: Vec::new(),
         }
@@ -149,6 +152,8 @@ impl K8s<'_> {
             w.queue
         ));
         meta.notes.extend(self.app_secret_note(name, &w.secrets));
+        meta.notes
+            .extend(image_notes(w.placeholder, &format!("worker \"{name}\"")));
         let mut docs = vec![self.doc(
             "workload",
             &Workload {
@@ -165,7 +170,7 @@ impl K8s<'_> {
                         .collect(),
                     service_account: None,
                     non_root: true,
-                    run_as_user: None,
+                    run_as_user: w.placeholder.then_some(placeholder::UID),
                     fs_group: None,
                     init_containers: Vec::new(),
                     containers: vec![self.app_container(
@@ -174,6 +179,7 @@ impl K8s<'_> {
                         &w.resources,
                         env,
                         None,
+                        w.placeholder_script(),
                     )],
                     volumes: Vec::new(),
                 },
@@ -193,6 +199,30 @@ impl K8s<'_> {
             docs,
         })
     }
+}
+
+/// What the workload's comment says about its image: what the application's
+/// image must do, and whether a placeholder runs until the design names it.
+fn image_notes(placeholder: bool, what: &str) -> Vec<String> {
+    let mut notes = Vec::new();
+    if placeholder {
+        notes.push(format!(
+            "No image in the design: a placeholder runs (busybox and the command below, as user {}).",
+            placeholder::UID
+        ));
+        notes.push(format!(
+            "Run your application: `image \"registry/app:tag\"` on {what} in the design."
+        ));
+    }
+    notes.push(format!(
+        "{} must run as a non-root user given by number (USER 1000 in its Dockerfile).",
+        if placeholder {
+            "Your image"
+        } else {
+            "The image"
+        }
+    ));
+    notes
 }
 
 /// Several pods now or later (autoscaled): spread them over nodes, and keep

@@ -106,6 +106,8 @@ pub(super) struct HostCtx {
 /// components) are never in memory at once.
 pub(super) struct UserData {
     pub(super) image: String,
+    /// The runtime plan's placeholder script, when the design names no image.
+    pub(super) placeholder: Option<Vec<String>>,
     /// (host port, container port) the container publishes.
     pub(super) ports: Option<(u16, u16)>,
     /// The single-server stage's colocated data services run beside it.
@@ -256,6 +258,7 @@ fn web_group(m: &Model, w: &Web, sidecars: bool) -> HostCtx {
         role_name: aws_name(&m.system, &dashed("web", &w.name), 64),
         user_data: UserData {
             image: w.image.clone(),
+            placeholder: w.placeholder_script(),
             ports: Some((host_port, w.port)),
             sidecars,
         },
@@ -285,6 +288,7 @@ fn worker_group(sys: &str, wk: &Worker) -> HostCtx {
         role_name: aws_name(sys, &dashed("worker", &wk.name), 64),
         user_data: UserData {
             image: wk.image.clone(),
+            placeholder: wk.placeholder_script(),
             ports: None,
             sidecars: false,
         },

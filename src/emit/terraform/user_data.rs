@@ -10,7 +10,7 @@ use super::tidy::tidy;
 use super::Result;
 use crate::emit::templates::{tf_name, Engine};
 use crate::emit::EmitError;
-use crate::model::runtime::EnvValue;
+use crate::model::runtime::{one_line, EnvValue};
 use crate::model::{Cache, CacheEngine, Db, EnvVar, Meaning, Model};
 use serde::Serialize;
 use tera::Context;
@@ -23,6 +23,8 @@ pub(super) fn user_data(m: &Model, tf: &HostsTf, h: &HostCtx, tpl: Engine) -> Re
         kind: &'a str,
         name: &'a str,
         image: String,
+        /// `sh -c '…'`: the placeholder's command, when it runs.
+        placeholder: Option<String>,
         publish: Option<String>,
         log_group: Option<String>,
         /// Runs the shared `local.fetch_db_passwords`.
@@ -55,6 +57,10 @@ pub(super) fn user_data(m: &Model, tf: &HostsTf, h: &HostCtx, tpl: Engine) -> Re
         kind: &h.kind,
         name: &h.name,
         image: heredoc_escape(&sh_quote(&u.image)),
+        placeholder: u
+            .placeholder
+            .as_ref()
+            .map(|s| heredoc_escape(&format!("sh -c {}", sh_quote(&one_line(s))))),
         publish: u.ports.map(|(h, c)| format!("{h}:{c}")),
         log_group: tf
             .logs

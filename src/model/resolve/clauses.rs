@@ -31,10 +31,11 @@ impl<'a> Clauses<'a> {
             _ => SizeClass::Small.resources(),
         }
     }
-    pub(super) fn image(&self, system: &str, name: &str) -> String {
+    /// The design's image, or the runtime plan's placeholder (`true`).
+    pub(super) fn image(&self) -> (String, bool) {
         match self.get("image") {
-            Some(Clause::Image(s)) => s.node.clone(),
-            _ => format!("{system}/{name}:latest"),
+            Some(Clause::Image(s)) => (s.node.clone(), false),
+            _ => (crate::model::runtime::placeholder::IMAGE.to_string(), true),
         }
     }
     pub(super) fn has(&self, key: &str) -> bool {

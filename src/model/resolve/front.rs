@@ -12,7 +12,6 @@ impl Builder<'_> {
     /// `web [NAME] …`: a fixed count or `autoscale` (which starts at its
     /// minimum), the state, `behind lb`, the session store, port, health path.
     pub(super) fn web(&mut self, name: String, cl: &Clauses, origin: Origin) {
-        let system = self.ctx.system;
         let autoscale = match cl.get("autoscale") {
             Some(Clause::Autoscale { min, max, cpu }) => Some(Autoscale {
                 min: min.node as u32,
@@ -42,9 +41,11 @@ impl Builder<'_> {
             }),
             _ => None,
         };
+        let (image, placeholder) = cl.image();
         self.model.webs.push(Web {
             instances: numbered(&name, count),
-            image: cl.image(system, &name),
+            image,
+            placeholder,
             name,
             state,
             count,

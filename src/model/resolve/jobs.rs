@@ -35,9 +35,11 @@ impl Builder<'_> {
             Some(Clause::Consumes(q)) => q.node.clone(),
             _ => String::new(),
         };
+        let (image, placeholder) = cl.image();
         self.model.workers.push(Worker {
             instances: numbered(&name, count),
-            image: cl.image(self.ctx.system, &name),
+            image,
+            placeholder,
             name,
             count,
             queue,
