@@ -51,8 +51,8 @@ Examples:
   archc build site.arch --check              exit 1 if out/ differs from a fresh build
   archc stages journey.arch                  what each stage adds, replaces and drops
   archc explain W0302                        what a diagnostic means and how to fix it
-  archc templates export my-templates -t k8s  copy the k8s templates out to edit them
-  archc build site.arch --templates my-templates   build with your edited templates
+  archc templates export tpl -t k8s          copy the k8s templates out, to edit them
+  archc build site.arch --templates tpl      build with your edited templates
   archc explain --keywords                   every keyword of the language, one line each
   archc diff journey.arch --to balanced      what a stage changes from the one before
   archc analyze journey.arch --all-stages    single points of failure and availability

@@ -25,6 +25,16 @@ struct Shape {
     types: BTreeSet<&'static str>,
     fields: BTreeMap<String, Shape>,
     items: Option<Box<Shape>>,
+    /// An object keyed by data (variable names, label keys) rather than by
+    /// field names: its values, merged.
+    values: Option<Box<Shape>>,
+}
+
+/// Whether an object's key is data: a field name is `lower_snake`; a
+/// variable (`LOG_LEVEL`) or label key (`app.kubernetes.io/name`) is not.
+fn is_data_key(k: &str) -> bool {
+    !k.chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 impl Shape {
@@ -42,6 +52,14 @@ impl Shape {
                 let shape = self.items.get_or_insert_with(Default::default);
                 items.iter().for_each(|i| shape.add(i));
             }
+            Value::Object(m) if self.values.is_some() || m.keys().any(|k| is_data_key(k)) => {
+                // Once a map, always: fields seen before move into its values.
+                let values = self.values.get_or_insert_with(Default::default);
+                for (_, f) in std::mem::take(&mut self.fields) {
+                    values.types.extend(f.types);
+                }
+                m.values().for_each(|v| values.add(v));
+            }
             Value::Object(m) => {
                 for (k, v) in m {
                     self.fields.entry(k.clone()).or_default().add(v);
@@ -54,21 +72,31 @@ impl Shape {
     /// `- `name` (type)` lines, nested by indentation.
     fn write(&self, name: &str, depth: usize, out: &mut String) {
         let mut types: Vec<&str> = self.types.iter().copied().collect();
+        let optional_map = self.values.is_some() && types.contains(&"null");
         // `null` beside another type means "may be absent".
         let optional = types.len() > 1 && types.contains(&"null");
         types.retain(|t| !optional || *t != "null");
-        let item = match &self.items {
+        let of = |inner: &Option<Box<Shape>>| match inner {
             Some(i) if !i.types.is_empty() => {
                 let t: Vec<&str> = i.types.iter().copied().collect();
                 format!(" of {}", t.join(" or "))
             }
             _ => String::new(),
         };
+        let item = of(&self.items);
+        if self.values.is_some() {
+            types = vec!["map"];
+        }
+        let item = item + &of(&self.values);
         out.push_str(&format!(
             "{}- `{name}`: {}{item}{}\n",
             "  ".repeat(depth),
             types.join(" or "),
-            if optional { ", or null" } else { "" }
+            if optional || optional_map {
+                ", or null"
+            } else {
+                ""
+            }
         ));
         for (k, f) in &self.fields {
             f.write(k, depth + 1, out);
@@ -110,7 +138,8 @@ pub fn generate(render_all: impl FnOnce()) -> String {
          from the contexts archc's emitters give each template while building every example\n\
          and ok fixture; a test fails when this page and the code disagree. Do not edit. -->\n\n\
          Each template renders from a context: the variables below, with the types they take.\n\
-         `A or null` means the value may be absent; `[].name` is a field of each item of a list.\n\
+         `A or null` means the value may be absent; `[].name` is a field of each item of a list;\n\
+         a `map` is keyed by data (variable names, label keys).\n\
          Override a template by copying it (`archc templates export DIR`) and editing the copy;\n\
          `archc build --templates DIR` (or a `templates/` folder beside the design) uses it.\n\
          Filters every template may use: `hcl` (a quoted HCL string), `json` (JSON, also valid\n\
