@@ -12,8 +12,10 @@ mod complete;
 mod locate;
 pub mod position;
 mod server;
+mod templates;
 
-pub use server::{run_stdio, serve};
+pub use server::{run_stdio, serve, serve_with};
+pub use templates::TemplateWatch;
 
 use crate::diag::{self, Severity};
 use crate::model::Model;

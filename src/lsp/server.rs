@@ -1,7 +1,7 @@
 //! The protocol loop: open documents, requests answered from [`Document`],
 //! diagnostics published on every open and change.
 
-use super::Document;
+use super::{Document, TemplateWatch};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
@@ -21,9 +21,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
 /// Serves on stdin and stdout until the client says `exit` or closes stdin.
-pub fn run_stdio() -> Result<(), Error> {
+/// `templates`: the override folder (`archc lsp --templates DIR`).
+pub fn run_stdio(templates: Option<std::path::PathBuf>) -> Result<(), Error> {
     let (connection, io_threads) = Connection::stdio();
-    serve(&connection)?;
+    serve_with(&connection, TemplateWatch::new(templates))?;
     drop(connection);
     io_threads.join()?;
     Ok(())
@@ -48,6 +49,12 @@ pub fn capabilities() -> ServerCapabilities {
 /// Runs the server on a connection: the initialize handshake, then messages
 /// until `shutdown` and `exit` (or until the connection closes).
 pub fn serve(connection: &Connection) -> Result<(), Error> {
+    serve_with(connection, TemplateWatch::default())
+}
+
+/// `serve`, with the template override folder of `watch` checked whenever a
+/// design is opened or changed.
+pub fn serve_with(connection: &Connection, mut watch: TemplateWatch) -> Result<(), Error> {
     let (id, _params) = connection.initialize_start()?;
     let result = InitializeResult {
         capabilities: capabilities(),
@@ -79,8 +86,18 @@ pub fn serve(connection: &Connection) -> Result<(), Error> {
                 if n.method == "exit" {
                     return Ok(());
                 }
-                let published = catch_unwind(AssertUnwindSafe(|| notification(&mut docs, n)));
-                if let Ok(Some(p)) = published {
+                let published = catch_unwind(AssertUnwindSafe(|| {
+                    let design = notification(&mut docs, n)?;
+                    // Opened or changed (a close has no version).
+                    let mut all = if design.version.is_some() {
+                        watch.check(&design.uri)
+                    } else {
+                        Vec::new()
+                    };
+                    all.insert(0, design);
+                    Some(all)
+                }));
+                for p in published.ok().flatten().unwrap_or_default() {
                     connection
                         .sender
                         .send(Message::Notification(Notification::new(

@@ -465,8 +465,14 @@ fn init_starts_a_project_that_checks_and_builds() {
         (0, "single\nsplit-db\nbalanced\nreplicated\n")
     );
     let (c, _, err) = here(&["check", "my-shop.arch", "--deny-warnings"]);
-    assert_eq!(c, 0, "every warning is fixed or accepted with a reason: {err}");
-    assert!(err.contains("accepted W0302"), "the accepts are shown: {err}");
+    assert_eq!(
+        c, 0,
+        "every warning is fixed or accepted with a reason: {err}"
+    );
+    assert!(
+        err.contains("accepted W0302"),
+        "the accepts are shown: {err}"
+    );
     assert_eq!(
         here(&["fmt", "--check", "my-shop.arch"]).0,
         0,

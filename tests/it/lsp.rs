@@ -1185,3 +1185,37 @@ fn examples_are_unchanged_by_format_on_save() {
         );
     }
 }
+
+/// A design's template overrides (`templates/` beside it) are checked while
+/// it is open: a template that does not parse gets E0502 on its own file,
+/// cleared once it is fixed.
+#[test]
+fn template_problems_are_shown_on_the_template_and_cleared_when_fixed() {
+    let tmp = crate::common::visible_tempdir();
+    let dir = tmp.path().canonicalize().unwrap();
+    let design = dir.join("site.arch");
+    std::fs::write(&design, "web x2 behind lb\nlb nginx\n").unwrap();
+    let tpl = dir.join("templates/k8s/pdb.yaml.tera");
+    std::fs::create_dir_all(tpl.parent().unwrap()).unwrap();
+    std::fs::write(&tpl, "---\n{% if %}\n").unwrap();
+    let uri = format!("file://{}", design.display());
+    let tpl_uri = format!("file://{}", tpl.display());
+    let mut s = Server::start();
+    s.initialize();
+    let first = s.open(&uri, "web x2 behind lb\nlb nginx\n");
+    assert_eq!(first["uri"], json!(uri));
+    let t = s.notification("textDocument/publishDiagnostics");
+    assert_eq!(t["uri"], json!(tpl_uri), "{t}");
+    assert_eq!(t["diagnostics"][0]["code"], json!("E0502"), "{t}");
+    assert_eq!(
+        t["diagnostics"][0]["range"]["start"]["line"],
+        json!(1),
+        "{t}"
+    );
+    std::fs::write(&tpl, "---\n{% if true %}{% endif %}\n").unwrap();
+    s.change(&uri, 2, "web x2 behind lb\nlb nginx\n");
+    let t = s.notification("textDocument/publishDiagnostics");
+    assert_eq!(t["uri"], json!(tpl_uri), "{t}");
+    assert_eq!(t["diagnostics"], json!([]), "cleared: {t}");
+    s.shut_down();
+}

@@ -241,7 +241,7 @@ fn about_path(shown_in: &Path, rel: &str, d: impl FnOnce(Span) -> Diagnostic) ->
 
 fn unknown_path(dir: &Path, rel: &str) -> TemplateFault {
     let nearest = diag::nearest(rel, builtin::BUILTIN.iter().map(|b| b.path));
-    about_path(dir, rel, |span| {
+    about_path(&dir.join(rel), rel, |span| {
         Diagnostic::new(
             "E0501",
             span,
