@@ -337,3 +337,86 @@ fn templates_reference_is_generated_from_the_code() {
         assert!(page.contains(&format!("### `{}`", b.path)));
     }
 }
+
+/// The walk-through, as a new user does it: `archc init shop`, build,
+/// export the Deployment template and annotate it, label a component in the
+/// design, rebuild: exactly those changes reach the files, `build --check`
+/// passes, and the real tools accept the result.
+#[test]
+fn init_export_annotate_label_rebuild_changes_exactly_that() {
+    let t = visible_tempdir();
+    let d = t.path();
+    assert!(run(d, &["init", "shop"]).status.success());
+    let d = &d.join("shop");
+    assert!(run(d, &["build", "shop.arch"]).status.success());
+    let before = tree(&d.join("out"));
+    let o = run(
+        d,
+        &[
+            "templates",
+            "export",
+            "--template",
+            "k8s/workload.yaml.tera",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let p = d.join("templates/k8s/workload.yaml.tera");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(
+        &p,
+        text.replacen(
+            "\nmetadata:\n",
+            &format!("\nmetadata:\n  annotations:\n{ANNOTATION}\n"),
+            1,
+        ),
+    )
+    .unwrap();
+    let design = std::fs::read_to_string(d.join("shop.arch")).unwrap();
+    assert!(design.contains("  web x2 behind lb\n"), "{design}");
+    std::fs::write(
+        d.join("shop.arch"),
+        design.replace(
+            "  web x2 behind lb\n",
+            "  web x2 behind lb label team=shop\n",
+        ),
+    )
+    .unwrap();
+    let o = run(d, &["build", "shop.arch"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let after = tree(&d.join("out"));
+    assert_eq!(before.len(), after.len(), "no file added or removed");
+    let mut touched = Vec::new();
+    for ((path, a), (_, b)) in before.iter().zip(&after) {
+        let (a, b) = (String::from_utf8_lossy(a), String::from_utf8_lossy(b));
+        if a == b || path.ends_with(".archc-manifest") {
+            continue;
+        }
+        touched.push(path.clone());
+        for l in b.lines().filter(|l| !a.lines().any(|x| x == *l)) {
+            let t = l.trim();
+            assert!(
+                l.contains("team")
+                    || ["annotations:", "labels:", "}", "})", "", "tags = {"].contains(&t)
+                    || t.starts_with("tags "),
+                "{path}: unexpected added line {l:?}"
+            );
+        }
+        for l in a.lines().filter(|l| !b.lines().any(|x| x == *l)) {
+            assert!(l.trim().starts_with("tags "), "{path}: line changed: {l:?}");
+        }
+    }
+    for want in [
+        "compose/compose.yaml",
+        "k8s/50-web-web.yaml",
+        "terraform/hosts.tf",
+    ] {
+        assert!(
+            touched.iter().any(|p| p == want),
+            "{want} carries the label: {touched:?}"
+        );
+    }
+    let o = run(d, &["build", "shop.arch", "--check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (ok, log) = validate_out(&d.join("out"));
+    assert!(ok, "{log}");
+}
