@@ -177,9 +177,20 @@ impl UserTemplates {
 }
 
 /// `target`'s engine: its built-in templates with `mine` in place of theirs.
-/// Each of the user's templates is parsed on its own first, so a parse error
-/// names its file.
+/// Parsed once; only when that fails is each of the user's templates parsed
+/// on its own, so the error names the file it is in.
 fn engine_with(target: Target, mine: &[&UserFile]) -> Result<Tera, Vec<TemplateFault>> {
+    let mut tera = empty_engine();
+    let texts = builtin::of(target).map(|b| {
+        let text = mine
+            .iter()
+            .find(|f| f.builtin.path == b.path)
+            .map_or(b.text, |f| f.text.as_str());
+        (b.name, text)
+    });
+    let Err(all) = tera.add_raw_templates(texts) else {
+        return Ok(tera);
+    };
     let faults: Vec<TemplateFault> = mine
         .iter()
         .filter_map(|f| {
@@ -190,23 +201,13 @@ fn engine_with(target: Target, mine: &[&UserFile]) -> Result<Tera, Vec<TemplateF
                 .map(|e| parse_fault(f, &e))
         })
         .collect();
-    if !faults.is_empty() {
-        return Err(faults);
+    if faults.is_empty() {
+        // Each parses alone: what fails is how they refer to one another (a
+        // macro import, `extends`); the first of the user's is named.
+        Err(vec![parse_fault(mine[0], &all)])
+    } else {
+        Err(faults)
     }
-    let mut tera = empty_engine();
-    let texts = builtin::of(target).map(|b| {
-        let text = mine
-            .iter()
-            .find(|f| f.builtin.path == b.path)
-            .map_or(b.text, |f| f.text.as_str());
-        (b.name, text)
-    });
-    tera.add_raw_templates(texts).map_err(|e| {
-        // Parsed alone, each was fine: what fails is how they refer to one
-        // another (a macro import, `extends`); the first of the user's is named.
-        vec![parse_fault(mine[0], &e)]
-    })?;
-    Ok(tera)
 }
 
 /// Relative `/`-separated paths of the files under `dir`, hidden ones skipped.
