@@ -21,8 +21,8 @@ use super::{load, FilePath, Loaded, MessageFormat, Ui, EXIT_USAGE};
 use crate::diag::Diagnostic;
 use notify::event::{AccessKind, AccessMode, ModifyKind, RenameMode};
 use notify::{Event, EventKind, RecursiveMode, Watcher};
-use std::ffi::OsStr;
-use std::path::Path;
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -55,6 +55,25 @@ enum Trigger {
     Complete,
     /// Something happened to the file; more may follow.
     Changed,
+}
+
+/// What is watched: the design (its file name, in its folder's events) and
+/// the template override folder, whose every change rebuilds.
+struct Watched {
+    name: OsString,
+    /// The folder as given and canonical: event paths come in either form.
+    templates: Vec<PathBuf>,
+}
+
+impl Watched {
+    fn classify(&self, ev: &Event) -> Option<Trigger> {
+        let in_templates = |p: &Path| self.templates.iter().any(|t| p.starts_with(t));
+        if ev.paths.iter().any(|p| in_templates(p)) && !matches!(ev.kind, EventKind::Access(_)) {
+            // A template saved: wait for quiet, then rebuild with it.
+            return Some(Trigger::Changed);
+        }
+        classify(ev, &self.name)
+    }
 }
 
 fn classify(ev: &Event, name: &OsStr) -> Option<Trigger> {
@@ -239,20 +258,35 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
     if let Err(e) = watcher.watch(&dir, RecursiveMode::NonRecursive) {
         return ui.fail(format_args!("cannot watch {}: {e}", dir.display()));
     }
-    eprintln!("watching {} (Ctrl-C to stop)", builder.display);
+    let mut watched = Watched {
+        name,
+        templates: Vec::new(),
+    };
+    let mut what = builder.display.clone();
+    // The override folder as it is when watching starts: one created later
+    // is read at the next build of the design, not watched.
+    if let Some(t) = a.templates.dir(&a.file).filter(|t| t.is_dir()) {
+        if let Err(e) = watcher.watch(&t, RecursiveMode::Recursive) {
+            return ui.fail(format_args!("cannot watch {}: {e}", t.display()));
+        }
+        what = format!("{what} and the templates in {}", t.display());
+        watched.templates.extend(t.canonicalize().ok());
+        watched.templates.push(t);
+    }
+    eprintln!("watching {what} (Ctrl-C to stop)");
 
     // Set when the last read found the file empty: said on stderr unless
     // another event comes soon (the rest of the save).
     let mut empty = false;
     loop {
-        let t = match next_trigger(&rx, &name, &builder.display, &mut empty) {
+        let t = match next_trigger(&rx, &watched, &builder.display, &mut empty) {
             Ok(Some(t)) => t,
             Ok(None) => continue,
             Err(code) => return code,
         };
         // Never exit on a design error; a usage error (say the stage was
         // renamed) was printed and the next save may fix it.
-        match build_after_burst(&rx, &name, &mut builder, t) {
+        match build_after_burst(&rx, &watched, &mut builder, t) {
             Ok(outcome) => empty = matches!(outcome, Outcome::Empty),
             Err(code) => return code,
         }
@@ -267,7 +301,7 @@ type Events = mpsc::Receiver<notify::Result<Event>>;
 /// cleared). `Err` with the exit code when the watcher is gone.
 fn next_trigger(
     rx: &Events,
-    name: &OsStr,
+    w: &Watched,
     display: &str,
     empty: &mut bool,
 ) -> Result<Option<Trigger>, u8> {
@@ -288,7 +322,7 @@ fn next_trigger(
         }
     };
     Ok(match first {
-        Ok(ev) => classify(&ev, name),
+        Ok(ev) => w.classify(&ev),
         Err(e) => {
             eprintln!("watch error: {e}");
             None
@@ -302,20 +336,20 @@ fn next_trigger(
 /// gone.
 fn build_after_burst(
     rx: &Events,
-    name: &OsStr,
+    w: &Watched,
     builder: &mut Builder,
     mut t: Trigger,
 ) -> Result<Outcome, u8> {
     let cap = Instant::now() + MAX_WAIT;
     loop {
-        settle(rx, name, t, cap)?;
+        settle(rx, w, t, cap)?;
         let started = Instant::now();
         let loaded = builder.read();
         // Events that came while the file was read: the save was not
         // over, what was read may be half of it. Wait again (unless the
         // file has been changing for too long already).
         if Instant::now() < cap {
-            if let Some(next) = pending(rx, name)? {
+            if let Some(next) = pending(rx, w)? {
                 t = next;
                 continue;
             }
@@ -341,7 +375,7 @@ fn wait(t: Trigger) -> Duration {
 /// Waits until no event for the file has come for the wait its last event
 /// asks for (`t`, the event that started the burst, to begin with), or until
 /// `cap`; `Err` with the exit code when the watcher is gone.
-fn settle(rx: &Events, name: &OsStr, mut t: Trigger, cap: Instant) -> Result<(), u8> {
+fn settle(rx: &Events, w: &Watched, mut t: Trigger, cap: Instant) -> Result<(), u8> {
     let mut deadline = Instant::now() + wait(t);
     loop {
         let now = Instant::now();
@@ -350,7 +384,7 @@ fn settle(rx: &Events, name: &OsStr, mut t: Trigger, cap: Instant) -> Result<(),
         }
         match rx.recv_timeout(deadline.min(cap) - now) {
             Ok(Ok(ev)) => {
-                if let Some(next) = classify(&ev, name) {
+                if let Some(next) = w.classify(&ev) {
                     t = next;
                     deadline = Instant::now() + wait(t);
                 }
@@ -363,11 +397,11 @@ fn settle(rx: &Events, name: &OsStr, mut t: Trigger, cap: Instant) -> Result<(),
 }
 
 /// The last trigger among the events already queued, without waiting.
-fn pending(rx: &Events, name: &OsStr) -> Result<Option<Trigger>, u8> {
+fn pending(rx: &Events, w: &Watched) -> Result<Option<Trigger>, u8> {
     let mut last = None;
     loop {
         match rx.try_recv() {
-            Ok(Ok(ev)) => last = classify(&ev, name).or(last),
+            Ok(Ok(ev)) => last = w.classify(&ev).or(last),
             Ok(Err(e)) => eprintln!("watch error: {e}"),
             Err(mpsc::TryRecvError::Empty) => return Ok(last),
             Err(mpsc::TryRecvError::Disconnected) => return Err(EXIT_USAGE),

@@ -1219,3 +1219,28 @@ fn template_problems_are_shown_on_the_template_and_cleared_when_fixed() {
     assert_eq!(t["diagnostics"], json!([]), "cleared: {t}");
     s.shut_down();
 }
+
+/// `watch` rebuilds when a template of the override folder is saved, and a
+/// broken template is reported without losing the previous output.
+#[test]
+fn watch_rebuilds_when_an_override_template_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("site.arch"), "web x2 behind lb\nlb\n").unwrap();
+    let tpl = dir.path().join("templates/nginx/lb.conf.tera");
+    std::fs::create_dir_all(tpl.parent().unwrap()).unwrap();
+    let builtin = include_str!("../../templates/nginx/lb.conf.tera");
+    std::fs::write(&tpl, format!("{builtin}# first\n")).unwrap();
+    let mut w = Watch::start(dir.path(), &["site.arch", "--target", "nginx", "-o", "gen"]);
+    let conf = dir.path().join("gen/nginx/lb.conf");
+    w.expect("written");
+    wait_for_file(&conf, "# first");
+    let line = w.expect("watching");
+    assert!(line.contains("templates"), "{line}");
+    std::fs::write(&tpl, format!("{builtin}# second\n")).unwrap();
+    wait_for_file(&conf, "# second");
+    w.expect("written");
+    std::fs::write(&tpl, format!("{builtin}{{% if %}}\n")).unwrap();
+    w.expect("E0502");
+    w.assert_alive();
+    assert!(std::fs::read_to_string(&conf).unwrap().contains("# second"));
+}
