@@ -41,7 +41,7 @@ pub(super) fn network(s: &mut Stage) -> Result<(), PriceError> {
             let gb = u.gb_out_per_month / lbs;
             let lcu_hours = (requests / REQUESTS_PER_LCU_HOUR).max(gb);
             let formula = format!(
-                "max({} requests / {} per LCU-hour, {} GB / 1 GB per LCU-hour) LCU-hours",
+                "max({} requests / {} per LCU-hour, {} GB / 1 GB per LCU-hour)",
                 num(requests.round()),
                 num(REQUESTS_PER_LCU_HOUR),
                 num(round3(gb))

@@ -160,6 +160,8 @@ impl Stage<'_> {
         match measured {
             Some((quantity, formula)) => {
                 let monthly = cents(quantity * unit_price);
+                let shown = (quantity * 1000.0).round() / 1000.0;
+                let formula = format!("{formula} = {} {unit} x {}", num(shown), money(unit_price));
                 self.push(it, quantity, unit, unit_price, formula, Some(monthly));
             }
             None => {
@@ -267,12 +269,29 @@ pub(super) fn money(p: f64) -> String {
     format!("${}", num(p))
 }
 
-/// A number without needless digits: `730`, `0.0208`, `1234.5`.
+/// A number without needless digits, thousands grouped: `730`, `0.0208`,
+/// `150,000,000`, `1,666.667` (at most three decimals beyond a price's).
 pub(super) fn num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
+    let s = if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
         let s = format!("{x:.6}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    let (int, frac) = s
+        .split_once('.')
+        .map_or((s.as_str(), None), |(i, f)| (i, Some(f)));
+    let digits = int.trim_start_matches('-');
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 && digits.len() > 4 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if int.starts_with('-') { "-" } else { "" };
+    match frac {
+        Some(f) => format!("{sign}{grouped}.{f}"),
+        None => format!("{sign}{grouped}"),
     }
 }

@@ -163,16 +163,3 @@ fn data_centers_deploy_the_stage_in_each_region() {
         .count();
     assert_eq!(zones, 1, "only the home region's deployment owns the zone");
 }
-
-#[test]
-fn zz_print() {
-    let d =
-        compile("web x3 behind lb\nlb nginx\ndb postgres\nqueue jobs\nworker w consumes jobs\n");
-    for l in monthly_cost(d.last(), builtin_prices(), None).unwrap() {
-        eprintln!("{:?}", l);
-    }
-    let d = compile("region eu-west-3\nweb x2 behind lb\ndb postgres size large\n");
-    for l in monthly_cost(d.last(), builtin_prices(), None).unwrap() {
-        eprintln!("{:?}", l);
-    }
-}

@@ -257,3 +257,41 @@ fn instance_priced_lines_match_the_generated_terraform() {
     }
     assert!(checked >= 12, "checked {checked} deployments");
 }
+
+/// Every journey stage's lines and total, as a reader would check them by
+/// hand: without usage (usage-priced lines not estimated), then the last
+/// stage with a month of traffic.
+#[test]
+fn journey_cost_lines() {
+    let design = common::compile_file(&common::repo().join("examples/journey.arch"));
+    let prices = builtin_prices();
+    let mut out = format!("prices: {} ({})\n", prices.as_of, prices.file);
+    let table = |out: &mut String, lines: &[CostLine]| {
+        for l in lines {
+            let amount = match l.monthly_usd {
+                Some(usd) => format!("{usd:>9.2}"),
+                None => format!("{:>9}", "-"),
+            };
+            out.push_str(&format!("  {amount}  {:<38} {}\n", l.item, l.formula));
+        }
+        out.push_str(&format!(
+            "  {:>9.2}  total\n",
+            archc::cost::total_usd(lines)
+        ));
+    };
+    for m in &design.stages {
+        out.push_str(&format!("\nstage {}\n", m.stage));
+        table(&mut out, &monthly_cost(m, prices, None).unwrap());
+    }
+    let usage = archc::cost::Usage {
+        requests_per_month: 300_000_000.0,
+        gb_out_per_month: 3_000.0,
+        queue_messages_per_month: 10_000_000.0,
+    };
+    out.push_str("\nstage sharded, 300M requests, 3000 GB out, 10M messages a month\n");
+    table(
+        &mut out,
+        &monthly_cost(design.last(), prices, Some(&usage)).unwrap(),
+    );
+    insta::assert_snapshot!(out);
+}
