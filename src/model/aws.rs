@@ -138,7 +138,7 @@ impl Model {
     /// data center, else the first one listed.
     pub fn primary_datacenter(&self) -> &str {
         match &self.datacenters {
-            Some(dc) if !dc.regions.iter().any(|r| *r == self.region) => &dc.regions[0],
+            Some(dc) if !dc.regions.contains(&self.region) => &dc.regions[0],
             _ => &self.region,
         }
     }
