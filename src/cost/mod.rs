@@ -14,6 +14,9 @@ mod edge;
 mod lines;
 mod prices;
 
+pub use lines::{
+    GB, LOG_BYTES_PER_REQUEST, QUEUE_MESSAGE_BYTES, REQUESTS_PER_LCU_HOUR, SQS_CALLS_PER_MESSAGE,
+};
 pub use prices::{builtin_prices, load_prices, parse_prices, PriceError, Prices, BUILTIN_NAME};
 
 use crate::model::Model;
@@ -65,6 +68,24 @@ pub fn monthly_cost(
     usage: Option<&Usage>,
 ) -> Result<Vec<CostLine>, PriceError> {
     lines::monthly_cost(m, prices, usage)
+}
+
+/// Every default the lines use that the design does not say, in words, for
+/// a reader who recomputes them (docs/cost.md, "Named defaults").
+pub fn named_defaults(prices: &Prices) -> Vec<String> {
+    vec![
+        format!(
+            "prices: {} ({}), as of {}",
+            prices.file, prices.source, prices.as_of
+        ),
+        format!("{} hours a month", prices.hours_per_month),
+        "instances that always run: an autoscaling tier's minimum".to_string(),
+        format!("{LOG_BYTES_PER_REQUEST} bytes of log per request (with `logs`)"),
+        format!("{QUEUE_MESSAGE_BYTES} bytes per queue message; {SQS_CALLS_PER_MESSAGE} SQS calls each (send, receive, delete)"),
+        format!("one ALB connection per request: an LCU-hour covers {REQUESTS_PER_LCU_HOUR} requests or 1 GB"),
+        "with data centers and geo DNS, usage split evenly over the regions".to_string(),
+        "with a CDN, every response leaves through CloudFront".to_string(),
+    ]
 }
 
 /// The sum of the lines that have an amount.

@@ -163,3 +163,15 @@ fn data_centers_deploy_the_stage_in_each_region() {
         .count();
     assert_eq!(zones, 1, "only the home region's deployment owns the zone");
 }
+
+#[test]
+fn named_defaults_say_the_table_and_the_assumptions() {
+    let d = named_defaults(builtin_prices());
+    assert!(
+        d[0].contains("2025-01-01") && d[0].contains(BUILTIN_NAME),
+        "{}",
+        d[0]
+    );
+    assert!(d.iter().any(|l| l == "730 hours a month"), "{d:?}");
+    assert!(d.iter().any(|l| l.contains("200 bytes of log")), "{d:?}");
+}
