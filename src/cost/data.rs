@@ -149,7 +149,12 @@ pub(super) fn secrets(s: &mut Stage) -> Result<(), PriceError> {
     let key = ["secrets_manager", "secret_month"];
     let it = Item {
         item: "Secrets Manager passwords".into(),
-        resource: "aws_db_instance",
+        // RDS creates them (manage_master_user_password); DocumentDB alike.
+        resource: if rds > 0 {
+            "aws_db_instance"
+        } else {
+            "aws_docdb_cluster"
+        },
         key: &key,
         global: false,
         what: "a Secrets Manager secret".into(),
