@@ -175,3 +175,28 @@ fn named_defaults_say_the_table_and_the_assumptions() {
     assert!(d.iter().any(|l| l == "730 hours a month"), "{d:?}");
     assert!(d.iter().any(|l| l.contains("200 bytes of log")), "{d:?}");
 }
+
+#[test]
+fn failover_sends_all_usage_to_the_primary() {
+    let d = compile("region eu-west-1\ndatacenters us-east-1, eu-west-1\nweb x2 behind lb\n");
+    let usage = Usage {
+        requests_per_month: 1_000_000.0,
+        gb_out_per_month: 100.0,
+        queue_messages_per_month: 0.0,
+    };
+    let lines = monthly_cost(d.last(), builtin_prices(), Some(&usage)).unwrap();
+    let out = |region: &str| {
+        lines
+            .iter()
+            .find(|l| l.item == format!("Data transfer out ({region})"))
+            .unwrap()
+            .quantity
+    };
+    assert_eq!(out("eu-west-1"), 100.0, "the home region is the primary");
+    assert_eq!(out("us-east-1"), 0.0);
+    let zone = lines
+        .iter()
+        .find(|l| l.item.starts_with("Route 53"))
+        .unwrap();
+    assert_eq!(zone.item, "Route 53 zone (eu-west-1)");
+}
