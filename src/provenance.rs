@@ -88,8 +88,13 @@ pub fn without_design_lines(text: &str) -> std::borrow::Cow<'_, str> {
     format!("{}{}", &text[..=first_end], &rest[second_end..]).into()
 }
 
+/// A header line without its comment marker: `# `, `// `, or the HTML
+/// comment (`<!-- … -->`) a generated README.md wraps it in.
 fn strip_marker(line: &str) -> &str {
-    line.trim_start_matches(['#', '/', ' '])
+    match line.strip_prefix("<!--") {
+        Some(rest) => rest.trim_end().trim_end_matches("-->").trim(),
+        None => line.trim_start_matches(['#', '/', ' ']),
+    }
 }
 
 /// What produced one generated line.
