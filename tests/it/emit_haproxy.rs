@@ -103,7 +103,11 @@ fn one_file_per_load_balancer_and_lb_config_is_the_file() {
     for (at, m) in all_models() {
         let files = render(&m);
         let names: Vec<_> = files.iter().map(|f| f.path.clone()).collect();
-        let want: Vec<_> = m.lbs.iter().map(|l| format!("{}.cfg", l.name)).collect();
+        let mut want: Vec<_> = m.lbs.iter().map(|l| format!("{}.cfg", l.name)).collect();
+        // Then the README that says where they go, when there are any.
+        if !want.is_empty() {
+            want.push("README.md".into());
+        }
         assert_eq!(names, want, "{at}");
         assert_eq!(files, render(&m), "{at}: not deterministic");
         for (f, lb) in files.iter().zip(&m.lbs) {

@@ -18,6 +18,7 @@ mod graph;
 mod lsp;
 mod placeholder;
 mod props;
+mod readme;
 mod runtime;
 mod templates;
 mod traffic;
