@@ -79,6 +79,8 @@ struct BalancerReadme<'a> {
     system: &'a str,
     stage: &'a str,
     configs: Vec<ConfigFacts<'a>>,
+    /// Whether some config names servers that must resolve.
+    servers: bool,
 }
 
 fn readme_file(model: &Model, opts: &Options, target: Target, extension: &str) -> Result<OutFile> {
@@ -109,9 +111,11 @@ fn readme_file(model: &Model, opts: &Options, target: Target, extension: &str) -
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let configs: Vec<ConfigFacts> = configs;
     let facts = BalancerReadme {
         system: &model.system,
         stage: &model.stage,
+        servers: configs.iter().any(|c| !c.servers.is_empty()),
         configs,
     };
     let made_of: Vec<&Origin> = model

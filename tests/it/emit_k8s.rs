@@ -30,8 +30,12 @@ fn designs() -> Vec<(String, Design)> {
         .collect()
 }
 
-/// The YAML documents of one file (comments-only documents skipped).
+/// The YAML documents of one file (comments-only documents skipped); none
+/// for the README.
 fn docs(f: &OutFile) -> Vec<Value> {
+    if !f.path.ends_with(".yaml") {
+        return Vec::new();
+    }
     serde_yaml::Deserializer::from_str(&f.contents)
         .map(|d| Value::deserialize(d).unwrap_or_else(|e| panic!("{} is not YAML: {e}", f.path)))
         .filter(|v| !v.is_null())
@@ -133,7 +137,8 @@ fn every_design_and_stage_passes_kubernetes_validate_strict() {
             let dir = tmp.path().join(&stem).join(&m.stage).join("k8s");
             dirs += 1;
             for f in emit_k8s(m) {
-                if f.path != "kustomization.yaml" {
+                // The manifests: what `kubectl apply -k` reads.
+                if f.path.ends_with(".yaml") && f.path != "kustomization.yaml" {
                     doc_count += docs(&f).len();
                     manifests.push(dir.join(&f.path));
                 }
@@ -276,9 +281,11 @@ fn kustomization_lists_exactly_the_files_in_the_dir() {
         let on_disk: Vec<&str> = files
             .iter()
             .map(|f| f.path.as_str())
-            .filter(|p| *p != "kustomization.yaml")
+            .filter(|p| p.ends_with(".yaml") && *p != "kustomization.yaml")
             .collect();
         assert_eq!(listed, on_disk, "{ctx}: kustomization resources");
+        // Besides them, only the README, which kubectl does not read.
+        assert_eq!(files.len(), listed.len() + 2, "{ctx}");
         assert_eq!(listed.first(), Some(&"00-namespace.yaml"), "{ctx}");
         let unique: BTreeSet<&str> = listed.iter().copied().collect();
         assert_eq!(unique.len(), listed.len(), "{ctx}: duplicate resources");
