@@ -5,8 +5,10 @@
 //! answers which path, the balancer's health path) belong to the model
 //! (`model/balancing.rs`).
 
-use super::{EmitError, Options, OutFile, Result};
+use super::templates::Engine;
+use super::{EmitError, Options, OutFile, Result, Target};
 use crate::model::{Lb, LbEngine, Model, Origin, Web};
+use serde::Serialize;
 
 /// The comment lines every balancer config starts with; `target` is the
 /// engine the config is for, which need not be the one the design chose.
@@ -29,14 +31,16 @@ pub(super) fn header(model: &Model, lb: &Lb, target: &str) -> Vec<String> {
 
 /// One `<lb>.<extension>` file per load balancer of the stage, rendered by
 /// `config` (the nginx or HAProxy target's), made of the balancer and what
-/// stands behind it.
+/// stands behind it; then the README that says where they go (none without
+/// a balancer: there is nothing to run).
 pub(super) fn config_files(
     model: &Model,
     opts: &Options,
+    target: Target,
     extension: &str,
     config: fn(&Model, &Lb, &Options) -> Result<String>,
 ) -> Result<Vec<OutFile>> {
-    model
+    let mut files = model
         .lbs
         .iter()
         .map(|lb| {
@@ -46,7 +50,80 @@ pub(super) fn config_files(
                 &lb_origins(model, lb),
             ))
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    if !model.lbs.is_empty() {
+        files.push(readme_file(model, opts, target, extension)?);
+    }
+    Ok(files)
+}
+
+/// What a balancer target's README says of each config.
+#[derive(Serialize)]
+struct ConfigFacts<'a> {
+    file: String,
+    lb: &'a str,
+    /// Where it listens: `*:PORT`, or its local address.
+    listen: String,
+    /// That address as a client on the machine asks it.
+    local: String,
+    /// The engine the design runs it with (the file may be for the other).
+    design_engine: &'static str,
+    /// The instance names it sends to, which must resolve where it runs;
+    /// empty when `--local-ports` gave addresses.
+    servers: Vec<&'a str>,
+    health: String,
+}
+
+#[derive(Serialize)]
+struct BalancerReadme<'a> {
+    system: &'a str,
+    stage: &'a str,
+    configs: Vec<ConfigFacts<'a>>,
+    /// Whether some config names servers that must resolve.
+    servers: bool,
+}
+
+fn readme_file(model: &Model, opts: &Options, target: Target, extension: &str) -> Result<OutFile> {
+    let configs = model
+        .lbs
+        .iter()
+        .map(|lb| {
+            let listen = lb_listen(opts, lb)?.unwrap_or_else(|| format!("*:{}", lb.port));
+            Ok(ConfigFacts {
+                file: format!("{}.{extension}", lb.name),
+                lb: &lb.name,
+                local: match listen.strip_prefix("*:") {
+                    Some(port) => format!("localhost:{port}"),
+                    None => listen.clone(),
+                },
+                listen,
+                design_engine: engine_name(lb.engine),
+                servers: if uses_local_addrs(model, lb, opts) {
+                    Vec::new()
+                } else {
+                    model
+                        .lb_backends(lb)
+                        .into_iter()
+                        .flat_map(|w| w.instances.iter().map(String::as_str))
+                        .collect()
+                },
+                health: model.lb_health_path(lb),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let configs: Vec<ConfigFacts> = configs;
+    let facts = BalancerReadme {
+        system: &model.system,
+        stage: &model.stage,
+        servers: configs.iter().any(|c| !c.servers.is_empty()),
+        configs,
+    };
+    let made_of: Vec<&Origin> = model
+        .lbs
+        .iter()
+        .flat_map(|lb| lb_origins(model, lb))
+        .collect();
+    super::readme::readme(model, Engine::of(target, opts), &facts, &made_of)
 }
 
 /// The engine's name as the generated files write it.

@@ -128,7 +128,10 @@ fn compose_names(m: &Model) -> (BTreeMap<AppKey, Names>, BTreeMap<String, String
 fn k8s_names(m: &Model) -> BTreeMap<AppKey, Names> {
     let files = emit::emit(Target::K8s, m, &emit::Options::default()).unwrap();
     let mut docs = Vec::new();
-    for f in files.iter().filter(|f| f.path != "kustomization.yaml") {
+    for f in files
+        .iter()
+        .filter(|f| f.path.ends_with(".yaml") && f.path != "kustomization.yaml")
+    {
         for d in serde_yaml::Deserializer::from_str(&f.contents) {
             let v = Value::deserialize(d).unwrap();
             if !v.is_null() {

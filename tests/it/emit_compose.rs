@@ -296,6 +296,7 @@ fn load_balancers_mount_their_generated_config() {
             .collect();
         want.insert("compose.yaml".into());
         want.insert(".env.example".into());
+        want.insert("README.md".into());
         let have: BTreeSet<String> = files.iter().map(|f| f.path.clone()).collect();
         assert_eq!(have, want, "{label}: files");
     }
@@ -539,7 +540,7 @@ fn snapshots() {
         let d = common::compile_file(Path::new(&path));
         for m in &d.stages {
             let files = render(m);
-            for name in ["compose.yaml", ".env.example"] {
+            for name in ["compose.yaml", ".env.example", "README.md"] {
                 insta::assert_snapshot!(
                     format!("compose__{design}__{}__{}", m.stage, name),
                     file(&files, name)

@@ -1009,11 +1009,13 @@ fn watch_removes_a_targets_files_when_the_design_no_longer_produces_any() {
     wait_for_file(&conf, "upstream");
     w.expect("watching");
     // No load balancer: the nginx target writes nothing at all now, and its
-    // old config must still go (the watch owns what it was asked to build).
+    // old config and README must still go (the watch owns what it was asked
+    // to build).
     save_by_rename(&design, "web\n");
     let line = w.expect("removed");
-    assert!(line.contains("1 removed"), "{line}");
+    assert!(line.contains("2 removed"), "{line}");
     assert!(!conf.exists(), "stale nginx config kept");
+    assert!(!dir.path().join("gen/nginx/README.md").exists());
     w.assert_alive();
 }
 

@@ -19,6 +19,7 @@ mod graph;
 mod lsp;
 mod placeholder;
 mod props;
+mod readme;
 mod runtime;
 mod templates;
 mod traffic;

@@ -1954,7 +1954,11 @@ fn config_comments_state_the_directives_values() {
         let design = common::compile_file(&path);
         for m in &design.stages {
             let where_ = |f: &str| format!("{} stage {} {f}", path.display(), m.stage);
-            for f in emit::emit(Target::Nginx, m, &emit::Options::default()).unwrap() {
+            for f in emit::emit(Target::Nginx, m, &emit::Options::default())
+                .unwrap()
+                .into_iter()
+                .filter(|f| f.path.ends_with(".conf"))
+            {
                 let mut fails: Option<(String, String)> = None;
                 let mut tries: Option<String> = None;
                 let lines: Vec<&str> = f.contents.lines().map(str::trim).collect();
@@ -1994,7 +1998,11 @@ fn config_comments_state_the_directives_values() {
                     }
                 }
             }
-            for f in emit::emit(Target::Haproxy, m, &emit::Options::default()).unwrap() {
+            for f in emit::emit(Target::Haproxy, m, &emit::Options::default())
+                .unwrap()
+                .into_iter()
+                .filter(|f| f.path.ends_with(".cfg"))
+            {
                 let mut check: Option<String> = None;
                 let mut retries: Option<String> = None;
                 let lines: Vec<&str> = f.contents.lines().map(str::trim).collect();

@@ -22,7 +22,7 @@ const PLACEHOLDER: &str = "change-me";
 
 #[derive(Serialize)]
 pub(super) struct SecretVar {
-    name: String,
+    pub(super) name: String,
     comment: String,
     placeholder: &'static str,
 }

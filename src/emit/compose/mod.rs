@@ -1,9 +1,10 @@
 //! The `compose` target: a Docker Compose (v2 spec) project for one stage.
 //!
 //! Files: `compose.yaml`, `.env.example` (every secret variable the project
-//! reads, with a placeholder), and the config of every load balancer as the
-//! design chose it (`nginx/<lb>.conf` or `haproxy/<lb>.cfg`, written by the
-//! nginx / haproxy emitters and mounted read-only into the LB container).
+//! reads, with a placeholder), `README.md` (how to run it), and the config of
+//! every load balancer as the design chose it (`nginx/<lb>.conf` or
+//! `haproxy/<lb>.cfg`, written by the nginx / haproxy emitters and mounted
+//! read-only into the LB container).
 //!
 //! Decisions made here (the template only prints them):
 //! - one service per instance: `web.instances`, `cache.instances`, every shard
@@ -30,6 +31,7 @@ mod ops;
 mod passes;
 mod project;
 mod queues;
+mod readme;
 mod service;
 mod web;
 
@@ -41,8 +43,8 @@ use passes::{Builder, Services};
 
 /// Renders every `compose` file for one stage: compose.yaml (see
 /// `project::compose_yaml` for how its services are built and rendered),
-/// `.env.example`, then the config of each load balancer, mounted into its
-/// container.
+/// `.env.example`, `README.md`, then the config of each load balancer,
+/// mounted into its container.
 pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
     let tpl = Engine::of(Target::Compose, opts);
     let (compose, project) = project::compose_yaml(model, tpl)?;
@@ -56,6 +58,7 @@ pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
             &env_example::secret_origins(model),
         ),
     ];
+    files.push(readme::readme_file(model, &project, tpl)?);
     files.extend(web::balancer_configs(model, opts)?);
     Ok(files)
 }

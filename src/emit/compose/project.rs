@@ -69,6 +69,22 @@ pub(super) struct Project {
     /// The data services every application instance waits for, written once
     /// as `x-app-depends-on` and referenced with `*app-depends-on`.
     pub(super) app_depends_on: Vec<Dependency>,
+    /// The services published on the host, for the README (compose.yaml
+    /// prints each with its service).
+    #[serde(skip)]
+    pub(super) published: Vec<Published>,
+}
+
+/// A service a user reaches from the host: a load balancer, or a web tier
+/// without one.
+#[derive(Serialize)]
+pub(super) struct Published {
+    /// `load balancer` or `web tier`.
+    pub(super) what: &'static str,
+    pub(super) service: String,
+    pub(super) host_port: u16,
+    /// The path that answers when it is up.
+    pub(super) health: String,
 }
 
 /// A top-level `configs:` entry with inline `content` (no extra file to ship).

@@ -2,6 +2,7 @@
 //! balancer targets write and compose mounts.
 
 use super::passes::Builder;
+use super::project::Published;
 use super::service::{
     cmd, labels, limits, literal, plural, Dependency, Healthcheck, Service, BACKEND, EDGE,
 };
@@ -64,6 +65,12 @@ impl Builder<'_> {
                 ),
             };
             let host_port = self.host_port();
+            self.p.published.push(Published {
+                what: "load balancer",
+                service: lb.name.clone(),
+                host_port,
+                health: m.lb_health_path(lb),
+            });
             let backends: Vec<String> = m
                 .webs
                 .iter()
@@ -109,6 +116,12 @@ impl Builder<'_> {
                 let env = self.own_env(App::Web(&w.name));
                 let (ports, networks) = if w.lb.is_none() {
                     let hp = self.host_port();
+                    self.p.published.push(Published {
+                        what: "web tier",
+                        service: inst.clone(),
+                        host_port: hp,
+                        health: w.health.clone(),
+                    });
                     comments.push(format!(
                         "On the edge network, published on host port {hp}{}.",
                         if hp == 80 {

@@ -10,10 +10,11 @@ mod lb_cfg;
 /// chose haproxy.
 pub use lb_cfg::lb_config;
 
-use super::{Options, OutFile, Result};
+use super::{Options, OutFile, Result, Target};
 use crate::model::Model;
 
-/// Renders every `haproxy` file for one stage: one config per load balancer.
+/// Renders every `haproxy` file for one stage: one config per load balancer,
+/// and the README that says where they go.
 pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
-    crate::emit::balancer::config_files(model, opts, "cfg", lb_config)
+    crate::emit::balancer::config_files(model, opts, Target::Haproxy, "cfg", lb_config)
 }

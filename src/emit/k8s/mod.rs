@@ -20,6 +20,7 @@
 //! | `80-logs.yaml` | fluent-bit ConfigMap + DaemonSet | `logs.rs` |
 //! | `90-metrics.yaml` | Prometheus: RBAC, ConfigMap, Deployment, Service | `metrics.rs` |
 //! | `kustomization.yaml` | every file above, in order | `kustomization.rs` |
+//! | `README.md` | how to run it: the Secrets to create, `kubectl apply -k` | `readme.rs` |
 //!
 //! Shared by all of them: `emitter.rs` (the `K8s` state, labels, Services,
 //! PDBs, rendering a file), `objects.rs` (the template contexts: `Meta`,
@@ -51,6 +52,7 @@ mod network_policy;
 mod nosql;
 mod objects;
 mod queues;
+mod readme;
 mod replication;
 mod web_and_workers;
 
@@ -109,8 +111,10 @@ pub fn emit_each(
         put(k.worker_file(w)?, &origins)?;
     }
     // A balancer and the web tiers behind it.
+    let mut ingresses = Vec::new();
     for lb in &model.lbs {
         if let Some(f) = k.ingress_file(lb)? {
+            ingresses.push(lb);
             let mut origins = vec![&lb.origin];
             origins.extend(
                 lb.backends
@@ -128,7 +132,8 @@ pub fn emit_each(
         shared(k.metrics_file()?, &mut put)?;
     }
 
-    sink(k.kustomization_file(&names)?)
+    sink(k.kustomization_file(&names)?)?;
+    sink(k.readme_file(&ingresses)?)
 }
 
 /// The components a file shared by the stage is generated from (for the

@@ -16,10 +16,11 @@ pub use super::balancer::{local_address_problems, valid_host_port};
 /// chose nginx.
 pub use lb_conf::lb_config;
 
-use super::{Options, OutFile, Result};
+use super::{Options, OutFile, Result, Target};
 use crate::model::Model;
 
-/// Renders every `nginx` file for one stage: one config per load balancer.
+/// Renders every `nginx` file for one stage: one config per load balancer,
+/// and the README that says where they go.
 pub fn emit(model: &Model, opts: &Options) -> Result<Vec<OutFile>> {
-    crate::emit::balancer::config_files(model, opts, "conf", lb_config)
+    crate::emit::balancer::config_files(model, opts, Target::Nginx, "conf", lb_config)
 }

@@ -117,6 +117,12 @@ pub static BUILTIN: &[Builtin] = &[
         "outputs.tf: addresses a user reads after apply"
     ),
     t!(
+        Terraform,
+        "README.md",
+        "terraform/README.md.tera",
+        "README.md: the variables to set, init / plan / apply, use as a module"
+    ),
+    t!(
         Compose,
         "compose.yaml",
         "compose/compose.yaml.tera",
@@ -141,16 +147,34 @@ pub static BUILTIN: &[Builtin] = &[
         ".env.example: every variable compose.yaml reads"
     ),
     t!(
+        Compose,
+        "README.md",
+        "compose/README.md.tera",
+        "README.md: .env, docker compose up, health, the placeholder image"
+    ),
+    t!(
         Nginx,
         "lb.conf",
         "nginx/lb.conf.tera",
         "<lb>.conf: one per load balancer (also mounted by compose)"
     ),
     t!(
+        Nginx,
+        "README.md",
+        "nginx/README.md.tera",
+        "README.md: where each config goes, nginx -t, reload"
+    ),
+    t!(
         Haproxy,
         "lb.cfg",
         "haproxy/lb.cfg.tera",
         "<lb>.cfg: one per load balancer (also mounted by compose)"
+    ),
+    t!(
+        Haproxy,
+        "README.md",
+        "haproxy/README.md.tera",
+        "README.md: where each config goes, haproxy -c, reload"
     ),
     t!(
         K8s,
@@ -219,6 +243,12 @@ pub static BUILTIN: &[Builtin] = &[
         "prometheus.yml",
         "k8s/prometheus.yml.tera",
         "metrics.yaml: Prometheus' scrape configuration"
+    ),
+    t!(
+        K8s,
+        "README.md",
+        "k8s/README.md.tera",
+        "README.md: the Secrets to create, kubectl apply -k, the Ingress"
     ),
 ];
 

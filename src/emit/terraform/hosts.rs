@@ -282,7 +282,7 @@ fn worker_group(sys: &str, wk: &Worker, g: &HostGroup) -> HostCtx {
 }
 
 /// `(variable, SSM parameter name)` of each of an application's `secret`s.
-fn parameters(sys: &str, app: &str, secrets: &[SecretName]) -> Vec<(String, String)> {
+pub(super) fn parameters(sys: &str, app: &str, secrets: &[SecretName]) -> Vec<(String, String)> {
     secrets
         .iter()
         .map(|s| (s.name.clone(), parameter_name(sys, app, &s.name)))

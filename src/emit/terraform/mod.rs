@@ -31,6 +31,7 @@ mod nosql;
 mod ops;
 mod outputs;
 mod queues;
+mod readme;
 mod tidy;
 mod user_data;
 mod variables;
@@ -161,7 +162,7 @@ pub fn emit_each(
             sink(OutFile::new(file.name, text, &(file.origins)(model)))?;
         }
     }
-    Ok(())
+    sink(readme::readme_file(model, tpl)?)
 }
 
 /// Whether a rendered file holds more than comments.

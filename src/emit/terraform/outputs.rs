@@ -15,13 +15,13 @@ use serde::Serialize;
 
 #[derive(Serialize)]
 pub(super) struct OutputsTf {
-    outputs: Vec<OutputCtx>,
+    pub(super) outputs: Vec<OutputCtx>,
 }
 
 #[derive(Serialize)]
-struct OutputCtx {
-    name: String,
-    description: String,
+pub(super) struct OutputCtx {
+    pub(super) name: String,
+    pub(super) description: String,
     /// A single expression, or a map of `(padded quoted key, expression)`.
     value: Option<String>,
     map: Vec<(String, String)>,

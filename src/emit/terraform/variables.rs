@@ -1,35 +1,80 @@
 //! variables.tf: what may differ between applies of the same stage: the
-//! region, the AMI, final snapshots, log retention, the domain.
+//! region, the AMI, final snapshots, log retention, the domain. The list is
+//! decided here, so the README names exactly the variables the file declares.
 
 use super::data::{mongos, remote_dbs, snapshots};
 use super::hosts::{app_origins, has_hosts};
 use super::TfFile;
+use crate::emit::templates::hcl_quote;
 use crate::model::{Model, Origin};
 use serde::Serialize;
 
 #[derive(Serialize)]
 pub(super) struct VariablesTf {
-    system: String,
-    region: String,
-    /// Any EC2 host: the `ami_id` variable.
-    hosts: bool,
-    /// RDS or DocumentDB instances: the `skip_final_snapshot` variable.
-    snapshots: bool,
-    logs: bool,
-    /// Data centers: the `domain` variable.
-    dns: bool,
+    pub(super) variables: Vec<Variable>,
+}
+
+/// One `variable` block.
+#[derive(Serialize)]
+pub(super) struct Variable {
+    pub(super) name: &'static str,
+    pub(super) description: &'static str,
+    #[serde(rename = "type")]
+    pub(super) ty: &'static str,
+    /// Its default, as HCL; `None`: the user must set it.
+    pub(super) default: Option<String>,
 }
 
 impl TfFile for VariablesTf {
     fn build(m: &Model) -> Self {
-        VariablesTf {
-            system: m.system.clone(),
-            region: m.region.clone(),
-            hosts: has_hosts(m),
-            snapshots: snapshots(m),
-            logs: m.logs.is_some(),
-            dns: m.datacenters.is_some(),
+        let var = |name, description, ty, default: Option<&str>| Variable {
+            name,
+            description,
+            ty,
+            default: default.map(String::from),
+        };
+        let mut variables = vec![var(
+            "region",
+            "AWS region to deploy to.",
+            "string",
+            Some(&hcl_quote(&m.region)),
+        )];
+        // Any EC2 host.
+        if has_hosts(m) {
+            variables.push(var(
+                "ami_id",
+                "AMI for every host; null picks the latest Amazon Linux 2023.",
+                "string",
+                Some("null"),
+            ));
         }
+        // RDS or DocumentDB instances.
+        if snapshots(m) {
+            variables.push(var(
+                "skip_final_snapshot",
+                "Delete databases without a final snapshot (only for throw-away environments).",
+                "bool",
+                Some("false"),
+            ));
+        }
+        if m.logs.is_some() {
+            variables.push(var(
+                "log_retention_days",
+                "How long CloudWatch keeps application logs.",
+                "number",
+                Some("30"),
+            ));
+        }
+        // Data centers: a Route 53 zone.
+        if m.datacenters.is_some() {
+            variables.push(var(
+                "domain",
+                "Domain name users reach the system at; its Route 53 zone is created here.",
+                "string",
+                None,
+            ));
+        }
+        VariablesTf { variables }
     }
 }
 
