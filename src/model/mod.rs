@@ -4,6 +4,7 @@
 mod appenv;
 mod balancing;
 mod defaults;
+pub mod regions;
 mod resolve;
 pub mod runtime;
 mod types;
