@@ -231,9 +231,14 @@ pub static CODES: &[CodeInfo] = &[
        on nginx and CloudFront alike), which may not fit how often the files change. Set `ttl 1d`, \
        and `versioned` if the URLs carry a version."),
     w("W0307", "several data centers without replicated data",
-      "Geo DNS sends each user to the nearest data center, but a database with no replicas holds its \
-       data in one place: when that data center fails, the others cannot serve it. Add replicas \
-       (`with 2 replicas`) so data is copied across data centers."),
+      "A stage with several data centers deploys the whole stage in each: the Terraform, applied \
+       once per region, creates that region's own primary database, and a database with no \
+       replicas is one instance there, lost with its server. Add replicas (`with 2 replicas`): \
+       each region gets read replicas of its primary, in its other availability zones. Replicas \
+       do not copy data between data centers: each region's database is separate, so when a data \
+       center fails, Route 53 can send its users to another one, which does not hold their data. \
+       `archc analyze` says what this costs in availability, and which users have a second data \
+       center at all."),
     w("W0308", "name looks like a misspelled keyword",
       "The word after a component's kind is its name unless it is one of that kind's clause words. \
        `web stateles x3` declares a web tier named `stateles`, which is probably a typo for \
