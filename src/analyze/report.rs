@@ -330,35 +330,7 @@ fn availability_section(o: &mut String, e: &Estimate) {
     table(o, &rows);
     let several = e.routes.len() > 1 || e.routes.iter().any(|r| r.route.datacenters.len() > 1);
     if several {
-        let _ = writeln!(o);
-        let mut rows = vec![vec![
-            "users".to_string(),
-            "sent to".into(),
-            "formula".into(),
-            "availability".into(),
-        ]];
-        for r in &e.routes {
-            let to: Vec<String> = r
-                .route
-                .datacenters
-                .iter()
-                .enumerate()
-                .map(|(i, dc)| {
-                    if i >= r.with_their_data {
-                        format!("{dc} (not their data)")
-                    } else {
-                        dc.clone()
-                    }
-                })
-                .collect();
-            rows.push(vec![
-                r.route.users.clone(),
-                to.join(", then "),
-                r.formula.clone(),
-                availability::percent(r.availability),
-            ]);
-        }
-        table(o, &rows);
+        routes_table(o, e);
     }
     let _ = writeln!(o);
     for l in &e.arithmetic {
@@ -403,6 +375,40 @@ fn availability_section(o: &mut String, e: &Estimate) {
         wrap(o, "  ", &format!("- {n}"));
     }
     wrap(o, "  ", NOT_FACTORS);
+}
+
+/// Each group of users, the data centers Route 53 sends them to (marking
+/// those that do not hold their data), and their figure.
+fn routes_table(o: &mut String, e: &Estimate) {
+    let _ = writeln!(o);
+    let mut rows = vec![vec![
+        "users".to_string(),
+        "sent to".into(),
+        "formula".into(),
+        "availability".into(),
+    ]];
+    for r in &e.routes {
+        let to: Vec<String> = r
+            .route
+            .datacenters
+            .iter()
+            .enumerate()
+            .map(|(i, dc)| {
+                if i >= r.with_their_data {
+                    format!("{dc} (not their data)")
+                } else {
+                    dc.clone()
+                }
+            })
+            .collect();
+        rows.push(vec![
+            r.route.users.clone(),
+            to.join(", then "),
+            r.formula.clone(),
+            availability::percent(r.availability),
+        ]);
+    }
+    table(o, &rows);
 }
 
 /// Printed under every estimate: what the factors leave out.

@@ -44,7 +44,7 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                     )
                     .primary("data not replicated")
                     .label(dc.origin.span, "users are routed to several data centers here")
-                    .help("add replicas (`with 2 replicas`) so each data center's copy survives the loss of a server; replicas stay in their own data center: the data centers do not share data (each region's Terraform creates its own primary), so a user sent to another data center does not find their data there (`archc analyze` shows what that costs)"),
+                    .help("add replicas (`with 2 replicas`) so the database of each data center survives the loss of a server; replicas stay in their own data center: the data centers do not share data (each region's Terraform creates its own primary), so a user sent to another data center does not find their data there (`archc analyze` shows what that costs)"),
                 );
             }
         }
