@@ -162,8 +162,10 @@ mod tests {
 
     #[test]
     fn parses_known_keys_and_refuses_others_naming_them() {
-        assert_eq!(parse("instance=99.9"), Ok(("instance".into(), 0.999)));
-        assert_eq!(parse("datacenter=99.95%").unwrap().1, 0.9995);
+        let (k, v) = parse("instance=99.9").unwrap();
+        assert_eq!(k, "instance");
+        assert!((v - 0.999).abs() < 1e-12);
+        assert!((parse("datacenter=99.95%").unwrap().1 - 0.9995).abs() < 1e-12);
         let e = parse("server=99").unwrap_err();
         assert!(e.contains("unknown key `server`"), "{e}");
         for k in KEYS {
