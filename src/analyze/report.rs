@@ -323,7 +323,11 @@ fn availability_section(o: &mut String, e: &Estimate) {
     }
     rows.push(vec![
         "R".into(),
-        "one data center: the product".into(),
+        if e.target == Deploy::Compose {
+            "the host's site: the product".into()
+        } else {
+            "one data center: the product".into()
+        },
         String::new(),
         availability::percent(e.one_datacenter),
     ]);
