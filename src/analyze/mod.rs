@@ -7,6 +7,7 @@
 //! file diffs and parity, the text the emitters render from it); nothing here
 //! changes a model or writes a file.
 
+pub mod assume;
 pub mod availability;
 pub mod describe;
 pub mod diff_files;
@@ -15,3 +16,4 @@ pub mod migration;
 pub mod parity;
 pub mod report;
 pub mod spof;
+pub mod topology;

@@ -1,7 +1,8 @@
 //! The two reports, `diff` and `analyze`, as data (serialised for
 //! `--format json`) and as aligned text for people.
 
-use super::availability::{self, Estimate};
+use super::assume::{self, Assumptions};
+use super::availability::{self, Deploy, Estimate};
 use super::diff_files::{self, TargetDiff};
 use super::diff_model::{self, ModelDiff};
 use super::migration::{self, Note};
@@ -160,20 +161,21 @@ pub struct StageSummary {
 
 #[derive(Debug, Serialize)]
 pub struct AnalyzeReport {
-    pub per_instance: f64,
+    /// The target whose deployment the availability follows.
+    pub target: Deploy,
     pub stages: Vec<StageAnalysis>,
     /// With more than one stage: what each stage removed and added.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub summary: Vec<StageSummary>,
 }
 
-pub fn analyze(stages: &[&Model], a: f64) -> AnalyzeReport {
+pub fn analyze(stages: &[&Model], target: Deploy, asm: &Assumptions) -> AnalyzeReport {
     let stages: Vec<StageAnalysis> = stages
         .iter()
         .map(|m| StageAnalysis {
             stage: m.stage.clone(),
             failures: spof::failures(m),
-            availability: availability::estimate(m, a),
+            availability: availability::estimate(m, target, asm),
         })
         .collect();
     let mut summary = Vec::new();
@@ -212,7 +214,7 @@ pub fn analyze(stages: &[&Model], a: f64) -> AnalyzeReport {
         }
     }
     AnalyzeReport {
-        per_instance: a,
+        target,
         stages,
         summary,
     }
@@ -296,53 +298,125 @@ fn failures_section(o: &mut String, s: &StageAnalysis) {
     }
 }
 
-/// The availability of each tier and of the site (their product), with the
-/// formulas, so a reader can redo the arithmetic.
+/// The factors of one data center, the groups of users and the data
+/// centers that can serve them, the arithmetic with its numbers, and the
+/// assumptions, so a reader can redo every step.
 fn availability_section(o: &mut String, e: &Estimate) {
     let _ = writeln!(
         o,
-        "\nAvailability (a = {} per instance)",
-        trim_percent(e.per_instance)
+        "\nAvailability on {} (what its files deploy; --target terraform|compose|k8s)",
+        e.target.name()
     );
     let mut rows = vec![vec![
-        "tier".to_string(),
-        "instances".into(),
+        "factor".to_string(),
+        "deployed as".into(),
         "formula".into(),
         "availability".into(),
     ]];
-    for t in &e.tiers {
+    for f in &e.factors {
         rows.push(vec![
-            t.tier.clone(),
-            t.instances.clone(),
-            t.formula.clone(),
-            availability::percent(t.availability),
+            f.factor.clone(),
+            f.deployed.clone(),
+            f.formula.clone(),
+            availability::percent(f.availability),
         ]);
     }
-    let product = if e.tiers.is_empty() {
-        "1 (no tier)".to_string()
-    } else {
-        e.tiers
-            .iter()
-            .map(|t| t.tier.clone())
-            .collect::<Vec<_>>()
-            .join(" x ")
-    };
     rows.push(vec![
-        "site".into(),
+        "R".into(),
+        if e.target == Deploy::Compose {
+            "the host's site: the product".into()
+        } else {
+            "one data center: the product".into()
+        },
         String::new(),
-        product,
-        availability::percent(e.site),
+        availability::percent(e.one_datacenter),
     ]);
     table(o, &rows);
-    let _ = writeln!(
-        o,
-        "  downtime: about {} a year",
-        hours(e.downtime_hours_per_year)
-    );
-    for l in availability::FORMULA.lines() {
+    let several = e.routes.len() > 1 || e.routes.iter().any(|r| r.route.datacenters.len() > 1);
+    if several {
+        routes_table(o, e);
+    }
+    let _ = writeln!(o);
+    for l in &e.arithmetic {
         let _ = writeln!(o, "  {l}");
     }
+    let who = if several {
+        " for the least-served users"
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        o,
+        "  site{who}: {}, downtime about {} a year",
+        availability::percent(e.site),
+        hours(e.downtime_hours_per_year)
+    );
+    if e.writes < e.one_datacenter {
+        wrap(
+            o,
+            "  ",
+            &format!(
+                "Writes need each database's primary, until a replica is promoted (by an operator or your automation: the figure above does not count that time): {}.",
+                availability::percent(e.writes)
+            ),
+        );
+    }
+    let _ = writeln!(o, "  Assumptions (--assume KEY=PERCENT):");
+    for u in &e.assumptions {
+        wrap(
+            o,
+            "    ",
+            &format!(
+                "- {} = {} {}: {}",
+                u.letter,
+                u.key,
+                assume::percent_text(u.value),
+                u.why
+            ),
+        );
+    }
+    for n in &e.notes {
+        wrap(o, "  ", &format!("- {n}"));
+    }
+    wrap(o, "  ", NOT_FACTORS);
 }
+
+/// Each group of users, the data centers Route 53 sends them to (marking
+/// those that do not hold their data), and their figure.
+fn routes_table(o: &mut String, e: &Estimate) {
+    let _ = writeln!(o);
+    let mut rows = vec![vec![
+        "users".to_string(),
+        "sent to".into(),
+        "formula".into(),
+        "availability".into(),
+    ]];
+    for r in &e.routes {
+        let to: Vec<String> = r
+            .route
+            .datacenters
+            .iter()
+            .enumerate()
+            .map(|(i, dc)| {
+                if i >= r.with_their_data {
+                    format!("{dc} (not their data)")
+                } else {
+                    dc.clone()
+                }
+            })
+            .collect();
+        rows.push(vec![
+            r.route.users.clone(),
+            to.join(", then "),
+            r.formula.clone(),
+            availability::percent(r.availability),
+        ]);
+    }
+    table(o, &rows);
+}
+
+/// Printed under every estimate: what the factors leave out.
+const NOT_FACTORS: &str = "Not factors: caches, CDNs, document stores, queues, workers, logs and metrics. When one fails the site is slower or loses a function (see the failures above), but pages are still served.";
 
 /// One row per stage, then what each stage after the first removed and added.
 fn summary_section(o: &mut String, summary: &[StageSummary]) {
@@ -377,9 +451,4 @@ fn summary_section(o: &mut String, summary: &[StageSummary]) {
             let _ = writeln!(o, "    adds    {a}");
         }
     }
-}
-
-fn trim_percent(a: f64) -> String {
-    let s = format!("{:.4}", a * 100.0);
-    format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
 }

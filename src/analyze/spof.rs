@@ -5,6 +5,7 @@
 //! across availability zones.
 
 use super::describe::label;
+use super::topology;
 use crate::model::{Cache, Cdn, Lb, Model, Nosql, Queue, QueueEngine, StoreKind, WebState, Worker};
 use serde::Serialize;
 
@@ -246,41 +247,66 @@ fn holds_sessions(m: &Model, kind: StoreKind, name: &str) -> bool {
     })
 }
 
+/// A whole data center failing, as the Terraform deploys data centers
+/// ([`super::topology`]): Route 53 can send some users elsewhere, but only a
+/// data center that holds their data can serve them.
 fn datacenter(m: &Model, out: &mut Vec<Failure>) {
-    match &m.datacenters {
-        Some(dc) if dc.regions.len() > 1 => {
-            let unreplicated = m.dbs.iter().any(|d| d.replicas == 0);
-            let (impact, then) = if unreplicated {
-                (Impact::SiteDown, "Geo DNS sends its users to the other data centers, but a database without replicas has its data in one place only: if that place fails, the data is gone with it.".to_string())
-            } else {
-                (Impact::Survives, format!("Geo DNS sends its users to the other data centers ({} in all), which already hold replicated data: slower for those users, but up.", dc.regions.len()))
-            };
-            out.push(f(
-                "datacenter".into(),
-                "datacenters".into(),
-                "a whole data center",
-                impact,
-                unreplicated,
-                then,
-            ));
-        }
-        _ => {
-            let region = m
-                .datacenters
-                .as_ref()
-                .and_then(|d| d.regions.first())
-                .unwrap_or(&m.region);
-            out.push(f(
-                "datacenter".into(),
-                format!("data center {region}"),
-                "the whole data center",
-                Impact::SiteDown,
-                true,
-                "Everything runs in this one data center: an outage there takes the site down."
-                    .into(),
-            ));
-        }
+    let several = m.datacenters.as_ref().filter(|d| d.regions.len() > 1);
+    let Some(dc) = several else {
+        let region = m
+            .datacenters
+            .as_ref()
+            .and_then(|d| d.regions.first())
+            .unwrap_or(&m.region);
+        out.push(f(
+            "datacenter".into(),
+            format!("data center {region}"),
+            "the whole data center",
+            Impact::SiteDown,
+            true,
+            "Everything runs in this one data center: an outage there takes the site down.".into(),
+        ));
+        return;
+    };
+    let shared = topology::data_in_every_datacenter(m);
+    let routes = topology::routes(m);
+    let primary = topology::primary(m);
+    let stranded: Vec<&str> = routes
+        .iter()
+        .filter(|r| r.datacenters.len() == 1)
+        .map(|r| r.users.as_str())
+        .collect();
+    let mut then = String::new();
+    if !shared {
+        then.push_str(&format!(
+            "Each of {} runs its own, separate databases (the Terraform creates a primary per region; its replicas stay in that region). Route 53 stops answering with a failed data center's balancer, but the data center it sends those users to does not hold their data: for them the site is down, or shows them another data center's data, until theirs is back.",
+            dc.regions.join(", ")
+        ));
+    } else {
+        then.push_str(&format!(
+            "Route 53 stops answering with a failed data center's balancer and sends its users to another of {}, which runs the whole stage: slower for them, but up.",
+            dc.regions.join(", ")
+        ));
     }
+    if !stranded.is_empty() && routes.len() > 1 {
+        then.push_str(&format!(
+            " {} have no other data center at all: when {primary} fails, every record they get points at it.",
+            super::availability::capitalise(&stranded.join(" and "))
+        ));
+    }
+    let survives = shared && stranded.is_empty();
+    out.push(f(
+        "datacenter".into(),
+        "datacenters".into(),
+        "a whole data center",
+        if survives {
+            Impact::Survives
+        } else {
+            Impact::SiteDown
+        },
+        !survives,
+        then,
+    ));
 }
 
 fn web(m: &Model, w: &crate::model::Web, out: &mut Vec<Failure>) {

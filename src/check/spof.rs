@@ -40,11 +40,11 @@ pub fn check(m: &Model, out: &mut Vec<Diagnostic>) {
                     Diagnostic::new(
                         "W0307",
                         d.origin.span,
-                        format!("db `{}` has no replicas, so its data lives in one of the {} data centers", d.name, dc.regions.len()),
+                        format!("db `{}` has no replicas: each of the {} data centers runs it as one instance", d.name, dc.regions.len()),
                     )
                     .primary("data not replicated")
                     .label(dc.origin.span, "users are routed to several data centers here")
-                    .help("add replicas (`with 2 replicas`) so each data center can serve the data"),
+                    .help("add replicas (`with 2 replicas`) so the database of each data center survives the loss of a server; replicas stay in their own data center: the data centers do not share data (each region's Terraform creates its own primary), so a user sent to another data center does not find their data there (`archc analyze` shows what that costs)"),
                 );
             }
         }

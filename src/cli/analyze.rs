@@ -1,17 +1,22 @@
 //! `archc analyze FILE`: failure analysis per stage.
 
 use super::{FilePath, Ui, EXIT_OK};
-use crate::analyze::availability::DEFAULT_PER_INSTANCE;
+use crate::analyze::assume::{self, Assumptions};
+use crate::analyze::availability::Deploy;
 
 const AFTER: &str = "\
 Examples:
   archc analyze site.arch                         the last stage
   archc analyze journey.arch --stage balanced
   archc analyze journey.arch --all-stages         every stage and what each removed
-  archc analyze journey.arch --availability 99.9 --format json
+  archc analyze journey.arch --target compose     availability of the compose files
+  archc analyze journey.arch --assume instance=99.9 --assume datacenter=99.95 --format json
 
-The design is judged as drawn: one `lb` is one balancer, even where a target
-runs it redundantly (a Terraform ALB spans availability zones).";
+Single points of failure are judged as drawn: one `lb` is one balancer.
+Availability follows what --target deploys (default terraform: an ALB across
+zones, EC2 and RDS instances, Route 53 between regions), from the assumptions
+--assume sets (keys: instance, managed-lb, datacenter, host); the formula is
+printed with its numbers. docs/analysis.md explains the model.";
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = AFTER)]
@@ -25,24 +30,20 @@ pub struct Args {
     /// each stage removed.
     #[arg(long)]
     all_stages: bool,
-    /// Availability of one instance, in percent (default 99.5).
-    #[arg(long, value_name = "PERCENT", value_parser = percent)]
+    /// The target whose deployment the availability estimate follows.
+    #[arg(long, value_enum, default_value_t)]
+    target: Deploy,
+    /// An assumption of the estimate, in percent: instance (99.5),
+    /// managed-lb (99.99), datacenter (99.9), host (99.5). Repeatable.
+    #[arg(long, value_name = "KEY=PERCENT", value_parser = assume::parse)]
+    assume: Vec<(String, f64)>,
+    /// Availability of one instance, in percent: the same as
+    /// `--assume instance=PERCENT`.
+    #[arg(long, value_name = "PERCENT", value_parser = assume::parse_percent)]
     availability: Option<f64>,
     /// `human` text or one JSON document.
     #[arg(long, value_enum, default_value_t)]
     format: crate::analyze::report::Format,
-}
-
-fn percent(s: &str) -> Result<f64, String> {
-    let v: f64 = s
-        .trim_end_matches('%')
-        .parse()
-        .map_err(|_| format!("`{s}` is not a number"))?;
-    if v > 0.0 && v < 100.0 {
-        Ok(v / 100.0)
-    } else {
-        Err("give a percentage between 0 and 100, e.g. 99.5".into())
-    }
 }
 
 pub fn run(ui: &Ui, a: Args) -> u8 {
@@ -55,8 +56,13 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let report =
-        crate::analyze::report::analyze(&stages, a.availability.unwrap_or(DEFAULT_PER_INSTANCE));
+    let mut overrides: Vec<(String, f64)> = a
+        .availability
+        .map(|p| (assume::INSTANCE.to_string(), p))
+        .into_iter()
+        .collect();
+    overrides.extend(a.assume.iter().cloned());
+    let report = crate::analyze::report::analyze(&stages, a.target, &Assumptions::with(&overrides));
     match a.format {
         crate::analyze::report::Format::Human => print!("{}", report.human()),
         crate::analyze::report::Format::Json => println!(

@@ -184,11 +184,28 @@ pub static CODES: &[CodeInfo] = &[
        character would be read differently by each, so archc refuses it. Write the value on one \
        line of printable characters; a value that needs more (a certificate, a key) is a secret: \
        use `secret NAME`."),
+    e("E0214", "not an AWS region",
+      "`region NAME` and every region of `datacenters A, B …` become AWS regions in the generated \
+       Terraform (the provider's region, the Route 53 geolocation record of each data center), so \
+       each must be one: a name AWS does not know would pass every check and fail only at \
+       `terraform apply`. The diagnostic names the nearest region when one is close. The \
+       commercial regions are af-south-1, ap-east-1, ap-east-2, ap-northeast-1, ap-northeast-2, \
+       ap-northeast-3, ap-south-1, ap-south-2, ap-southeast-1 to ap-southeast-7, ca-central-1, \
+       ca-west-1, eu-central-1, eu-central-2, eu-north-1, eu-south-1, eu-south-2, eu-west-1, \
+       eu-west-2, eu-west-3, il-central-1, me-central-1, me-south-1, mx-central-1, sa-east-1, \
+       us-east-1, us-east-2, us-west-1 and us-west-2. GovCloud (`us-gov-*`) and China (`cn-*`) \
+       are other AWS partitions, with other ARNs than the generated files write, so archc does \
+       not accept them."),
     e("E0215", "accepted warning without a reason",
       "`accept CODE \"REASON\"` takes a warning on purpose, and the reason is the point: it is \
        what a reader of the design, and of `archc check` (which shows every accepted warning with \
        its reason), learns about why the risk is taken. An empty or blank string is no reason. \
        Write one, e.g. `accept W0302 \"one server on purpose while we learn\"`."),
+    e("E0216", "data center listed twice",
+      "`datacenters A, B …` lists the AWS regions the system runs in, one data center each. A \
+       region listed twice would be deployed twice into the same place, with the same resource \
+       names, and counted twice by the routing. The diagnostic points at the repeat and at the \
+       first listing: remove the repeat, or name the other region you meant."),
     w("W0301", "stateful web tier behind a load balancer without sticky routing",
       "A stateful web tier keeps each user's session in the memory of one server. Behind a load \
        balancer that spreads requests, the next request lands on another server and the user seems \
@@ -214,9 +231,14 @@ pub static CODES: &[CodeInfo] = &[
        on nginx and CloudFront alike), which may not fit how often the files change. Set `ttl 1d`, \
        and `versioned` if the URLs carry a version."),
     w("W0307", "several data centers without replicated data",
-      "Geo DNS sends each user to the nearest data center, but a database with no replicas holds its \
-       data in one place: when that data center fails, the others cannot serve it. Add replicas \
-       (`with 2 replicas`) so data is copied across data centers."),
+      "A stage with several data centers deploys the whole stage in each: the Terraform, applied \
+       once per region, creates that region's own primary database, and a database with no \
+       replicas is one instance there, lost with its server. Add replicas (`with 2 replicas`): \
+       each region gets read replicas of its primary, in its other availability zones. Replicas \
+       do not copy data between data centers: each region's database is separate, so when a data \
+       center fails, Route 53 can send its users to another one, which does not hold their data. \
+       `archc analyze` says what this costs in availability, and which users have a second data \
+       center at all."),
     w("W0308", "name looks like a misspelled keyword",
       "The word after a component's kind is its name unless it is one of that kind's clause words. \
        `web stateles x3` declares a web tier named `stateles`, which is probably a typo for \

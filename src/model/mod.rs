@@ -5,6 +5,7 @@ mod appenv;
 mod aws;
 mod balancing;
 mod defaults;
+pub mod regions;
 mod resolve;
 pub mod runtime;
 mod types;

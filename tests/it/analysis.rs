@@ -179,31 +179,75 @@ fn analyze_all_stages_of_journey() {
     insta::assert_snapshot!("analyze__journey__all_stages", stdout(&o));
 }
 
+/// The summary table of `analyze --all-stages` on each target: where each
+/// stage raises availability, and where a target's deployment keeps it down.
 #[test]
-fn analyze_json_site_is_the_product_of_its_tiers_at_the_given_availability() {
-    let o = run(&[
-        "analyze",
-        "examples/journey.arch",
-        "--stage",
-        "balanced",
-        "--availability",
-        "99.9",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(o.status.code(), Some(0));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+fn analyze_journey_summary_per_target() {
+    let mut out = String::new();
+    for target in ["terraform", "compose", "k8s"] {
+        let o = run(&[
+            "analyze",
+            "examples/journey.arch",
+            "--all-stages",
+            "--target",
+            target,
+        ]);
+        assert_eq!(o.status.code(), Some(0));
+        let text = stdout(&o);
+        let table: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("Summary"))
+            .skip(2)
+            .take_while(|l| !l.is_empty())
+            .collect();
+        out.push_str(&format!("--target {target}\n{}\n\n", table.join("\n")));
+    }
+    insta::assert_snapshot!("analyze__journey__summary_per_target", out);
+}
+
+fn analyze_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["analyze", "examples/journey.arch", "--format", "json"];
+    all.extend_from_slice(args);
+    let o = run(&all);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// Each stage's site availability, by stage name.
+fn sites(v: &serde_json::Value) -> Vec<(String, f64)> {
+    v["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["stage"].as_str().unwrap().to_string(),
+                s["availability"]["site"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn analyze_json_factors_follow_the_assumptions_and_r_is_their_product() {
+    let v = analyze_json(&["--stage", "balanced", "--availability", "99.9"]);
     let s = &v["stages"][0];
     let a = 0.999f64;
-    let tiers: Vec<f64> = s["availability"]["tiers"]
+    let factors: Vec<f64> = s["availability"]["factors"]
         .as_array()
         .unwrap()
         .iter()
         .map(|t| t["availability"].as_f64().unwrap())
         .collect();
-    // lb x web(2) x db(no replicas)
-    let want = [a, 1.0 - (1.0 - a) * (1.0 - a), a];
-    for (got, want) in tiers.iter().zip(want) {
+    // data center x ALB x web(2) x db(no replicas), on terraform
+    let want = [0.999, 0.9999, 1.0 - (1.0 - a) * (1.0 - a), a];
+    assert_eq!(factors.len(), want.len(), "{factors:?}");
+    for (got, want) in factors.iter().zip(want) {
         assert!((got - want).abs() < 1e-12, "{got} != {want}");
     }
     let site = s["availability"]["site"].as_f64().unwrap();
@@ -225,6 +269,145 @@ fn analyze_json_site_is_the_product_of_its_tiers_at_the_given_availability() {
     assert!(
         !spofs.iter().any(|(c, _)| *c == "web"),
         "two web instances behind an lb are no SPOF: {spofs:?}"
+    );
+}
+
+#[test]
+fn journey_availability_rises_where_the_seed_says_it_does_and_ends_highest() {
+    let v = analyze_json(&["--all-stages"]);
+    let s = sites(&v);
+    let at = |name: &str| s.iter().find(|(n, _)| n == name).unwrap().1;
+    // A second web server behind a balancer, then read replicas.
+    assert!(at("balanced") > at("split-db"), "{s:?}");
+    assert!(at("replicated") > at("balanced"), "{s:?}");
+    let last = s.last().unwrap().1;
+    assert!(s.iter().all(|(_, x)| *x <= last), "{s:?}");
+    // Two data centers whose data is not shared raise nothing, and say so.
+    assert_eq!(at("global"), at("stateless"), "{s:?}");
+    let global = v["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["stage"] == "global")
+        .unwrap();
+    assert_eq!(global["availability"]["data_in_every_datacenter"], false);
+    let notes = global["availability"]["notes"].to_string();
+    assert!(notes.contains("do not share data"), "{notes}");
+}
+
+/// The numbers after `= ` on the printed `R` line, their product, and the
+/// printed result.
+fn printed_product(line: &str) -> (f64, f64) {
+    let (factors, result) = line
+        .trim()
+        .trim_start_matches("= ")
+        .rsplit_once(" = ")
+        .unwrap();
+    let product = factors
+        .split(" x ")
+        .map(|n| n.parse::<f64>().unwrap())
+        .product();
+    (product, result.parse().unwrap())
+}
+
+#[test]
+fn every_printed_figure_is_recomputed_from_its_printed_formula() {
+    let o = run(&["analyze", "examples/journey.arch", "--all-stages"]);
+    let text = stdout(&o);
+    let lines: Vec<&str> = text.lines().collect();
+    let mut checked = 0;
+    for (i, l) in lines.iter().enumerate() {
+        if !l.trim_start().starts_with("R = ") {
+            continue;
+        }
+        let (product, r) = printed_product(lines[i + 1]);
+        assert!(
+            (product - r).abs() < 1e-9,
+            "{} {product} != {r}",
+            lines[i + 1]
+        );
+        // `site = R = X` or `site = 1-(1-R)^k = 1-(1-R)^k = X`
+        let site_line = lines[i + 2].trim();
+        let site: f64 = site_line.rsplit(" = ").next().unwrap().parse().unwrap();
+        let recomputed = match site_line.split_once("^") {
+            None => r,
+            Some((_, k)) => {
+                let k: i32 = k.split(' ').next().unwrap().parse().unwrap();
+                1.0 - (1.0 - r).powi(k)
+            }
+        };
+        assert!((site - recomputed).abs() < 1e-9, "{site_line}");
+        // The percentage printed under it says the same number.
+        let pct = format!("{:.6}%", site * 100.0);
+        assert!(lines[i + 3].contains(&pct), "{} vs {pct}", lines[i + 3]);
+        checked += 1;
+    }
+    assert_eq!(checked, 8, "one estimate per journey stage");
+}
+
+#[test]
+fn assumptions_change_the_figure_and_an_unknown_key_is_refused_with_the_keys() {
+    let base = sites(&analyze_json(&["--stage", "replicated"]))[0].1;
+    let dc = sites(&analyze_json(&[
+        "--stage",
+        "replicated",
+        "--assume",
+        "datacenter=99.99",
+    ]))[0]
+        .1;
+    assert!((dc / base - 0.9999 / 0.999).abs() < 1e-12, "{base} {dc}");
+    let inst = sites(&analyze_json(&[
+        "--stage",
+        "replicated",
+        "--assume",
+        "instance=99",
+    ]))[0]
+        .1;
+    assert!(inst < base);
+    let o = run(&["analyze", "examples/journey.arch", "--assume", "server=99"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    for k in ["instance", "managed-lb", "datacenter", "host"] {
+        assert!(err.contains(k), "{err}");
+    }
+}
+
+#[test]
+fn compose_and_terraform_differ_where_their_deployments_do() {
+    let tf = analyze_json(&["--stage", "balanced"]);
+    let compose = analyze_json(&["--stage", "balanced", "--target", "compose"]);
+    let formula = |v: &serde_json::Value, i: usize| {
+        v["stages"][0]["availability"]["factors"][i]["formula"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // The balancer: an ALB across zones against one container on the host.
+    assert_eq!(formula(&tf, 1), "m");
+    assert_eq!(formula(&compose, 1), "a");
+    assert_eq!(formula(&compose, 0), "h");
+    assert!(sites(&compose)[0].1 < sites(&tf)[0].1);
+    assert_eq!(tf["target"], "terraform");
+    assert_eq!(compose["target"], "compose");
+}
+
+#[test]
+fn a_second_data_center_that_holds_everything_raises_availability() {
+    // No data store: each region serves the whole site, behind failover records.
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one.arch");
+    std::fs::write(&one, "web x2 behind lb\n").unwrap();
+    let two = dir.path().join("two.arch");
+    std::fs::write(&two, "web x2 behind lb\ndatacenters us-east-1, eu-west-1\n").unwrap();
+    let site = |p: &std::path::Path| {
+        let o = run(&["analyze", p.to_str().unwrap(), "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["stages"][0]["availability"]["site"].as_f64().unwrap()
+    };
+    let (r, both) = (site(&one), site(&two));
+    assert!(
+        (both - (1.0 - (1.0 - r) * (1.0 - r))).abs() < 1e-12,
+        "{r} {both}"
     );
 }
 

@@ -776,7 +776,16 @@ fn caches_queues_and_data_centers_follow_the_model() {
                     .iter()
                     .filter_map(|(_, b)| attr(b, "continent").map(str::to_string))
                     .collect();
+                for c in &continents {
+                    // Route 53's codes only (no `ME`: the Middle East is `AS`).
+                    assert!(
+                        ["\"AF\"", "\"AN\"", "\"AS\"", "\"EU\"", "\"NA\"", "\"OC\"", "\"SA\""]
+                            .contains(&c.as_str()),
+                        "{ctx}: continent {c}"
+                    );
+                }
                 let n = continents.len();
+                continents.sort();
                 continents.dedup();
                 assert_eq!(continents.len(), n, "{ctx}: duplicate continent");
                 assert!(
@@ -897,4 +906,76 @@ fn every_host_fetches_every_database_password_once_written() {
 #[test]
 fn output_grows_linearly_with_the_design() {
     common::assert_output_grows_linearly(Target::Terraform, &[]);
+}
+
+/// The region a Route 53 record's alias points at: this deployment's own
+/// balancer is the home region's, `data.aws_lb.eu_west_1[0]` eu-west-1's.
+fn record_region(m: &Model, body: &str) -> String {
+    let name = body
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .filter(|(k, _)| k.trim() == "name")
+        .map(|(_, v)| v.trim())
+        .find(|v| v.contains("aws_lb."))
+        .unwrap();
+    match name.strip_prefix("data.aws_lb.") {
+        Some(rest) => rest.split('[').next().unwrap().replace('_', "-"),
+        None => m.region.clone(),
+    }
+}
+
+/// `archc analyze` counts the data centers each group of users can reach
+/// from `analyze::topology::routes`; those must be the ones the records send
+/// them to, on every stage with several data centers.
+#[test]
+fn the_routes_analyze_counts_are_the_records_route53_gets() {
+    let mut checked = 0;
+    for (stem, m) in all_models() {
+        let Some(dc) = m.datacenters.as_ref().filter(|d| d.regions.len() > 1) else {
+            continue;
+        };
+        if m.lbs.is_empty() {
+            continue;
+        }
+        let ctx = format!("{stem}@{}", m.stage);
+        let text = joined(&render(&m));
+        let records = resources(&text, "aws_route53_record");
+        let routes = archc::analyze::topology::routes(&m);
+        let got: Vec<(String, Vec<String>)> = routes
+            .iter()
+            .map(|r| (r.users.clone(), r.datacenters.clone()))
+            .collect();
+        let mut want = Vec::new();
+        if dc.geodns {
+            let default = records
+                .iter()
+                .find(|(_, b)| attr(b, "country") == Some("\"*\""))
+                .map(|(_, b)| record_region(&m, b))
+                .unwrap();
+            for (_, b) in &records {
+                if let Some(c) = attr(b, "continent") {
+                    let region = record_region(&m, b);
+                    let mut dcs = vec![region.clone()];
+                    if region != default {
+                        dcs.push(default.clone());
+                    }
+                    want.push((format!("users on continent {}", c.trim_matches('"')), dcs));
+                }
+            }
+            want.push((
+                "other users (the default record)".to_string(),
+                vec![default],
+            ));
+        } else {
+            // The PRIMARY record's region, then the SECONDARY's.
+            let dcs: Vec<String> = records.iter().map(|(_, b)| record_region(&m, b)).collect();
+            want.push(("all users".to_string(), dcs));
+        }
+        assert_eq!(got, want, "{ctx}");
+        checked += 1;
+    }
+    assert!(
+        checked >= 3,
+        "only {checked} stages with several data centers"
+    );
 }

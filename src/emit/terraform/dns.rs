@@ -7,6 +7,7 @@
 
 use super::names::{aws_name, label};
 use crate::emit::templates::tf_name;
+use crate::model::regions::continent;
 use crate::model::Model;
 use serde::Serialize;
 
@@ -109,6 +110,8 @@ impl DnsCtx {
                     continue;
                 }
                 Some(c) => seen.push(c),
+                // Not reached: the resolver refuses a region outside the
+                // table (E0214); kept so a model built otherwise still renders.
                 None => {
                     self.notes.push(format!(
                         "{region}: no continent known for this region; its users get the default record"
@@ -158,36 +161,5 @@ impl DnsCtx {
             format!("data.aws_lb.{r}[0].dns_name"),
             format!("data.aws_lb.{r}[0].zone_id"),
         )
-    }
-}
-
-/// Route 53 continent code for an AWS region (`eu-west-1` -> `EU`); `None` when
-/// the prefix is unknown (the default record still covers its users).
-fn continent(region: &str) -> Option<&'static str> {
-    if region.starts_with("ap-southeast-2") || region.starts_with("ap-southeast-4") {
-        return Some("OC"); // Sydney, Melbourne
-    }
-    match region.split('-').next()? {
-        "us" | "ca" | "mx" => Some("NA"),
-        "sa" => Some("SA"),
-        "eu" => Some("EU"),
-        "ap" => Some("AS"),
-        "me" | "il" => Some("ME"),
-        "af" => Some("AF"),
-        _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn continents() {
-        assert_eq!(continent("us-east-1"), Some("NA"));
-        assert_eq!(continent("eu-west-1"), Some("EU"));
-        assert_eq!(continent("ap-southeast-2"), Some("OC"));
-        assert_eq!(continent("ap-northeast-1"), Some("AS"));
-        assert_eq!(continent("xx-1"), None);
     }
 }

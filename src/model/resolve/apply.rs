@@ -34,15 +34,18 @@ impl Resolver {
             }
             // Accepted warnings change no model: `check::accept` applies them.
             Stmt::Accept(_) => return,
-            Stmt::Datacenters { regions, geodns } => (
-                (Kind::Datacenters, Kind::Datacenters.keyword().to_string()),
-                Decl {
-                    comp: None,
-                    datacenters: Some((regions.as_slice(), *geodns)),
-                    span: s.span,
-                    stage: stage.map(str::to_string),
-                },
-            ),
+            Stmt::Datacenters { regions, geodns } => {
+                self.check_datacenters(regions);
+                (
+                    (Kind::Datacenters, Kind::Datacenters.keyword().to_string()),
+                    Decl {
+                        comp: None,
+                        datacenters: Some((regions.as_slice(), *geodns)),
+                        span: s.span,
+                        stage: stage.map(str::to_string),
+                    },
+                )
+            }
             Stmt::Component(c) => (
                 (c.kind.node, decl_name(c.kind.node, c.name.as_ref())),
                 Decl {
@@ -77,6 +80,9 @@ impl Resolver {
                 .help(format!("move `{word}` before the first stage")),
             );
             return;
+        }
+        if !is_system {
+            self.check_region(n);
         }
         let slot = if is_system {
             &mut self.system

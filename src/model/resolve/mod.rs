@@ -19,6 +19,7 @@ mod data;
 mod front;
 mod jobs;
 mod link;
+mod regions;
 mod replace;
 
 use super::defaults::*;
