@@ -17,6 +17,7 @@ pub mod check;
 pub mod cli;
 pub mod diag;
 pub mod emit;
+pub mod estimate;
 pub mod fmt;
 pub mod graph;
 pub mod keywords;
