@@ -26,7 +26,8 @@ mod next;
 mod render;
 mod tiers;
 
-pub use render::{render_human, to_json};
+pub use next::advice;
+pub use render::{num, render_human, to_json};
 
 use crate::model::Model;
 use serde::Serialize;

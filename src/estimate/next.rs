@@ -5,7 +5,8 @@
 use super::Tier;
 use crate::model::Model;
 
-pub(super) fn advice(m: &Model, t: &Tier, next: Option<&Model>) -> String {
+/// What to do about the saturated tier `t` of `m`.
+pub fn advice(m: &Model, t: &Tier, next: Option<&Model>) -> String {
     if let Some(n) = next {
         if let Some(change) = change(m, t, n) {
             return format!("stage `{}` {change}", n.stage);
