@@ -69,6 +69,11 @@ pub fn worker_jobs(size: SizeClass) -> f64 {
     WORKER_JOBS_PER_CPU * cpus(size)
 }
 
+/// Queries a dynamic request makes to the cache and the data stores: a page
+/// or an API call reads or writes a handful of rows (a user, a list, its
+/// items, a count). A read request makes reads, a write request writes.
+pub const QUERIES_PER_REQUEST: f64 = 5.0;
+
 /// Share of reads a cache answers when the design gives no `hits`: a cache
 /// with a TTL of minutes in front of a read-heavy site.
 pub const DEFAULT_HITS_PERCENT: f64 = 80.0;
@@ -77,6 +82,10 @@ pub const DEFAULT_HITS_PERCENT: f64 = 80.0;
 /// when the stage has a CDN: they are answered at the edge and never reach
 /// the balancer or the web tier. Counted among the reads.
 pub const CDN_STATIC_PERCENT: f64 = 30.0;
+
+/// Background jobs per write when the stage has workers: one write in ten
+/// starts work that can wait (an email, a thumbnail, a search index update).
+pub const JOBS_PER_WRITE: f64 = 0.1;
 
 /// Seconds in a day: average requests/s = requests a day / 86,400.
 pub const SECONDS_PER_DAY: f64 = 86_400.0;

@@ -15,8 +15,10 @@
 //!   stores, split evenly); a database's shard takes 1/N; in a shard, writes
 //!   go to the primary only and reads spread over primary and replicas, so
 //!   the primary is the instance that saturates;
-//! - each write enqueues one job when the stage has workers (split evenly
-//!   between workers).
+//! - one write in ten ([`defaults::JOBS_PER_WRITE`]) enqueues a job when
+//!   the stage has workers (split evenly between workers);
+//! - with `datacenters … via geodns`, each data center runs the whole stage
+//!   for an even share of the users.
 //!
 //! Every tier's load is linear in the user count, so the users a tier
 //! carries are its capacity divided by its load per user.
@@ -43,6 +45,9 @@ pub struct Estimate {
     pub users_supported: Option<f64>,
     /// The tier that saturates first.
     pub bottleneck: Option<String>,
+    /// Other tiers that saturate at the same load (within 1%).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_saturating: Vec<String>,
     /// What the next stage of the design does about the bottleneck, or what
     /// the seed would do next.
     pub next_step: Option<String>,
@@ -144,13 +149,29 @@ pub fn estimate(m: &Model, next: Option<&Model>) -> Estimate {
             t.users_supported = (t.load_per_user > 0.0).then(|| t.capacity / t.load_per_user);
         }
     }
-    let limit = tiers
+    let least = tiers
         .iter()
-        .filter_map(|t| t.users_supported.map(|u| (u, t)))
-        .min_by(|a, b| a.0.total_cmp(&b.0));
-    let users_supported = limit.map(|(u, _)| u);
-    let bottleneck = limit.map(|(_, t)| t.name.clone());
-    let next_step = limit.map(|(_, t)| next::advice(m, t, next));
+        .filter_map(|t| t.users_supported)
+        .min_by(f64::total_cmp);
+    // Tiers that saturate together: the one the next stage changes leads,
+    // else the first in the order requests reach them.
+    let tied: Vec<&Tier> = tiers
+        .iter()
+        .filter(|t| matches!((t.users_supported, least), (Some(u), Some(l)) if u <= l * 1.01))
+        .collect();
+    let limit = tied
+        .iter()
+        .find(|t| next.is_some_and(|n| next::changes(m, t, n)))
+        .or(tied.first())
+        .copied();
+    let users_supported = least;
+    let bottleneck = limit.map(|t| t.name.clone());
+    let also_saturating = tied
+        .iter()
+        .filter(|t| Some(&t.name) != bottleneck.as_ref())
+        .map(|t| t.name.clone())
+        .collect();
+    let next_step = limit.map(|t| next::advice(m, t, next));
     Estimate {
         name: m.stage.clone(),
         usage: load.as_ref().map(|l| usage(m, l)),
@@ -158,6 +179,7 @@ pub fn estimate(m: &Model, next: Option<&Model>) -> Estimate {
         tiers,
         users_supported,
         bottleneck,
+        also_saturating,
         next_step,
         defaults_used,
     }
@@ -216,7 +238,7 @@ fn usage(m: &Model, l: &Load) -> Usage {
         queue_messages_per_month: if m.workers.is_empty() {
             0.0
         } else {
-            requests_per_month * writes_share
+            requests_per_month * writes_share * defaults::JOBS_PER_WRITE
         },
     }
 }

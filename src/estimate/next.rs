@@ -15,6 +15,11 @@ pub fn advice(m: &Model, t: &Tier, next: Option<&Model>) -> String {
     seed_step(m, t)
 }
 
+/// Whether the next stage `n` adds capacity to the tier `t` of `m`.
+pub(super) fn changes(m: &Model, t: &Tier, n: &Model) -> bool {
+    change(m, t, n).is_some()
+}
+
 /// What `n` changes about the tier `t` of `m`, in words; `None` when nothing
 /// that adds capacity.
 fn change(m: &Model, t: &Tier, n: &Model) -> Option<String> {
@@ -26,8 +31,12 @@ fn change(m: &Model, t: &Tier, n: &Model) -> Option<String> {
             if a > b {
                 return Some(format!("runs up to {a} web servers (was {b})"));
             }
-            (after.capacity > before.capacity || after.resources.size != before.resources.size)
-                .then(|| "gives the web tier bigger instances".to_string())
+            if after.capacity > before.capacity || after.resources.size != before.resources.size {
+                return Some("gives the web tier bigger instances".to_string());
+            }
+            (n.cdns.len() > m.cdns.len()).then(|| {
+                "adds a CDN, which answers static paths before they reach the web tier".to_string()
+            })
         }
         "db" => {
             let db = |s: &Model| {
@@ -43,8 +52,13 @@ fn change(m: &Model, t: &Tier, n: &Model) -> Option<String> {
                     after.shards.len()
                 ))
             } else if after.replicas > before.replicas {
+                let per = if after.shards.len() > 1 {
+                    " per shard"
+                } else {
+                    ""
+                };
                 Some(format!(
-                    "adds read replicas ({} per shard, was {})",
+                    "adds read replicas ({}{per}, was {})",
                     after.replicas, before.replicas
                 ))
             } else if n.caches.len() > m.caches.len() {

@@ -73,11 +73,18 @@ fn stage(out: &mut String, e: &Estimate) {
     match (&e.users_supported, &e.bottleneck) {
         (Some(u), Some(b)) => {
             let t = e.tiers.iter().find(|t| &t.name == b);
+            let kind = t
+                .filter(|t| t.kind != t.name)
+                .map_or(String::new(), |t| format!(" ({})", t.kind));
+            let also = if e.also_saturating.is_empty() {
+                String::new()
+            } else {
+                format!("; at the same load: {}", e.also_saturating.join(", "))
+            };
             let _ = writeln!(
                 out,
-                "  carries {} daily users at peak; saturates first: {b}{}",
-                num(*u),
-                t.map_or(String::new(), |t| format!(" ({})", t.kind))
+                "  carries {} daily users at peak; saturates first: {b}{kind}{also}",
+                num(*u)
             );
             if let (Some(l), Some(t)) = (&e.load, t) {
                 let verdict = if l.users > *u {

@@ -10,7 +10,8 @@ use crate::model::{Model, NosqlEngine, SizeClass};
 struct Mix {
     /// Requests/s through the balancers and web tiers (CDN paths left out).
     dynamic: f64,
-    /// Reads among them.
+    /// Queries/s of the reads among them, and of the writes
+    /// (`QUERIES_PER_REQUEST` each).
     reads: f64,
     writes: f64,
     /// Share of requests that read (for a shard's mix without traffic).
@@ -27,15 +28,26 @@ fn mix(m: &Model, load: Option<&Load>) -> Mix {
             read_share: 1.0,
         };
     };
-    let per_user = l.requests_per_user * l.peak_factor / d::SECONDS_PER_DAY;
+    // With `via geodns` each data center runs the whole stage for its
+    // share of the users, assumed even; failover sends everyone to one.
+    let per_user = l.requests_per_user * l.peak_factor / d::SECONDS_PER_DAY / regions(m) as f64;
     let cdn = super::cdn_percent(m, l.reads_percent) / 100.0;
     let reads = l.reads_percent / 100.0;
+    let q = d::QUERIES_PER_REQUEST;
     Mix {
         dynamic: per_user * (1.0 - cdn),
-        reads: per_user * (reads - cdn),
-        writes: per_user * (1.0 - reads),
+        reads: per_user * (reads - cdn) * q,
+        writes: per_user * (1.0 - reads) * q,
         read_share: reads,
     }
+}
+
+/// Data centers that share the users: all of them with `via geodns`, else one.
+pub(super) fn regions(m: &Model) -> usize {
+    m.datacenters
+        .as_ref()
+        .filter(|d| d.geodns)
+        .map_or(1, |d| d.regions.len().max(1))
 }
 
 /// Builds the tiers, in the order requests reach them.
@@ -48,6 +60,24 @@ pub(super) fn tiers(m: &Model, load: Option<&Load>, used: &mut Vec<String>) -> V
         }
         s
     };
+    if load.is_some() && regions(m) > 1 {
+        note(
+            format!(
+                "{} data centers via geodns share the users evenly: each tier below is one data center's",
+                regions(m)
+            ),
+            used,
+        );
+    }
+    if load.is_some() && !(m.caches.is_empty() && m.dbs.is_empty() && m.nosqls.is_empty()) {
+        note(
+            format!(
+                "{} queries per request to the cache and the data stores (default)",
+                d::QUERIES_PER_REQUEST
+            ),
+            used,
+        );
+    }
     if load.is_some() && !m.cdns.is_empty() {
         note(
             format!(
@@ -145,7 +175,11 @@ pub(super) fn tiers(m: &Model, load: Option<&Load>, used: &mut Vec<String>) -> V
             source,
             per * c.count as f64,
             cache_reads,
-            format!("reads / {} cache(s); answers {hits}%", m.caches.len()),
+            format!(
+                "read requests × {} queries / {} cache(s); answers {hits}%",
+                d::QUERIES_PER_REQUEST,
+                m.caches.len()
+            ),
         ));
     }
     let stores = (m.dbs.len() + m.nosqls.len()).max(1) as f64;
@@ -192,7 +226,7 @@ pub(super) fn tiers(m: &Model, load: Option<&Load>, used: &mut Vec<String>) -> V
                 String::new()
             };
             out.push(tier(&name, "db", "qps", 1 + db.replicas, per, source.clone(), capacity, sr + sw,
-                format!("({via} + writes) / {stores} store(s){share}; primary: reads / {spread} + writes")));
+                format!("({via} + writes) × {} queries / {stores} store(s){share}; primary: reads / {spread} + writes", d::QUERIES_PER_REQUEST)));
         }
     }
     for n in &m.nosqls {
@@ -223,10 +257,20 @@ pub(super) fn tiers(m: &Model, load: Option<&Load>, used: &mut Vec<String>) -> V
             source,
             per * instances as f64,
             reads + writes,
-            format!("({via} + writes) / {stores} store(s)"),
+            format!(
+                "({via} + writes) × {} queries / {stores} store(s)",
+                d::QUERIES_PER_REQUEST
+            ),
         ));
     }
-    let jobs = mix.writes / m.workers.len().max(1) as f64;
+    let jobs =
+        mix.writes / d::QUERIES_PER_REQUEST * d::JOBS_PER_WRITE / m.workers.len().max(1) as f64;
+    if load.is_some() && !m.workers.is_empty() {
+        note(
+            format!("{} background job per write (default)", d::JOBS_PER_WRITE),
+            used,
+        );
+    }
     for w in &m.workers {
         let (per, source) = match w.capacity {
             Some(v) => (v, "capacity".to_string()),
@@ -247,7 +291,11 @@ pub(super) fn tiers(m: &Model, load: Option<&Load>, used: &mut Vec<String>) -> V
             source,
             per * w.count as f64,
             jobs,
-            format!("one job per write / {} worker tier(s)", m.workers.len()),
+            format!(
+                "writes × {} jobs per write / {} worker tier(s)",
+                d::JOBS_PER_WRITE,
+                m.workers.len()
+            ),
         ));
     }
     out

@@ -180,9 +180,9 @@ fn traffic_words(out: &mut Out, words: &[&str], last: &str, prev: &str) {
         ("requests" | "request", "per") => out.keyword("user"),
         (_, "per") => out.keyword("response"),
         (_, "peak" | "reads") => {}
-        (_, w) if size(w) => out.keyword("per"),
+        (_, w) if size(w) && !matches!(prev, "peak" | "reads") => out.keyword("per"),
         ("traffic", w) if number(w) => out.keyword("users"),
-        (_, w) if number(w) => out.keyword("requests"),
+        (p, w) if number(w) && !matches!(p, "peak" | "reads") => out.keyword("requests"),
         _ => {
             for w in ["peak", "reads"] {
                 if !words.contains(&w) {

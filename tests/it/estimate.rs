@@ -52,13 +52,13 @@ fn cache_hits_take_exactly_their_share_of_reads_off_the_database() {
         "traffic 864k users, 10 requests per user, peak 1x, reads 80%\nweb x2 behind lb\ndb\n";
     let without = stage(base);
     let with = stage(&format!("{base}cache x2 ttl 1m evict lru hits 75%\n"));
-    // 100 rps: 80 reads, 20 writes; the cache answers 75% of the reads.
-    assert!(close(tier(&without, "db").peak_load.unwrap(), 100.0));
-    assert!(close(
-        tier(&with, "db").peak_load.unwrap(),
-        80.0 * 0.25 + 20.0
-    ));
-    assert!(close(tier(&with, "cache").peak_load.unwrap(), 80.0));
+    // 100 rps: 80 reads, 20 writes, each making QUERIES_PER_REQUEST
+    // queries; the cache answers 75% of the reads.
+    let q = estimate::defaults::QUERIES_PER_REQUEST;
+    assert!(close(tier(&without, "db").peak_load.unwrap(), 100.0 * q));
+    let db = tier(&with, "db").peak_load.unwrap();
+    assert!(close(db, (80.0 * 0.25 + 20.0) * q), "{db}");
+    assert!(close(tier(&with, "cache").peak_load.unwrap(), 80.0 * q));
 }
 
 #[test]
@@ -73,10 +73,12 @@ fn a_shard_gets_one_nth_and_writes_go_to_its_primary_only() {
         let s = tier(&four, &format!("db-shard-{i}"));
         assert!(close(s.peak_load.unwrap(), whole / 4.0));
     }
-    // Per shard 20 reads, 5 writes: the primary takes 20/2 + 5 = 15 qps
-    // of 1000, so the shard is full at 25 × 1000 / 15.
+    // Per shard 20 read and 5 write requests a second, q queries each: the
+    // primary takes 20q/2 + 5q = 15q qps of 1000, so the shard is full at
+    // 25q × 1000 / 15q.
+    let q = estimate::defaults::QUERIES_PER_REQUEST;
     let s = tier(&four, "db-shard-1");
-    assert!(close(s.utilisation.unwrap(), 15.0 / 1000.0), "{s:?}");
+    assert!(close(s.utilisation.unwrap(), 15.0 * q / 1000.0), "{s:?}");
     assert!(close(s.capacity, 25.0 * 1000.0 / 15.0));
 }
 
@@ -119,7 +121,10 @@ fn usage_counts_a_month_of_requests_bytes_and_jobs() {
     let month = 730.0 / 24.0;
     assert!(close(u.requests_per_month, 10_000.0 * month));
     assert!(close(u.gb_out_per_month, 10_000.0 * month / 1024.0));
-    assert!(close(u.queue_messages_per_month, 1_000.0 * month));
+    assert!(close(
+        u.queue_messages_per_month,
+        1_000.0 * month * estimate::defaults::JOBS_PER_WRITE
+    ));
 }
 
 #[test]
@@ -227,4 +232,17 @@ fn json_has_the_keys_the_issue_names() {
             .iter()
             .any(|t| t["name"] == bottleneck));
     }
+}
+
+/// The journey, stage by stage: what each carries, what gives out first and
+/// what the next stage does (the README's tour quotes it).
+#[test]
+fn journey_estimate_of_every_stage() {
+    let out = archc()
+        .args(["estimate", "examples/journey.arch", "--all-stages"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    insta::assert_snapshot!("estimate__journey", text);
 }

@@ -109,10 +109,14 @@ fn traffic(t: &ast::Traffic, origin: Origin) -> Traffic {
     use crate::model::defaults::*;
     let mut defaults = Vec::new();
     let mut pick = |v: &Option<crate::span::Spanned<f64>>, default: f64, word: &'static str| {
-        v.as_ref().map(|v| v.node).unwrap_or_else(|| {
-            defaults.push(word);
-            default
-        })
+        // A number reported while parsing (NaN) counts as left out.
+        v.as_ref()
+            .map(|v| v.node)
+            .filter(|v| v.is_finite())
+            .unwrap_or_else(|| {
+                defaults.push(word);
+                default
+            })
     };
     let users = pick(&t.users, 0.0, "users");
     let requests_per_user = pick(&t.requests_per_user, DEFAULT_REQUESTS_PER_USER, "requests");

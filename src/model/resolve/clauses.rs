@@ -41,14 +41,14 @@ impl<'a> Clauses<'a> {
     /// `capacity N UNIT`: per instance, the unit checked while parsing.
     pub(super) fn capacity(&self) -> Option<f64> {
         match self.get("capacity") {
-            Some(Clause::Capacity { value, .. }) => Some(value.node),
+            Some(Clause::Capacity { value, .. }) if value.node.is_finite() => Some(value.node),
             _ => None,
         }
     }
     /// `hits N%`.
     pub(super) fn hits(&self) -> Option<f64> {
         match self.get("hits") {
-            Some(Clause::Hits(v)) => Some(v.node),
+            Some(Clause::Hits(v)) if v.node.is_finite() => Some(v.node),
             _ => None,
         }
     }

@@ -193,7 +193,9 @@ impl Driver<'_> {
                     "write {what} {bound}; to say a stage has no load, remove the clause"
                 )),
             );
-            return Spanned::new(1.0, span);
+            // Not a number any estimate uses: the model falls back to the
+            // default, so that one mistake is reported once.
+            return Spanned::new(f64::NAN, span);
         }
         Spanned::new(v, span)
     }
