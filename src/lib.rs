@@ -15,6 +15,7 @@
 pub mod analyze;
 pub mod check;
 pub mod cli;
+pub mod cost;
 pub mod diag;
 pub mod emit;
 pub mod estimate;

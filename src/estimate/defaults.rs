@@ -93,5 +93,5 @@ pub const SECONDS_PER_DAY: f64 = 86_400.0;
 /// AWS's pricing month, 730 hours: 30.4167 days.
 pub const DAYS_PER_MONTH: f64 = 730.0 / 24.0;
 
-/// `GB` in usage figures: 2^30 bytes, like the language's `gb`.
-pub const BYTES_PER_GB: f64 = 1_073_741_824.0;
+/// `GB` in usage figures: 10^9 bytes, as AWS bills data out (`cost::GB`).
+pub const BYTES_PER_GB: f64 = crate::cost::GB;

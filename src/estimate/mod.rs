@@ -55,6 +55,11 @@ pub struct Estimate {
     pub usage: Option<Usage>,
     /// Every default the figures use, in words.
     pub defaults_used: Vec<String>,
+    /// The monthly cost on AWS (`crate::cost`), when priced: the sum of the
+    /// lines that have an amount.
+    pub monthly_cost_usd: Option<f64>,
+    /// The cost lines; usage-priced ones without `traffic` have no amount.
+    pub cost_lines: Vec<crate::cost::CostLine>,
 }
 
 /// The stage's traffic, as requests per second.
@@ -182,7 +187,33 @@ pub fn estimate(m: &Model, next: Option<&Model>) -> Estimate {
         also_saturating,
         next_step,
         defaults_used,
+        monthly_cost_usd: None,
+        cost_lines: Vec::new(),
     }
+}
+
+impl From<Usage> for crate::cost::Usage {
+    fn from(u: Usage) -> Self {
+        crate::cost::Usage {
+            requests_per_month: u.requests_per_month,
+            gb_out_per_month: u.gb_out_per_month,
+            queue_messages_per_month: u.queue_messages_per_month,
+        }
+    }
+}
+
+/// Prices the stage `m` of `e` with `prices`, from `e`'s usage (lines priced
+/// by use stay without an amount when the stage has no `traffic`).
+pub fn add_cost(
+    e: &mut Estimate,
+    m: &Model,
+    prices: &crate::cost::Prices,
+) -> Result<(), crate::cost::PriceError> {
+    let usage = e.usage.map(crate::cost::Usage::from);
+    let lines = crate::cost::monthly_cost(m, prices, usage.as_ref())?;
+    e.monthly_cost_usd = Some(crate::cost::total_usd(&lines));
+    e.cost_lines = lines;
+    Ok(())
 }
 
 fn traffic_default(word: &str) -> String {

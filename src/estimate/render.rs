@@ -3,10 +3,6 @@
 use super::{defaults as d, Estimate, Load, Tier};
 use std::fmt::Write as _;
 
-/// Said where the monthly cost would be, until the cost module is wired in.
-pub const COST_NOT_WIRED: &str =
-    "cost: not wired (the monthly cost of issue #15 comes from the cost module, not in this build)";
-
 /// A number for people: thousands separated, decimals only where they matter.
 pub fn num(v: f64) -> String {
     if !v.is_finite() {
@@ -45,13 +41,19 @@ fn traffic_line(l: &Load) -> String {
 }
 
 /// Every stage's estimate, one block each.
-pub fn render_human(estimates: &[Estimate]) -> String {
+pub fn render_human(estimates: &[Estimate], cost_defaults: &[String]) -> String {
     let mut out = String::new();
     for (i, e) in estimates.iter().enumerate() {
         if i > 0 {
             out.push('\n');
         }
         stage(&mut out, e);
+    }
+    if !cost_defaults.is_empty() {
+        out.push_str("\ncost defaults (docs/cost.md):\n");
+        for d in cost_defaults {
+            let _ = writeln!(out, "  - {d}");
+        }
     }
     out
 }
@@ -128,7 +130,41 @@ fn stage(out: &mut String, e: &Estimate) {
             let _ = writeln!(out, "    - {s}");
         }
     }
-    let _ = writeln!(out, "  {COST_NOT_WIRED}");
+    cost(out, e);
+}
+
+/// The cost lines, each with its formula, and the total.
+fn cost(out: &mut String, e: &Estimate) {
+    let Some(total) = e.monthly_cost_usd else {
+        return;
+    };
+    let _ = writeln!(out, "  monthly cost on AWS (docs/cost.md):");
+    let item_w = e
+        .cost_lines
+        .iter()
+        .map(|l| l.item.chars().count())
+        .max()
+        .unwrap_or(0);
+    for l in &e.cost_lines {
+        let amount = l
+            .monthly_usd
+            .map_or("not estimated".to_string(), |v| format!("${v:.2}"));
+        let pad = item_w - l.item.chars().count();
+        let _ = writeln!(
+            out,
+            "    {}{}  {:>13}  {}",
+            l.item,
+            " ".repeat(pad),
+            amount,
+            l.formula
+        );
+    }
+    let _ = writeln!(
+        out,
+        "    total{}  {:>13}  a month",
+        " ".repeat(item_w.saturating_sub(5)),
+        format!("${total:.2}")
+    );
 }
 
 /// A load per daily user, shown per 1,000 users so that it has digits.
@@ -222,18 +258,7 @@ fn table(out: &mut String, tiers: &[Tier], with_load: bool) {
     }
 }
 
-/// `{"stages": [...]}`, with the cost fields left empty until wired.
-pub fn to_json(estimates: &[Estimate]) -> serde_json::Value {
-    let stages: Vec<serde_json::Value> = estimates
-        .iter()
-        .map(|e| {
-            let mut v = serde_json::to_value(e).expect("estimates serialise");
-            let o = v.as_object_mut().expect("an estimate is an object");
-            o.insert("monthly_cost_usd".into(), serde_json::Value::Null);
-            o.insert("cost_lines".into(), serde_json::json!([]));
-            o.insert("cost_note".into(), COST_NOT_WIRED.into());
-            v
-        })
-        .collect();
-    serde_json::json!({ "stages": stages })
+/// `{"stages": [...]}`, with the price table's named defaults.
+pub fn to_json(estimates: &[Estimate], cost_defaults: &[String]) -> serde_json::Value {
+    serde_json::json!({ "stages": estimates, "cost_defaults": cost_defaults })
 }

@@ -2,6 +2,7 @@
 //! created, defaults filled, references resolved.
 
 mod appenv;
+mod aws;
 mod balancing;
 mod defaults;
 mod resolve;
@@ -9,6 +10,7 @@ pub mod runtime;
 mod types;
 
 pub use appenv::*;
+pub use aws::*;
 pub use balancing::LbRoute;
 pub use defaults::*;
 pub use resolve::resolve;

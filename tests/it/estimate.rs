@@ -120,7 +120,10 @@ fn usage_counts_a_month_of_requests_bytes_and_jobs() {
     let u = e.usage.unwrap();
     let month = 730.0 / 24.0;
     assert!(close(u.requests_per_month, 10_000.0 * month));
-    assert!(close(u.gb_out_per_month, 10_000.0 * month / 1024.0));
+    assert!(close(
+        u.gb_out_per_month,
+        10_000.0 * month * 1024.0 * 1024.0 / 1e9
+    ));
     assert!(close(
         u.queue_messages_per_month,
         1_000.0 * month * estimate::defaults::JOBS_PER_WRITE
@@ -245,4 +248,57 @@ fn journey_estimate_of_every_stage() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     insta::assert_snapshot!("estimate__journey", text);
+}
+
+#[test]
+fn cost_is_priced_from_the_estimates_usage_and_totals_its_lines() {
+    let p = crate::common::repo().join("tests/fixtures/ok/load.arch");
+    let out = archc()
+        .args(["estimate", "--all-stages", "--format", "json"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for s in v["stages"].as_array().unwrap() {
+        let lines = s["cost_lines"].as_array().unwrap();
+        assert!(!lines.is_empty());
+        let sum: f64 = lines.iter().filter_map(|l| l["monthly_usd"].as_f64()).sum();
+        let total = s["monthly_cost_usd"].as_f64().unwrap();
+        assert!(close(sum, total), "{sum} vs {total}");
+        // With traffic, the requests of the month reach the usage lines.
+        let requests = s["usage"]["requests_per_month"].as_f64().unwrap();
+        assert!(requests > 0.0);
+    }
+    // The same through the library: cost's Usage is the estimate's.
+    let c = archc::compile("t.arch", "traffic 10k users\nweb x2 behind lb\n");
+    let m = c.design.last();
+    let mut e = estimate::estimate(m, None);
+    estimate::add_cost(&mut e, m, archc::cost::builtin_prices()).unwrap();
+    let direct = archc::cost::monthly_cost(
+        m,
+        archc::cost::builtin_prices(),
+        Some(&e.usage.unwrap().into()),
+    )
+    .unwrap();
+    assert_eq!(e.cost_lines, direct);
+}
+
+#[test]
+fn a_price_file_that_does_not_load_is_named_with_its_key_and_exits_1() {
+    let dir = crate::common::visible_tempdir();
+    let prices = dir.path().join("prices.json");
+    std::fs::write(&prices, "{}").unwrap();
+    let out = archc()
+        .args(["estimate", "examples/journey.arch", "--prices"])
+        .arg(&prices)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("prices.json") && err.contains("as_of"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
 }

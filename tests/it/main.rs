@@ -6,6 +6,7 @@ mod app_env;
 mod build;
 mod cli;
 mod common;
+mod cost;
 mod emit_compose;
 mod emit_haproxy;
 mod emit_k8s;

@@ -9,9 +9,6 @@ use crate::model::runtime::EvictionPlan;
 use crate::model::{Cache, CacheEngine, Evict, Model};
 use serde::Serialize;
 
-/// ElastiCache allows a primary and at most 5 replicas per replication group.
-const REDIS_MAX_NODES: u32 = 6;
-
 #[derive(Serialize)]
 pub(super) struct CacheCtx {
     pub(super) name: String,
@@ -50,11 +47,7 @@ fn cache(sys: &str, c: &Cache) -> CacheCtx {
         engine_version: c.engine.runtime().managed_version,
         family: c.engine.runtime().managed_family,
         node_type: c.resources.cache_node.clone(),
-        nodes: if redis {
-            c.count.min(REDIS_MAX_NODES)
-        } else {
-            c.count
-        },
+        nodes: c.elasticache_nodes(),
         requested: c.count,
         port: c.port,
         sg: label("cache", &c.name),

@@ -8,7 +8,7 @@ use super::caches::{caches, CacheCtx};
 use super::databases::{dbs, DbCtx};
 use super::nosql::{nosqls, NosqlCtx};
 use super::TfFile;
-use crate::model::{Cache, Db, Model, Nosql, NosqlEngine, Origin};
+use crate::model::{Cache, Db, Model, Nosql, Origin};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -36,18 +36,18 @@ impl TfFile for DataTf {
 
 /// The databases RDS runs: every one not colocated on the web host.
 pub(super) fn remote_dbs(m: &Model) -> impl Iterator<Item = &Db> {
-    m.dbs.iter().filter(|d| !d.colocated)
+    m.rds_dbs()
 }
 
 /// The caches ElastiCache runs: every one not colocated on the web host.
 pub(super) fn remote_caches(m: &Model) -> impl Iterator<Item = &Cache> {
-    m.caches.iter().filter(|c| !c.colocated)
+    m.elasticache_caches()
 }
 
 /// The document stores DocumentDB runs (a DynamoDB table has no instances,
 /// security group or password).
 pub(super) fn mongos(m: &Model) -> impl Iterator<Item = &Nosql> {
-    m.nosqls.iter().filter(|n| n.engine == NosqlEngine::Mongodb)
+    m.docdb_stores()
 }
 
 /// Whether any RDS or DocumentDB instance exists: they live in the DB subnet

@@ -64,7 +64,7 @@ fn db(sys: &str, d: &Db) -> DbCtx {
         engine_version: version.into(),
         port: d.port,
         class: d.resources.rds_class.clone(),
-        storage_gb: d.storage_gb.max(RDS_MIN_STORAGE_GB),
+        storage_gb: d.rds_storage_gb(),
         storage_note: (d.storage_gb < RDS_MIN_STORAGE_GB).then(|| {
             format!(
                 "the design asks for {} GB (`storage`); RDS allocates at least {RDS_MIN_STORAGE_GB} GB",

@@ -55,31 +55,22 @@ pub(super) fn dns(m: &Model) -> Option<DnsCtx> {
     };
     if let Some(lb) = lb {
         let lb = label("lb", &lb.name);
+        let primary = m.primary_datacenter();
         if dc.geodns {
-            dns.route(&lb, &dc.regions);
+            dns.route(&lb, &dc.regions, primary);
         } else {
-            dns.failover(&lb, &dc.regions);
+            dns.failover(&lb, &dc.regions, primary);
         }
     }
     Some(dns)
 }
 
 impl DnsCtx {
-    /// The data center users reach when nothing else decides: the home
-    /// region if it is a data center, else the first one listed.
-    fn primary(&self, regions: &[String]) -> String {
-        if regions.contains(&self.home) {
-            self.home.clone()
-        } else {
-            regions[0].clone()
-        }
-    }
-
     /// Without geo DNS: a PRIMARY record to the primary data center and a
     /// SECONDARY to the next one listed, which Route 53 answers with only
     /// when the primary's load balancer is unhealthy.
-    fn failover(&mut self, lb: &str, regions: &[String]) {
-        let primary = self.primary(regions);
+    fn failover(&mut self, lb: &str, regions: &[String], primary: &str) {
+        let primary = primary.to_string();
         let mut others = regions.iter().filter(|r| **r != primary);
         let secondary = others.next().cloned();
         for r in others {
@@ -106,7 +97,7 @@ impl DnsCtx {
     /// A record per continent, to the first region listed on it, then the
     /// default record for users elsewhere: the home region if it is a data
     /// center, else the first one.
-    fn route(&mut self, lb: &str, regions: &[String]) {
+    fn route(&mut self, lb: &str, regions: &[String], primary: &str) {
         let mut seen: Vec<&str> = Vec::new();
         for region in regions {
             let cont = continent(region);
@@ -135,11 +126,10 @@ impl DnsCtx {
                 zone_id,
             });
         }
-        let primary = self.primary(regions);
-        let (dns_name, zone_id) = self.target(lb, &primary);
+        let (dns_name, zone_id) = self.target(lb, primary);
         self.records.push(RecordCtx {
             label: "default".into(),
-            region: primary,
+            region: primary.to_string(),
             continent: None,
             failover: None,
             dns_name,

@@ -7,15 +7,12 @@ use super::data::{mongos, remote_dbs};
 use super::names::{aws_name, dashed, label, parameter_name, tags};
 use super::network::app_sg;
 use super::tidy::Tidy;
-use super::user_data::{any_sidecar, env_pairs, sidecars, user_data, Sidecar};
+use super::user_data::{env_pairs, sidecars, user_data, Sidecar};
 use super::{Result, TfFile};
 use crate::emit::templates::{tf_name, Engine};
-use crate::model::{App, AppEnv, Model, NosqlEngine, Origin, SecretName, Web, Worker};
+use crate::model::{App, AppEnv, HostGroup, Model, NosqlEngine, Origin, SecretName, Web, Worker};
 use serde::{Serialize, Serializer};
 use tera::Context;
-
-/// Every host's root volume, plus the data of colocated databases.
-const ROOT_VOLUME_GB: u32 = 20;
 
 #[derive(Serialize)]
 pub(super) struct HostsTf {
@@ -201,55 +198,44 @@ pub(super) fn has_hosts(m: &Model) -> bool {
     !m.webs.is_empty() || !m.workers.is_empty()
 }
 
-/// Web tiers, then workers, without their scripts.
+/// Web tiers, then workers, without their scripts: what the model's AWS
+/// plan deploys (`Model::aws_host_groups`), spelled for hosts.tf.
 pub(super) fn host_groups(m: &Model) -> Vec<HostCtx> {
-    let any_sidecar = any_sidecar(m);
-    let mut hosted = false;
-    let mut groups = Vec::with_capacity(m.webs.len() + m.workers.len());
-    for w in &m.webs {
-        let public = w.lb.is_none();
-        // Colocated components run on the one web host (the first tier without
-        // a load balancer; the checks allow colocated only with one web host).
-        let side = public && !hosted && any_sidecar;
-        hosted |= public;
-        groups.push(web_group(m, w, side));
-    }
-    groups.extend(m.workers.iter().map(|wk| worker_group(&m.system, wk)));
+    let plan = m.aws_host_groups();
+    let (web_plans, worker_plans) = plan.split_at(m.webs.len());
+    let mut groups = Vec::with_capacity(plan.len());
+    groups.extend(
+        m.webs
+            .iter()
+            .zip(web_plans)
+            .map(|(w, g)| web_group(m, w, g)),
+    );
+    groups.extend(
+        m.workers
+            .iter()
+            .zip(worker_plans)
+            .map(|(wk, g)| worker_group(&m.system, wk, g)),
+    );
     groups
 }
 
 /// A web tier: behind its load balancer (autoscaled or a fixed count in the
 /// private subnets), or the single public host.
-fn web_group(m: &Model, w: &Web, sidecars: bool) -> HostCtx {
-    let public = w.lb.is_none();
-    let (min, max, cpu) = match (&w.autoscale, public) {
-        (Some(a), false) => (a.min, a.max, Some(a.cpu_percent)),
-        (_, true) => (1, 1, None),
-        (None, false) => (w.count, w.count, None),
-    };
-    let extra_gb: u32 = if !sidecars {
-        0
-    } else {
-        m.dbs
-            .iter()
-            .filter(|d| d.colocated)
-            .map(|d| d.storage_gb)
-            .sum()
-    };
-    let host_port = if public { 80 } else { w.port };
+fn web_group(m: &Model, w: &Web, g: &HostGroup) -> HostCtx {
+    let host_port = if g.public { 80 } else { w.port };
     HostCtx {
         kind: "web".into(),
         name: w.name.clone(),
         label: label("web", &w.name),
         aws_name: aws_name(&m.system, &dashed("web", &w.name), 128),
         log_name: dashed("web", &w.name),
-        instance_type: w.resources.ec2_type.clone(),
-        root_gb: ROOT_VOLUME_GB + extra_gb,
+        instance_type: g.instance_type.to_string(),
+        root_gb: g.root_gb,
         port: Some(w.port),
-        public,
-        min,
-        max,
-        autoscale_cpu: cpu,
+        public: g.public,
+        min: g.min,
+        max: g.max,
+        autoscale_cpu: g.autoscale_cpu,
         target_group: w.lb.as_ref().map(|_| label("web", &w.name)),
         lb: w.lb.clone(),
         health: w.health.clone(),
@@ -260,25 +246,25 @@ fn web_group(m: &Model, w: &Web, sidecars: bool) -> HostCtx {
             image: w.image.clone(),
             placeholder: w.placeholder_script(),
             ports: Some((host_port, w.port)),
-            sidecars,
+            sidecars: g.sidecars,
         },
     }
 }
 
 /// A worker: a fixed count in the private subnets, no inbound traffic.
-fn worker_group(sys: &str, wk: &Worker) -> HostCtx {
+fn worker_group(sys: &str, wk: &Worker, g: &HostGroup) -> HostCtx {
     HostCtx {
         kind: "worker".into(),
         name: wk.name.clone(),
         label: label("worker", &wk.name),
         aws_name: aws_name(sys, &dashed("worker", &wk.name), 128),
         log_name: dashed("worker", &wk.name),
-        instance_type: wk.resources.ec2_type.clone(),
-        root_gb: ROOT_VOLUME_GB,
+        instance_type: g.instance_type.to_string(),
+        root_gb: g.root_gb,
         port: None,
         public: false,
-        min: wk.count,
-        max: wk.count,
+        min: g.min,
+        max: g.max,
         autoscale_cpu: None,
         target_group: None,
         lb: None,

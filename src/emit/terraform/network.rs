@@ -55,7 +55,7 @@ impl TfFile for NetworkTf {
         NetworkTf {
             system: m.system.clone(),
             vpc: has_vpc(m),
-            nat: m.webs.iter().any(|w| w.lb.is_some()) || !m.workers.is_empty(),
+            nat: m.aws_nat_gateway(),
             any_security_groups: !sgs.is_empty(),
             security_groups: sgs,
         }

@@ -3,11 +3,8 @@
 
 use super::names::{aws_name, label, tags};
 use crate::emit::templates::tf_name;
-use crate::model::{Model, NosqlEngine};
+use crate::model::{Model, NosqlEngine, DOCDB_CLASS};
 use serde::Serialize;
-
-/// DocumentDB's smallest instance class.
-const DOCDB_CLASS: &str = "db.t3.medium";
 
 #[derive(Serialize)]
 pub(super) struct NosqlCtx {

@@ -213,12 +213,6 @@ pub(super) fn sidecars(m: &Model) -> Vec<Sidecar> {
     sidecars
 }
 
-/// Whether [`sidecars`] has any, without making them.
-pub(super) fn any_sidecar(m: &Model) -> bool {
-    m.dbs.iter().any(|d| d.colocated && !d.shards.is_empty())
-        || m.caches.iter().any(|c| c.colocated)
-}
-
 impl Sidecar {
     fn db(d: &Db, instance: &str, first: bool) -> Sidecar {
         let plan = d.engine.runtime();
