@@ -54,12 +54,24 @@ pub(super) fn regions(m: &Model) -> usize {
 pub(super) fn tiers(m: &Model, load: Option<&Load>, used: &mut Vec<String>) -> Vec<Tier> {
     let mix = mix(m, load);
     let mut out = Vec::new();
-    let note = |s: String, used: &mut Vec<String>| {
-        if !used.contains(&s) {
-            used.push(s.clone());
-        }
-        s
-    };
+    notes(m, load, used);
+    front(m, &mix, used, &mut out);
+    let store_reads = caches(m, &mix, used, &mut out);
+    stores(m, load, &mix, store_reads, used, &mut out);
+    workers(m, load, &mix, used, &mut out);
+    out
+}
+
+/// `s`, noted once in `used`.
+fn note(s: String, used: &mut Vec<String>) -> String {
+    if !used.contains(&s) {
+        used.push(s.clone());
+    }
+    s
+}
+
+/// The assumptions of the whole stage.
+fn notes(m: &Model, load: Option<&Load>, used: &mut Vec<String>) {
     if load.is_some() && regions(m) > 1 {
         note(
             format!(
@@ -87,6 +99,10 @@ pub(super) fn tiers(m: &Model, load: Option<&Load>, used: &mut Vec<String>) -> V
             used,
         );
     }
+}
+
+/// Balancers and web tiers.
+fn front(m: &Model, mix: &Mix, used: &mut Vec<String>, out: &mut Vec<Tier>) {
     let web_share = mix.dynamic / m.webs.len().max(1) as f64;
     for l in &m.lbs {
         let behind = m
@@ -145,6 +161,10 @@ pub(super) fn tiers(m: &Model, load: Option<&Load>, used: &mut Vec<String>) -> V
             format!("{how} / {} web tier(s)", m.webs.len()),
         ));
     }
+}
+
+/// Caches; returns the reads they send on to the data stores.
+fn caches(m: &Model, mix: &Mix, used: &mut Vec<String>, out: &mut Vec<Tier>) -> f64 {
     let cache_reads = mix.reads / m.caches.len().max(1) as f64;
     let mut store_reads = if m.caches.is_empty() { mix.reads } else { 0.0 };
     for c in &m.caches {
@@ -182,6 +202,18 @@ pub(super) fn tiers(m: &Model, load: Option<&Load>, used: &mut Vec<String>) -> V
             ),
         ));
     }
+    store_reads
+}
+
+/// Databases (a tier per shard) and NoSQL stores.
+fn stores(
+    m: &Model,
+    load: Option<&Load>,
+    mix: &Mix,
+    store_reads: f64,
+    used: &mut Vec<String>,
+    out: &mut Vec<Tier>,
+) {
     let stores = (m.dbs.len() + m.nosqls.len()).max(1) as f64;
     let (reads, writes) = (store_reads / stores, mix.writes / stores);
     let via = if m.caches.is_empty() {
@@ -263,6 +295,10 @@ pub(super) fn tiers(m: &Model, load: Option<&Load>, used: &mut Vec<String>) -> V
             ),
         ));
     }
+}
+
+/// Workers: the jobs writes enqueue.
+fn workers(m: &Model, load: Option<&Load>, mix: &Mix, used: &mut Vec<String>, out: &mut Vec<Tier>) {
     let jobs =
         mix.writes / d::QUERIES_PER_REQUEST * d::JOBS_PER_WRITE / m.workers.len().max(1) as f64;
     if load.is_some() && !m.workers.is_empty() {
@@ -298,7 +334,6 @@ pub(super) fn tiers(m: &Model, load: Option<&Load>, used: &mut Vec<String>) -> V
             ),
         ));
     }
-    out
 }
 
 #[allow(clippy::too_many_arguments)]
