@@ -115,7 +115,7 @@ fn front(m: &Model, mix: &Mix, used: &mut Vec<String>, out: &mut Vec<Tier>) {
             None => (
                 d::LB_RPS,
                 note(
-                    format!("lb: {} rps per balancer (default)", d::LB_RPS),
+                    format!("lb: {} rps per balancer (default)", super::num(d::LB_RPS)),
                     used,
                 ),
             ),

@@ -91,7 +91,14 @@ impl Document {
             Stmt::Accept(_) => At::Keyword(keywords::lookup(text, None)?),
             Stmt::Traffic(_) => {
                 if text == "traffic" {
-                    component(Kind::Traffic, "traffic", model)
+                    // The keyword's meaning, then the load as resolved,
+                    // defaults filled.
+                    At::Component {
+                        kind: Kind::Traffic,
+                        name: "traffic".to_string(),
+                        model,
+                        keyword: keywords::lookup("traffic", None),
+                    }
                 } else {
                     At::Keyword(keywords::lookup(text, Some("traffic"))?)
                 }

@@ -1268,3 +1268,24 @@ fn watch_rebuilds_when_an_override_template_changes() {
     w.assert_alive();
     assert!(std::fs::read_to_string(&conf).unwrap().contains("# second"));
 }
+
+#[test]
+fn hover_on_traffic_shows_the_load_with_its_defaults_and_on_a_load_word_its_meaning() {
+    let t = "traffic 50k users, peak 4x\nweb x2 behind lb capacity 300 rps\n";
+    let d = doc(t);
+    let text = |needle: &str| {
+        let h = d.hover(lsp_pos(pos(t, needle, 0, 1))).unwrap();
+        let lsp_types::HoverContents::Markup(m) = h.contents else {
+            panic!()
+        };
+        m.value
+    };
+    let h = text("traffic");
+    assert!(h.contains("**`traffic`** — statement"), "{h}");
+    assert!(h.contains("50000"), "the resolved users: {h}");
+    assert!(h.contains("requests_per_user"), "the defaults filled: {h}");
+    let h = text("peak");
+    assert!(h.contains("busiest"), "{h}");
+    let h = text("capacity");
+    assert!(h.contains("What one instance sustains"), "{h}");
+}
