@@ -18,6 +18,7 @@ pub mod cli;
 pub mod cost;
 pub mod diag;
 pub mod emit;
+pub mod estimate;
 pub mod fmt;
 pub mod graph;
 pub mod keywords;

@@ -30,6 +30,69 @@ pub struct DiffReport {
     pub components: ModelDiff,
     pub files: Vec<TargetDiff>,
     pub migration: Vec<Note>,
+    /// The users each stage carries (`archc estimate`), when either has
+    /// `traffic`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load: Option<LoadChange>,
+}
+
+/// The change of users carried between the two stages.
+#[derive(Debug, Serialize)]
+pub struct LoadChange {
+    /// Daily users of each stage's `traffic` (`None`: no traffic).
+    pub users_from: Option<f64>,
+    pub users_to: Option<f64>,
+    pub carried_from: Option<f64>,
+    pub carried_to: Option<f64>,
+    pub bottleneck_from: Option<String>,
+    pub bottleneck_to: Option<String>,
+}
+
+fn load_change(from: &Model, to: &Model) -> Option<LoadChange> {
+    if from.traffic.is_none() && to.traffic.is_none() {
+        return None;
+    }
+    let (a, b) = (
+        crate::estimate::estimate(from, None),
+        crate::estimate::estimate(to, None),
+    );
+    Some(LoadChange {
+        users_from: from.traffic.as_ref().map(|t| t.users),
+        users_to: to.traffic.as_ref().map(|t| t.users),
+        carried_from: a.users_supported,
+        carried_to: b.users_supported,
+        bottleneck_from: a.bottleneck,
+        bottleneck_to: b.bottleneck,
+    })
+}
+
+impl LoadChange {
+    fn human(&self, o: &mut String) {
+        use crate::estimate::num;
+        let users = |v: Option<f64>| v.map_or("no traffic".to_string(), num);
+        let carried = |v: Option<f64>, b: &Option<String>| match (v, b) {
+            (Some(v), Some(b)) => format!("{} (saturates first: {b})", num(v)),
+            _ => "not estimated".to_string(),
+        };
+        let _ = writeln!(o, "\nLoad (archc estimate)");
+        let _ = writeln!(
+            o,
+            "  traffic        {} -> {}",
+            users(self.users_from),
+            users(self.users_to)
+        );
+        let _ = writeln!(
+            o,
+            "  users carried  {} -> {}",
+            carried(self.carried_from, &self.bottleneck_from),
+            carried(self.carried_to, &self.bottleneck_to)
+        );
+        if let (Some(a), Some(b)) = (self.carried_from, self.carried_to) {
+            if a > 0.0 {
+                let _ = writeln!(o, "  change         x{:.2}", b / a);
+            }
+        }
+    }
 }
 
 pub fn diff(
@@ -44,6 +107,7 @@ pub fn diff(
         to: format!("{}@{}", to.0, to.1.stage),
         files: diff_files::diff(from.1, to.1, targets, unified)?,
         migration: migration::notes(from.1, to.1, &components),
+        load: load_change(from.1, to.1),
         components,
     })
 }
@@ -128,6 +192,9 @@ impl DiffReport {
             for t in &n.text {
                 wrap(&mut o, "    ", &format!("- {t}"));
             }
+        }
+        if let Some(l) = &self.load {
+            l.human(&mut o);
         }
         o
     }

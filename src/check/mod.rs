@@ -4,6 +4,7 @@
 
 pub mod accept;
 mod expiry;
+mod load;
 mod names;
 mod scale;
 mod sessions;
@@ -31,8 +32,10 @@ pub fn check_stage(m: &Model) -> Vec<Diagnostic> {
 /// design has stages (merging happens in `diag::sort_and_merge`).
 pub fn check_design(design: &Design, staged: bool) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for m in &design.stages {
-        for mut d in check_stage(m) {
+    for (i, m) in design.stages.iter().enumerate() {
+        let mut found = check_stage(m);
+        load::check(m, design.stages.get(i + 1), &mut found);
+        for mut d in found {
             if staged {
                 d.stages.push(m.stage.clone());
             }

@@ -6,6 +6,7 @@ mod build;
 mod check;
 mod completions;
 mod diff;
+mod estimate;
 mod explain;
 mod explain_output;
 mod fmt;
@@ -56,6 +57,7 @@ Examples:
   archc explain --keywords                   every keyword of the language, one line each
   archc diff journey.arch --to balanced      what a stage changes from the one before
   archc analyze journey.arch --all-stages    single points of failure and availability
+  archc estimate journey.arch --all-stages   users each stage carries, what saturates first
   archc watch site.arch                      rebuild on every save
   archc completions bash > ~/.local/share/bash-completion/completions/archc
 
@@ -118,6 +120,8 @@ enum Command {
     Diff(diff::Args),
     /// Single points of failure, failure scenarios and availability per stage.
     Analyze(analyze::Args),
+    /// How many users each stage carries, which tier saturates first, and what to do next.
+    Estimate(estimate::Args),
     /// Name the design line and stage behind a line of generated output.
     ExplainOutput(explain_output::Args),
     /// Rebuild on every save.
@@ -145,6 +149,7 @@ pub fn main() -> ExitCode {
         Command::Graph(a) => graph::run(&ui, a),
         Command::Diff(a) => diff::run(&ui, a),
         Command::Analyze(a) => analyze::run(&ui, a),
+        Command::Estimate(a) => estimate::run(&ui, a),
         Command::ExplainOutput(a) => explain_output::run(&ui, a),
         Command::Watch(a) => watch::run(&ui, a),
         Command::Lsp(a) => lsp::run(&ui, a),

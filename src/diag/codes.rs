@@ -206,6 +206,33 @@ pub static CODES: &[CodeInfo] = &[
        region listed twice would be deployed twice into the same place, with the same resource \
        names, and counted twice by the routing. The diagnostic points at the repeat and at the \
        first listing: remove the repeat, or name the other region you meant."),
+    e("E0220", "traffic without a user count",
+      "`traffic` describes the load a stage must carry, and everything in it is counted from the \
+       daily active users: `traffic 50k users` (with `k` and `m` suffixes). The other clauses \
+       (`N requests per user`, `peak Nx`, `reads N%`, `SIZE per response`) have documented \
+       defaults; the user count has none. Start the statement with it, e.g. \
+       `traffic 50k users, peak 3x`."),
+    e("E0221", "load number zero or negative",
+      "A number of the load part of a design (`traffic`, `capacity`, `hits`) is zero or negative. \
+       Users, requests per user, the peak factor, the response size and a capacity must be more \
+       than zero: a tier that sustains `capacity 0 rps` carries nobody, and `peak 0x` would be no \
+       traffic at all. Shares (`reads N%`, `hits N%`) may be 0% but not negative. To say a stage \
+       has no load, leave the clause (or the `traffic` statement) out."),
+    e("E0222", "share over 100%",
+      "`reads N%` is the share of requests that only read and `hits N%` the share of reads a cache \
+       answers: each is a part of a whole, from 0% to 100%. `reads 140%` would make more reads \
+       than requests. Write a percentage of at most 100, e.g. `reads 90%` or `hits 85%`."),
+    e("E0223", "`hits` on a component that is not a cache",
+      "`hits N%` is the share of reads a cache answers without asking the database behind it, so \
+       it is a clause of `cache` only. On a web tier, a database or any other component it means \
+       nothing to the estimate. Move it to the `cache` statement (`cache redis x2 ttl 10m hits \
+       85%`), or remove it."),
+    e("E0224", "capacity in a unit that does not fit the component",
+      "`capacity N UNIT` says what one instance of a component sustains, in the unit of its work: \
+       requests per second (`rps`) for `web` and `lb`, queries per second (`qps`) for `db`, \
+       `cache` and `nosql`, jobs per second (`jobs/s`) for `worker`. `capacity 20 jobs/s` on a \
+       web tier mixes them up. A `queue` or a `cdn` has no capacity of its own in the estimate: \
+       give the workers' capacity instead (docs/estimate.md)."),
     w("W0301", "stateful web tier behind a load balancer without sticky routing",
       "A stateful web tier keeps each user's session in the memory of one server. Behind a load \
        balancer that spreads requests, the next request lands on another server and the user seems \
@@ -269,6 +296,16 @@ pub static CODES: &[CodeInfo] = &[
        changed; sometimes the warning moved to another statement or stage. Remove the accept, or \
        move it where the warning is now: a stale accept tells the next reader about a risk that \
        is not there."),
+    w("W0320", "stage cannot carry its traffic at peak",
+      "`archc estimate` spreads the stage's `traffic` over its tiers (the cache answers its share \
+       of reads, writes go to database primaries, reads spread over replicas, a shard takes its \
+       share) and compares each tier's peak load with its capacity (`capacity`, or the documented \
+       default for its size and engine, docs/estimate.md). The warning points at the `traffic` \
+       line and names the first tier that saturates and what the seed does next (more web \
+       servers, replicas, a cache, shards). On an autoscaling web tier whose maximum cannot carry \
+       the peak it points at `autoscale`. Add capacity, or lower the traffic the stage promises; \
+       if the figures are wrong for your application, say what one instance takes with \
+       `capacity N UNIT`."),
     e("E0401", "generated outputs disagree",
       "`archc check --parity` renders every target for every stage, reads each generated file back \
        (the Compose and Kubernetes YAML, the nginx, HAProxy and Terraform text) and compares what it \

@@ -121,7 +121,7 @@ impl Document {
         match words.first().copied() {
             None => {
                 let starts: &[&str] = if stage.is_some() {
-                    &["datacenters", "logs", "metrics", "drop"]
+                    &["datacenters", "logs", "metrics", "traffic", "drop"]
                 } else {
                     &[
                         "system",
@@ -129,6 +129,7 @@ impl Document {
                         "datacenters",
                         "logs",
                         "metrics",
+                        "traffic",
                         "stage",
                     ]
                 };
@@ -146,6 +147,10 @@ impl Document {
                 },
                 _ => {}
             },
+            Some("traffic") => {
+                out.context = Some("traffic");
+                traffic_words(&mut out, &words, last, prev);
+            }
             Some("datacenters") => {
                 out.context = Some("datacenters");
                 match last {
@@ -162,6 +167,29 @@ impl Document {
             }
         }
         out.items
+    }
+}
+
+/// `traffic N users, N requests per user, peak Nx, reads N%, SIZE per response`:
+/// the word a number asks for, else the clauses not written yet.
+fn traffic_words(out: &mut Out, words: &[&str], last: &str, prev: &str) {
+    let number = |w: &str| w.starts_with(|c: char| c.is_ascii_digit());
+    let size = |w: &str| number(w) && ["kb", "mb", "gb", "tb"].iter().any(|u| w.ends_with(u));
+    match (prev, last) {
+        (_, "requests" | "request") => out.keyword("per"),
+        ("requests" | "request", "per") => out.keyword("user"),
+        (_, "per") => out.keyword("response"),
+        (_, "peak" | "reads") => {}
+        (_, w) if size(w) && !matches!(prev, "peak" | "reads") => out.keyword("per"),
+        ("traffic", w) if number(w) => out.keyword("users"),
+        (p, w) if number(w) && !matches!(p, "peak" | "reads") => out.keyword("requests"),
+        _ => {
+            for w in ["peak", "reads"] {
+                if !words.contains(&w) {
+                    out.keyword(w);
+                }
+            }
+        }
     }
 }
 
@@ -183,7 +211,13 @@ fn clause_words(out: &mut Out, model: &Model, kind: Kind, words: &[&str], last: 
         (_, "at") => out.keyword("cpu"),
         ("with", _) => out.keyword("replicas"),
         // A value comes next.
-        (_, "autoscale" | "by" | "port" | "image" | "health" | "ttl" | "memory" | "storage")
+        ("capacity", n) if n.starts_with(|c: char| c.is_ascii_digit()) => {
+            if let Some(unit) = crate::syntax::capacity_unit_of(kind) {
+                out.keyword(unit.as_str());
+            }
+        }
+        (_, "capacity" | "hits")
+        | (_, "autoscale" | "by" | "port" | "image" | "health" | "ttl" | "memory" | "storage")
         | (_, "env" | "secret" | "label")
         | (_, "for" | "cpu" | "with") => {}
         ("autoscale", range) if range.contains("..") => {

@@ -89,6 +89,20 @@ impl Document {
             Stmt::System(_) => At::Keyword(keywords::lookup(text, Some("system"))?),
             Stmt::Region(_) => At::Keyword(keywords::lookup(text, Some("region"))?),
             Stmt::Accept(_) => At::Keyword(keywords::lookup(text, None)?),
+            Stmt::Traffic(_) => {
+                if text == "traffic" {
+                    // The keyword's meaning, then the load as resolved,
+                    // defaults filled.
+                    At::Component {
+                        kind: Kind::Traffic,
+                        name: "traffic".to_string(),
+                        model,
+                        keyword: keywords::lookup("traffic", None),
+                    }
+                } else {
+                    At::Keyword(keywords::lookup(text, Some("traffic"))?)
+                }
+            }
             Stmt::Datacenters { .. } => {
                 if text == "datacenters" {
                     component(Kind::Datacenters, "datacenters", model)
@@ -337,6 +351,12 @@ pub(super) fn find<'m>(
             )
         }),
         Kind::Logs => model.logs.as_ref().map(|o| (serde_json::json!({}), o)),
+        Kind::Traffic => model.traffic.as_ref().map(|t| {
+            (
+                serde_json::to_value(t).expect("models serialise"),
+                &t.origin,
+            )
+        }),
         Kind::Metrics => model.metrics.as_ref().map(|o| (serde_json::json!({}), o)),
     }
 }

@@ -177,6 +177,7 @@ impl Document {
                 };
                 (name, kind.keyword(), symbol_kind(kind), sel)
             }
+            Stmt::Traffic(_) => ("traffic".into(), "traffic", SymbolKind::OBJECT, s.span),
             Stmt::Datacenters { .. } => (
                 "datacenters".into(),
                 "datacenters",
@@ -255,13 +256,13 @@ fn symbol_kind(kind: Kind) -> SymbolKind {
         Kind::Web | Kind::Worker => SymbolKind::CLASS,
         Kind::Lb | Kind::Cdn => SymbolKind::INTERFACE,
         Kind::Db | Kind::Cache | Kind::Nosql | Kind::Queue => SymbolKind::STRUCT,
-        Kind::Logs | Kind::Metrics | Kind::Datacenters => SymbolKind::OBJECT,
+        Kind::Logs | Kind::Metrics | Kind::Datacenters | Kind::Traffic => SymbolKind::OBJECT,
     }
 }
 
 /// The kinds a component statement can start with, by keyword.
 pub(crate) fn kind_of_word(word: &str) -> Option<Kind> {
-    const KINDS: [Kind; 11] = [
+    const KINDS: [Kind; 12] = [
         Kind::Web,
         Kind::Lb,
         Kind::Db,
@@ -273,6 +274,7 @@ pub(crate) fn kind_of_word(word: &str) -> Option<Kind> {
         Kind::Logs,
         Kind::Metrics,
         Kind::Datacenters,
+        Kind::Traffic,
     ];
     KINDS.into_iter().find(|k| k.keyword() == word)
 }

@@ -9,6 +9,18 @@ pub const DEFAULT_CPU_TARGET: u32 = 70;
 pub const DEFAULT_DB_STORAGE_GB: u32 = 20;
 pub const DEFAULT_CACHE_MEMORY_MB: u32 = 256;
 pub const LB_PORT: u16 = 80;
+
+// `traffic` clauses left out (docs/estimate.md gives the reasoning).
+/// Requests one daily user makes: a couple of visits of a few pages, each
+/// page with its API calls.
+pub const DEFAULT_REQUESTS_PER_USER: f64 = 20.0;
+/// The busiest hour's rate over the day's average: a day's traffic is not
+/// flat, most sites see 2-4x at their peak hour.
+pub const DEFAULT_PEAK: f64 = 3.0;
+/// Share of requests that only read: most web traffic is read-heavy (9:1).
+pub const DEFAULT_READS_PERCENT: f64 = 90.0;
+/// Bytes per response: an HTML page or a JSON response, compressed.
+pub const DEFAULT_RESPONSE_BYTES: f64 = 32.0 * 1024.0;
 /// The stage name of a file that declares no stages.
 pub const SINGLE_STAGE: &str = "main";
 

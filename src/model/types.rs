@@ -51,6 +51,50 @@ pub struct Model {
     pub workers: Vec<Worker>,
     pub logs: Option<Origin>,
     pub metrics: Option<Origin>,
+    /// `traffic N users, …`: the load the stage must carry (`archc estimate`).
+    /// Never changes what a target deploys.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<Traffic>,
+}
+
+/// The stage's load, every clause the design left out at its default
+/// (`model::defaults`, docs/estimate.md).
+#[derive(Clone, Debug, Serialize)]
+pub struct Traffic {
+    /// Daily active users.
+    pub users: f64,
+    /// Requests one user makes a day.
+    pub requests_per_user: f64,
+    /// Peak requests per second over the day's average.
+    pub peak: f64,
+    /// Share of requests that only read, 0–100.
+    pub reads_percent: f64,
+    /// Bytes sent per response.
+    pub response_bytes: f64,
+    /// The clauses left at their default, by keyword (`peak`, `reads`, …).
+    pub defaults: Vec<&'static str>,
+    pub origin: Origin,
+}
+
+/// The unit of a `capacity` clause: requests (web, lb), queries (db, cache,
+/// nosql) or jobs (worker) per second.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CapacityUnit {
+    Rps,
+    Qps,
+    #[serde(rename = "jobs/s")]
+    JobsPerSecond,
+}
+
+impl CapacityUnit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CapacityUnit::Rps => "rps",
+            CapacityUnit::Qps => "qps",
+            CapacityUnit::JobsPerSecond => "jobs/s",
+        }
+    }
 }
 
 /// Where a component came from: the statement that wrote it and in which stage.
@@ -164,6 +208,10 @@ pub struct Web {
     /// `label KEY=VALUE, …`, as written.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<Label>,
+    /// `capacity N UNIT`: what one instance sustains; `None`: the
+    /// estimate's default for the size and engine (`estimate::defaults`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<f64>,
     pub origin: Origin,
     #[serde(skip)]
     pub spans: ClauseSpans,
@@ -198,6 +246,10 @@ pub struct Lb {
     /// `label KEY=VALUE, …`, as written.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<Label>,
+    /// `capacity N UNIT`: what one instance sustains; `None`: the
+    /// estimate's default for the size and engine (`estimate::defaults`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<f64>,
     pub origin: Origin,
     #[serde(skip)]
     pub spans: ClauseSpans,
@@ -249,6 +301,10 @@ pub struct Db {
     /// `label KEY=VALUE, …`, as written.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<Label>,
+    /// `capacity N UNIT`: what one instance sustains; `None`: the
+    /// estimate's default for the size and engine (`estimate::defaults`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<f64>,
     pub origin: Origin,
     #[serde(skip)]
     pub spans: ClauseSpans,
@@ -299,6 +355,13 @@ pub struct Cache {
     /// `label KEY=VALUE, …`, as written.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<Label>,
+    /// `capacity N UNIT`: what one instance sustains; `None`: the
+    /// estimate's default for the size and engine (`estimate::defaults`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<f64>,
+    /// `hits N%`: the share of reads the cache answers, 0–100.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hits_percent: Option<f64>,
     pub origin: Origin,
     #[serde(skip)]
     pub spans: ClauseSpans,
@@ -345,6 +408,10 @@ pub struct Nosql {
     /// `label KEY=VALUE, …`, as written.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<Label>,
+    /// `capacity N UNIT`: what one instance sustains; `None`: the
+    /// estimate's default for the size and engine (`estimate::defaults`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<f64>,
     pub origin: Origin,
     #[serde(skip)]
     pub spans: ClauseSpans,
@@ -395,6 +462,10 @@ pub struct Worker {
     /// `label KEY=VALUE, …`, as written.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<Label>,
+    /// `capacity N UNIT`: what one instance sustains; `None`: the
+    /// estimate's default for the size and engine (`estimate::defaults`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<f64>,
     pub origin: Origin,
     #[serde(skip)]
     pub spans: ClauseSpans,

@@ -1,8 +1,8 @@
 //! The syntax tree. Every node carries a `Copy` span; nothing borrows the source.
 
 use crate::model::{
-    CacheEngine, DbEngine, Evict, LbEngine, LbMethod, NosqlEngine, QueueEngine, SizeClass,
-    StoreKind, WebState,
+    CacheEngine, CapacityUnit, DbEngine, Evict, LbEngine, LbMethod, NosqlEngine, QueueEngine,
+    SizeClass, StoreKind, WebState,
 };
 use crate::span::{Span, Spanned};
 use serde::Serialize;
@@ -76,6 +76,24 @@ pub enum Stmt {
     /// `accept CODE "REASON"` on its own: for the whole file at top level,
     /// for its stage inside a stage block.
     Accept(Accept),
+    /// `traffic N users, …`: the load a stage must carry.
+    Traffic(Traffic),
+}
+
+/// `traffic N users[, N requests per user][, peak Nx][, reads N%][, SIZE per response]`,
+/// each number as written (checked while lowering: E0220-E0222).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Traffic {
+    /// Daily active users, the `k`/`m` suffix applied.
+    pub users: Option<Spanned<f64>>,
+    /// Requests one user makes a day.
+    pub requests_per_user: Option<Spanned<f64>>,
+    /// Peak requests per second over the day's average.
+    pub peak: Option<Spanned<f64>>,
+    /// Share of requests that only read, in percent.
+    pub reads_percent: Option<Spanned<f64>>,
+    /// Bytes sent back per response.
+    pub response_bytes: Option<Spanned<f64>>,
 }
 
 /// Every word `drop` accepts as a kind: the components and the singletons.
@@ -91,6 +109,7 @@ pub const KIND_WORDS: &[&str] = &[
     "logs",
     "metrics",
     "datacenters",
+    "traffic",
 ];
 
 /// Every word a statement can start with.
@@ -111,6 +130,7 @@ pub const STATEMENT_WORDS: &[&str] = &[
     "worker",
     "logs",
     "metrics",
+    "traffic",
 ];
 
 /// The kinds of component, and the singletons `logs`, `metrics`, `datacenters`
@@ -129,6 +149,7 @@ pub enum Kind {
     Logs,
     Metrics,
     Datacenters,
+    Traffic,
 }
 
 impl Kind {
@@ -145,6 +166,7 @@ impl Kind {
             Kind::Logs => "logs",
             Kind::Metrics => "metrics",
             Kind::Datacenters => "datacenters",
+            Kind::Traffic => "traffic",
         }
     }
 
@@ -165,6 +187,7 @@ impl Kind {
                 "env",
                 "secret",
                 "label",
+                "capacity",
             ],
             Kind::Lb => &[
                 "nginx",
@@ -174,6 +197,7 @@ impl Kind {
                 "ip-hash",
                 "sticky",
                 "label",
+                "capacity",
             ],
             Kind::Db => &[
                 "postgres",
@@ -184,6 +208,7 @@ impl Kind {
                 "storage",
                 "size",
                 "label",
+                "capacity",
             ],
             Kind::Cache => &[
                 "redis",
@@ -194,12 +219,16 @@ impl Kind {
                 "colocated",
                 "size",
                 "label",
+                "capacity",
+                "hits",
             ],
             Kind::Cdn => &["for", "ttl", "versioned", "label"],
-            Kind::Nosql => &["dynamodb", "mongodb", "label"],
+            Kind::Nosql => &["dynamodb", "mongodb", "label", "capacity"],
             Kind::Queue => &["rabbitmq", "redis", "sqs", "label"],
-            Kind::Worker => &["consumes", "image", "size", "env", "secret", "label"],
-            Kind::Logs | Kind::Metrics | Kind::Datacenters => &[],
+            Kind::Worker => &[
+                "consumes", "image", "size", "env", "secret", "label", "capacity",
+            ],
+            Kind::Logs | Kind::Metrics | Kind::Datacenters | Kind::Traffic => &[],
         }
     }
 }
@@ -263,6 +292,13 @@ pub enum Clause {
     Secret(Vec<Spanned<String>>),
     /// `label KEY=VALUE, …`, as written.
     Label(Vec<Setting>),
+    /// `capacity N rps|qps|jobs/s`: what one instance sustains.
+    Capacity {
+        value: Spanned<f64>,
+        unit: Spanned<CapacityUnit>,
+    },
+    /// `hits N%`: the share of reads a cache answers.
+    Hits(Spanned<f64>),
 }
 
 /// One `NAME=VALUE` of `env` or `label`: the value unquoted, its span the
@@ -308,6 +344,8 @@ impl Clause {
             Clause::Env(_) => "env",
             Clause::Secret(_) => "secret",
             Clause::Label(_) => "label",
+            Clause::Capacity { .. } => "capacity",
+            Clause::Hits(_) => "hits",
         }
     }
 
@@ -338,6 +376,8 @@ impl Clause {
             "env" => "`env`",
             "secret" => "`secret`",
             "label" => "`label`",
+            "capacity" => "the capacity",
+            "hits" => "the hit share",
             _ => "the queue",
         }
     }

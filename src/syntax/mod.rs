@@ -7,4 +7,4 @@ mod parse;
 mod words;
 
 pub use grammar::{ArchParser, Rule};
-pub use parse::{parse, MAX_COUNT, MAX_NAME_LEN};
+pub use parse::{capacity_unit_of, parse, MAX_COUNT, MAX_NAME_LEN};

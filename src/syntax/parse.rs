@@ -9,8 +9,11 @@
 //! message in `super::words`.
 
 mod literals;
+mod load;
 mod lower;
 mod settings;
+
+pub use load::capacity_unit_of;
 
 use super::ast::*;
 use super::grammar::{ArchParser, Rule};
@@ -286,7 +289,15 @@ fn statement_text(rest: &str) -> &str {
 fn words_end(pair: &Pair<'_, Rule>) -> usize {
     let token = matches!(
         pair.as_rule(),
-        Rule::string | Rule::range | Rule::percent | Rule::duration | Rule::size_lit
+        Rule::string
+            | Rule::range
+            | Rule::percent
+            | Rule::duration
+            | Rule::size_lit
+            | Rule::user_count
+            | Rule::load_percent
+            | Rule::peak_factor
+            | Rule::load_size
     );
     match pair.clone().into_inner().last() {
         Some(last) if !token => words_end(&last),

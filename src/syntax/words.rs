@@ -38,6 +38,12 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::duration_unit => "a unit (`s`, `m`, `h` or `d`)",
         Rule::size_unit => "a unit (`kb`, `mb`, `gb` or `tb`)",
         Rule::EOI => "the end of the statement",
+        Rule::load_num => "a number",
+        Rule::user_count => "a user count like `50k`",
+        Rule::load_percent => "a percentage like `90%`",
+        Rule::peak_factor => "a factor like `4x`",
+        Rule::load_size => "a size like `40kb`",
+        Rule::capacity_unit => "a unit (`rps`, `qps` or `jobs/s`)",
         _ => return keyword(rule),
     })
 }
@@ -111,6 +117,15 @@ pub fn keyword(rule: Rule) -> Option<&'static str> {
         Rule::kw_secret => "secret",
         Rule::kw_label => "label",
         Rule::kw_accept => "accept",
+        Rule::kw_traffic => "traffic",
+        Rule::kw_users => "users",
+        Rule::kw_requests => "requests",
+        Rule::kw_per => "per",
+        Rule::kw_peak => "peak",
+        Rule::kw_reads => "reads",
+        Rule::kw_response => "response",
+        Rule::kw_capacity => "capacity",
+        Rule::kw_hits => "hits",
         _ => return None,
     })
 }
@@ -176,6 +191,12 @@ fn choice(rule: Rule) -> &'static [&'static str] {
         Rule::worker_stmt => &["worker"],
         Rule::logs_stmt => &["logs"],
         Rule::metrics_stmt => &["metrics"],
+        Rule::traffic_stmt => &["traffic"],
+        Rule::capacity => &["capacity"],
+        Rule::hits => &["hits"],
+        Rule::traffic_peak => &["peak"],
+        Rule::traffic_reads => &["reads"],
+        Rule::capacity_unit => &["rps", "qps", "jobs/s"],
         Rule::drop_stmt => &["drop"],
         Rule::stage_open => &["stage"],
         // pest names the whole rule when the very first word fails.

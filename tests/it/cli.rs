@@ -333,10 +333,10 @@ fn explain_output_traces_generated_lines_to_design_lines() {
         assert_eq!(code(&r), 0, "{}", stderr(&r));
         String::from_utf8(r.stdout).unwrap()
     };
-    // journey.arch line 12 is `web stateful x2 behind lb`, line 34 the sharded db.
+    // journey.arch line 15 is `web stateful x2 behind lb`, line 42 the sharded db.
     let t = explain("balanced/haproxy/lb.cfg", "server web-2");
     assert!(
-        t.contains("web `web`, examples/journey.arch:12:3: web stateful x2 behind lb"),
+        t.contains("web `web`, examples/journey.arch:15:3: web stateful x2 behind lb"),
         "{t}"
     );
     let t = explain(
@@ -344,7 +344,7 @@ fn explain_output_traces_generated_lines_to_design_lines() {
         "replicate_source_db    = aws_db_instance.db_shard_3",
     );
     assert!(
-        t.contains("examples/journey.arch:34:3: db postgres sharded by user_id x4"),
+        t.contains("examples/journey.arch:42:3: db postgres sharded by user_id x4"),
         "{t}"
     );
     assert!(t.contains("written in stage sharded"), "{t}");
@@ -373,7 +373,7 @@ fn explain_output_traces_generated_lines_to_design_lines() {
             .lines()
             .nth(1)
             .unwrap()
-            .starts_with("# From design lines 20, 23-24 of examples/journey.arch"),
+            .starts_with("# From design lines 25, 29-30 of examples/journey.arch"),
         "{header}"
     );
     let r = run(&["explain-output", p.to_str().unwrap()]);
@@ -385,15 +385,15 @@ fn explain_output_traces_generated_lines_to_design_lines() {
         .collect();
     assert_eq!(listed.len(), 3, "{t}");
     assert!(
-        listed[0].contains("cdn `cdn`, examples/journey.arch:20:3: cdn for /static ttl 1d"),
+        listed[0].contains("cdn `cdn`, examples/journey.arch:25:3: cdn for /static ttl 1d"),
         "{t}"
     );
     assert!(
-        listed[1].contains("journey.arch:23:3: web stateless autoscale"),
+        listed[1].contains("journey.arch:29:3: web stateless autoscale"),
         "{t}"
     );
     assert!(
-        listed[2].contains("lb `lb`, examples/journey.arch:24:3: lb nginx round-robin"),
+        listed[2].contains("lb `lb`, examples/journey.arch:30:3: lb nginx round-robin"),
         "{t}"
     );
     assert!(

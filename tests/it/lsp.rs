@@ -573,7 +573,7 @@ fn completion_follows_the_statement_being_typed() {
     assert!(!got.contains(&"haproxy".to_string()), "{got:?}");
     assert!(got.contains(&"least-conn".to_string()), "{got:?}");
     let got = complete("lb front haproxy least-conn \n", "conn \n", 5);
-    assert_eq!(got, ["sticky", "label"]);
+    assert_eq!(got, ["sticky", "label", "capacity"]);
     let got = complete("db main postgres x2 \n", "x2 \n", 3);
     assert!(!got.contains(&"mysql".to_string()), "{got:?}");
     assert!(got.contains(&"sharded".to_string()), "{got:?}");
@@ -583,6 +583,30 @@ fn completion_follows_the_statement_being_typed() {
     // Top level: `system` and `stage`, no `drop`.
     let got = complete("\n", "\n", 0);
     assert!(got.contains(&"stage".to_string()) && !got.contains(&"drop".to_string()));
+    // The load part: `traffic` words, a capacity's unit for its kind.
+    assert_eq!(complete("traffic 50k \n", "50k \n", 4), ["users"]);
+    assert_eq!(
+        complete("traffic 50k users, 30 \n", "30 \n", 3),
+        ["requests"]
+    );
+    assert_eq!(
+        complete("traffic 5k users, 30 requests \n", "requests \n", 9),
+        ["per"]
+    );
+    assert_eq!(complete("traffic 5k users, 40kb \n", "40kb \n", 5), ["per"]);
+    assert_eq!(
+        complete("traffic 5k users, 40kb per \n", "per \n", 4),
+        ["response"]
+    );
+    assert_eq!(
+        complete("traffic 5k users, peak 2x, \n", ", \n", 2),
+        ["reads"]
+    );
+    assert_eq!(
+        complete("worker w consumes q capacity 5 \n", "5 \n", 2),
+        ["jobs/s"]
+    );
+    assert_eq!(complete("db capacity 5 \n", "5 \n", 2), ["qps"]);
     // A partial word is replaced by the completion.
     let t = "web x2 beh";
     let d = doc(t);
@@ -1245,4 +1269,25 @@ fn watch_rebuilds_when_an_override_template_changes() {
     w.expect("E0502");
     w.assert_alive();
     assert!(std::fs::read_to_string(&conf).unwrap().contains("# second"));
+}
+
+#[test]
+fn hover_on_traffic_shows_the_load_with_its_defaults_and_on_a_load_word_its_meaning() {
+    let t = "traffic 50k users, peak 4x\nweb x2 behind lb capacity 300 rps\n";
+    let d = doc(t);
+    let text = |needle: &str| {
+        let h = d.hover(lsp_pos(pos(t, needle, 0, 1))).unwrap();
+        let lsp_types::HoverContents::Markup(m) = h.contents else {
+            panic!()
+        };
+        m.value
+    };
+    let h = text("traffic");
+    assert!(h.contains("**`traffic`** — statement"), "{h}");
+    assert!(h.contains("50000"), "the resolved users: {h}");
+    assert!(h.contains("requests_per_user"), "the defaults filled: {h}");
+    let h = text("peak");
+    assert!(h.contains("busiest"), "{h}");
+    let h = text("capacity");
+    assert!(h.contains("What one instance sustains"), "{h}");
 }

@@ -13,6 +13,7 @@ mod emit_k8s;
 mod emit_nginx;
 mod emit_terraform;
 mod env_label;
+mod estimate;
 mod first_hour;
 mod fixtures;
 mod graph;

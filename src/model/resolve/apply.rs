@@ -41,16 +41,28 @@ impl Resolver {
                     Decl {
                         comp: None,
                         datacenters: Some((regions.as_slice(), *geodns)),
+                        traffic: None,
                         span: s.span,
                         stage: stage.map(str::to_string),
                     },
                 )
             }
+            Stmt::Traffic(t) => (
+                (Kind::Traffic, Kind::Traffic.keyword().to_string()),
+                Decl {
+                    comp: None,
+                    datacenters: None,
+                    traffic: Some(t),
+                    span: s.span,
+                    stage: stage.map(str::to_string),
+                },
+            ),
             Stmt::Component(c) => (
                 (c.kind.node, decl_name(c.kind.node, c.name.as_ref())),
                 Decl {
                     comp: Some(c),
                     datacenters: None,
+                    traffic: None,
                     span: s.span,
                     stage: stage.map(str::to_string),
                 },
@@ -138,7 +150,9 @@ impl Resolver {
         stage: Option<&str>,
     ) {
         let what = match key.0 {
-            Kind::Logs | Kind::Metrics | Kind::Datacenters => format!("`{}`", key.0.keyword()),
+            Kind::Logs | Kind::Metrics | Kind::Datacenters | Kind::Traffic => {
+                format!("`{}`", key.0.keyword())
+            }
             k => format!("{} `{}`", k.keyword(), key.1),
         };
         let scope = stage.map_or("in this file".to_string(), |st| format!("in stage `{st}`"));

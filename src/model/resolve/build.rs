@@ -39,6 +39,7 @@ impl Resolver {
                 workers: Vec::new(),
                 logs: None,
                 metrics: None,
+                traffic: None,
             },
             diags: Vec::new(),
             dropped: &self.dropped,
@@ -57,6 +58,10 @@ impl Resolver {
                     geodns,
                     origin,
                 });
+                continue;
+            }
+            if let Some(t) = decl.traffic {
+                b.model.traffic = Some(traffic(t, origin));
                 continue;
             }
             let comp = decl
@@ -91,7 +96,41 @@ impl Builder<'_> {
             Kind::Worker => self.worker(name, &cl, origin),
             Kind::Logs => self.model.logs = Some(origin),
             Kind::Metrics => self.model.metrics = Some(origin),
-            Kind::Datacenters => unreachable!("datacenters are not a component statement"),
+            Kind::Datacenters | Kind::Traffic => {
+                unreachable!("datacenters and traffic are not component statements")
+            }
         }
+    }
+}
+
+/// The stage's load, each clause left out at its default (named in
+/// `defaults`, for every output that uses it).
+fn traffic(t: &ast::Traffic, origin: Origin) -> Traffic {
+    use crate::model::defaults::*;
+    let mut defaults = Vec::new();
+    let mut pick = |v: &Option<crate::span::Spanned<f64>>, default: f64, word: &'static str| {
+        // A number reported while parsing (NaN) counts as left out.
+        v.as_ref()
+            .map(|v| v.node)
+            .filter(|v| v.is_finite())
+            .unwrap_or_else(|| {
+                defaults.push(word);
+                default
+            })
+    };
+    let users = pick(&t.users, 0.0, "users");
+    let requests_per_user = pick(&t.requests_per_user, DEFAULT_REQUESTS_PER_USER, "requests");
+    let peak = pick(&t.peak, DEFAULT_PEAK, "peak");
+    let reads_percent = pick(&t.reads_percent, DEFAULT_READS_PERCENT, "reads");
+    let response_bytes = pick(&t.response_bytes, DEFAULT_RESPONSE_BYTES, "response");
+    defaults.retain(|d| *d != "users");
+    Traffic {
+        users,
+        requests_per_user,
+        peak,
+        reads_percent,
+        response_bytes,
+        defaults,
+        origin,
     }
 }

@@ -38,6 +38,20 @@ impl<'a> Clauses<'a> {
             _ => (crate::model::runtime::placeholder::IMAGE.to_string(), true),
         }
     }
+    /// `capacity N UNIT`: per instance, the unit checked while parsing.
+    pub(super) fn capacity(&self) -> Option<f64> {
+        match self.get("capacity") {
+            Some(Clause::Capacity { value, .. }) if value.node.is_finite() => Some(value.node),
+            _ => None,
+        }
+    }
+    /// `hits N%`.
+    pub(super) fn hits(&self) -> Option<f64> {
+        match self.get("hits") {
+            Some(Clause::Hits(v)) if v.node.is_finite() => Some(v.node),
+            _ => None,
+        }
+    }
     pub(super) fn has(&self, key: &str) -> bool {
         self.0.contains_key(key)
     }

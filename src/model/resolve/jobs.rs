@@ -46,6 +46,7 @@ impl Builder<'_> {
             resources: cl.size(),
             env: cl.env(),
             secrets: cl.secrets(),
+            capacity: cl.capacity(),
             labels: cl.labels(),
             origin,
             spans: cl.spans(),

@@ -52,6 +52,7 @@ impl Builder<'_> {
                     sticky: false,
                     port: LB_PORT,
                     backends: Vec::new(),
+                    capacity: None,
                     labels: Vec::new(),
                     origin: Origin {
                         span: behind,

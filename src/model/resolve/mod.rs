@@ -35,6 +35,7 @@ use std::collections::HashMap;
 struct Decl<'a> {
     comp: Option<&'a ast::Component>,
     datacenters: Option<(&'a [Spanned<String>], bool)>,
+    traffic: Option<&'a ast::Traffic>,
     span: Span,
     stage: Option<String>,
 }

@@ -27,6 +27,13 @@ impl Driver<'_> {
                 accepts: Vec::new(),
             };
         }
+        if rule == Rule::traffic_stmt {
+            return Statement {
+                stmt: Stmt::Traffic(self.traffic(span, pair)),
+                span,
+                accepts: Vec::new(),
+            };
+        }
         let mut inner = pair.into_inner();
         let stmt = match rule {
             Rule::system_stmt => Stmt::System(self.name(inner.nth(1).expect("system has a name"))),
@@ -137,6 +144,7 @@ impl Driver<'_> {
         }
         self.check_conflicts(&clauses);
         self.check_settings_once(&clauses);
+        self.check_load_clauses(kind.node, &clauses);
         if kind.node == Kind::Cdn && !clauses.iter().any(|c| matches!(c.node, Clause::Paths(_))) {
             self.diags.push(
                 Diagnostic::new("E0011", span, "a CDN needs the paths it serves")
@@ -273,6 +281,8 @@ impl Driver<'_> {
             Rule::env => self.env_clause(&p),
             Rule::secret => self.secret_clause(&p),
             Rule::label => self.label_clause(&p),
+            Rule::capacity => self.capacity(&p),
+            Rule::hits => self.hits(&p),
             other => unreachable!("the grammar produced an unexpected clause {other:?}"),
         }
     }
@@ -471,6 +481,7 @@ fn kind_of_keyword(rule: Rule) -> Kind {
         Rule::kw_logs => Kind::Logs,
         Rule::kw_metrics => Kind::Metrics,
         Rule::kw_datacenters => Kind::Datacenters,
+        Rule::kw_traffic => Kind::Traffic,
         other => unreachable!("{other:?} is not a kind keyword"),
     }
 }
