@@ -27,6 +27,10 @@ use std::time::{Duration, Instant};
 
 const LOOPBACK: &str = "127.0.0.1";
 
+/// The web tier's measured throughput against `archc estimate` (issue 15).
+#[path = "traffic_saturation.rs"]
+mod saturation;
+
 // ---------------------------------------------------------------------------
 // Time limits.
 // ---------------------------------------------------------------------------
@@ -343,6 +347,21 @@ struct StubState {
     sessions: AtomicUsize,
     /// Cookie headers seen on non-health requests.
     cookies_seen: Mutex<Vec<String>>,
+    /// At most one non-health request per interval (a server with a capacity
+    /// in requests per second); `None` answers at once.
+    pace: Mutex<Option<Pace>>,
+}
+
+/// The pace of a stub with a capacity: each request is answered at its own
+/// slot, `interval` after the one before, so however many arrive together the
+/// stub serves at most 1/interval per second and the rest wait (as requests
+/// queue on a saturated server).
+struct Pace {
+    interval: Duration,
+    next: Instant,
+    /// The longest a request waited for its slot: above zero only once more
+    /// requests arrived than the capacity serves.
+    longest_wait: Duration,
 }
 
 impl StubState {
@@ -363,6 +382,29 @@ impl StubState {
     fn reset(&self) {
         self.hits.lock().unwrap().clear();
         self.cookies_seen.lock().unwrap().clear();
+    }
+
+    /// Serves at most `rps` non-health requests per second from now on.
+    fn limit_rate(&self, rps: f64) {
+        *self.pace.lock().unwrap() = Some(Pace {
+            interval: Duration::from_secs_f64(1.0 / rps),
+            next: Instant::now(),
+            longest_wait: Duration::ZERO,
+        });
+    }
+
+    /// Sleeps until this request's slot (see `Pace`).
+    fn wait_for_slot(&self) {
+        let slot = {
+            let mut pace = self.pace.lock().unwrap();
+            let Some(p) = pace.as_mut() else { return };
+            let now = Instant::now();
+            let slot = p.next.max(now);
+            p.next = slot + p.interval;
+            p.longest_wait = p.longest_wait.max(slot - now);
+            slot
+        };
+        thread::sleep(slot.saturating_duration_since(Instant::now()));
     }
 }
 
@@ -392,6 +434,7 @@ impl Stub {
                 health_hits: AtomicUsize::new(0),
                 sessions: AtomicUsize::new(0),
                 cookies_seen: Mutex::new(Vec::new()),
+                pace: Mutex::new(None),
             }),
             running: Arc::new(AtomicBool::new(false)),
             accept: None,
@@ -519,6 +562,7 @@ fn handle(mut c: TcpStream, st: &StubState) {
                 .unwrap()
                 .push(cookie.trim().to_string());
         }
+        st.wait_for_slot();
         let ms = st.slow_ms.load(Ordering::SeqCst);
         if ms > 0 {
             thread::sleep(Duration::from_millis(ms));
