@@ -25,6 +25,7 @@ mod app_env;
 mod caches;
 mod databases;
 mod env_example;
+mod hardening;
 mod nosql;
 mod ops;
 mod passes;

@@ -50,6 +50,7 @@ mod namespace;
 mod network_policy;
 mod nosql;
 mod objects;
+mod policy;
 mod queues;
 mod replication;
 mod web_and_workers;

@@ -16,6 +16,8 @@ pub(super) struct VariablesTf {
     /// RDS or DocumentDB instances: the `skip_final_snapshot` variable.
     snapshots: bool,
     logs: bool,
+    /// Databases or load balancers: the `deletion_protection` variable.
+    protect: bool,
     /// Data centers: the `domain` variable.
     dns: bool,
 }
@@ -28,6 +30,7 @@ impl TfFile for VariablesTf {
             hosts: has_hosts(m),
             snapshots: snapshots(m),
             logs: m.logs.is_some(),
+            protect: snapshots(m) || !m.lbs.is_empty(),
             dns: m.datacenters.is_some(),
         }
     }
