@@ -749,7 +749,17 @@ fn caches_queues_and_data_centers_follow_the_model() {
                 "{ctx}"
             );
         }
-        let records = resources(&text, "aws_route53_record");
+        // The routing records; `<lb>_cert` validates the HTTPS certificate.
+        let (cert, records): (Vec<_>, Vec<_>) = resources(&text, "aws_route53_record")
+            .into_iter()
+            .partition(|(l, _)| l.ends_with("_cert"));
+        let https = m.datacenters.is_some() && !m.lbs.is_empty();
+        assert_eq!(cert.len(), usize::from(https), "{ctx}");
+        assert_eq!(
+            text.contains("protocol          = \"HTTPS\""),
+            https,
+            "{ctx}"
+        );
         match (&m.datacenters, m.lbs.is_empty()) {
             (Some(dc), false) if !dc.geodns => {
                 // Failover: the primary, and a secondary when there are two or more.
@@ -800,8 +810,20 @@ fn caches_queues_and_data_centers_follow_the_model() {
         }
         // Central logs and metrics only when the design asks for them.
         let hosts = m.webs.len() + m.workers.len();
-        let logs = resources(&text, "aws_cloudwatch_log_group").len();
-        assert_eq!(logs, if m.logs.is_some() { hosts } else { 0 }, "{ctx}");
+        // (Besides the VPC's flow logs, wherever there is a VPC.)
+        let (flow, logs): (Vec<_>, Vec<_>) = resources(&text, "aws_cloudwatch_log_group")
+            .into_iter()
+            .partition(|(l, _)| l == "flow");
+        assert_eq!(
+            flow.len(),
+            usize::from(text.contains("resource \"aws_vpc\" \"main\"")),
+            "{ctx}"
+        );
+        assert_eq!(
+            logs.len(),
+            if m.logs.is_some() { hosts } else { 0 },
+            "{ctx}"
+        );
         let alarms = resources(&text, "aws_cloudwatch_metric_alarm").len();
         if m.metrics.is_some() {
             let dbs: u32 = m

@@ -59,6 +59,10 @@ const ROOT_READER: [(&str, &str); 2] = [
         "reads the node's container logs under /var/log, readable by root only (every capability dropped, read-only root file system)",
     ),
 ];
+const IMAGE_USER: (&str, &str) = (
+    "CKV_K8S_40",
+    "the design's image runs as its own non-root user (runAsNonRoot is enforced); its uid is the image's to choose",
+);
 const API_TOKEN: (&str, &str) = (
     "CKV_K8S_38",
     "Prometheus discovers the pods to scrape through the Kubernetes API, with a read-only Role of this namespace",
@@ -80,6 +84,8 @@ pub(super) fn checkov_skips(w: &Workload) -> Map {
         skips.extend(ROOT_ENTRYPOINT);
     } else if !pod.non_root {
         skips.extend(ROOT_READER);
+    } else if pod.run_as_user.is_none() {
+        skips.push(IMAGE_USER);
     }
     if containers().any(|c| !c.read_only_root) {
         skips.push(WRITABLE_ROOT);
