@@ -390,12 +390,20 @@ fn target_groups_check_health_and_route_as_the_lb_says() {
         let ctx = format!("{design}/{}", m.stage);
         assert_eq!(resources(&text, "aws_lb").len(), m.lbs.len(), "{ctx}");
         for lb in &m.lbs {
-            let listener = resource(&text, "aws_lb_listener", &label("lb", &lb.name));
-            assert_eq!(
-                attr(&listener, "port"),
-                Some(lb.port.to_string().as_str()),
-                "{ctx}"
-            );
+            // The load balancer the domain points at forwards on HTTPS (443)
+            // and only redirects on its HTTP port; the others forward on it.
+            let lb_label = label("lb", &lb.name);
+            let listener = resource(&text, "aws_lb_listener", &lb_label);
+            let https = m.datacenters.is_some() && m.lbs[0].name == lb.name;
+            let http_port = lb.port.to_string();
+            if https {
+                assert_eq!(attr(&listener, "port"), Some("443"), "{ctx}");
+                let http = resource(&text, "aws_lb_listener", &format!("{lb_label}_http"));
+                assert_eq!(attr(&http, "port"), Some(http_port.as_str()), "{ctx}");
+                assert_eq!(attr(&http, "protocol"), Some("\"HTTPS\""), "{ctx}");
+            } else {
+                assert_eq!(attr(&listener, "port"), Some(http_port.as_str()), "{ctx}");
+            }
             for b in &lb.backends {
                 let w = m.webs.iter().find(|w| &w.name == b).unwrap();
                 let l = label("web", &w.name);
