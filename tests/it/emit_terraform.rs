@@ -400,7 +400,8 @@ fn target_groups_check_health_and_route_as_the_lb_says() {
                 assert_eq!(attr(&listener, "port"), Some("443"), "{ctx}");
                 let http = resource(&text, "aws_lb_listener", &format!("{lb_label}_http"));
                 assert_eq!(attr(&http, "port"), Some(http_port.as_str()), "{ctx}");
-                assert_eq!(attr(&http, "protocol"), Some("\"HTTPS\""), "{ctx}");
+                assert_eq!(attr(&http, "protocol"), Some("\"HTTP\""), "{ctx}");
+                assert!(http.contains("type = \"redirect\""), "{ctx}");
             } else {
                 assert_eq!(attr(&listener, "port"), Some(http_port.as_str()), "{ctx}");
             }
@@ -591,6 +592,12 @@ fn cloudfront_has_a_cache_behaviour_per_path_with_its_ttl() {
                 checked += 1;
             }
             match m.lbs.first() {
+                // By the domain over HTTPS where the ALB has its certificate.
+                Some(_) if m.datacenters.is_some() => assert!(
+                    dist.contains("domain_name = var.domain")
+                        && dist.contains("origin_protocol_policy = \"https-only\""),
+                    "{ctx}: origin is the ALB by the domain"
+                ),
                 Some(lb) => assert!(
                     dist.contains(&format!("aws_lb.{}.dns_name", label("lb", &lb.name))),
                     "{ctx}: origin is the ALB"
