@@ -393,12 +393,21 @@ fn target_groups_check_health_and_route_as_the_lb_says() {
         let ctx = format!("{design}/{}", m.stage);
         assert_eq!(resources(&text, "aws_lb").len(), m.lbs.len(), "{ctx}");
         for lb in &m.lbs {
-            let listener = resource(&text, "aws_lb_listener", &label("lb", &lb.name));
-            assert_eq!(
-                attr(&listener, "port"),
-                Some(lb.port.to_string().as_str()),
-                "{ctx}"
-            );
+            // The load balancer the domain points at forwards on HTTPS (443)
+            // and only redirects on its HTTP port; the others forward on it.
+            let lb_label = label("lb", &lb.name);
+            let listener = resource(&text, "aws_lb_listener", &lb_label);
+            let https = m.datacenters.is_some() && m.lbs[0].name == lb.name;
+            let http_port = lb.port.to_string();
+            if https {
+                assert_eq!(attr(&listener, "port"), Some("443"), "{ctx}");
+                let http = resource(&text, "aws_lb_listener", &format!("{lb_label}_http"));
+                assert_eq!(attr(&http, "port"), Some(http_port.as_str()), "{ctx}");
+                assert_eq!(attr(&http, "protocol"), Some("\"HTTP\""), "{ctx}");
+                assert!(http.contains("type = \"redirect\""), "{ctx}");
+            } else {
+                assert_eq!(attr(&listener, "port"), Some(http_port.as_str()), "{ctx}");
+            }
             for b in &lb.backends {
                 let w = m.webs.iter().find(|w| &w.name == b).unwrap();
                 let l = label("web", &w.name);
@@ -586,6 +595,12 @@ fn cloudfront_has_a_cache_behaviour_per_path_with_its_ttl() {
                 checked += 1;
             }
             match m.lbs.first() {
+                // By the domain over HTTPS where the ALB has its certificate.
+                Some(_) if m.datacenters.is_some() => assert!(
+                    dist.contains("domain_name = var.domain")
+                        && dist.contains("origin_protocol_policy = \"https-only\""),
+                    "{ctx}: origin is the ALB by the domain"
+                ),
                 Some(lb) => assert!(
                     dist.contains(&format!("aws_lb.{}.dns_name", label("lb", &lb.name))),
                     "{ctx}: origin is the ALB"
@@ -752,7 +767,17 @@ fn caches_queues_and_data_centers_follow_the_model() {
                 "{ctx}"
             );
         }
-        let records = resources(&text, "aws_route53_record");
+        // The routing records; `<lb>_cert` validates the HTTPS certificate.
+        let (cert, records): (Vec<_>, Vec<_>) = resources(&text, "aws_route53_record")
+            .into_iter()
+            .partition(|(l, _)| l.ends_with("_cert"));
+        let https = m.datacenters.is_some() && !m.lbs.is_empty();
+        assert_eq!(cert.len(), usize::from(https), "{ctx}");
+        assert_eq!(
+            text.contains("protocol          = \"HTTPS\""),
+            https,
+            "{ctx}"
+        );
         match (&m.datacenters, m.lbs.is_empty()) {
             (Some(dc), false) if !dc.geodns => {
                 // Failover: the primary, and a secondary when there are two or more.
@@ -812,8 +837,20 @@ fn caches_queues_and_data_centers_follow_the_model() {
         }
         // Central logs and metrics only when the design asks for them.
         let hosts = m.webs.len() + m.workers.len();
-        let logs = resources(&text, "aws_cloudwatch_log_group").len();
-        assert_eq!(logs, if m.logs.is_some() { hosts } else { 0 }, "{ctx}");
+        // (Besides the VPC's flow logs, wherever there is a VPC.)
+        let (flow, logs): (Vec<_>, Vec<_>) = resources(&text, "aws_cloudwatch_log_group")
+            .into_iter()
+            .partition(|(l, _)| l == "flow");
+        assert_eq!(
+            flow.len(),
+            usize::from(text.contains("resource \"aws_vpc\" \"main\"")),
+            "{ctx}"
+        );
+        assert_eq!(
+            logs.len(),
+            if m.logs.is_some() { hosts } else { 0 },
+            "{ctx}"
+        );
         let alarms = resources(&text, "aws_cloudwatch_metric_alarm").len();
         if m.metrics.is_some() {
             let dbs: u32 = m

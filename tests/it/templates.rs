@@ -70,10 +70,11 @@ fn an_exported_template_edited_changes_exactly_its_files_and_the_tools_accept_th
         include_str!("../../templates/k8s/workload.yaml.tera"),
         "export writes the built-in text"
     );
-    // The user's change: an annotation on every workload's metadata.
+    // The user's change: an annotation on every workload's metadata (which
+    // always has annotations: the checkov suppressions).
     let edited = exported.replacen(
-        "\nmetadata:\n",
-        &format!("\nmetadata:\n  annotations:\n{ANNOTATION}\n"),
+        "\n  annotations:\n{%- for k, v in o.meta.annotations %}",
+        &format!("\n  annotations:\n{ANNOTATION}\n{{%- for k, v in o.meta.annotations %}}"),
         1,
     );
     assert_ne!(edited, exported);

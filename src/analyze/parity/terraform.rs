@@ -117,9 +117,18 @@ pub fn extract(m: &Model, files: &[OutFile]) -> Vec<Fact> {
                     .find(|l| label("lb", &l.name) == b.label)
                     .map(|l| l.name.as_str())
             }
+            // The design's port is the HTTP listener's: `<lb>`, or `<lb>_http`
+            // beside the HTTPS one (443) where the load balancer has a certificate.
             "aws_lb_listener" => {
-                if let (Some(lb), Some(port)) = (
-                    m.lbs.iter().find(|l| label("lb", &l.name) == b.label),
+                let https =
+                    attr(&b.lines, 2, "protocol").is_some_and(|p| p.trim_matches('"') == "HTTPS");
+                let http_label = b.label.strip_suffix("_http").unwrap_or(&b.label);
+                if let (false, Some(lb), Some(port)) = (
+                    https,
+                    m.lbs
+                        .iter()
+                        .find(|l| label("lb", &l.name) == b.label)
+                        .or_else(|| m.lbs.iter().find(|l| label("lb", &l.name) == http_label)),
                     attr(&b.lines, 2, "port"),
                 ) {
                     fact(&mut out, b, "lb", &lb.name, "port", port);

@@ -26,6 +26,7 @@ mod app_env;
 mod caches;
 mod databases;
 mod env_example;
+mod hardening;
 mod nosql;
 mod ops;
 mod passes;

@@ -121,6 +121,7 @@ impl<'m> Builder<'m> {
 
     /// Hands one built service to the pass: surveyed, or rendered.
     pub(super) fn service(&mut self, mut s: Service) {
+        super::hardening::harden(&mut s);
         match &mut self.services {
             Services::Survey(v) => {
                 let seen = v.healthy.insert(s.name.clone(), s.healthcheck.is_some());

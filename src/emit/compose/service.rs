@@ -38,6 +38,13 @@ pub(super) struct Service {
     pub(super) app: bool,
     pub(super) networks: Vec<&'static str>,
     pub(super) limits: Option<Limits>,
+    /// Set by `hardening::harden` (every capability is dropped): the user
+    /// the container runs as, the capabilities added back, a read-only root
+    /// file system and the tmpfs mounts it then needs.
+    pub(super) user: Option<String>,
+    pub(super) cap_add: Vec<&'static str>,
+    pub(super) read_only: bool,
+    pub(super) tmpfs: Vec<&'static str>,
 }
 
 #[derive(Serialize)]

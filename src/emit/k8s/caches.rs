@@ -70,7 +70,7 @@ impl K8s<'_> {
                 port: c.port,
             },
         )?];
-        docs.push(self.doc("workload", &self.cache_statefulset(c, server))?);
+        docs.push(self.workload(self.cache_statefulset(c, server))?);
         if c.count > 1 {
             docs.push(self.pdb(name, "cache")?);
         }
@@ -98,7 +98,8 @@ impl K8s<'_> {
             memory: mib(c.container_memory_mb()),
             mounts: Vec::new(),
             env_from: Vec::new(),
-            restricted: false,
+            caps_add: IMAGE_ENTRYPOINT_CAPS.to_vec(),
+            read_only_root: false,
         };
         Workload {
             kind: "StatefulSet",

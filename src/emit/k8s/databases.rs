@@ -87,7 +87,7 @@ impl K8s<'_> {
             },
         )?);
         let workload = self.shard_statefulset(db, shard, server, scripts);
-        docs.push(self.doc("workload", &workload)?);
+        docs.push(self.workload(workload)?);
         // With one pod, a PDB (maxUnavailable 1) would protect nothing.
         if db.replicas > 0 {
             docs.push(self.pdb(name, "db")?);
@@ -202,7 +202,8 @@ fn postgres_clone_container(
         cpu: db.resources.cpu.clone(),
         memory: mib(db.resources.memory_mb),
         mounts: vec![data_mount(server), scripts_mount()],
-        restricted: false,
+        caps_add: IMAGE_ENTRYPOINT_CAPS.to_vec(),
+        read_only_root: false,
     }
 }
 
@@ -237,7 +238,8 @@ fn db_container(
         memory: mib(res.memory_mb),
         mounts,
         env_from: Vec::new(),
-        restricted: false,
+        caps_add: IMAGE_ENTRYPOINT_CAPS.to_vec(),
+        read_only_root: false,
     }
 }
 

@@ -170,6 +170,14 @@ impl<'m> K8s<'m> {
         Ok(one_newline(self.tpl.render(template, &ctx)?))
     }
 
+    /// A Deployment, StatefulSet or DaemonSet, annotated with the checkov
+    /// checks it fails on purpose and why (see `policy`).
+    pub(super) fn workload(&self, mut w: Workload) -> Result<String> {
+        let skips = super::policy::checkov_skips(&w);
+        w.meta.annotations.extend(skips);
+        self.doc("workload", &w)
+    }
+
     /// The file's header comment from its template, then its documents,
     /// already rendered, appended as they are (not copied through a context).
     pub(super) fn render_file(&self, f: File, origins: &[&Origin]) -> Result<OutFile> {

@@ -32,12 +32,15 @@ impl K8s<'_> {
         let mut meta = self.meta(&lb.name, "lb");
         route(&mut meta, lb, backends.iter().any(|w| w.sticky));
         meta.notes.extend(self.stage_notes(lb));
+        let tls_secret = format!("{}-tls", lb.name);
+        meta.notes.extend(tls_notes(&self.ns, &tls_secret));
         docs.push(self.doc(
             "ingress",
             &Ingress {
                 meta,
                 service,
                 port,
+                tls_secret,
             },
         )?);
         Ok(Some(File {
@@ -171,5 +174,15 @@ fn cdn_notes(cdn: &Cdn) -> [String; 2] {
             }
         ),
         "cache misses reach the same backends through the rule below.".into(),
+    ]
+}
+
+/// HTTPS by default: the certificate is the user's (or cert-manager's), in
+/// a Secret archc names but never writes (it holds a private key).
+fn tls_notes(ns: &str, secret: &str) -> [String; 3] {
+    [
+        format!("HTTPS: put the site's certificate in the Secret {secret}: kubectl -n {ns} create secret tls {secret} --cert=CERT.pem --key=KEY.pem"),
+        "(or let cert-manager issue it: annotate this Ingress with cert-manager.io/cluster-issuer). Until it exists,".into(),
+        "ingress-nginx serves its self-signed default certificate; with tls it redirects HTTP to HTTPS.".into(),
     ]
 }

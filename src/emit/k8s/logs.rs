@@ -7,12 +7,14 @@ use crate::emit::Result;
 
 /// The ConfigMap, the DaemonSet and their pods' name.
 const NAME: &str = "fluent-bit";
+/// fluent-bit's built-in HTTP server, for its health endpoint.
+const HEALTH_PORT: u16 = 2020;
 
 impl K8s<'_> {
     pub(super) fn logs_file(&self) -> Result<File> {
         let docs = vec![
             self.fluent_bit_config_map()?,
-            self.doc("workload", &self.fluent_bit_daemonset())?,
+            self.workload(self.fluent_bit_daemonset())?,
         ];
         Ok(File {
             path: "80-logs.yaml".into(),
@@ -28,6 +30,7 @@ impl K8s<'_> {
     fn fluent_bit_config_map(&self) -> Result<String> {
         let mut ctx = self.base_ctx();
         ctx.insert("ns", &self.ns);
+        ctx.insert("health_port", &HEALTH_PORT);
         let conf = self.tpl.render("fluent-bit.conf", &ctx)?;
         self.one_file_config_map(self.meta(NAME, "logs"), "fluent-bit.conf", conf)
     }
@@ -75,9 +78,15 @@ fn fluent_bit_container() -> Container {
         image: images::FLUENT_BIT.into(),
         command: Vec::new(),
         args: Vec::new(),
-        ports: Vec::new(),
+        ports: vec![Port {
+            name: "http",
+            port: HEALTH_PORT,
+        }],
         env: Vec::new(),
-        probes: Vec::new(),
+        probes: vec![
+            Probe::http("/api/v1/health", 5, 10).ready(),
+            Probe::http("/api/v1/health", 15, 20).live(),
+        ],
         cpu: "100m".into(),
         memory: mib(128),
         mounts: vec![
@@ -95,6 +104,7 @@ fn fluent_bit_container() -> Container {
             },
         ],
         env_from: Vec::new(),
-        restricted: true,
+        caps_add: Vec::new(),
+        read_only_root: true,
     }
 }

@@ -21,7 +21,7 @@ impl K8s<'_> {
                 },
             )?,
             self.prometheus_config_map()?,
-            self.doc("workload", &self.prometheus_deployment())?,
+            self.workload(self.prometheus_deployment())?,
             self.cluster_service(NAME, "metrics", "http", PORT)?,
         ];
         let mut intro = vec![format!(
@@ -120,6 +120,7 @@ fn prometheus_container() -> Container {
             },
         ],
         env_from: Vec::new(),
-        restricted: true,
+        caps_add: Vec::new(),
+        read_only_root: true,
     }
 }

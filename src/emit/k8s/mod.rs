@@ -25,7 +25,8 @@
 //! Shared by all of them: `emitter.rs` (the `K8s` state, labels, Services,
 //! PDBs, rendering a file), `objects.rs` (the template contexts: `Meta`,
 //! `Workload`, `Pod`, `Container`, ...), `images.rs`, `engine.rs` (tera and
-//! the `yaml` filter).
+//! the `yaml` filter), `policy.rs` (the checkov checks a workload fails on
+//! purpose, as suppression annotations with their reasons).
 //!
 //! Passwords are `secretKeyRef`s into one Secret (`<system>-secrets`) that the
 //! user creates; a web tier's or worker's `secret`s are keys of its own Secret
@@ -51,6 +52,7 @@ mod namespace;
 mod network_policy;
 mod nosql;
 mod objects;
+mod policy;
 mod queues;
 mod readme;
 mod replication;

@@ -20,7 +20,7 @@ impl K8s<'_> {
                 self.dynamodb_deployment(n)
             }
         };
-        docs.push(self.doc("workload", &workload)?);
+        docs.push(self.workload(workload)?);
         if n.count > 1 {
             docs.push(self.pdb(name, "nosql")?);
         }
@@ -172,7 +172,8 @@ fn mongodb_container(n: &Nosql) -> Container {
             },
         ],
         env_from: Vec::new(),
-        restricted: false,
+        caps_add: IMAGE_ENTRYPOINT_CAPS.to_vec(),
+        read_only_root: false,
     }
 }
 
@@ -196,7 +197,8 @@ fn dynamodb_container(n: &Nosql) -> Container {
         memory: mib(small.memory_mb),
         mounts: Vec::new(),
         env_from: Vec::new(),
-        restricted: false,
+        caps_add: IMAGE_ENTRYPOINT_CAPS.to_vec(),
+        read_only_root: false,
     }
 }
 

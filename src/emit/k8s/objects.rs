@@ -10,6 +10,7 @@ pub(super) type Map = IndexMap<String, String>;
 pub(super) struct Meta {
     pub(super) name: String,
     pub(super) labels: Map,
+    /// Also the checkov suppressions (`checkov.io/skipN`), see `policy`.
     pub(super) annotations: Map,
     /// Comment lines written above the object.
     pub(super) notes: Vec<String>,
@@ -62,9 +63,21 @@ pub(super) struct Container {
     pub(super) cpu: String,
     pub(super) memory: String,
     pub(super) mounts: Vec<Mount>,
-    /// No privilege escalation, every capability dropped.
-    pub(super) restricted: bool,
+    /// Every capability is dropped; these are added back (the data images'
+    /// entrypoints, see `IMAGE_ENTRYPOINT_CAPS`).
+    pub(super) caps_add: Vec<&'static str>,
+    /// `readOnlyRootFilesystem`: the software writes only to its volumes.
+    pub(super) read_only_root: bool,
 }
+
+/// What the official data images (postgres, mysql, redis, rabbitmq, mongo)
+/// need to start: their entrypoints run as root, chown the data volume to
+/// the image's own user (CHOWN, and DAC_OVERRIDE/FOWNER for files another
+/// user owns) and then switch to it with gosu/su-exec (SETUID, SETGID). A
+/// subset of the runtime's default capabilities, so the images start as
+/// they do by default; NET_RAW, MKNOD, KILL and the rest stay dropped.
+pub(super) const IMAGE_ENTRYPOINT_CAPS: [&str; 5] =
+    ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"];
 
 #[derive(Serialize)]
 pub(super) struct Port {
@@ -187,6 +200,8 @@ pub(super) struct Ingress {
     pub(super) meta: Meta,
     pub(super) service: String,
     pub(super) port: u16,
+    /// The Secret of the certificate `tls:` names (the user creates it).
+    pub(super) tls_secret: String,
 }
 
 #[derive(Serialize)]

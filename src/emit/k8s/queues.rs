@@ -70,7 +70,8 @@ fn rabbitmq(q: &Queue) -> QueueServer {
             memory: mib(small.memory_mb),
             mounts: vec![data_mount("/var/lib/rabbitmq", "rabbitmq")],
             env_from: Vec::new(),
-            restricted: false,
+            caps_add: IMAGE_ENTRYPOINT_CAPS.to_vec(),
+            read_only_root: false,
         },
         claims: data_claim(),
         note: Some(
@@ -103,7 +104,8 @@ fn redis_queue(q: &Queue) -> QueueServer {
             memory: mib(small.memory_mb),
             mounts: vec![data_mount("/data", "redis")],
             env_from: Vec::new(),
-            restricted: false,
+            caps_add: IMAGE_ENTRYPOINT_CAPS.to_vec(),
+            read_only_root: false,
         },
         claims: data_claim(),
         note: None,
@@ -133,7 +135,8 @@ fn elasticmq(q: &Queue) -> QueueServer {
             memory: mib(small.memory_mb),
             mounts: Vec::new(),
             env_from: Vec::new(),
-            restricted: false,
+            caps_add: IMAGE_ENTRYPOINT_CAPS.to_vec(),
+            read_only_root: false,
         },
         claims: Vec::new(),
         note: Some(
@@ -166,7 +169,7 @@ impl K8s<'_> {
         let server = queue_server(q);
         let docs = vec![
             self.queue_service(q, &server)?,
-            self.doc("workload", &self.queue_workload(q, server))?,
+            self.workload(self.queue_workload(q, server))?,
         ];
         Ok(File {
             path: format!("40-queue-{}.yaml", q.name),

@@ -42,16 +42,22 @@ impl K8s<'_> {
             probes,
             cpu: res.cpu.clone(),
             memory: mib(res.memory_mb),
-            mounts: Vec::new(),
+            mounts: vec![Mount {
+                name: TMP,
+                path: "/tmp",
+                sub_path: None,
+                read_only: false,
+            }],
             env_from: self.env_from(),
-            restricted: true,
+            caps_add: Vec::new(),
+            read_only_root: true,
         }
     }
 
     pub(super) fn web_file(&self, w: &Web) -> Result<File> {
         let name = &w.name;
         let mut docs = vec![
-            self.doc("workload", &self.web_deployment(w))?,
+            self.workload(self.web_deployment(w))?,
             self.cluster_service(name, "web", "http", w.port)?,
         ];
         if let Some(a) = &w.autoscale {
@@ -138,7 +144,7 @@ impl K8s<'_> {
                 Some(w),
                 w.placeholder_script(),
             )],
-            volumes: Vec::new(),
+            volumes: vec![tmp_volume()],
         }
     }
 
@@ -154,38 +160,35 @@ impl K8s<'_> {
         meta.notes.extend(self.app_secret_note(name, &w.secrets));
         meta.notes
             .extend(image_notes(w.placeholder, &format!("worker \"{name}\"")));
-        let mut docs = vec![self.doc(
-            "workload",
-            &Workload {
-                kind: "Deployment",
-                meta,
-                replicas: Some(w.count),
-                service_name: None,
-                selector: selector(name),
-                spread: w.count > 1,
-                pod: Pod {
-                    labels: self.pod_labels(name, "worker", TIER_WORKER),
-                    annotations: [(ENV_HASH.to_string(), self.env_hash.clone())]
-                        .into_iter()
-                        .collect(),
-                    service_account: None,
-                    non_root: true,
-                    run_as_user: w.placeholder.then_some(placeholder::UID),
-                    fs_group: None,
-                    init_containers: Vec::new(),
-                    containers: vec![self.app_container(
-                        "worker",
-                        &w.image,
-                        &w.resources,
-                        env,
-                        None,
-                        w.placeholder_script(),
-                    )],
-                    volumes: Vec::new(),
-                },
-                claims: Vec::new(),
+        let mut docs = vec![self.workload(Workload {
+            kind: "Deployment",
+            meta,
+            replicas: Some(w.count),
+            service_name: None,
+            selector: selector(name),
+            spread: w.count > 1,
+            pod: Pod {
+                labels: self.pod_labels(name, "worker", TIER_WORKER),
+                annotations: [(ENV_HASH.to_string(), self.env_hash.clone())]
+                    .into_iter()
+                    .collect(),
+                service_account: None,
+                non_root: true,
+                run_as_user: w.placeholder.then_some(placeholder::UID),
+                fs_group: None,
+                init_containers: Vec::new(),
+                containers: vec![self.app_container(
+                    "worker",
+                    &w.image,
+                    &w.resources,
+                    env,
+                    None,
+                    w.placeholder_script(),
+                )],
+                volumes: vec![tmp_volume()],
             },
-        )?];
+            claims: Vec::new(),
+        })?];
         if w.count > 1 {
             docs.push(self.pdb(name, "worker")?);
         }
@@ -246,4 +249,18 @@ fn web_intro(w: &Web) -> String {
         w.port,
         w.health
     )
+}
+
+/// The one writable path of an application container, whose root file
+/// system is read-only: `/tmp`, an emptyDir (the placeholder serves its
+/// page from there; an application keeps its scratch files there).
+const TMP: &str = "tmp";
+
+fn tmp_volume() -> Volume {
+    Volume {
+        name: TMP,
+        empty_dir: true,
+        config_map: None,
+        host_path: None,
+    }
 }

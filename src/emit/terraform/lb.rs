@@ -34,6 +34,9 @@ struct LbCtx {
     rules: Vec<ListenerRuleCtx>,
     sticky_forward: bool,
     tags: Vec<(String, String)>,
+    /// The load balancer the design's domain points at: HTTPS with an ACM
+    /// certificate for the domain, and HTTP redirected to it.
+    https: bool,
 }
 
 #[derive(Serialize)]
@@ -64,10 +67,20 @@ impl TfFile for LbTf {
             lbs: m
                 .lbs
                 .iter()
-                .map(|lb| lb_ctx(&m.system, lb, &webs))
+                .map(|lb| LbCtx {
+                    https: https_lb(m).is_some_and(|h| h.name == lb.name),
+                    ..lb_ctx(&m.system, lb, &webs)
+                })
                 .collect(),
         }
     }
+}
+
+/// The load balancer that serves HTTPS: the one the domain's Route 53
+/// records point at (see `dns`). A certificate needs a domain, which only a
+/// design with data centers has.
+pub(super) fn https_lb(m: &Model) -> Option<&Lb> {
+    m.datacenters.as_ref().and(m.lbs.first())
 }
 
 fn lb_ctx(sys: &str, lb: &Lb, webs: &HashMap<&str, &Web>) -> LbCtx {
@@ -110,6 +123,7 @@ fn lb_ctx(sys: &str, lb: &Lb, webs: &HashMap<&str, &Web>) -> LbCtx {
         rules,
         sticky_forward,
         tags: tags(&lb.labels),
+        https: false,
     }
 }
 

@@ -4,6 +4,7 @@
 
 use super::data::{mongos, remote_caches, remote_dbs};
 use super::hosts::{app_origins, has_hosts};
+use super::lb::https_lb;
 use super::names::{aws_name, dashed, label};
 use super::tidy::Tidy;
 use super::{render_each, Result, TfFile};
@@ -88,22 +89,36 @@ pub(super) fn app_sg(m: &Model) -> bool {
     has_hosts(m) && has_data_sgs(m)
 }
 
-/// Each load balancer admits HTTP from the internet.
+/// Each load balancer admits HTTP from the internet; the one serving HTTPS
+/// (see `https_lb`) also HTTPS.
 fn lb_sgs(m: &Model) -> Vec<SgCtx> {
     let sys = &m.system;
+    let https = https_lb(m).map(|l| l.name.as_str());
     m.lbs
         .iter()
-        .map(|lb| SgCtx {
-            label: label("lb", &lb.name),
-            name: aws_name(sys, &dashed("lb", &lb.name), 255),
-            description: format!("Load balancer {}: HTTP from the internet", lb.name),
-            ingress: vec![RuleCtx {
+        .map(|lb| {
+            let mut ingress = vec![RuleCtx {
                 label: format!("{}_http", label("lb", &lb.name)),
                 description: "HTTP from anywhere".into(),
                 port: lb.port,
                 cidr: Some("0.0.0.0/0".into()),
                 source: None,
-            }],
+            }];
+            if https == Some(lb.name.as_str()) {
+                ingress.push(RuleCtx {
+                    label: format!("{}_https", label("lb", &lb.name)),
+                    description: "HTTPS from anywhere".into(),
+                    port: 443,
+                    cidr: Some("0.0.0.0/0".into()),
+                    source: None,
+                });
+            }
+            SgCtx {
+                label: label("lb", &lb.name),
+                name: aws_name(sys, &dashed("lb", &lb.name), 255),
+                description: format!("Load balancer {}: HTTP from the internet", lb.name),
+                ingress,
+            }
         })
         .collect()
 }

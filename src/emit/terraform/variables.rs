@@ -57,6 +57,21 @@ impl TfFile for VariablesTf {
                 Some("false"),
             ));
         }
+        // Databases or load balancers.
+        if snapshots(m) || !m.lbs.is_empty() {
+            variables.push(var(
+                "deletion_protection",
+                "Refuse to delete databases and load balancers (set false to tear a stage down).",
+                "bool",
+                Some("true"),
+            ));
+            variables.push(var(
+                "performance_insights",
+                "RDS Performance Insights (7 days of history is free; not every instance class has it).",
+                "bool",
+                Some("false"),
+            ));
+        }
         if m.logs.is_some() {
             variables.push(var(
                 "log_retention_days",
