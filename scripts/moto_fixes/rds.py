@@ -7,11 +7,23 @@ Every DB instance gets its own DbiResourceId:
   keeps that id as the resource's ID and looks instances up by it, and finds
   two. A replica is also a shallow copy of its primary, so it gets a fresh id
   after the copy.
+
+DocumentDB (aws_docdb_cluster, aws_docdb_cluster_instance):
+  `creating DocumentDB Cluster (X): ... InvalidParameterValue: Engine 'docdb'
+  is not supported to satisfy constraint: Member must satisfy enum value set:
+  ['aurora-mysql', 'aurora-postgresql', 'mysql', 'neptune', 'postgres']`.
+  DocumentDB shares RDS's API (and moto's RDS backend); the engine `docdb`
+  is accepted for clusters and their instances, with DocumentDB's defaults
+  (engine version 5.0.0, port 27017).
 """
 
 import hashlib
 
-from moto.rds.models import DBInstance, RDSBackend
+from moto.rds.models import DBCluster, DBInstance, RDSBackend
+from moto.rds.utils import ClusterEngine, DbInstanceEngine
+
+DOCDB = "docdb"
+DOCDB_DEFAULTS = {"engine_version": "5.0.0", "port": 27017, "allocated_storage": 1}
 
 
 def _resource_id(instance):
@@ -21,7 +33,35 @@ def _resource_id(instance):
     return "db-" + digest[:26]
 
 
+def _with_docdb(original, value):
+    def default(*args, **kwargs):
+        engine = kwargs["engine"] if "engine" in kwargs else args[0]
+        return value if engine == DOCDB else original(*args, **kwargs)
+
+    return staticmethod(default)
+
+
+def _accept_docdb():
+    cluster_engines = ClusterEngine.list_cluster_engines
+    instance_engines = DbInstanceEngine.valid_db_instance_engine
+    ClusterEngine.list_cluster_engines = classmethod(
+        lambda cls: sorted(cluster_engines() + [DOCDB])
+    )
+    DbInstanceEngine.valid_db_instance_engine = classmethod(
+        lambda cls: sorted(instance_engines() + [DOCDB])
+    )
+    for cls in (DBCluster, DBInstance):
+        for name, value in (
+            ("default_engine_version", DOCDB_DEFAULTS["engine_version"]),
+            ("default_port", DOCDB_DEFAULTS["port"]),
+            ("default_allocated_storage", DOCDB_DEFAULTS["allocated_storage"]),
+        ):
+            if name in cls.__dict__:
+                setattr(cls, name, _with_docdb(getattr(cls, name), value))
+
+
 def apply():
+    _accept_docdb()
     original_init = DBInstance.__init__
 
     def init(self, *args, **kwargs):
