@@ -62,10 +62,11 @@ def fail_fast_on_unimplemented_actions():
 def apply_fixes():
     """Every fix, each documented with the error it answers."""
     fail_fast_on_unimplemented_actions()
-    from moto_fixes import elasticache, rds
+    from moto_fixes import elasticache, rds, sqs
 
     elasticache.apply()
     rds.apply()
+    sqs.apply()
 
 
 def main():
