@@ -1,0 +1,1 @@
+"""Fixes to moto for scripts/apply-moto; see scripts/moto-server.py."""

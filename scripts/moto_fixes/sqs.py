@@ -1,0 +1,18 @@
+"""SQS attributes of moto 5.2 that the AWS provider's calls need.
+
+aws_sqs_queue_redrive_allow_policy:
+  the provider sets RedriveAllowPolicy, then polls GetQueueAttributes until
+  the queue reports it: moto stores it but answers `InvalidAttributeName:
+  Unknown Attribute RedriveAllowPolicy` (and leaves it out of "All"), so
+  terraform waited until its timeout -> RedriveAllowPolicy is a queue
+  attribute like RedrivePolicy.
+"""
+
+from moto.sqs.models import Queue
+
+
+def apply():
+    if "RedriveAllowPolicy" not in Queue.BASE_ATTRIBUTES:
+        Queue.BASE_ATTRIBUTES = Queue.BASE_ATTRIBUTES + ["RedriveAllowPolicy"]
+    # A queue never given one has none (the attribute is read for "All").
+    Queue.redrive_allow_policy = None
