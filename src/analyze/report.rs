@@ -30,13 +30,12 @@ pub struct DiffReport {
     pub components: ModelDiff,
     pub files: Vec<TargetDiff>,
     pub migration: Vec<Note>,
-    /// The users each stage carries (`archc estimate`), when either has
-    /// `traffic`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub load: Option<LoadChange>,
+    /// The users each stage carries and what it costs a month
+    /// (`archc estimate`).
+    pub load: LoadChange,
 }
 
-/// The change of users carried between the two stages.
+/// The change of users carried and of monthly cost between the two stages.
 #[derive(Debug, Serialize)]
 pub struct LoadChange {
     /// Daily users of each stage's `traffic` (`None`: no traffic).
@@ -46,24 +45,32 @@ pub struct LoadChange {
     pub carried_to: Option<f64>,
     pub bottleneck_from: Option<String>,
     pub bottleneck_to: Option<String>,
+    /// Monthly AWS cost of what the terraform target deploys (archc's
+    /// built-in prices); usage-priced lines count only with `traffic`.
+    /// `None` when the built-in prices lack the stage's region.
+    pub monthly_cost_from: Option<f64>,
+    pub monthly_cost_to: Option<f64>,
 }
 
-fn load_change(from: &Model, to: &Model) -> Option<LoadChange> {
-    if from.traffic.is_none() && to.traffic.is_none() {
-        return None;
-    }
-    let (a, b) = (
-        crate::estimate::estimate(from, None),
-        crate::estimate::estimate(to, None),
-    );
-    Some(LoadChange {
+fn load_change(from: &Model, to: &Model) -> LoadChange {
+    let priced = |m: &Model| {
+        let mut e = crate::estimate::estimate(m, None);
+        let cost = crate::estimate::add_cost(&mut e, m, crate::cost::builtin_prices())
+            .ok()
+            .and(e.monthly_cost_usd);
+        (e, cost)
+    };
+    let ((a, cost_a), (b, cost_b)) = (priced(from), priced(to));
+    LoadChange {
         users_from: from.traffic.as_ref().map(|t| t.users),
         users_to: to.traffic.as_ref().map(|t| t.users),
         carried_from: a.users_supported,
         carried_to: b.users_supported,
         bottleneck_from: a.bottleneck,
         bottleneck_to: b.bottleneck,
-    })
+        monthly_cost_from: cost_a,
+        monthly_cost_to: cost_b,
+    }
 }
 
 impl LoadChange {
@@ -74,24 +81,42 @@ impl LoadChange {
             (Some(v), Some(b)) => format!("{} (saturates first: {b})", num(v)),
             _ => "not estimated".to_string(),
         };
-        let _ = writeln!(o, "\nLoad (archc estimate)");
-        let _ = writeln!(
-            o,
-            "  traffic        {} -> {}",
-            users(self.users_from),
-            users(self.users_to)
-        );
-        let _ = writeln!(
-            o,
-            "  users carried  {} -> {}",
-            carried(self.carried_from, &self.bottleneck_from),
-            carried(self.carried_to, &self.bottleneck_to)
-        );
-        if let (Some(a), Some(b)) = (self.carried_from, self.carried_to) {
-            if a > 0.0 {
-                let _ = writeln!(o, "  change         x{:.2}", b / a);
+        let _ = writeln!(o, "\nLoad and cost (archc estimate)");
+        if self.users_from.is_some() || self.users_to.is_some() {
+            let _ = writeln!(
+                o,
+                "  traffic        {} -> {}",
+                users(self.users_from),
+                users(self.users_to)
+            );
+            let _ = writeln!(
+                o,
+                "  users carried  {} -> {}",
+                carried(self.carried_from, &self.bottleneck_from),
+                carried(self.carried_to, &self.bottleneck_to)
+            );
+            if let (Some(a), Some(b)) = (self.carried_from, self.carried_to) {
+                if a > 0.0 {
+                    let _ = writeln!(o, "  change         x{:.2}", b / a);
+                }
             }
         }
+        let dollars = |v: Option<f64>| v.map_or("not priced".to_string(), |v| format!("${v:.2}"));
+        let change = match (self.monthly_cost_from, self.monthly_cost_to) {
+            (Some(a), Some(b)) => format!(" ({}${:.2})", if b >= a { "+" } else { "-" }, (b - a).abs()),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            o,
+            "  monthly cost   {} -> {}{change} on AWS, archc's built-in prices{}",
+            dollars(self.monthly_cost_from),
+            dollars(self.monthly_cost_to),
+            if self.users_from.is_none() && self.users_to.is_none() {
+                "; usage-priced lines need traffic"
+            } else {
+                ""
+            }
+        );
     }
 }
 
@@ -193,9 +218,7 @@ impl DiffReport {
                 wrap(&mut o, "    ", &format!("- {t}"));
             }
         }
-        if let Some(l) = &self.load {
-            l.human(&mut o);
-        }
+        self.load.human(&mut o);
         o
     }
 }

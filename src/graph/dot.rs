@@ -62,6 +62,9 @@ fn item(g: &Graph, it: Item, depth: usize, out: &mut String) {
 pub fn render(g: &Graph) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "// {}", g.subtitle.replace('\n', " "));
+    if !g.figures.is_empty() {
+        let _ = writeln!(out, "// {}", g.figures);
+    }
     out.push_str("digraph architecture {\n");
     let _ = writeln!(
         out,

@@ -112,6 +112,10 @@ pub struct Graph {
     pub title: String,
     /// `examples/journey.arch · region us-east-1`.
     pub subtitle: String,
+    /// The stage's figures for the legend: availability on AWS (`archc
+    /// analyze`), the users it carries with the tier that saturates first and
+    /// the monthly AWS cost (`archc estimate`); the ones that apply, `·`-joined.
+    pub figures: String,
     pub nodes: Vec<Node>,
     pub groups: Vec<Group>,
     pub edges: Vec<Edge>,

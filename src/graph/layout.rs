@@ -374,6 +374,9 @@ fn title_and_legend(scene: &mut Scene, g: &Graph) {
     add("request", TextRole::Legend, bbox.x + 44, ly);
     let lx = bbox.x + 44 + text_width("request", FONT_LABEL, false) + 24;
     add("replication", TextRole::Legend, lx + 44, ly);
+    if !g.figures.is_empty() {
+        add(&g.figures, TextRole::Legend, bbox.x, ly + 24);
+    }
     scene.paths.push(SPath {
         points: vec![(bbox.x, ly + 7), (bbox.x + 36, ly + 7)],
         style: Style::Solid,

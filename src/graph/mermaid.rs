@@ -58,6 +58,9 @@ pub fn render(g: &Graph) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "---\ntitle: \"{}\"\n---", text(&g.title));
     let _ = writeln!(out, "%% {}", g.subtitle.replace('\n', " "));
+    if !g.figures.is_empty() {
+        let _ = writeln!(out, "%% {}", g.figures);
+    }
     out.push_str("flowchart TB\n");
     for &it in &g.root {
         item(g, it, 1, &mut out);

@@ -128,12 +128,34 @@ pub fn build(m: &Model) -> Graph {
     Graph {
         title: format!("{} · stage {}", m.system, m.stage),
         subtitle: format!("{} · {region}", m.source_name),
+        figures: figures(m),
         nodes: b.nodes,
         groups: b.groups,
         edges: b.edges,
         root,
         rows,
     }
+}
+
+/// The legend's figures: what `archc analyze` and `archc estimate` say of
+/// the stage with their defaults (terraform's deployment, built-in prices).
+fn figures(m: &Model) -> String {
+    use crate::analyze::{assume::Assumptions, availability};
+    let a = availability::estimate(m, availability::Deploy::Terraform, &Assumptions::default());
+    let mut parts = vec![format!("availability {} on AWS", availability::percent(a.site))];
+    let mut e = crate::estimate::estimate(m, None);
+    if let (Some(users), Some(tier)) = (e.users_supported, &e.bottleneck) {
+        parts.push(format!(
+            "carries {} users ({tier} first)",
+            crate::estimate::num(users)
+        ));
+    }
+    if crate::estimate::add_cost(&mut e, m, crate::cost::builtin_prices()).is_ok() {
+        if let Some(usd) = e.monthly_cost_usd {
+            parts.push(format!("${usd:.2} a month"));
+        }
+    }
+    parts.join(" · ")
 }
 
 impl Builder {
