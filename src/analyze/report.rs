@@ -103,7 +103,9 @@ impl LoadChange {
         }
         let dollars = |v: Option<f64>| v.map_or("not priced".to_string(), |v| format!("${v:.2}"));
         let change = match (self.monthly_cost_from, self.monthly_cost_to) {
-            (Some(a), Some(b)) => format!(" ({}${:.2})", if b >= a { "+" } else { "-" }, (b - a).abs()),
+            (Some(a), Some(b)) => {
+                format!(" ({}${:.2})", if b >= a { "+" } else { "-" }, (b - a).abs())
+            }
             _ => String::new(),
         };
         let _ = writeln!(

@@ -142,12 +142,19 @@ pub fn build(m: &Model) -> Graph {
 fn figures(m: &Model) -> String {
     use crate::analyze::{assume::Assumptions, availability};
     let a = availability::estimate(m, availability::Deploy::Terraform, &Assumptions::default());
-    let mut parts = vec![format!("availability {} on AWS", availability::percent(a.site))];
+    let mut parts = vec![format!(
+        "availability {} on AWS",
+        availability::percent(a.site)
+    )];
     let mut e = crate::estimate::estimate(m, None);
     if let (Some(users), Some(tier)) = (e.users_supported, &e.bottleneck) {
+        // Tiers that saturate at the same load are all named.
+        let mut first = vec![tier.as_str()];
+        first.extend(e.also_saturating.iter().map(String::as_str));
         parts.push(format!(
-            "carries {} users ({tier} first)",
-            crate::estimate::num(users)
+            "carries {} users ({} first)",
+            crate::estimate::num(users),
+            first.join(" and ")
         ));
     }
     if crate::estimate::add_cost(&mut e, m, crate::cost::builtin_prices()).is_ok() {
