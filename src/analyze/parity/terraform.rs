@@ -122,7 +122,7 @@ pub fn extract(m: &Model, files: &[OutFile]) -> Vec<Fact> {
             "aws_lb_listener" => {
                 let https =
                     attr(&b.lines, 2, "protocol").is_some_and(|p| p.trim_matches('"') == "HTTPS");
-                let http_label = b.label.strip_suffix("_http").unwrap_or(&b.label);
+                let http_label = b.label.strip_suffix("_http").unwrap_or(b.label);
                 if let (false, Some(lb), Some(port)) = (
                     https,
                     m.lbs
