@@ -56,7 +56,13 @@ pub fn run(ui: &Ui, a: Args) -> u8 {
     let mut estimates = estimate::estimate_design(design, &names);
     for (e, m) in estimates.iter_mut().zip(&stages) {
         if let Err(err) = estimate::add_cost(e, m, prices) {
-            return price_error(&err);
+            // The user's own table must have what archc needs; the built-in
+            // one may lack a region the language accepts: the load is still
+            // estimated, and the stage says why it has no cost.
+            if a.prices.is_some() {
+                return price_error(&err);
+            }
+            e.cost_not_priced = Some(format!("{err}; pass --prices FILE with it"));
         }
     }
     let cost_defaults = crate::cost::named_defaults(prices);

@@ -60,6 +60,10 @@ pub struct Estimate {
     pub monthly_cost_usd: Option<f64>,
     /// The cost lines; usage-priced ones without `traffic` have no amount.
     pub cost_lines: Vec<crate::cost::CostLine>,
+    /// Why the stage has no cost: archc's built-in price table lacks a price
+    /// it needs (a region the language accepts but the table does not list).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost_not_priced: Option<String>,
 }
 
 /// The stage's traffic, as requests per second.
@@ -189,6 +193,7 @@ pub fn estimate(m: &Model, next: Option<&Model>) -> Estimate {
         defaults_used,
         monthly_cost_usd: None,
         cost_lines: Vec::new(),
+        cost_not_priced: None,
     }
 }
 

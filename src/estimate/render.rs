@@ -136,6 +136,9 @@ fn stage(out: &mut String, e: &Estimate) {
 /// The cost lines, each with its formula, and the total.
 fn cost(out: &mut String, e: &Estimate) {
     let Some(total) = e.monthly_cost_usd else {
+        if let Some(why) = &e.cost_not_priced {
+            let _ = writeln!(out, "  monthly cost on AWS: not priced: {why}");
+        }
         return;
     };
     let _ = writeln!(out, "  monthly cost on AWS (docs/cost.md):");

@@ -302,3 +302,42 @@ fn a_price_file_that_does_not_load_is_named_with_its_key_and_exits_1() {
     );
     assert!(out.stdout.is_empty());
 }
+
+/// A region the language accepts but the built-in table does not price still
+/// gets its load estimated (exit 0); the stage says why it has no cost. With
+/// the user's own table, a missing region stays an error (exit 1).
+#[test]
+fn a_region_the_builtin_prices_lack_is_estimated_without_a_cost() {
+    let dir = crate::common::visible_tempdir();
+    let design = dir.path().join("cape.arch");
+    std::fs::write(
+        &design,
+        "system cape\nregion af-south-1\ntraffic 10k users\nweb x2 behind lb\n",
+    )
+    .unwrap();
+    let out = archc()
+        .args(["estimate", "--format", "json"])
+        .arg(&design)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = &v["stages"][0];
+    assert!(s["users_supported"].as_f64().unwrap() > 0.0);
+    assert!(s["monthly_cost_usd"].is_null());
+    assert!(s["cost_not_priced"]
+        .as_str()
+        .unwrap()
+        .contains("af-south-1"));
+    // The user's own table (here the built-in one, written out) must have it.
+    let prices = dir.path().join("prices.json");
+    std::fs::write(&prices, include_str!("../../src/cost/prices.json")).unwrap();
+    let out = archc()
+        .args(["estimate", "--prices"])
+        .arg(&prices)
+        .arg(&design)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("regions.af-south-1"));
+}
