@@ -183,7 +183,9 @@ pub static CODES: &[CodeInfo] = &[
        shell script, each of which carries one line a variable. A tab or another control \
        character would be read differently by each, so archc refuses it. Write the value on one \
        line of printable characters; a value that needs more (a certificate, a key) is a secret: \
-       use `secret NAME`."),
+       use `secret NAME`. An `image` reference is refused for the same reason: a NUL, an \
+       escape or a Unicode line separator (U+2028) would reach the Terraform, YAML and shell of \
+       every target as it is."),
     e("E0214", "not an AWS region",
       "`region NAME` and every region of `datacenters A, B …` become AWS regions in the generated \
        Terraform (the provider's region, the Route 53 geolocation record of each data center), so \

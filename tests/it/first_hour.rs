@@ -208,3 +208,24 @@ fn a_misspelled_long_name_of_a_kind_suggests_the_kind() {
         );
     }
 }
+
+/// A control character or a Unicode line separator in an `image` (or an
+/// `env` value) is E0213 on the string, never written raw into HCL or YAML.
+#[test]
+fn an_image_or_env_value_with_a_control_character_is_e0213() {
+    for bad in ["\u{0}", "\u{1b}[31m", "\u{2028}", "\u{2029}", "\u{7f}"] {
+        let src = format!("web x2 behind lb image \"app{bad}:1\"\n");
+        let c = compile(&src);
+        let found = only(&c, "E0213");
+        assert_eq!(found.len(), 1, "{bad:?}: {:?}", c.diagnostics);
+        let start = src.find('"').unwrap();
+        assert_eq!(
+            found[0].span.start as usize, start,
+            "{bad:?}: points at the string"
+        );
+        let src = format!("web x2 behind lb env MODE=\"a{bad}b\"\n");
+        assert_eq!(only(&compile(&src), "E0213").len(), 1, "env {bad:?}");
+    }
+    let c = compile("web x2 behind lb image \"registry.example.com/app:1.0\"\n");
+    assert!(only(&c, "E0213").is_empty(), "{:?}", c.diagnostics);
+}

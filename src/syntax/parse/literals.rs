@@ -169,6 +169,13 @@ impl Driver<'_> {
 }
 
 /// The text of a quoted string with its escapes (`\"`, `\\`) undone.
+/// A character no value may hold: a control character, or a Unicode line or
+/// paragraph separator (which YAML and JavaScript-based tools read as a line
+/// break, though Rust's `is_control` does not count them).
+pub(super) fn unprintable(c: char) -> bool {
+    c.is_control() || c == '\u{2028}' || c == '\u{2029}'
+}
+
 pub(super) fn unescape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars();

@@ -3,7 +3,7 @@
 //! `autoscale`, a CDN without paths, a name that looks like a misspelled
 //! clause keyword. Numbers, names and paths are checked in `literals`.
 
-use super::literals::{unescape, PORT_HELP};
+use super::literals::{unescape, unprintable, PORT_HELP};
 use super::{Driver, MAX_COUNT};
 use crate::diag::{nearest, Diagnostic};
 use crate::model::{
@@ -344,6 +344,19 @@ impl Driver<'_> {
                 Diagnostic::new("E0012", span, "the image is empty")
                     .primary("not an image reference")
                     .help("write the image to run, e.g. `image \"nginx:1.27\"`, or remove the clause for archc's default image"),
+            );
+        }
+        if let Some(c) = text.chars().find(|&c| unprintable(c)) {
+            // A raw ESC, NUL or line separator would reach the HCL, YAML and
+            // shell of every target as it is.
+            self.diags.push(
+                Diagnostic::new(
+                    "E0213",
+                    span,
+                    format!("the image holds a control character ({c:?})"),
+                )
+                .primary("not a printable character")
+                .help("an image reference is printable: `registry.example.com/app:1.0`"),
             );
         }
         Clause::Image(Spanned::new(text, span))

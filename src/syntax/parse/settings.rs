@@ -6,7 +6,7 @@
 //! no target accepts (E0212), a value with a control character (E0213).
 //! docs/language.md ("Environment, secrets and labels") gives the rules.
 
-use super::literals::unescape;
+use super::literals::{unescape, unprintable};
 use super::Driver;
 use crate::diag::Diagnostic;
 use crate::span::{Span, Spanned};
@@ -104,7 +104,7 @@ impl Driver<'_> {
     /// E0213 for a control character, E0210 for a value (or a name) that
     /// looks like a secret.
     fn check_env_value(&mut self, s: &Setting) {
-        if let Some(c) = s.value.node.chars().find(|c| c.is_control()) {
+        if let Some(c) = s.value.node.chars().find(|&c| unprintable(c)) {
             self.diags.push(
                 Diagnostic::new(
                     "E0213",
