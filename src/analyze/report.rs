@@ -12,7 +12,7 @@ use crate::model::Model;
 use serde::Serialize;
 use std::fmt::Write;
 
-/// How `diff` and `analyze` print their report.
+/// How `diff`, `analyze` and `estimate` print their report.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// Aligned text for people, on stdout.

@@ -2,16 +2,8 @@
 //! what the next stage does about it (docs/estimate.md).
 
 use super::{FilePath, Ui, EXIT_FAILED, EXIT_OK};
+use crate::analyze::report::Format;
 use crate::estimate;
-
-#[derive(Clone, Copy, Debug, Default, clap::ValueEnum, PartialEq, Eq)]
-pub enum Format {
-    /// A table a reader recomputes by hand.
-    #[default]
-    Human,
-    /// `{"stages": [...]}`.
-    Json,
-}
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
