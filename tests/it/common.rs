@@ -239,3 +239,30 @@ pub fn assert_output_grows_linearly(target: Target, skip: &[&str]) {
         large as f64 / small as f64
     );
 }
+
+/// The top-level `KIND "TYPE" "LABEL" { … }` blocks of a generated .tf file
+/// (`kind`: `resource`, `data`, …), as (type, label, body); archc writes each
+/// block's closing `}` alone at column 0.
+pub fn tf_blocks(text: &str, kind: &str) -> Vec<(String, String, String)> {
+    let head = format!("{kind} \"");
+    let mut out = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some(rest) = line.strip_prefix(&head) else {
+            continue;
+        };
+        let mut parts = rest.split('"');
+        let ty = parts.next().unwrap().to_string();
+        let label = parts.nth(1).unwrap().to_string();
+        let mut body = String::new();
+        for l in lines.by_ref() {
+            if l == "}" {
+                break;
+            }
+            body.push_str(l);
+            body.push('\n');
+        }
+        out.push((ty, label, body));
+    }
+    out
+}

@@ -18,26 +18,10 @@ struct Block {
 
 /// The `resource` blocks of a file (each closes with `}` at column 0).
 fn resources(text: &str) -> Vec<Block> {
-    let mut out = Vec::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        let Some(rest) = line.strip_prefix("resource \"") else {
-            continue;
-        };
-        let mut parts = rest.split('"');
-        let kind = parts.next().unwrap().to_string();
-        let label = parts.nth(1).unwrap().to_string();
-        let mut body = String::new();
-        for l in lines.by_ref() {
-            if l == "}" {
-                break;
-            }
-            body.push_str(l);
-            body.push('\n');
-        }
-        out.push(Block { kind, label, body });
-    }
-    out
+    common::tf_blocks(text, "resource")
+        .into_iter()
+        .map(|(kind, label, body)| Block { kind, label, body })
+        .collect()
 }
 
 /// The value of `key = value` in a block's body (first occurrence, any

@@ -38,24 +38,11 @@ fn joined(files: &[OutFile]) -> String {
 /// The top-level blocks `resource|data "TYPE" "LABEL" { … }` of a configuration:
 /// (label, body). Generated files close top-level blocks with `}` in column 0.
 fn blocks(text: &str, kind: &str, ty: &str) -> Vec<(String, String)> {
-    let head = format!("{kind} \"{ty}\" \"");
-    let mut out = Vec::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        if let Some(rest) = line.strip_prefix(&head) {
-            let label = rest.split('"').next().unwrap().to_string();
-            let mut body = String::new();
-            for l in lines.by_ref() {
-                if l == "}" {
-                    break;
-                }
-                body.push_str(l);
-                body.push('\n');
-            }
-            out.push((label, body));
-        }
-    }
-    out
+    common::tf_blocks(text, kind)
+        .into_iter()
+        .filter(|(t, _, _)| t == ty)
+        .map(|(_, label, body)| (label, body))
+        .collect()
 }
 
 fn resources(text: &str, ty: &str) -> Vec<(String, String)> {
