@@ -413,16 +413,40 @@ fn availability_section(o: &mut String, e: &Estimate) {
             availability::percent(f.availability),
         ]);
     }
+    let (r, what) = match (&e.other_datacenters, e.target) {
+        (Some(_), _) => ("R1", "the primary data center: the product"),
+        (None, Deploy::Compose) => ("R", "the host's site: the product"),
+        (None, _) => ("R", "one data center: the product"),
+    };
     rows.push(vec![
-        "R".into(),
-        if e.target == Deploy::Compose {
-            "the host's site: the product".into()
-        } else {
-            "one data center: the product".into()
-        },
+        r.into(),
+        what.into(),
         String::new(),
         availability::percent(e.one_datacenter),
     ]);
+    if let Some(other) = &e.other_datacenters {
+        for f in &other.factors {
+            rows.push(vec![
+                f.factor.clone(),
+                f.deployed.clone(),
+                f.formula.clone(),
+                availability::percent(f.availability),
+            ]);
+        }
+        rows.push(vec![
+            "R2".into(),
+            format!(
+                "{}: the product",
+                if other.regions.len() == 1 {
+                    "the other data center"
+                } else {
+                    "each other data center"
+                }
+            ),
+            String::new(),
+            availability::percent(other.availability),
+        ]);
+    }
     table(o, &rows);
     let several = e.routes.len() > 1 || e.routes.iter().any(|r| r.route.datacenters.len() > 1);
     if several {
@@ -448,7 +472,12 @@ fn availability_section(o: &mut String, e: &Estimate) {
             o,
             "  ",
             &format!(
-                "Writes need each database's primary, until a replica is promoted (by an operator or your automation: the figure above does not count that time): {}.",
+                "Writes need each database's primary{}, until a replica is promoted (by an operator or your automation: the figure above does not count that time): {}.",
+                if e.other_datacenters.is_some() {
+                    ", in the primary data center"
+                } else {
+                    ""
+                },
                 availability::percent(e.writes)
             ),
         );
@@ -484,22 +513,9 @@ fn routes_table(o: &mut String, e: &Estimate) {
         "availability".into(),
     ]];
     for r in &e.routes {
-        let to: Vec<String> = r
-            .route
-            .datacenters
-            .iter()
-            .enumerate()
-            .map(|(i, dc)| {
-                if i >= r.with_their_data {
-                    format!("{dc} (not their data)")
-                } else {
-                    dc.clone()
-                }
-            })
-            .collect();
         rows.push(vec![
             r.route.users.clone(),
-            to.join(", then "),
+            r.route.datacenters.join(", then "),
             r.formula.clone(),
             availability::percent(r.availability),
         ]);
