@@ -266,7 +266,7 @@ pub fn analyze(stages: &[&Model], target: Deploy, asm: &Assumptions) -> AnalyzeR
         .iter()
         .map(|m| StageAnalysis {
             stage: m.stage.clone(),
-            failures: spof::failures(m),
+            failures: spof::failures(m, target),
             availability: availability::estimate(m, target, asm),
         })
         .collect();

@@ -417,7 +417,10 @@ fn a_single_cache_only_degrades_the_site() {
         "t.arch",
         "web x2 behind lb\nlb nginx\ndb postgres with 1 replica\ncache redis x1 ttl 1m\n",
     );
-    let f = archc::analyze::spof::failures(c.design.last());
+    let f = archc::analyze::spof::failures(
+        c.design.last(),
+        archc::analyze::availability::Deploy::Terraform,
+    );
     let cache = f.iter().find(|f| f.component == "cache").unwrap();
     assert!(cache.single_point);
     assert_eq!(cache.impact, archc::analyze::spof::Impact::Degraded);
