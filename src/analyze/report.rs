@@ -33,6 +33,62 @@ pub struct DiffReport {
     /// The users each stage carries and what it costs a month
     /// (`archc estimate`).
     pub load: LoadChange,
+    /// Each stage's site availability on terraform with the default
+    /// assumptions (`archc analyze`).
+    pub availability: AvailabilityChange,
+}
+
+/// The availability `archc analyze` gives each side, and the single points
+/// of failure the change removes and adds.
+#[derive(Debug, Serialize)]
+pub struct AvailabilityChange {
+    pub target: Deploy,
+    pub from: f64,
+    pub to: f64,
+    pub removed: Vec<String>,
+    pub added: Vec<String>,
+}
+
+fn availability_change(from: &Model, to: &Model) -> AvailabilityChange {
+    let target = Deploy::Terraform;
+    let asm = Assumptions::default();
+    let spofs = |m: &Model| -> Vec<String> {
+        spof::failures(m, target)
+            .into_iter()
+            .filter(|f| f.single_point)
+            .map(|f| format!("{} ({}, {})", f.component, f.what, f.impact.word()))
+            .collect()
+    };
+    let (a, b) = (spofs(from), spofs(to));
+    AvailabilityChange {
+        target,
+        from: availability::estimate(from, target, &asm).site,
+        to: availability::estimate(to, target, &asm).site,
+        removed: a.iter().filter(|x| !b.contains(x)).cloned().collect(),
+        added: b.iter().filter(|x| !a.contains(x)).cloned().collect(),
+    }
+}
+
+impl AvailabilityChange {
+    fn human(&self, o: &mut String) {
+        let _ = writeln!(
+            o,
+            "\nAvailability on {} (archc analyze: the formula, the failure scenarios)",
+            self.target.name()
+        );
+        let _ = writeln!(
+            o,
+            "  site           {} -> {}",
+            availability::percent(self.from),
+            availability::percent(self.to)
+        );
+        for r in &self.removed {
+            let _ = writeln!(o, "  removes        {r}");
+        }
+        for a in &self.added {
+            let _ = writeln!(o, "  adds           {a}");
+        }
+    }
 }
 
 /// The change of users carried and of monthly cost between the two stages.
@@ -135,6 +191,7 @@ pub fn diff(
         files: diff_files::diff(from.1, to.1, targets, unified)?,
         migration: migration::notes(from.1, to.1, &components),
         load: load_change(from.1, to.1),
+        availability: availability_change(from.1, to.1),
         components,
     })
 }
@@ -221,6 +278,7 @@ impl DiffReport {
             }
         }
         self.load.human(&mut o);
+        self.availability.human(&mut o);
         o
     }
 }
