@@ -103,7 +103,7 @@ impl TfFile for PrimariesTf {
                     let r = format!("aws_db_instance.{}[*]", tf_name(&s.primary));
                     primaries.push(PrimaryCtx {
                         key: rds_key(&s.primary),
-                        what: format!("database {}", s.primary),
+                        what: format!("Database {}", s.primary),
                         address: format!("one({r}.address)"),
                         arn: format!("one({r}.arn)"),
                         secret_arn: format!("one({r}.master_user_secret[0].secret_arn)"),
@@ -114,7 +114,7 @@ impl TfFile for PrimariesTf {
                 let r = format!("aws_docdb_cluster.{}[*]", tf_name(&n.name));
                 primaries.push(PrimaryCtx {
                     key: docdb_key(&n.name),
-                    what: format!("document store {} (DocumentDB)", n.name),
+                    what: format!("Document store {} (DocumentDB)", n.name),
                     address: format!("one({r}.endpoint)"),
                     arn: format!("one({r}.arn)"),
                     secret_arn: format!("one({r}.master_user_secret[0].secret_arn)"),
