@@ -4,6 +4,7 @@
 //! name.
 
 use super::data::remote_dbs;
+use super::multi::{is_multi, rds_key, PRIMARY_ONLY};
 use super::names::{aws_name, label, tags};
 use crate::emit::templates::tf_name;
 use crate::model::runtime::RDS_MIN_STORAGE_GB;
@@ -38,6 +39,13 @@ pub(super) struct DbInstanceCtx {
     /// Label of the primary for a replica.
     pub(super) source: Option<String>,
     source_name: String,
+    /// HCL of the primary a replica replicates.
+    source_expr: String,
+    /// Several data centers: a replica is a cross-region one outside the
+    /// primary region.
+    cross_region: bool,
+    /// `count` of a primary only the primary region holds (several data centers).
+    count: Option<&'static str>,
     shard: u32,
     /// Index into the availability zones, to spread replicas.
     az: usize,
@@ -52,10 +60,11 @@ pub(super) fn db_name() -> String {
 
 /// Every database RDS runs, in the design's order.
 pub(super) fn dbs(m: &Model) -> Vec<DbCtx> {
-    remote_dbs(m).map(|d| db(&m.system, d)).collect()
+    let multi = is_multi(m);
+    remote_dbs(m).map(|d| db(&m.system, d, multi)).collect()
 }
 
-fn db(sys: &str, d: &Db) -> DbCtx {
+fn db(sys: &str, d: &Db, multi: bool) -> DbCtx {
     let plan = d.engine.runtime();
     let (engine, version) = (plan.engine, plan.managed_version);
     DbCtx {
@@ -76,22 +85,35 @@ fn db(sys: &str, d: &Db) -> DbCtx {
         sg: label("db", &d.name),
         sharded_by: d.shard_key.clone(),
         shards: d.shards.len(),
-        instances: instances(sys, d),
+        instances: instances(sys, d, multi),
         tags: tags(&d.labels),
     }
 }
 
-/// Each shard's primary, then its read replicas.
-fn instances(sys: &str, d: &Db) -> Vec<DbInstanceCtx> {
+/// Each shard's primary, then its read replicas. With several data centers
+/// (`multi`) the primary is the primary region's only, and the replicas are
+/// in every region: beside it in the primary region, of it in the others.
+fn instances(sys: &str, d: &Db, multi: bool) -> Vec<DbInstanceCtx> {
     let mut instances = Vec::new();
     for s in &d.shards {
         let pl = tf_name(&s.primary);
+        let source_expr = if multi {
+            format!(
+                "var.primary ? one(aws_db_instance.{pl}[*].identifier) : local.primaries.{}.arn",
+                rds_key(&s.primary)
+            )
+        } else {
+            format!("aws_db_instance.{pl}.identifier")
+        };
         instances.push(DbInstanceCtx {
             name: s.primary.clone(),
             label: pl.clone(),
             identifier: aws_name(sys, &s.primary, 63),
             source: None,
             source_name: String::new(),
+            source_expr: String::new(),
+            cross_region: false,
+            count: multi.then_some(PRIMARY_ONLY),
             shard: s.index,
             az: 0,
         });
@@ -102,6 +124,9 @@ fn instances(sys: &str, d: &Db) -> Vec<DbInstanceCtx> {
                 identifier: aws_name(sys, r, 63),
                 source: Some(pl.clone()),
                 source_name: s.primary.clone(),
+                source_expr: source_expr.clone(),
+                cross_region: multi,
+                count: None,
                 shard: s.index,
                 // The primary's zone is AWS's choice; spread replicas over both.
                 az: (i + 1) % 2,

@@ -17,6 +17,8 @@ const MAX_WEIGHT: u32 = 999;
 #[derive(Serialize)]
 pub(super) struct LbTf {
     lbs: Vec<LbCtx>,
+    /// A multi-region stage's module: the zone is the root's (`var.zone_id`).
+    module: bool,
 }
 
 #[derive(Serialize)]
@@ -72,6 +74,7 @@ impl TfFile for LbTf {
                     ..lb_ctx(&m.system, lb, &webs)
                 })
                 .collect(),
+            module: super::multi::is_multi(m),
         }
     }
 }

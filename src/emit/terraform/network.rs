@@ -21,6 +21,8 @@ pub(super) struct NetworkTf {
     system: String,
     /// Anything lives in the VPC.
     vpc: bool,
+    /// HCL of the VPC's range: each data center's module gets its own.
+    vpc_cidr: &'static str,
     /// EC2 hosts in private subnets need a NAT gateway to pull images.
     nat: bool,
     any_security_groups: bool,
@@ -56,6 +58,11 @@ impl TfFile for NetworkTf {
         NetworkTf {
             system: m.system.clone(),
             vpc: has_vpc(m),
+            vpc_cidr: if super::multi::is_multi(m) {
+                "var.vpc_cidr"
+            } else {
+                "\"10.0.0.0/16\""
+            },
             nat: m.aws_nat_gateway(),
             any_security_groups: !sgs.is_empty(),
             security_groups: sgs,
@@ -71,7 +78,7 @@ impl TfFile for NetworkTf {
 }
 
 /// Whether anything lives in the VPC.
-fn has_vpc(m: &Model) -> bool {
+pub(super) fn has_vpc(m: &Model) -> bool {
     has_hosts(m) || !m.lbs.is_empty() || has_data_sgs(m)
 }
 

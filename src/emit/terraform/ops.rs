@@ -5,6 +5,7 @@
 use super::data::remote_dbs;
 use super::databases::dbs;
 use super::hosts::{app_origins, host_groups, log_group_names, HostCtx};
+use super::multi::{is_multi, PRIMARY_ONLY};
 use super::nosql::nosqls;
 use super::tidy::Tidy;
 use super::{render_each, Result, TfFile};
@@ -36,6 +37,8 @@ struct AlarmCtx {
     dimension: String,
     value: String,
     threshold: u32,
+    /// `count` of an alarm on a primary only the primary region holds.
+    count: Option<&'static str>,
 }
 
 impl TfFile for OpsTf {
@@ -65,6 +68,8 @@ impl TfFile for OpsTf {
 
 /// Host groups first, then database instances, then DocumentDB clusters.
 fn alarms(m: &Model, groups: &[HostCtx]) -> Vec<AlarmCtx> {
+    // Several data centers: the primaries' alarms are the primary region's.
+    let multi = is_multi(m);
     let mut alarms: Vec<AlarmCtx> = groups.iter().map(host_alarm).collect();
     for d in &dbs(m) {
         for i in &d.instances {
@@ -77,8 +82,13 @@ fn alarms(m: &Model, groups: &[HostCtx]) -> Vec<AlarmCtx> {
                 ),
                 namespace: "AWS/RDS".into(),
                 dimension: "DBInstanceIdentifier".into(),
-                value: format!("aws_db_instance.{}.identifier", i.label),
+                value: if multi && i.source.is_none() {
+                    format!("aws_db_instance.{}[0].identifier", i.label)
+                } else {
+                    format!("aws_db_instance.{}.identifier", i.label)
+                },
                 threshold: CPU_ALARM,
+                count: (multi && i.source.is_none()).then_some(PRIMARY_ONLY),
             });
         }
     }
@@ -93,8 +103,13 @@ fn alarms(m: &Model, groups: &[HostCtx]) -> Vec<AlarmCtx> {
             ),
             namespace: "AWS/DocDB".into(),
             dimension: "DBClusterIdentifier".into(),
-            value: format!("aws_docdb_cluster.{}.cluster_identifier", n.label),
+            value: if multi {
+                format!("aws_docdb_cluster.{}[0].cluster_identifier", n.label)
+            } else {
+                format!("aws_docdb_cluster.{}.cluster_identifier", n.label)
+            },
             threshold: CPU_ALARM,
+            count: multi.then_some(PRIMARY_ONLY),
         });
     }
     alarms
@@ -128,6 +143,7 @@ fn host_alarm(h: &HostCtx) -> AlarmCtx {
         dimension: dimension.into(),
         value,
         threshold,
+        count: None,
     }
 }
 
