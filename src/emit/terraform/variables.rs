@@ -72,6 +72,15 @@ impl TfFile for VariablesTf {
                 Some("false"),
             ));
         }
+        // RDS instances: their enhanced monitoring (data.tf).
+        if remote_dbs(m).next().is_some() {
+            variables.push(var(
+                "rds_monitoring_interval",
+                "Seconds between RDS enhanced monitoring samples (1, 5, 10, 15, 30 or 60; 0 turns it off). CloudWatch Logs charges for what it writes: cents a month an instance at 60.",
+                "number",
+                Some("60"),
+            ));
+        }
         if m.logs.is_some() {
             variables.push(var(
                 "log_retention_days",
