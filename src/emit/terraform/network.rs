@@ -71,7 +71,7 @@ impl TfFile for NetworkTf {
 }
 
 /// Whether anything lives in the VPC.
-fn has_vpc(m: &Model) -> bool {
+pub(super) fn has_vpc(m: &Model) -> bool {
     has_hosts(m) || !m.lbs.is_empty() || has_data_sgs(m)
 }
 
