@@ -67,9 +67,9 @@ impl TfFile for VariablesTf {
             ));
             variables.push(var(
                 "performance_insights",
-                "RDS Performance Insights (7 days of history is free; not every instance class has it).",
+                "RDS Performance Insights where the instance class has it (7 days of history is free).",
                 "bool",
-                Some("false"),
+                Some("true"),
             ));
         }
         // RDS instances: their enhanced monitoring (data.tf).
