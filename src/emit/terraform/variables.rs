@@ -75,6 +75,12 @@ impl TfFile for VariablesTf {
         // RDS instances: their enhanced monitoring (data.tf).
         if remote_dbs(m).next().is_some() {
             variables.push(var(
+                "rds_multi_az",
+                "A standby in another zone for every RDS primary, failed over to automatically (doubles the primary's instance and storage cost).",
+                "bool",
+                Some("true"),
+            ));
+            variables.push(var(
                 "rds_monitoring_interval",
                 "Seconds between RDS enhanced monitoring samples (1, 5, 10, 15, 30 or 60; 0 turns it off). CloudWatch Logs charges for what it writes: cents a month an instance at 60.",
                 "number",
