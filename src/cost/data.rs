@@ -16,13 +16,7 @@ pub(super) fn rds(s: &mut Stage) -> Result<(), PriceError> {
         let engine = d.engine.runtime().engine;
         let class = d.resources.rds_class.as_str();
         let key = ["rds", engine, class];
-        // With several data centers the primaries are the primary region's
-        // only; every region holds the replicas.
-        let primaries = if m.holds_primaries(s.region) {
-            d.shards.len() as u32
-        } else {
-            0
-        };
+        let primaries = d.shards.len() as u32;
         let replicas = d
             .shards
             .iter()
@@ -36,18 +30,12 @@ pub(super) fn rds(s: &mut Stage) -> Result<(), PriceError> {
             global: false,
             what: what.clone(),
         };
-        // Each primary is Multi-AZ (var.rds_multi_az, on by default): a
-        // standby of the same class, with its own storage, in another zone.
         let primary_item = if primaries > 1 {
-            format!("RDS {name} shard primaries + Multi-AZ standbys")
+            format!("RDS {name} shard primaries")
         } else {
-            format!("RDS {name} primary + Multi-AZ standby")
+            format!("RDS {name}")
         };
-        if primaries > 0 {
-            s.hourly(it(primary_item), 2 * primaries, class, "instance-hours")?;
-        } else if replicas == 0 {
-            continue;
-        }
+        s.hourly(it(primary_item), primaries, class, "instance-hours")?;
         if replicas > 0 {
             s.hourly(
                 it(format!("RDS {name} replicas")),
@@ -65,7 +53,7 @@ pub(super) fn rds(s: &mut Stage) -> Result<(), PriceError> {
             what: "RDS gp3 storage".into(),
         };
         let price = s.price(&it)?;
-        let instances = 2 * primaries + replicas;
+        let instances = primaries + replicas;
         let gb = d.rds_storage_gb();
         let formula = format!("{instances} x {gb} GB x {}/GB-month", money(price));
         s.fixed(it, f64::from(instances * gb), "GB-month", formula)?;
@@ -102,8 +90,6 @@ pub(super) fn nosql(s: &mut Stage) -> Result<(), PriceError> {
     for n in &m.nosqls {
         let name = &n.name;
         match n.engine {
-            // A DocumentDB cluster is the primary region's only.
-            NosqlEngine::Mongodb if !m.holds_primaries(s.region) => {}
             NosqlEngine::Mongodb => {
                 let key = ["docdb", "instances", DOCDB_CLASS];
                 let it = Item {
@@ -154,10 +140,6 @@ pub(super) fn nosql(s: &mut Stage) -> Result<(), PriceError> {
 /// (`manage_master_user_password`).
 pub(super) fn secrets(s: &mut Stage) -> Result<(), PriceError> {
     let m = s.m;
-    if !m.holds_primaries(s.region) {
-        // The primary region's secrets; replicas have none of their own.
-        return Ok(());
-    }
     let rds: u32 = m.rds_dbs().map(|d| d.shards.len() as u32).sum();
     let docdb = m.docdb_stores().count() as u32;
     let count = rds + docdb;

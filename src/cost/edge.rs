@@ -249,36 +249,10 @@ pub(super) fn operations(s: &mut Stage) -> Result<(), PriceError> {
             "traffic (queue messages per month)",
         )?;
     }
-    if m.has_stage_key() {
-        let key = ["kms", "key_month"];
-        let it = Item {
-            item: "KMS key (logs, data at rest)".into(),
-            resource: "aws_kms_key",
-            key: &key,
-            global: false,
-            what: "a KMS customer managed key".into(),
-        };
-        let price = s.price(&it)?;
-        s.fixed(
-            it,
-            1.0,
-            "key-months",
-            format!("1 key x {}/month", money(price)),
-        )?;
-    }
     let groups = m.aws_host_groups();
     if m.metrics.is_some() {
-        // A primary's alarm is the primary region's only (ops.tf).
-        let here = m.holds_primaries(s.region);
-        let rds: u32 = m
-            .rds_dbs()
-            .map(|d| d.instance_count() - if here { 0 } else { d.shards.len() as u32 })
-            .sum();
-        let docdb = if here {
-            m.docdb_stores().count() as u32
-        } else {
-            0
-        };
+        let rds: u32 = m.rds_dbs().map(|d| d.instance_count()).sum();
+        let docdb = m.docdb_stores().count() as u32;
         let count = groups.len() as u32 + rds + docdb;
         let key = ["cloudwatch", "alarm_month"];
         let it = Item {

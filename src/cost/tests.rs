@@ -200,26 +200,3 @@ fn failover_sends_all_usage_to_the_primary() {
         .unwrap();
     assert_eq!(zone.item, "Route 53 zone (eu-west-1)");
 }
-
-#[test]
-fn primaries_are_multi_az_and_the_primary_regions_only() {
-    let d = compile(
-        "datacenters us-east-1, eu-west-1\nweb x2 behind lb\ndb postgres with 1 replica\nnosql mongodb\n",
-    );
-    let lines = monthly_cost(d.last(), builtin_prices(), None).unwrap();
-    let find = |item: &str| lines.iter().find(|l| l.item == item);
-    let primary = find("RDS db primary + Multi-AZ standby (us-east-1)").unwrap();
-    assert_eq!(primary.quantity, 2.0 * 730.0, "a primary and its standby");
-    assert!(find("RDS db primary + Multi-AZ standby (eu-west-1)").is_none());
-    assert_eq!(find("RDS db replicas (eu-west-1)").unwrap().quantity, 730.0);
-    // Storage: primary, standby and replica here; the replica there.
-    assert_eq!(find("RDS storage db (us-east-1)").unwrap().quantity, 60.0);
-    assert_eq!(find("RDS storage db (eu-west-1)").unwrap().quantity, 20.0);
-    assert!(find("Secrets Manager passwords (eu-west-1)").is_none());
-    assert!(find("DocumentDB nosql (eu-west-1)").is_none());
-    assert!(find("DocumentDB nosql (us-east-1)").is_some());
-    for region in ["us-east-1", "eu-west-1"] {
-        let key = find(&format!("KMS key (logs, data at rest) ({region})")).unwrap();
-        assert_eq!(key.monthly_usd, Some(1.0));
-    }
-}

@@ -133,30 +133,6 @@ impl Model {
         }
     }
 
-    /// Whether each region's deployment has the stage's customer managed
-    /// KMS key (ops.tf): it encrypts the log groups and data at rest of
-    /// anything with a VPC (hosts, balancers, RDS, ElastiCache, DocumentDB)
-    /// and DynamoDB tables.
-    pub fn has_stage_key(&self) -> bool {
-        !self.webs.is_empty()
-            || !self.workers.is_empty()
-            || !self.lbs.is_empty()
-            || self.rds_dbs().next().is_some()
-            || self.elasticache_caches().next().is_some()
-            || !self.nosqls.is_empty()
-    }
-
-    /// Whether the region holds the primaries of the stage's databases
-    /// (RDS shard primaries, DocumentDB clusters): every region of a
-    /// one-region stage; with several data centers only the primary one, the
-    /// others holding cross-region read replicas (src/emit/terraform/multi.rs).
-    pub fn holds_primaries(&self, region: &str) -> bool {
-        match &self.datacenters {
-            Some(dc) if dc.regions.len() >= 2 => region == self.primary_datacenter(),
-            _ => true,
-        }
-    }
-
     /// The data center users reach when nothing else decides (the failover
     /// record's primary, geo DNS's default): the stage's region if it is a
     /// data center, else the first one listed.

@@ -51,7 +51,7 @@ impl TfFile for OpsTf {
         let metrics = m.metrics.is_some();
         OpsTf {
             system: m.system.clone(),
-            key: m.has_stage_key(),
+            key: has_vpc(m) || !m.nosqls.is_empty(),
             logs: m.logs.is_some(),
             metrics,
             alarms: if metrics {
