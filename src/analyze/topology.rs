@@ -26,8 +26,15 @@ use serde::Serialize;
 /// hold nothing that is not rebuilt or retried. A stage without a data store
 /// has nothing to copy.
 pub fn data_in_every_datacenter(m: &Model) -> bool {
+    databases_in_every_datacenter(m) && m.nosqls.iter().all(|n| n.engine == NosqlEngine::Dynamodb)
+}
+
+/// Whether every data center holds every database (each has replicas): what
+/// the availability estimate needs, since databases are on the request path
+/// and document stores are not (a MongoDB store only in the primary region
+/// loses its function with it, the pages are still served).
+pub fn databases_in_every_datacenter(m: &Model) -> bool {
     m.dbs.iter().all(|d| d.replicas >= 1)
-        && m.nosqls.iter().all(|n| n.engine == NosqlEngine::Dynamodb)
 }
 
 /// The data centers users can reach: each group of users with the data
