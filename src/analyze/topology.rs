@@ -22,9 +22,11 @@ use serde::Serialize;
 /// write it across the VPC peering, so a user sent there while the primary
 /// region is down finds no data (W0307). A DynamoDB store is a global table
 /// (a replica in every region); a MongoDB store (DocumentDB) is one cluster
-/// in the primary region, not copied. Caches and queues are per region and
-/// hold nothing that is not rebuilt or retried. A stage without a data store
-/// has nothing to copy.
+/// in the primary region, not copied. Caches and queues are one per region,
+/// not copied: a cache is refilled from the database, and queued jobs wait in
+/// their region's queue until it is back. A stage without a data store has
+/// nothing to copy. W0307 (src/check/spof.rs) warns about each store this
+/// finds in the primary region only.
 pub fn data_in_every_datacenter(m: &Model) -> bool {
     databases_in_every_datacenter(m) && m.nosqls.iter().all(|n| n.engine == NosqlEngine::Dynamodb)
 }
