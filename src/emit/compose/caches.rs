@@ -51,6 +51,11 @@ fn cache_comments(c: &Cache) -> Vec<String> {
                 .into(),
         );
     }
+    if let Some(pw) = &c.password_env {
+        comments.push(format!(
+            "Requires the password `{pw}` from `.env` (the applications read it too); redis-cli reads it as REDISCLI_AUTH."
+        ));
+    }
     if c.engine == CacheEngine::Redis && c.evict.is_none() {
         comments.push(
             "No eviction policy in the design: redis's default, writes fail once memory is full."
