@@ -25,6 +25,10 @@ impl Builder<'_> {
                     service.command = Vec::new();
                     service.script = vec![compose_escape(&script)];
                 }
+                if c.runs_as_image_user() {
+                    let (uid, gid) = Cache::REDIS_USER;
+                    service.user = Some(format!("{uid}:{gid}"));
+                }
                 self.service(service);
                 self.data_services.push(inst.clone());
             }
