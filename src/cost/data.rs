@@ -33,9 +33,9 @@ pub(super) fn rds(s: &mut Stage) -> Result<(), PriceError> {
         // Each primary is Multi-AZ (data.tf's var.rds_multi_az): a standby
         // instance in another zone, billed like the primary.
         let primary_item = if primaries > 1 {
-            format!("RDS {name} shard primaries (Multi-AZ: each with its standby)")
+            format!("RDS {name} shard primaries (Multi-AZ)")
         } else {
-            format!("RDS {name} (Multi-AZ: primary and standby)")
+            format!("RDS {name} (Multi-AZ)")
         };
         s.hourly(it(primary_item), 2 * primaries, class, "instance-hours")?;
         if replicas > 0 {
