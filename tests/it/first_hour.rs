@@ -166,7 +166,10 @@ fn data_centers_without_geodns_get_failover_routing_not_geolocation() {
         .split("resource \"aws_route53_record\" \"primary\"")
         .nth(1)
         .unwrap();
-    assert!(primary.contains("aws_lb.lb.dns_name"), "{primary}");
+    assert!(
+        primary.contains("module.us_east_1.balancer_dns_name"),
+        "{primary}"
+    );
     assert!(tf.contains("# ap-northeast-1: standby"), "{tf}");
     // With geodns, geolocation as before.
     let geo = terraform(
