@@ -272,12 +272,16 @@ fn stages() -> Vec<(String, Model)> {
 ///
 /// A colocated database runs on the one web host, which generates its password
 /// at first boot: a worker on its own host cannot have it (docs/app-env.md).
+///
+/// A redis cache's password is the local targets' only: ElastiCache runs
+/// without AUTH, inside the security groups, over TLS.
 fn on_aws(m: &Model, key: &AppKey, names: &Names, engines: &BTreeMap<String, String>) -> Names {
     let colocated = m
         .dbs
         .iter()
         .filter(|d| d.colocated && matches!(key, AppKey::Worker(_)))
         .map(|d| d.password_env.clone());
+    let cache_passwords = m.caches.iter().filter_map(|c| c.password_env.clone());
     let gone: Names = engines
         .iter()
         .filter(|(_, v)| *v == "rabbitmq")
@@ -286,6 +290,7 @@ fn on_aws(m: &Model, key: &AppKey, names: &Names, engines: &BTreeMap<String, Str
             [format!("{p}_USER"), format!("{p}_PASSWORD")]
         })
         .chain(colocated)
+        .chain(cache_passwords)
         .collect();
     names.difference(&gone).cloned().collect()
 }
@@ -361,11 +366,12 @@ fn each_app_reads_exactly_the_model_contract() {
                 .filter(|v| {
                     let queue_credential = v.kind == "queue"
                         && matches!(v.meaning, Meaning::User { .. } | Meaning::Password);
+                    let cache_password = v.kind == "cache" && v.meaning == Meaning::Password;
                     let remote_password = matches!(app, App::Worker(_))
                         && v.kind == "db"
                         && v.meaning == Meaning::Password
                         && colocated(&v.component);
-                    !(queue_credential || remote_password)
+                    !(queue_credential || remote_password || cache_password)
                 })
                 .map(|v| v.name.clone())
                 .collect();
@@ -437,7 +443,9 @@ fn journey_last_stage_contract_names() {
             "CACHE_ENGINE",
             "CACHE_HOSTS",
             "CACHE_PORT",
+            "CACHE_TLS",
             "CACHE_TTL_SECONDS",
+            "CACHE_PASSWORD",
             "JOBS_ENGINE",
             "JOBS_URL",
             "JOBS_NAME",
@@ -475,4 +483,62 @@ fn every_variable_reaches_the_component_it_names() {
         }
     }
     assert!(reached > 500, "only {reached} variables");
+}
+
+/// `P_TLS` says what each target runs: ElastiCache Redis encrypted in
+/// transit on AWS (`true`), a colocated container or memcached plain
+/// (`false`), and plain redis locally; a redis cache's password is in the
+/// local environment by reference only, never a value.
+#[test]
+fn cache_tls_and_password_follow_each_target() {
+    use archc::model::CacheEngine;
+    let mut checked = 0;
+    for (label, m) in stages() {
+        for c in &m.caches {
+            let p = c
+                .password_env
+                .as_deref()
+                .map(|pw| pw.trim_end_matches("_PASSWORD"));
+            let Some(tls_var) = m
+                .app_env()
+                .vars
+                .iter()
+                .find(|v| v.component == c.name && v.kind == "cache" && v.name.ends_with("_TLS"))
+                .map(|v| v.name.clone())
+            else {
+                panic!("{label}: cache {} has no _TLS variable", c.name);
+            };
+            if m.webs.is_empty() && m.workers.is_empty() {
+                continue;
+            }
+            let text = |t: Target| -> String {
+                emit::emit(t, &m, &emit::Options::default())
+                    .unwrap()
+                    .iter()
+                    .map(|f| f.contents.clone())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            let tf = text(Target::Terraform);
+            let aws_tls = !c.colocated && c.engine == CacheEngine::Redis;
+            assert!(
+                tf.contains(&format!("echo '{tls_var}={aws_tls}' >> /etc/app.env")),
+                "{label}: terraform {tls_var}"
+            );
+            let compose = text(Target::Compose);
+            assert!(
+                compose.contains(&format!("{tls_var}: \"false\"")),
+                "{label}: compose {tls_var}"
+            );
+            if let (Some(pw), Some(_)) = (&c.password_env, p) {
+                assert!(
+                    compose.contains(&format!("{pw}: \"${{{pw}:?set {pw} in .env}}\"")),
+                    "{label}: compose {pw} by reference"
+                );
+                assert!(!tf.contains(pw.as_str()), "{label}: {pw} on terraform");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 5, "only {checked} caches checked");
 }

@@ -1,7 +1,7 @@
 //! Caches: redis and memcached instances.
 
 use super::passes::Builder;
-use super::service::{cmd, labels, limits, plural, Healthcheck, Service, BACKEND};
+use super::service::{cmd, compose_escape, labels, limits, plural, Healthcheck, Service, BACKEND};
 use crate::model::{Cache, CacheEngine};
 
 impl Builder<'_> {
@@ -15,7 +15,21 @@ impl Builder<'_> {
                 } else {
                     Vec::new()
                 };
-                self.service(cache_service(c, inst, comments));
+                let mut service = cache_service(c, inst, comments);
+                if let (Some(var), Some(script)) = (&c.password_env, c.server_script()) {
+                    let comment = format!("Password of redis cache `{}`.", c.name);
+                    let value = self.secret(var, comment);
+                    service
+                        .environment
+                        .insert(Cache::PASSWORD_VAR.into(), value);
+                    service.command = Vec::new();
+                    service.script = vec![compose_escape(&script)];
+                }
+                if c.runs_as_image_user() {
+                    let (uid, gid) = Cache::REDIS_USER;
+                    service.user = Some(format!("{uid}:{gid}"));
+                }
+                self.service(service);
                 self.data_services.push(inst.clone());
             }
         }
@@ -40,6 +54,11 @@ fn cache_comments(c: &Cache) -> Vec<String> {
             "colocated: on a single host it shares the web server; in compose it is still its own container on the same host."
                 .into(),
         );
+    }
+    if let Some(pw) = &c.password_env {
+        comments.push(format!(
+            "Requires the password `{pw}` from `.env` (the applications read it too); redis-cli reads it as REDISCLI_AUTH."
+        ));
     }
     if c.engine == CacheEngine::Redis && c.evict.is_none() {
         comments.push(

@@ -18,6 +18,8 @@ pub(super) struct DbCtx {
     engine_version: String,
     port: u16,
     class: String,
+    /// Whether the instance class has Performance Insights.
+    performance_insights: bool,
     storage_gb: u32,
     /// Why `storage_gb` is more than the design wrote (W0310), if it is.
     storage_note: Option<String>,
@@ -73,6 +75,7 @@ fn db(sys: &str, d: &Db, multi: bool) -> DbCtx {
         engine_version: version.into(),
         port: d.port,
         class: d.resources.rds_class.clone(),
+        performance_insights: performance_insights(engine, &d.resources.rds_class),
         storage_gb: d.rds_storage_gb(),
         storage_note: (d.storage_gb < RDS_MIN_STORAGE_GB).then(|| {
             format!(
@@ -88,6 +91,14 @@ fn db(sys: &str, d: &Db, multi: bool) -> DbCtx {
         instances: instances(sys, d, multi),
         tags: tags(&d.labels),
     }
+}
+
+/// Whether RDS offers Performance Insights for the engine on the class: not
+/// for MySQL and MariaDB on the micro and small burstable classes.
+fn performance_insights(engine: &str, class: &str) -> bool {
+    let small = [".t2.", ".t3.", ".t4g."].iter().any(|f| class.contains(f))
+        && (class.ends_with(".micro") || class.ends_with(".small"));
+    !(small && matches!(engine, "mysql" | "mariadb"))
 }
 
 /// Each shard's primary, then its read replicas. With several data centers
@@ -134,4 +145,18 @@ fn instances(sys: &str, d: &Db, multi: bool) -> Vec<DbInstanceCtx> {
         }
     }
     instances
+}
+
+#[cfg(test)]
+mod tests {
+    use super::performance_insights;
+
+    #[test]
+    fn performance_insights_is_off_only_where_rds_lacks_it() {
+        assert!(performance_insights("postgres", "db.t3.small"));
+        assert!(performance_insights("mysql", "db.t3.medium"));
+        assert!(performance_insights("mysql", "db.m6i.large"));
+        assert!(!performance_insights("mysql", "db.t3.small"));
+        assert!(!performance_insights("mysql", "db.t4g.micro"));
+    }
 }

@@ -4,7 +4,7 @@
 
 use super::data::{mongos, remote_caches, remote_dbs};
 use super::hosts::{app_origins, has_hosts};
-use super::lb::https_lb;
+use super::lb::serves_https;
 use super::names::{aws_name, dashed, label};
 use super::tidy::Tidy;
 use super::{render_each, Result, TfFile};
@@ -96,11 +96,10 @@ pub(super) fn app_sg(m: &Model) -> bool {
     has_hosts(m) && has_data_sgs(m)
 }
 
-/// Each load balancer admits HTTP from the internet; the one serving HTTPS
-/// (see `https_lb`) also HTTPS.
+/// Each load balancer admits HTTP from the internet, and HTTPS when it
+/// serves it (see `serves_https`).
 fn lb_sgs(m: &Model) -> Vec<SgCtx> {
     let sys = &m.system;
-    let https = https_lb(m).map(|l| l.name.as_str());
     m.lbs
         .iter()
         .map(|lb| {
@@ -111,7 +110,7 @@ fn lb_sgs(m: &Model) -> Vec<SgCtx> {
                 cidr: Some("0.0.0.0/0".into()),
                 source: None,
             }];
-            if https == Some(lb.name.as_str()) {
+            if serves_https(m) {
                 ingress.push(RuleCtx {
                     label: format!("{}_https", label("lb", &lb.name)),
                     description: "HTTPS from anywhere".into(),

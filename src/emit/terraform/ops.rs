@@ -1,11 +1,12 @@
-//! ops.tf: a CloudWatch log group per web tier and worker, the SNS topic of
-//! the alarms, then one CPU alarm per host group, database instance and
+//! ops.tf: the stage's KMS key, a CloudWatch log group per web tier and
+//! worker, the SNS topic of the alarms, then one CPU alarm per host group, database instance and
 //! DocumentDB cluster, appended one by one after the file's head.
 
 use super::data::remote_dbs;
 use super::databases::dbs;
 use super::hosts::{app_origins, host_groups, log_group_names, HostCtx};
 use super::multi::{is_multi, PRIMARY_ONLY};
+use super::network::has_vpc;
 use super::nosql::nosqls;
 use super::tidy::Tidy;
 use super::{render_each, Result, TfFile};
@@ -19,6 +20,11 @@ const CPU_ALARM: u32 = 80;
 #[derive(Serialize)]
 pub(super) struct OpsTf {
     system: String,
+    /// The stage's customer managed KMS key, which encrypts its log groups,
+    /// alarm topic and data services: whenever anything lives in the VPC.
+    key: bool,
+    /// Whether load balancers have WAF log groups the key encrypts.
+    waf: bool,
     logs: bool,
     metrics: bool,
     #[serde(serialize_with = "log_group_names")]
@@ -47,6 +53,8 @@ impl TfFile for OpsTf {
         let metrics = m.metrics.is_some();
         OpsTf {
             system: m.system.clone(),
+            key: has_vpc(m) || !m.nosqls.is_empty(),
+            waf: !m.lbs.is_empty(),
             logs: m.logs.is_some(),
             metrics,
             alarms: if metrics {
@@ -156,7 +164,7 @@ fn cpu_alarm(target: Option<u32>) -> u32 {
 /// Log groups and alarms per host, database alarms.
 pub(super) fn origins(m: &Model) -> Vec<&Origin> {
     let mut o: Vec<&Origin> = Vec::new();
-    if m.logs.is_some() || m.metrics.is_some() {
+    if m.logs.is_some() || m.metrics.is_some() || has_vpc(m) || !m.nosqls.is_empty() {
         o.extend(app_origins(m));
     }
     o.extend(m.logs.as_ref());

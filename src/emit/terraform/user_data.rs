@@ -134,6 +134,12 @@ fn env_value(m: &Model, v: &EnvVar) -> Option<String> {
             Some(instances.iter().map(rds).collect::<Vec<_>>().join(","))
         }
         Meaning::Nodes { .. } if v.kind == "cache" => cache_nodes(m.cache_of(v)?),
+        // ElastiCache Redis is encrypted in transit (data.tf); a colocated
+        // container and ElastiCache Memcached are plain.
+        Meaning::Tls => {
+            let c = m.cache_of(v)?;
+            Some((!c.colocated && c.engine == CacheEngine::Redis).to_string())
+        }
         // A MongoDB store is a DocumentDB cluster: its cluster endpoint (the
         // primary region's, with several data centers).
         Meaning::Nodes { .. } if multi => Some(format!(

@@ -100,9 +100,32 @@ pub(super) fn user_variables(m: &Model) -> Vec<Variable> {
         ));
         variables.push(var(
             "performance_insights",
-            "RDS Performance Insights (7 days of history is free; not every instance class has it).",
+            "RDS Performance Insights where the instance class has it (7 days of history is free).",
             "bool",
-            Some("false"),
+            Some("true"),
+        ));
+    }
+    // RDS instances: their enhanced monitoring (data.tf).
+    if remote_dbs(m).next().is_some() {
+        variables.push(var(
+            "rds_multi_az",
+            "A standby in another zone for every RDS primary, failed over to automatically (doubles the primary's instance and storage cost).",
+            "bool",
+            Some("true"),
+        ));
+        variables.push(var(
+            "rds_monitoring_interval",
+            "Seconds between RDS enhanced monitoring samples (1, 5, 10, 15, 30 or 60; 0 turns it off). CloudWatch Logs charges for what it writes: cents a month an instance at 60.",
+            "number",
+            Some("60"),
+        ));
+    }
+    if !m.lbs.is_empty() {
+        variables.push(var(
+            "waf",
+            "AWS WAF with AWS managed rules in front of every load balancer ($5 a month per load balancer, $1 per rule group (3), $0.60 per million requests).",
+            "bool",
+            Some("true"),
         ));
     }
     if m.logs.is_some() {
