@@ -1222,7 +1222,7 @@ fn several_data_centers_are_one_root_with_a_module_per_region() {
     );
     assert_eq!(
         attr(&replica, "kms_key_id"),
-        Some("var.primary ? null : one(data.aws_kms_key.rds[*].arn)")
+        Some("var.primary ? null : aws_kms_key.main.arn")
     );
     for own in ["username", "db_name", "manage_master_user_password"] {
         assert!(attr(&replica, own).is_none(), "a replica's {own}");
