@@ -1152,3 +1152,106 @@ fn the_routes_analyze_counts_are_the_records_route53_gets() {
         "only {checked} stages with several data centers"
     );
 }
+
+/// A stage with several data centers is one root applied once: a module per
+/// data center, exactly one of them the primary; a database with replicas
+/// has them in every data center (beside the primary in the primary region,
+/// cross-region replicas of it by ARN elsewhere), a database without has its
+/// primary in the primary region only; no region reads another's resources
+/// by name (`data "aws_lb"` needed a separate apply first).
+#[test]
+fn several_data_centers_are_one_root_with_a_module_per_region() {
+    let text = "system shop\nweb x2 behind lb\nlb\ndb orders postgres with 1 replica\n\
+                db audit mysql\nnosql carts dynamodb\n\
+                datacenters us-east-1, eu-west-1, ap-northeast-1\n";
+    let c = archc::compile("multi.arch", text);
+    assert!(!c.has_errors(), "{:?}", c.diagnostics);
+    let files = render(&c.design.stages[0]);
+    let file = |path: &str| {
+        files
+            .iter()
+            .find(|f| f.path == path)
+            .unwrap_or_else(|| panic!("no {path}"))
+            .contents
+            .clone()
+    };
+    let main = file("main.tf");
+    let mut primaries = Vec::new();
+    for r in ["us-east-1", "eu-west-1", "ap-northeast-1"] {
+        let l = r.replace('-', "_");
+        let body = main
+            .split(&format!("module \"{l}\" {{"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("no module for {r}"));
+        let body = body.split("\n}\n").next().unwrap();
+        assert!(body.contains("source = \"./region\""), "{body}");
+        assert!(body.contains(&format!("aws = aws.{l}")), "{body}");
+        assert!(body.contains(&format!("region   = \"{r}\"")), "{body}");
+        if body.contains("primary  = true") {
+            primaries.push(r);
+            assert!(body.contains("primaries      = {}"), "{body}");
+        } else {
+            assert!(
+                body.contains("primaries      = module.us_east_1.primaries"),
+                "{body}"
+            );
+        }
+    }
+    assert_eq!(primaries, ["us-east-1"], "one primary region");
+    assert_eq!(main.matches("module \"").count(), 3);
+    // Two peerings, each accepted in the primary region.
+    assert_eq!(resources(&main, "aws_vpc_peering_connection").len(), 2);
+    assert_eq!(
+        resources(&main, "aws_vpc_peering_connection_accepter").len(),
+        2
+    );
+
+    let data = file("region/data.tf");
+    for primary in ["orders", "audit"] {
+        let p = resource(&data, "aws_db_instance", primary);
+        assert_eq!(attr(&p, "count"), Some("var.primary ? 1 : 0"), "{primary}");
+    }
+    let replica = resource(&data, "aws_db_instance", "orders_replica_1");
+    assert_eq!(
+        attr(&replica, "replicate_source_db"),
+        Some("var.primary ? one(aws_db_instance.orders[*].identifier) : local.primaries.rds_orders.arn")
+    );
+    assert!(
+        attr(&replica, "count").is_none(),
+        "a replica in every region"
+    );
+    assert_eq!(
+        attr(&replica, "kms_key_id"),
+        Some("var.primary ? null : aws_kms_key.main.arn")
+    );
+    for own in ["username", "db_name", "manage_master_user_password"] {
+        assert!(attr(&replica, own).is_none(), "a replica's {own}");
+    }
+    // Nothing replicates audit, which has no replicas.
+    assert!(
+        !data.contains("aws_db_instance.audit[*].identifier"),
+        "{data}"
+    );
+    // The DynamoDB table is global: a replica in each other region.
+    let table = resource(&data, "aws_dynamodb_table", "carts");
+    assert_eq!(attr(&table, "stream_enabled"), Some("true"));
+    let replicas: Vec<&str> = table
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("region_name            = "))
+        .collect();
+    assert_eq!(replicas, ["\"eu-west-1\"", "\"ap-northeast-1\""]);
+    // The applications write to the primary region's primary, read locally.
+    let hosts = file("region/hosts.tf");
+    assert!(
+        hosts.contains("ORDERS_HOST=${local.primaries.rds_orders.address}"),
+        "{hosts}"
+    );
+    assert!(
+        hosts.contains("ORDERS_READ_HOSTS=${aws_db_instance.orders_replica_1.address}"),
+        "{hosts}"
+    );
+    for f in &files {
+        assert!(!f.contents.contains("data \"aws_lb\""), "{}", f.path);
+        assert!(!f.contents.contains("dns_owner"), "{}", f.path);
+    }
+}

@@ -61,9 +61,6 @@ pub(super) const PRIMARY_ONLY: &str = "var.primary ? 1 : 0";
 pub(super) struct PrimariesTf {
     primary: String,
     primaries: Vec<PrimaryCtx>,
-    /// Some database has read replicas: the cross-region ones need the RDS
-    /// key of their own region.
-    kms: bool,
     /// DynamoDB global tables.
     tables: Vec<TableCtx>,
 }
@@ -86,7 +83,6 @@ struct PrimaryCtx {
 impl TfFile for PrimariesTf {
     fn build(m: &Model) -> Self {
         let mut primaries = Vec::new();
-        let mut kms = false;
         let mut tables = Vec::new();
         if is_multi(m) {
             tables = nosqls(m)
@@ -99,7 +95,6 @@ impl TfFile for PrimariesTf {
                 .collect();
             for d in remote_dbs(m) {
                 for s in &d.shards {
-                    kms |= !s.replicas.is_empty();
                     let r = format!("aws_db_instance.{}[*]", tf_name(&s.primary));
                     primaries.push(PrimaryCtx {
                         key: rds_key(&s.primary),
@@ -124,7 +119,6 @@ impl TfFile for PrimariesTf {
         PrimariesTf {
             primary: m.primary_datacenter().to_string(),
             primaries,
-            kms,
             tables,
         }
     }
