@@ -6,12 +6,15 @@
 //! [`super::assume`]): the data center (`d`; on compose the host, `h`), each
 //! load balancer with tiers behind it (an ALB or an Ingress, `m`; a container,
 //! `a`), each web tier (`1-(1-a)^n`: up while any of its n instances is), and
-//! each database (`1-(1-a)^(1+r)`: up while any of its primary and r replicas
-//! is; a sharded one counts the shard a request needs). That product is `R`.
-//! Users reach data centers through Route 53 ([`super::topology::routes`]):
-//! a group of users that can be sent to k data centers holding their data is
-//! up at `1-(1-R)^k`, and only data centers that hold the data count
-//! ([`super::topology::data_in_every_datacenter`]). The site figure is the
+//! each database (`1-(1-a)^c`: up while any of the c copies the data center
+//! holds is; a sharded one counts the shard a request needs). That product is
+//! `R`. With several data centers holding the data
+//! ([`super::topology::data_in_every_datacenter`]), the primary region's is
+//! `R1` (each database's primary and its replicas) and every other region's
+//! `R2` (its cross-region read replicas), and a group of users that Route 53
+//! can send to a failover pair ([`super::topology::routes`]) is up while either
+//! is: `1-(1-R1)x(1-R2)`. Without the data everywhere, every user needs the
+//! primary region, which holds it: the site is `R`. The site figure is the
 //! least-served group's. Caches, CDNs, queues, workers, document stores,
 //! logs and metrics are not factors: their failure degrades the site (see
 //! [`super::spof`]) but does not stop a page from being served.
@@ -19,7 +22,7 @@
 use super::assume::{letter, Assumptions, Used, DATACENTER, HOST, INSTANCE, MANAGED_LB};
 use super::describe::label;
 use super::topology::{self, Route};
-use crate::model::{Db, Model};
+use crate::model::{Db, Model, NosqlEngine};
 use serde::Serialize;
 
 pub const HOURS_PER_YEAR: f64 = 24.0 * 365.0;
@@ -81,10 +84,19 @@ pub struct Factor {
 pub struct RouteEstimate {
     #[serde(flatten)]
     pub route: Route,
-    /// How many of those data centers hold these users' data (the first
-    /// always does: it is where they were served).
-    pub with_their_data: usize,
+    /// `1-(1-R1)x(1-R2)`, `R`.
     pub formula: String,
+    pub availability: f64,
+}
+
+/// Every data center but the primary, when each holds the data: the same
+/// stack with each database's cross-region read replicas in place of its
+/// primary and replicas.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OtherDatacenters {
+    pub regions: Vec<String>,
+    pub factors: Vec<Factor>,
+    /// Their product, `R2`.
     pub availability: f64,
 }
 
@@ -92,18 +104,21 @@ pub struct RouteEstimate {
 pub struct Estimate {
     pub target: Deploy,
     pub assumptions: Vec<Used>,
-    /// One data center's stack; its product is `R`.
+    /// The primary (or only) data center's stack; its product is `R` (`R1`
+    /// when [`Estimate::other_datacenters`] is there).
     pub factors: Vec<Factor>,
     pub one_datacenter: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_datacenters: Option<OtherDatacenters>,
     pub data_in_every_datacenter: bool,
     pub routes: Vec<RouteEstimate>,
     /// The least-served group's availability.
     pub site: f64,
     /// The arithmetic, symbols then numbers, as printed.
     pub arithmetic: Vec<String>,
-    /// Writes need each database's primary: one data center's `R` with every
-    /// database counted as its primary alone (until a replica is promoted),
-    /// in the one data center that takes the writes.
+    /// Writes need the primary region and each database's primary: the
+    /// primary region's `R` with every database counted as its primary alone
+    /// (until a replica is promoted).
     pub writes: f64,
     pub notes: Vec<String>,
     pub downtime_hours_per_year: f64,
@@ -141,34 +156,47 @@ pub fn number(p: f64) -> String {
 }
 
 pub fn estimate(m: &Model, target: Deploy, asm: &Assumptions) -> Estimate {
-    let (factors, writes_factors) = stack(m, target, asm);
+    let (factors, writes_factors) = stack(m, target, asm, Site::Primary);
     let r: f64 = factors.iter().map(|f| f.availability).product();
     let writes_r: f64 = writes_factors.iter().product();
     let shared = topology::data_in_every_datacenter(m);
+    let primary = topology::primary(m);
+    let others: Vec<String> = m
+        .datacenters
+        .iter()
+        .flat_map(|d| d.regions.iter())
+        .filter(|x| **x != primary)
+        .cloned()
+        .collect();
+    let other_datacenters =
+        (target == Deploy::Terraform && shared && !others.is_empty()).then(|| {
+            let (factors, _) = stack(m, target, asm, Site::Other(&others));
+            OtherDatacenters {
+                availability: factors.iter().map(|f| f.availability).product(),
+                regions: others,
+                factors,
+            }
+        });
     let routes: Vec<RouteEstimate> = routes_of(m, target)
         .into_iter()
-        .map(|route| {
-            let k = if shared { route.datacenters.len() } else { 1 };
-            RouteEstimate {
-                formula: redundant_formula("R", k as u32),
-                availability: redundant(r, k as u32),
-                with_their_data: k,
-                route,
-            }
-        })
+        .map(|route| route_estimate(route, &primary, r, other_datacenters.as_ref()))
         .collect();
     let least = routes
         .iter()
         .min_by(|x, y| x.availability.total_cmp(&y.availability))
         .expect("every stage has a route");
     let site = least.availability;
-    let arithmetic = arithmetic(&factors, r, least);
-    let notes = notes(m, target, shared, r, &routes);
+    let r2 = other_datacenters
+        .as_ref()
+        .map(|o| (o.factors.as_slice(), o.availability));
+    let arithmetic = arithmetic(&factors, r, r2, least);
+    let notes = notes(m, target, shared);
     Estimate {
         target,
         assumptions: asm.used(target.keys()),
         factors,
         one_datacenter: r,
+        other_datacenters,
         data_in_every_datacenter: shared,
         site,
         writes: writes_r,
@@ -176,6 +204,48 @@ pub fn estimate(m: &Model, target: Deploy, asm: &Assumptions) -> Estimate {
         arithmetic,
         notes,
         downtime_hours_per_year: (1.0 - site) * HOURS_PER_YEAR,
+    }
+}
+
+/// A group of users' figure: up while any data center of its pair is, each
+/// at `R1` (the primary) or `R2`, when every data center holds the data;
+/// else the primary region's `R`, which holds it.
+fn route_estimate(
+    route: Route,
+    primary: &str,
+    r: f64,
+    other: Option<&OtherDatacenters>,
+) -> RouteEstimate {
+    let Some(other) = other else {
+        return RouteEstimate {
+            route,
+            formula: "R".into(),
+            availability: r,
+        };
+    };
+    let is_primary = |dc: &String| dc == primary;
+    let ones = route.datacenters.iter().filter(|d| is_primary(d)).count() as u32;
+    let twos = route.datacenters.len() as u32 - ones;
+    let down = (1.0 - r).powi(ones as i32) * (1.0 - other.availability).powi(twos as i32);
+    RouteEstimate {
+        formula: pair_formula("R1", ones, "R2", twos),
+        availability: 1.0 - down,
+        route,
+    }
+}
+
+/// `1-(1-R1)x(1-R2)`, `R1`, `1-(1-R2)^2`: up while any of the data centers is.
+fn pair_formula(x: &str, nx: u32, y: &str, ny: u32) -> String {
+    let term = |s: &str, n: u32| match n {
+        0 => None,
+        1 => Some(format!("(1-{s})")),
+        n => Some(format!("(1-{s})^{n}")),
+    };
+    let terms: Vec<String> = [term(x, nx), term(y, ny)].into_iter().flatten().collect();
+    match (nx, ny) {
+        (1, 0) => x.to_string(),
+        (0, 1) => y.to_string(),
+        _ => format!("1-{}", terms.join("x")),
     }
 }
 
@@ -192,9 +262,17 @@ fn routes_of(m: &Model, target: Deploy) -> Vec<Route> {
     }
 }
 
+/// Which data center a stack is: the primary (or only) one, or every other
+/// one of a stage whose data is in each.
+#[derive(Clone, Copy)]
+enum Site<'a> {
+    Primary,
+    Other(&'a [String]),
+}
+
 /// One data center's factors, and the same for writes (each database's
 /// primary alone).
-fn stack(m: &Model, t: Deploy, asm: &Assumptions) -> (Vec<Factor>, Vec<f64>) {
+fn stack(m: &Model, t: Deploy, asm: &Assumptions, site: Site) -> (Vec<Factor>, Vec<f64>) {
     let a = asm.get(INSTANCE);
     let (ai, di, mi, hi) = (
         letter(INSTANCE),
@@ -207,10 +285,12 @@ fn stack(m: &Model, t: Deploy, asm: &Assumptions) -> (Vec<Factor>, Vec<f64>) {
     out.push(match t {
         Deploy::Terraform => Factor {
             factor: "data center".into(),
-            deployed: if several {
-                "one AWS region (each alike)".into()
-            } else {
-                format!("AWS region {}", topology::primary(m))
+            deployed: match site {
+                Site::Other(regions) => format!("AWS region {}", regions.join(" or ")),
+                Site::Primary if several => {
+                    format!("AWS region {} (the primary)", topology::primary(m))
+                }
+                Site::Primary => format!("AWS region {}", topology::primary(m)),
             },
             formula: di.into(),
             availability: asm.get(DATACENTER),
@@ -269,15 +349,17 @@ fn stack(m: &Model, t: Deploy, asm: &Assumptions) -> (Vec<Factor>, Vec<f64>) {
     }
     let mut writes: Vec<f64> = out.iter().map(|f| f.availability).collect();
     for d in &m.dbs {
-        let (f, w) = database(d, t, a, ai);
+        let (f, w) = database(d, t, a, ai, site);
         out.push(f);
         writes.push(w);
     }
     (out, writes)
 }
 
-/// A database's factor, and its factor for writes (the primary alone).
-fn database(d: &Db, t: Deploy, a: f64, ai: &str) -> (Factor, f64) {
+/// A database's factor, and its factor for writes (the primary alone). In
+/// the primary data center the copies are the primary and its replicas; in
+/// every other one, its cross-region read replicas.
+fn database(d: &Db, t: Deploy, a: f64, ai: &str, site: Site) -> (Factor, f64) {
     let factor = label("db", &d.name);
     if d.colocated {
         return match t {
@@ -301,11 +383,26 @@ fn database(d: &Db, t: Deploy, a: f64, ai: &str) -> (Factor, f64) {
             ),
         };
     }
-    let n = 1 + d.replicas;
-    let each = match d.replicas {
-        0 => "1 primary".to_string(),
-        1 => "1 primary + 1 replica".to_string(),
-        r => format!("1 primary + {r} replicas"),
+    let plural = |n: u32, one: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    };
+    let (n, each) = match site {
+        Site::Other(_) => (
+            d.replicas,
+            format!(
+                "{} of the primary",
+                plural(d.replicas, "cross-region read replica")
+            ),
+        ),
+        Site::Primary if d.replicas == 0 => (1, "1 primary".to_string()),
+        Site::Primary => (
+            1 + d.replicas,
+            format!("1 primary + {}", plural(d.replicas, "replica")),
+        ),
     };
     let on = match t {
         Deploy::Terraform => "RDS: ",
@@ -331,92 +428,104 @@ fn database(d: &Db, t: Deploy, a: f64, ai: &str) -> (Factor, f64) {
     )
 }
 
-/// `R = d x m x …`, its numbers, and the site from the least-served group.
-fn arithmetic(factors: &[Factor], r: f64, least: &RouteEstimate) -> Vec<String> {
-    let symbols: Vec<String> = factors
-        .iter()
-        .filter(|f| f.availability < 1.0)
-        .map(|f| {
-            if f.formula.contains('-') {
-                format!("({})", f.formula)
-            } else {
-                f.formula.clone()
-            }
-        })
-        .collect();
-    let numbers: Vec<String> = factors
-        .iter()
-        .filter(|f| f.availability < 1.0)
-        .map(|f| number(f.availability))
-        .collect();
-    let mut lines = vec![
-        format!("R = {}", symbols.join(" x ")),
-        format!("  = {} = {}", numbers.join(" x "), number(r)),
-    ];
-    let k = least.with_their_data;
-    lines.push(if k == 1 {
-        format!("site = R = {}", number(least.availability))
-    } else {
-        format!(
-            "site = 1-(1-R)^{k} = 1-(1-{})^{k} = {}",
-            number(r),
-            number(least.availability)
-        )
-    });
+/// `R = d x m x …` and its numbers (`R1` and `R2` with other data centers
+/// holding the data), then the site from the least-served group.
+fn arithmetic(
+    factors: &[Factor],
+    r: f64,
+    other: Option<(&[Factor], f64)>,
+    least: &RouteEstimate,
+) -> Vec<String> {
+    let product = |name: &str, factors: &[Factor], value: f64| {
+        let counted: Vec<&Factor> = factors.iter().filter(|f| f.availability < 1.0).collect();
+        let symbols: Vec<String> = counted
+            .iter()
+            .map(|f| {
+                if f.formula.contains('-') {
+                    format!("({})", f.formula)
+                } else {
+                    f.formula.clone()
+                }
+            })
+            .collect();
+        let numbers: Vec<String> = counted.iter().map(|f| number(f.availability)).collect();
+        let pad = " ".repeat(name.len());
+        vec![
+            format!("{name} = {}", symbols.join(" x ")),
+            format!("{pad} = {} = {}", numbers.join(" x "), number(value)),
+        ]
+    };
+    let Some((other, r2)) = other else {
+        let mut lines = product("R", factors, r);
+        lines.push(format!("site = R = {}", number(least.availability)));
+        return lines;
+    };
+    let mut lines = product("R1", factors, r);
+    lines.extend(product("R2", other, r2));
+    let numbers = least
+        .formula
+        .replace("R1", &number(r))
+        .replace("R2", &number(r2));
+    lines.push(format!(
+        "site = {} = {numbers} = {}",
+        least.formula,
+        number(least.availability)
+    ));
     lines
 }
 
 /// What the figure leaves out and why, in the reader's words.
-fn notes(m: &Model, t: Deploy, shared: bool, r: f64, routes: &[RouteEstimate]) -> Vec<String> {
+fn notes(m: &Model, t: Deploy, shared: bool) -> Vec<String> {
     let mut out = Vec::new();
     let Some(dc) = m.datacenters.as_ref().filter(|d| d.regions.len() > 1) else {
         return out;
     };
     let list = dc.regions.join(", ");
+    let primary = topology::primary(m);
     if t != Deploy::Terraform {
         out.push(format!(
-            "Data centers {list}: {} files run one site and route no one between sites; each data center is a separate run with its own data, so a second one does not raise this figure.",
+            "Data centers {list}: {} files run one site and route no one between sites. A second site is a separate run that gets its data as a streaming replica of the primary's database, pointed at through P_HOST (docs/failover.md), which the files do not set up: a second data center does not raise this figure.",
             t.name()
         ));
         return out;
     }
-    if !shared {
-        let best = routes
-            .iter()
-            .map(|x| x.route.datacenters.len())
-            .max()
-            .unwrap_or(1) as u32;
-        let what_if = if best > 1 {
-            format!(
-                " If every data center held the data, users that can be sent to {best} data centers would be up at 1-(1-R)^{best} = {}.",
-                percent(redundant(r, best))
-            )
-        } else {
-            String::new()
-        };
+    if shared {
         out.push(format!(
-            "Data centers {list} do not share data: the Terraform, applied once per region, creates each region's own primary database (its replicas stay in that region), so users sent to another data center do not find their data there. A second data center does not raise this figure.{what_if}"
+            "Every data center holds the data: {primary} each database's primary and its replicas, every other region cross-region read replicas of them. Route 53 evaluates each balancer's health, so each group of users is served while either data center of its pair is up: reads come from the local replicas; writes go to the primary in {primary} across the VPC peering, and while {primary} is down they wait for the failover procedure (promote a replica in a surviving region, docs/failover.md)."
+        ));
+    } else {
+        out.push(format!(
+            "Only {primary} holds the data of {}: the other data centers read and write it there across the VPC peering (W0307). Every user needs {primary}, so the site is its figure, R; with `with 1 replica` on each database (and DynamoDB for documents) every data center would hold the data, and users would be served while either data center of their pair is up.",
+            uncopied(m).join(", ")
         ));
     }
-    let primary = topology::primary(m);
-    let alone: Vec<&str> = routes
-        .iter()
-        .filter(|x| x.route.datacenters.len() == 1)
-        .map(|x| x.route.users.as_str())
-        .collect();
-    if !alone.is_empty() && dc.geodns {
-        out.push(format!(
-            "{} have only {primary}: their continent's record and the default record both point at it, so when it fails Route 53 has nowhere else to send them, whether or not the data is shared. For them a second data center needs a record that fails over to another region.",
-            capitalise(&alone.join(" and "))
-        ));
-    }
-    if !dc.geodns && dc.regions.len() > 2 {
+    if m.lbs.is_empty() {
+        out.push(
+            "No balancer, so no DNS records: every user is sent to the primary data center.".into(),
+        );
+    } else if !dc.geodns && dc.regions.len() > 2 {
         out.push(format!(
             "Failover routing has one primary and one secondary record: {} standby that no user reaches, not counted.",
             dc.regions.len() - 2
         ));
     }
     out
+}
+
+/// The stores whose data is only in the primary region: databases without
+/// replicas, MongoDB document stores (`db orders`, `nosql docs`).
+pub fn uncopied(m: &Model) -> Vec<String> {
+    m.dbs
+        .iter()
+        .filter(|d| d.replicas == 0)
+        .map(|d| label("db", &d.name))
+        .chain(
+            m.nosqls
+                .iter()
+                .filter(|n| n.engine == NosqlEngine::Mongodb)
+                .map(|n| label("nosql", &n.name)),
+        )
+        .collect()
 }
 
 pub fn capitalise(s: &str) -> String {
@@ -466,19 +575,46 @@ mod tests {
     }
 
     #[test]
-    fn a_data_center_with_the_data_raises_the_figure_for_the_users_it_backs() {
+    fn data_in_every_data_center_raises_the_figure_to_either_of_a_pair() {
         let m = last(
-            "web x2 behind lb\ncache redis x2 ttl 1m evict lru\ndatacenters us-east-1, eu-west-1\n",
+            "web x2 behind lb\ndb postgres with 2 replicas\ndatacenters us-east-1, eu-west-1 via geodns\n",
         );
         let e = estimate(&m, Deploy::Terraform, &Assumptions::default());
         assert!(e.data_in_every_datacenter);
-        assert!((e.site - redundant(e.one_datacenter, 2)).abs() < 1e-15);
+        let other = e.other_datacenters.as_ref().expect("R2");
+        assert_eq!(other.regions, ["eu-west-1"]);
+        let db = other.factors.last().unwrap();
+        assert_eq!(db.formula, "1-(1-a)^2", "eu-west-1 holds the 2 replicas");
+        let want = 1.0 - (1.0 - e.one_datacenter) * (1.0 - other.availability);
+        assert!((e.site - want).abs() < 1e-15);
+        assert!(e.routes.iter().all(|r| r.formula == "1-(1-R1)x(1-R2)"));
+        assert!(e.site > e.one_datacenter);
+    }
+
+    #[test]
+    fn data_only_in_the_primary_region_leaves_the_site_at_its_figure() {
+        let m = last("web x2 behind lb\ndb postgres\ndatacenters us-east-1, eu-west-1\n");
+        let e = estimate(&m, Deploy::Terraform, &Assumptions::default());
+        assert!(!e.data_in_every_datacenter);
+        assert!(e.other_datacenters.is_none());
+        assert_eq!(e.site, e.one_datacenter);
+        assert!(
+            e.notes[0].contains("Only us-east-1 holds the data of db"),
+            "{:?}",
+            e.notes
+        );
+        assert!(e.arithmetic.last().unwrap().starts_with("site = R = "));
+    }
+
+    #[test]
+    fn compose_and_k8s_run_one_site_whatever_the_data_centers() {
         let m = last(
             "web x2 behind lb\ndb postgres with 2 replicas\ndatacenters us-east-1, eu-west-1\n",
         );
-        let e = estimate(&m, Deploy::Terraform, &Assumptions::default());
-        assert!(!e.data_in_every_datacenter);
-        assert_eq!(e.site, e.one_datacenter);
-        assert!(e.notes[0].contains("do not share data"), "{:?}", e.notes);
+        for t in [Deploy::Compose, Deploy::K8s] {
+            let e = estimate(&m, t, &Assumptions::default());
+            assert_eq!(e.site, e.one_datacenter);
+            assert!(e.notes[0].contains("streaming replica"), "{:?}", e.notes);
+        }
     }
 }

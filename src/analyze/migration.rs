@@ -239,26 +239,39 @@ fn edge_notes(to: &Model, d: &ModelDiff, out: &mut Vec<Note>) {
         });
     }
     if d.added.iter().any(|w| w.kind == "datacenters") {
-        let unreplicated: Vec<&str> = to
-            .dbs
-            .iter()
-            .filter(|db| db.replicas == 0)
-            .map(|db| db.name.as_str())
-            .collect();
-        let mut text = vec![
-            "Replicate the data to the new data center first (caches, databases, sessions), and only then move traffic there by geo DNS, a share at a time.".to_string(),
-            "When a data center fails, geo DNS sends all users to the others: each must be able to carry the whole load.".to_string(),
-            "Test the failover before you need it; keep deployments identical across data centers.".to_string(),
-        ];
-        if !unreplicated.is_empty() {
-            text.push(format!("Database {} has no replicas: its data is in one data center only, so traffic cannot move yet.", unreplicated.join(", ")));
-        }
         out.push(Note {
             component: "datacenters".into(),
             title: "a second data center".into(),
-            text,
+            text: datacenter_notes(to),
         });
     }
+}
+
+/// Adding data centers, as the files deploy them (src/analyze/topology.rs):
+/// cross-region read replicas, failover pairs, the primary region's writes.
+fn datacenter_notes(to: &Model) -> Vec<String> {
+    let primary = super::topology::primary(to);
+    let module = to
+        .datacenters
+        .iter()
+        .flat_map(|d| d.regions.iter())
+        .find(|r| **r != primary)
+        .map_or("REGION".into(), |r| r.replace('-', "_"));
+    let mut text = vec![
+        format!("The Terraform (one apply) creates in every other region a cross-region read replica of each database's primary in {primary}, seeded from a snapshot: minutes for a small database, hours for a large one. Its web instances read from those local replicas, and Route 53 may send users there as soon as their balancer is healthy: apply while traffic is low, or apply each new region's module first (`terraform apply -target=module.{module}`) and the rest once its replicas are available."),
+        format!("Writes keep going to the primary in {primary}, across the VPC peering: farther regions write slower, and read their own writes only once replication catches up (usually under a second)."),
+        "When a data center fails, Route 53 sends its users to the other data center of their failover pair: each must be able to carry both shares of the load (autoscaling helps, a minimum sized for it is safer).".into(),
+        format!("When {primary} fails, reads go on elsewhere and writes wait until an operator promotes a replica (docs/failover.md): rehearse it before you need it; keep deployments identical across data centers."),
+    ];
+    let uncopied = super::availability::uncopied(to);
+    if !uncopied.is_empty() {
+        text.push(format!(
+            "{} {} in {primary} only (W0307): the other data centers read and write it there, and lose it with {primary}; add `with 1 replica` (a MongoDB store: `dynamodb`) so every data center holds the data.",
+            uncopied.join(", "),
+            if uncopied.len() == 1 { "is" } else { "are" }
+        ));
+    }
+    text
 }
 
 fn async_notes(d: &ModelDiff, out: &mut Vec<Note>) {

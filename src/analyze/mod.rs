@@ -16,4 +16,5 @@ pub mod migration;
 pub mod parity;
 pub mod report;
 pub mod spof;
+mod spof_dc;
 pub mod topology;

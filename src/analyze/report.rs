@@ -33,6 +33,62 @@ pub struct DiffReport {
     /// The users each stage carries and what it costs a month
     /// (`archc estimate`).
     pub load: LoadChange,
+    /// Each stage's site availability on terraform with the default
+    /// assumptions (`archc analyze`).
+    pub availability: AvailabilityChange,
+}
+
+/// The availability `archc analyze` gives each side, and the single points
+/// of failure the change removes and adds.
+#[derive(Debug, Serialize)]
+pub struct AvailabilityChange {
+    pub target: Deploy,
+    pub from: f64,
+    pub to: f64,
+    pub removed: Vec<String>,
+    pub added: Vec<String>,
+}
+
+fn availability_change(from: &Model, to: &Model) -> AvailabilityChange {
+    let target = Deploy::Terraform;
+    let asm = Assumptions::default();
+    let spofs = |m: &Model| -> Vec<String> {
+        spof::failures(m, target)
+            .into_iter()
+            .filter(|f| f.single_point)
+            .map(|f| format!("{} ({}, {})", f.component, f.what, f.impact.word()))
+            .collect()
+    };
+    let (a, b) = (spofs(from), spofs(to));
+    AvailabilityChange {
+        target,
+        from: availability::estimate(from, target, &asm).site,
+        to: availability::estimate(to, target, &asm).site,
+        removed: a.iter().filter(|x| !b.contains(x)).cloned().collect(),
+        added: b.iter().filter(|x| !a.contains(x)).cloned().collect(),
+    }
+}
+
+impl AvailabilityChange {
+    fn human(&self, o: &mut String) {
+        let _ = writeln!(
+            o,
+            "\nAvailability on {} (archc analyze: the formula, the failure scenarios)",
+            self.target.name()
+        );
+        let _ = writeln!(
+            o,
+            "  site           {} -> {}",
+            availability::percent(self.from),
+            availability::percent(self.to)
+        );
+        for r in &self.removed {
+            let _ = writeln!(o, "  removes        {r}");
+        }
+        for a in &self.added {
+            let _ = writeln!(o, "  adds           {a}");
+        }
+    }
 }
 
 /// The change of users carried and of monthly cost between the two stages.
@@ -135,6 +191,7 @@ pub fn diff(
         files: diff_files::diff(from.1, to.1, targets, unified)?,
         migration: migration::notes(from.1, to.1, &components),
         load: load_change(from.1, to.1),
+        availability: availability_change(from.1, to.1),
         components,
     })
 }
@@ -221,6 +278,7 @@ impl DiffReport {
             }
         }
         self.load.human(&mut o);
+        self.availability.human(&mut o);
         o
     }
 }
@@ -266,7 +324,7 @@ pub fn analyze(stages: &[&Model], target: Deploy, asm: &Assumptions) -> AnalyzeR
         .iter()
         .map(|m| StageAnalysis {
             stage: m.stage.clone(),
-            failures: spof::failures(m),
+            failures: spof::failures(m, target),
             availability: availability::estimate(m, target, asm),
         })
         .collect();
@@ -413,16 +471,40 @@ fn availability_section(o: &mut String, e: &Estimate) {
             availability::percent(f.availability),
         ]);
     }
+    let (r, what) = match (&e.other_datacenters, e.target) {
+        (Some(_), _) => ("R1", "the primary data center: the product"),
+        (None, Deploy::Compose) => ("R", "the host's site: the product"),
+        (None, _) => ("R", "one data center: the product"),
+    };
     rows.push(vec![
-        "R".into(),
-        if e.target == Deploy::Compose {
-            "the host's site: the product".into()
-        } else {
-            "one data center: the product".into()
-        },
+        r.into(),
+        what.into(),
         String::new(),
         availability::percent(e.one_datacenter),
     ]);
+    if let Some(other) = &e.other_datacenters {
+        for f in &other.factors {
+            rows.push(vec![
+                f.factor.clone(),
+                f.deployed.clone(),
+                f.formula.clone(),
+                availability::percent(f.availability),
+            ]);
+        }
+        rows.push(vec![
+            "R2".into(),
+            format!(
+                "{}: the product",
+                if other.regions.len() == 1 {
+                    "the other data center"
+                } else {
+                    "each other data center"
+                }
+            ),
+            String::new(),
+            availability::percent(other.availability),
+        ]);
+    }
     table(o, &rows);
     let several = e.routes.len() > 1 || e.routes.iter().any(|r| r.route.datacenters.len() > 1);
     if several {
@@ -448,7 +530,12 @@ fn availability_section(o: &mut String, e: &Estimate) {
             o,
             "  ",
             &format!(
-                "Writes need each database's primary, until a replica is promoted (by an operator or your automation: the figure above does not count that time): {}.",
+                "Writes need each database's primary{}, until a replica is promoted (by an operator or your automation: the figure above does not count that time): {}.",
+                if e.other_datacenters.is_some() {
+                    ", in the primary data center"
+                } else {
+                    ""
+                },
                 availability::percent(e.writes)
             ),
         );
@@ -484,22 +571,9 @@ fn routes_table(o: &mut String, e: &Estimate) {
         "availability".into(),
     ]];
     for r in &e.routes {
-        let to: Vec<String> = r
-            .route
-            .datacenters
-            .iter()
-            .enumerate()
-            .map(|(i, dc)| {
-                if i >= r.with_their_data {
-                    format!("{dc} (not their data)")
-                } else {
-                    dc.clone()
-                }
-            })
-            .collect();
         rows.push(vec![
             r.route.users.clone(),
-            to.join(", then "),
+            r.route.datacenters.join(", then "),
             r.formula.clone(),
             availability::percent(r.availability),
         ]);

@@ -1,11 +1,13 @@
 //! What happens when each component fails, and which failures are single
 //! points of failure: one thing whose loss takes the site down, or degrades it,
-//! because nothing stands in for it. The design is judged as drawn: one `lb`
-//! statement is one balancer, even where a target (a Terraform ALB) runs it
-//! across availability zones.
+//! because nothing stands in for it. Judged on what one target deploys, as
+//! the availability estimate is: one `lb` is an ALB across availability zones
+//! on terraform and an Ingress on k8s, neither a single instance, but one
+//! nginx or HAProxy container on compose; several data centers fail over to
+//! each other only through the Terraform's Route 53 records.
 
+use super::availability::Deploy;
 use super::describe::label;
-use super::topology;
 use crate::model::{Cache, Cdn, Lb, Model, Nosql, Queue, QueueEngine, StoreKind, WebState, Worker};
 use serde::Serialize;
 
@@ -45,7 +47,7 @@ pub struct Failure {
     pub then: String,
 }
 
-fn f(
+pub(super) fn f(
     key: String,
     component: String,
     what: &str,
@@ -63,12 +65,12 @@ fn f(
     }
 }
 
-/// Every failure scenario of a stage, in component order.
-pub fn failures(m: &Model) -> Vec<Failure> {
+/// Every failure scenario of a stage on `target`, in component order.
+pub fn failures(m: &Model, target: Deploy) -> Vec<Failure> {
     let mut out = Vec::new();
-    datacenter(m, &mut out);
+    super::spof_dc::datacenter(m, target, &mut out);
     for lb in &m.lbs {
-        out.push(balancer(lb));
+        out.push(balancer(lb, target));
     }
     for w in &m.webs {
         web(m, w, &mut out);
@@ -96,12 +98,14 @@ pub fn failures(m: &Model) -> Vec<Failure> {
 }
 
 /// A balancer with tiers behind it is the one way in: a single point of
-/// failure as drawn, whatever the target makes of it.
-fn balancer(lb: &Lb) -> Failure {
+/// failure where it is one instance (compose's container); terraform's ALB
+/// and k8s's Ingress run across zones or nodes.
+fn balancer(lb: &Lb, target: Deploy) -> Failure {
     let c = label("lb", &lb.name);
+    let key = format!("lb:{}", lb.name);
     if lb.backends.is_empty() {
         return f(
-            format!("lb:{}", lb.name),
+            key,
             c,
             "the balancer",
             Impact::Survives,
@@ -109,10 +113,18 @@ fn balancer(lb: &Lb) -> Failure {
             "Nothing is behind it, so nothing is lost.".into(),
         );
     }
-    f(format!("lb:{}", lb.name), c, "the balancer", Impact::SiteDown, true, format!(
-        "Every request to {} enters through it: they all fail until it is back. (As drawn there is one balancer; on terraform it is an ALB that AWS runs across availability zones.)",
-        lb.backends.join(", ")
-    ))
+    let backends = lb.backends.join(", ");
+    match target {
+        Deploy::Terraform => f(key, c, "one zone of the ALB", Impact::Survives, false, format!(
+            "The ALB runs in each of the region's availability zones: AWS stops sending requests to the failed zone's nodes and the others carry the traffic to {backends}. The whole ALB failing is rare (the estimate's managed-lb assumption, m)."
+        )),
+        Deploy::K8s => f(key, c, "one ingress controller pod", Impact::Survives, false, format!(
+            "The Ingress is served by the cluster's ingress controller (ingress-nginx), which the cluster runs (these files do not deploy it), usually as several pods behind the cluster's own load balancer: the others carry the traffic to {backends}. The whole controller failing is rare (the estimate's managed-lb assumption, m)."
+        )),
+        Deploy::Compose => f(key, c, "the balancer", Impact::SiteDown, true, format!(
+            "Every request to {backends} enters through its one container: they all fail until Docker restarts it or the host is back."
+        )),
+    }
 }
 
 /// A cache only speeds reads up, so losing it degrades the site; one node is
@@ -245,68 +257,6 @@ fn holds_sessions(m: &Model, kind: StoreKind, name: &str) -> bool {
             .as_ref()
             .is_some_and(|s| s.kind == kind && s.name == name)
     })
-}
-
-/// A whole data center failing, as the Terraform deploys data centers
-/// ([`super::topology`]): Route 53 can send some users elsewhere, but only a
-/// data center that holds their data can serve them.
-fn datacenter(m: &Model, out: &mut Vec<Failure>) {
-    let several = m.datacenters.as_ref().filter(|d| d.regions.len() > 1);
-    let Some(dc) = several else {
-        let region = m
-            .datacenters
-            .as_ref()
-            .and_then(|d| d.regions.first())
-            .unwrap_or(&m.region);
-        out.push(f(
-            "datacenter".into(),
-            format!("data center {region}"),
-            "the whole data center",
-            Impact::SiteDown,
-            true,
-            "Everything runs in this one data center: an outage there takes the site down.".into(),
-        ));
-        return;
-    };
-    let shared = topology::data_in_every_datacenter(m);
-    let routes = topology::routes(m);
-    let primary = topology::primary(m);
-    let stranded: Vec<&str> = routes
-        .iter()
-        .filter(|r| r.datacenters.len() == 1)
-        .map(|r| r.users.as_str())
-        .collect();
-    let mut then = String::new();
-    if !shared {
-        then.push_str(&format!(
-            "Each of {} runs its own, separate databases (the Terraform creates a primary per region; its replicas stay in that region). Route 53 stops answering with a failed data center's balancer, but the data center it sends those users to does not hold their data: for them the site is down, or shows them another data center's data, until theirs is back.",
-            dc.regions.join(", ")
-        ));
-    } else {
-        then.push_str(&format!(
-            "Route 53 stops answering with a failed data center's balancer and sends its users to another of {}, which runs the whole stage: slower for them, but up.",
-            dc.regions.join(", ")
-        ));
-    }
-    if !stranded.is_empty() && routes.len() > 1 {
-        then.push_str(&format!(
-            " {} have no other data center at all: when {primary} fails, every record they get points at it.",
-            super::availability::capitalise(&stranded.join(" and "))
-        ));
-    }
-    let survives = shared && stranded.is_empty();
-    out.push(f(
-        "datacenter".into(),
-        "datacenters".into(),
-        "a whole data center",
-        if survives {
-            Impact::Survives
-        } else {
-            Impact::SiteDown
-        },
-        !survives,
-        then,
-    ));
 }
 
 fn web(m: &Model, w: &crate::model::Web, out: &mut Vec<Failure>) {

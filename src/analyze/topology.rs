@@ -1,27 +1,33 @@
 //! What the generated files deploy across data centers, as the availability
 //! estimate and the failure scenarios need it: whether every data center
-//! holds the data ([`data_in_every_datacenter`]), and which data centers
-//! Route 53 can send each group of users to ([`routes`]).
+//! holds the design's data ([`data_in_every_datacenter`]), and which data
+//! centers Route 53 can send each group of users to ([`routes`]).
 //!
-//! Both describe the files as they are today; when the Terraform's region
-//! layout changes, these two functions change with it, and the estimate and
-//! the scenarios follow.
+//! Both follow the multi-region Terraform (one root configuration, a module
+//! per region; src/emit/terraform/dns.rs writes the records): when its
+//! region layout changes, these two functions change with it, and the
+//! estimate, the failure scenarios and W0307 follow.
 
 use crate::model::regions::continent;
-use crate::model::Model;
+use crate::model::{Model, NosqlEngine};
 use serde::Serialize;
 
 /// Whether every data center holds the design's data, so that a user sent to
 /// another data center finds theirs there.
 ///
-/// Today: no, as soon as the stage has a database or a document store. Every
-/// target deploys each data center as a whole copy of the stage: the
-/// Terraform, applied once per region, creates that region's own primary
-/// database (its replicas are in the same region) and its own DynamoDB table;
-/// compose and Kubernetes are run once per data center alike. Nothing copies
-/// data between regions. A stage without a data store has nothing to copy.
+/// The primary region holds each database's (or shard's) primary and its
+/// read replicas; every other region holds as many cross-region read
+/// replicas of it (RDS `replicate_source_db`). A database without replicas
+/// has only its primary, in the primary region: the other regions read and
+/// write it across the VPC peering, so a user sent there while the primary
+/// region is down finds no data (W0307). A DynamoDB store is a global table
+/// (a replica in every region); a MongoDB store (DocumentDB) is one cluster
+/// in the primary region, not copied. Caches and queues are per region and
+/// hold nothing that is not rebuilt or retried. A stage without a data store
+/// has nothing to copy.
 pub fn data_in_every_datacenter(m: &Model) -> bool {
-    m.dbs.is_empty() && m.nosqls.is_empty()
+    m.dbs.iter().all(|d| d.replicas >= 1)
+        && m.nosqls.iter().all(|n| n.engine == NosqlEngine::Dynamodb)
 }
 
 /// The data centers users can reach: each group of users with the data
@@ -44,16 +50,26 @@ pub fn primary(m: &Model) -> String {
     }
 }
 
+/// The data center a failover pair falls back to from `region`: the
+/// primary, or, from the primary itself, the first other data center listed
+/// (the SECONDARY of failover routing without geo DNS too).
+pub fn fallback(regions: &[String], primary: &str, region: &str) -> Option<String> {
+    if region != primary {
+        return Some(primary.to_string());
+    }
+    regions.iter().find(|r| *r != primary).cloned()
+}
+
 /// The routes the Terraform's Route 53 records make (src/emit/terraform/dns.rs).
+/// Every record is an alias that evaluates the target balancer's health.
 ///
-/// - `via geodns`: one geolocation record per continent, to the first data
-///   center listed on it, and a default record to the primary. Records
-///   evaluate the balancer's health, and when a continent's data center is
-///   unhealthy Route 53 answers with the default record: users of another
-///   continent fall back to the primary, but users of the primary's own
-///   continent (and everyone else) have only the primary.
-/// - Without: a PRIMARY and a SECONDARY failover record; every user goes to
-///   the primary, to the secondary when it is unhealthy; further data
+/// - `via geodns`: one geolocation record per continent a data center is on
+///   (the first data center listed on it serves it), and a default record for
+///   every other user, each aliasing a failover pair: PRIMARY that
+///   continent's data center (the default: the primary region), SECONDARY
+///   [`fallback`]. Every group of users has two data centers.
+/// - Without: a PRIMARY and a SECONDARY failover record: every user goes to
+///   the primary, to the next data center when it is unhealthy; further data
 ///   centers are standby that no record names.
 /// - No load balancer: no records, every user on the primary.
 pub fn routes(m: &Model) -> Vec<Route> {
@@ -70,11 +86,15 @@ pub fn routes(m: &Model) -> Vec<Route> {
             datacenters: vec![primary],
         }];
     }
+    let pair = |region: &String| -> Vec<String> {
+        std::iter::once(region.clone())
+            .chain(fallback(&dc.regions, &primary, region))
+            .collect()
+    };
     if !dc.geodns {
-        let secondary = dc.regions.iter().find(|r| **r != primary).cloned();
         return vec![Route {
             users: "all users".into(),
-            datacenters: std::iter::once(primary).chain(secondary).collect(),
+            datacenters: pair(&primary),
         }];
     }
     let mut out = Vec::new();
@@ -85,18 +105,14 @@ pub fn routes(m: &Model) -> Vec<Route> {
             continue;
         }
         seen.push(c);
-        let mut dcs = vec![region.clone()];
-        if *region != primary {
-            dcs.push(primary.clone());
-        }
         out.push(Route {
             users: format!("users on continent {c}"),
-            datacenters: dcs,
+            datacenters: pair(region),
         });
     }
     out.push(Route {
         users: "other users (the default record)".into(),
-        datacenters: vec![primary],
+        datacenters: pair(&primary),
     });
     out
 }
@@ -110,23 +126,49 @@ mod tests {
     }
 
     #[test]
-    fn geodns_gives_only_other_continents_a_second_data_center() {
+    fn geodns_gives_every_continent_a_failover_pair() {
         let m = last("web x2 behind lb\ndb postgres with 2 replicas\ndatacenters us-east-1, eu-west-1 via geodns\n");
-        assert!(!data_in_every_datacenter(&m));
+        assert!(data_in_every_datacenter(&m));
         let r = routes(&m);
         assert_eq!(r.len(), 3);
-        assert_eq!(r[0].datacenters, ["us-east-1"]);
+        assert_eq!(r[0].users, "users on continent NA");
+        assert_eq!(r[0].datacenters, ["us-east-1", "eu-west-1"]);
+        assert_eq!(r[1].users, "users on continent EU");
         assert_eq!(r[1].datacenters, ["eu-west-1", "us-east-1"]);
-        assert_eq!(r[2].datacenters, ["us-east-1"]);
+        assert_eq!(r[2].datacenters, ["us-east-1", "eu-west-1"]);
     }
 
     #[test]
-    fn failover_records_name_the_primary_then_one_secondary() {
+    fn the_primarys_fallback_is_the_first_other_data_center_listed() {
+        let m = last("region eu-west-1\nweb x2 behind lb\ndatacenters us-east-1, eu-west-1, ap-northeast-1 via geodns\n");
+        let r = routes(&m);
+        assert_eq!(r[0].datacenters, ["us-east-1", "eu-west-1"]);
+        assert_eq!(r[1].datacenters, ["eu-west-1", "us-east-1"]);
+        assert_eq!(r[2].datacenters, ["ap-northeast-1", "eu-west-1"]);
+        assert_eq!(r[3].datacenters, ["eu-west-1", "us-east-1"]);
+    }
+
+    #[test]
+    fn failover_records_name_the_primary_then_the_first_other() {
         let m = last("web x2 behind lb\ndatacenters eu-west-1, us-east-1, ap-northeast-1\n");
         assert!(
             data_in_every_datacenter(&m),
             "no data store: nothing to copy"
         );
         assert_eq!(routes(&m)[0].datacenters, ["us-east-1", "eu-west-1"]);
+    }
+
+    #[test]
+    fn data_is_everywhere_only_when_every_store_is_copied() {
+        let dcs = "web x2 behind lb\ndatacenters us-east-1, eu-west-1\n";
+        assert!(!data_in_every_datacenter(&last(&format!(
+            "{dcs}db postgres\n"
+        ))));
+        assert!(data_in_every_datacenter(&last(&format!(
+            "{dcs}db postgres with 1 replica\nnosql dynamodb\n"
+        ))));
+        assert!(!data_in_every_datacenter(&last(&format!(
+            "{dcs}db postgres with 1 replica\nnosql mongodb\n"
+        ))));
     }
 }

@@ -259,15 +259,18 @@ pub static CODES: &[CodeInfo] = &[
       "A CDN path without a TTL leaves expiry to the origin's headers, or to archc's default (an hour, \
        on nginx and CloudFront alike), which may not fit how often the files change. Set `ttl 1d`, \
        and `versioned` if the URLs carry a version."),
-    w("W0307", "several data centers without replicated data",
-      "A stage with several data centers deploys the whole stage in each: the Terraform, applied \
-       once per region, creates that region's own primary database, and a database with no \
-       replicas is one instance there, lost with its server. Add replicas (`with 2 replicas`): \
-       each region gets read replicas of its primary, in its other availability zones. Replicas \
-       do not copy data between data centers: each region's database is separate, so when a data \
-       center fails, Route 53 can send its users to another one, which does not hold their data. \
-       `archc analyze` says what this costs in availability, and which users have a second data \
-       center at all."),
+    w("W0307", "data not copied to every data center",
+      "With several data centers, the primary region holds each database's primary and its \
+       replicas, and every other region holds as many cross-region read replicas of it: each \
+       data center then has the data, serves reads from it, and keeps it when the primary region \
+       is lost (an operator promotes the replica there: docs/failover.md). A database without \
+       replicas has only its primary, in the primary region, and a MongoDB `nosql` (DocumentDB) \
+       is one cluster there: the other regions read and write them across the VPC peering, and \
+       while the primary region is down no data center has them. Add `with 1 replica` to the \
+       database's statement (the warning names its line; for a statement an earlier stage wrote, \
+       redeclare it in the stage with the data centers to change that stage only), or use \
+       `dynamodb`, a global table with a replica in every region. `archc analyze` shows what \
+       this costs in availability."),
     w("W0308", "name looks like a misspelled keyword",
       "The word after a component's kind is its name unless it is one of that kind's clause words. \
        `web stateles x3` declares a web tier named `stateles`, which is probably a typo for \

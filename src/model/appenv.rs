@@ -91,6 +91,10 @@ pub enum Meaning {
     TtlSeconds {
         seconds: u64,
     },
+    /// Whether clients must connect with TLS (`true`/`false`): a target
+    /// that runs the component encrypted in transit says `true` (ElastiCache
+    /// Redis on AWS), one that runs it plain `false`.
+    Tls,
     /// MongoDB replica set name.
     ReplicaSet {
         name: String,
@@ -154,6 +158,7 @@ impl Meaning {
             | Meaning::Replicas { .. }
             | Meaning::Nodes { .. }
             | Meaning::Password
+            | Meaning::Tls
             | Meaning::Secret
             | Meaning::ApiEndpoint
             | Meaning::QueueUrl => return None,
@@ -583,9 +588,13 @@ impl Contract<'_> {
             },
         );
         v("PORT", Meaning::Port { port: c.port });
+        v("TLS", Meaning::Tls);
         if let Some(t) = c.ttl_seconds {
             // The expiry is set by the client on every write.
             v("TTL_SECONDS", Meaning::TtlSeconds { seconds: t });
+        }
+        if let Some(pw) = &c.password_env {
+            self.push("cache", &c.name, pw.clone(), Meaning::Password);
         }
     }
 
@@ -755,8 +764,8 @@ impl Contract<'_> {
 }
 
 /// Names the password variable of every component that has one, with the
-/// contract's prefix rule: `Db::password_env`, and `password_env` of MongoDB
-/// stores and RabbitMQ queues. Run by the resolver on each stage's model.
+/// contract's prefix rule: `Db::password_env`, and `password_env` of redis
+/// caches, MongoDB stores and RabbitMQ queues. Run by the resolver on each stage's model.
 pub(crate) fn assign_password_envs(m: &mut Model) {
     let shared: IndexSet<String> = m.shared_names().into_iter().map(String::from).collect();
     let shared: IndexSet<&str> = shared.iter().map(String::as_str).collect();
@@ -772,6 +781,9 @@ pub(crate) fn assign_password_envs(m: &mut Model) {
                 d.password_env.clone()
             };
         }
+    }
+    for c in &mut m.caches {
+        c.password_env = (c.engine == CacheEngine::Redis).then(|| pw("cache", &c.name));
     }
     for n in &mut m.nosqls {
         n.password_env = (n.engine == NosqlEngine::Mongodb).then(|| pw("nosql", &n.name));

@@ -217,6 +217,28 @@ impl Cache {
             .collect()
     }
 
+    /// The variable the local targets give a password-protected cache's
+    /// container its password in: redis-cli reads it, so the health checks
+    /// log in without the password on their command line.
+    pub const PASSWORD_VAR: &'static str = "REDISCLI_AUTH";
+
+    /// A redis cache's start script on the local targets (`sh -c`): the
+    /// image's entrypoint (which drops to the redis user) with
+    /// `server_args`, requiring the password in [`Self::PASSWORD_VAR`]. The
+    /// password is expanded by the shell at start, so it is in no file and
+    /// in no container command; redis replaces its process title. `None`
+    /// for a cache without a password (memcached).
+    pub fn server_script(&self) -> Option<String> {
+        self.password_env.as_ref()?;
+        let args: Vec<String> = self.server_args().iter().map(|a| sh_word(a)).collect();
+        Some(format!(
+            "exec docker-entrypoint.sh {} --requirepass \"${}\" {}",
+            self.engine.runtime().program,
+            Self::PASSWORD_VAR,
+            args.join(" ")
+        ))
+    }
+
     /// Memory for the cache's container: the cache's own memory plus a
     /// quarter for the server's overhead (connections, fragmentation), and at
     /// least what its size gives.
@@ -224,6 +246,20 @@ impl Cache {
         self.resources
             .memory_mb
             .max(self.memory_mb + self.memory_mb.div_ceil(4))
+    }
+}
+
+/// `arg` as one shell word: as is when it needs no quoting, else in single
+/// quotes (`''` for the empty argument).
+fn sh_word(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.,/:=+@%".contains(c));
+    if plain {
+        arg.to_string()
+    } else {
+        format!("'{}'", arg.replace('\'', "'\\''"))
     }
 }
 

@@ -351,6 +351,11 @@ pub struct Cache {
     pub memory_mb: u32,
     pub colocated: bool,
     pub port: u16,
+    /// Environment variable holding the password the local targets' redis
+    /// requires (`CACHE_PASSWORD`); none for memcached, which has no
+    /// password. ElastiCache on AWS has none either (see data.tf).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_env: Option<String>,
     pub resources: Resources,
     /// `label KEY=VALUE, …`, as written.
     #[serde(skip_serializing_if = "Vec::is_empty")]

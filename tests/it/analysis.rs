@@ -264,8 +264,18 @@ fn analyze_json_factors_follow_the_assumptions_and_r_is_their_product() {
             )
         })
         .collect();
-    assert!(spofs.contains(&("lb", "site-down")), "{spofs:?}");
+    // An ALB runs across the region's zones: no single point on terraform.
+    assert!(!spofs.iter().any(|(c, _)| *c == "lb"), "{spofs:?}");
     assert!(spofs.contains(&("db", "site-down")), "{spofs:?}");
+    let compose = analyze_json(&["--stage", "balanced", "--target", "compose"]);
+    let lb = compose["stages"][0]["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["component"] == "lb")
+        .unwrap();
+    assert_eq!(lb["single_point"], true, "compose's one nginx container");
+    assert_eq!(lb["impact"], "site-down");
     assert!(
         !spofs.iter().any(|(c, _)| *c == "web"),
         "two web instances behind an lb are no SPOF: {spofs:?}"
@@ -282,17 +292,40 @@ fn journey_availability_rises_where_the_seed_says_it_does_and_ends_highest() {
     assert!(at("replicated") > at("balanced"), "{s:?}");
     let last = s.last().unwrap().1;
     assert!(s.iter().all(|(_, x)| *x <= last), "{s:?}");
-    // Two data centers whose data is not shared raise nothing, and say so.
-    assert_eq!(at("global"), at("stateless"), "{s:?}");
+    // Two data centers, each holding the data, behind failover pairs.
+    assert!(at("global") > at("stateless"), "{s:?}");
+    // Sharding adds no copy a request needs: the last stage ties global.
+    assert!(at("sharded") >= at("global"), "{s:?}");
     let global = v["stages"]
         .as_array()
         .unwrap()
         .iter()
         .find(|x| x["stage"] == "global")
         .unwrap();
-    assert_eq!(global["availability"]["data_in_every_datacenter"], false);
+    assert_eq!(global["availability"]["data_in_every_datacenter"], true);
     let notes = global["availability"]["notes"].to_string();
-    assert!(notes.contains("do not share data"), "{notes}");
+    assert!(
+        notes.contains("Every data center holds the data"),
+        "{notes}"
+    );
+    assert!(notes.contains("docs/failover.md"), "{notes}");
+}
+
+/// Every stage's figure on compose and k8s, which run one site each: a
+/// second data center raises nothing there, and the notes say why.
+#[test]
+fn one_site_targets_gain_nothing_from_a_second_data_center() {
+    for target in ["compose", "k8s"] {
+        let v = analyze_json(&["--all-stages", "--target", target]);
+        let s = sites(&v);
+        let at = |name: &str| s.iter().find(|(n, _)| n == name).unwrap().1;
+        assert_eq!(at("global"), at("stateless"), "{target}: {s:?}");
+        assert!(at("replicated") > at("balanced"), "{target}: {s:?}");
+        let global = &v["stages"][6];
+        assert_eq!(global["stage"], "global");
+        let notes = global["availability"]["notes"].to_string();
+        assert!(notes.contains("streaming replica"), "{notes}");
+    }
 }
 
 /// The numbers after `= ` on the printed `R` line, their product, and the
@@ -316,30 +349,41 @@ fn every_printed_figure_is_recomputed_from_its_printed_formula() {
     let text = stdout(&o);
     let lines: Vec<&str> = text.lines().collect();
     let mut checked = 0;
-    for (i, l) in lines.iter().enumerate() {
-        if !l.trim_start().starts_with("R = ") {
+    let mut i = 0;
+    while i < lines.len() {
+        if !lines[i].trim_start().starts_with("R = ") && !lines[i].trim_start().starts_with("R1 = ")
+        {
+            i += 1;
             continue;
         }
-        let (product, r) = printed_product(lines[i + 1]);
-        assert!(
-            (product - r).abs() < 1e-9,
-            "{} {product} != {r}",
-            lines[i + 1]
-        );
-        // `site = R = X` or `site = 1-(1-R)^k = 1-(1-R)^k = X`
-        let site_line = lines[i + 2].trim();
+        // `R = …` or `R1 = …` and `R2 = …`, each followed by its numbers.
+        let mut rs = Vec::new();
+        while lines[i].trim_start().starts_with('R') {
+            let (product, r) = printed_product(lines[i + 1]);
+            assert!(
+                (product - r).abs() < 1e-9,
+                "{} {product} != {r}",
+                lines[i + 1]
+            );
+            rs.push(r);
+            i += 2;
+        }
+        // `site = R = X` or `site = 1-(1-R1)x(1-R2) = 1-(1-N)x(1-N) = X`
+        let site_line = lines[i].trim();
         let site: f64 = site_line.rsplit(" = ").next().unwrap().parse().unwrap();
-        let recomputed = match site_line.split_once("^") {
-            None => r,
-            Some((_, k)) => {
-                let k: i32 = k.split(' ').next().unwrap().parse().unwrap();
-                1.0 - (1.0 - r).powi(k)
-            }
+        let recomputed = if site_line.starts_with("site = R = ") {
+            rs[0]
+        } else {
+            assert!(
+                site_line.starts_with("site = 1-(1-R1)x(1-R2) = "),
+                "{site_line}"
+            );
+            1.0 - (1.0 - rs[0]) * (1.0 - rs[1])
         };
         assert!((site - recomputed).abs() < 1e-9, "{site_line}");
         // The percentage printed under it says the same number.
         let pct = format!("{:.6}%", site * 100.0);
-        assert!(lines[i + 3].contains(&pct), "{} vs {pct}", lines[i + 3]);
+        assert!(lines[i + 1].contains(&pct), "{} vs {pct}", lines[i + 1]);
         checked += 1;
     }
     assert_eq!(checked, 8, "one estimate per journey stage");
@@ -417,7 +461,10 @@ fn a_single_cache_only_degrades_the_site() {
         "t.arch",
         "web x2 behind lb\nlb nginx\ndb postgres with 1 replica\ncache redis x1 ttl 1m\n",
     );
-    let f = archc::analyze::spof::failures(c.design.last());
+    let f = archc::analyze::spof::failures(
+        c.design.last(),
+        archc::analyze::availability::Deploy::Terraform,
+    );
     let cache = f.iter().find(|f| f.component == "cache").unwrap();
     assert!(cache.single_point);
     assert_eq!(cache.impact, archc::analyze::spof::Impact::Degraded);

@@ -271,12 +271,16 @@ fn stages() -> Vec<(String, Model)> {
 ///
 /// A colocated database runs on the one web host, which generates its password
 /// at first boot: a worker on its own host cannot have it (docs/app-env.md).
+///
+/// A redis cache's password is the local targets' only: ElastiCache runs
+/// without AUTH, inside the security groups, over TLS.
 fn on_aws(m: &Model, key: &AppKey, names: &Names, engines: &BTreeMap<String, String>) -> Names {
     let colocated = m
         .dbs
         .iter()
         .filter(|d| d.colocated && matches!(key, AppKey::Worker(_)))
         .map(|d| d.password_env.clone());
+    let cache_passwords = m.caches.iter().filter_map(|c| c.password_env.clone());
     let gone: Names = engines
         .iter()
         .filter(|(_, v)| *v == "rabbitmq")
@@ -285,6 +289,7 @@ fn on_aws(m: &Model, key: &AppKey, names: &Names, engines: &BTreeMap<String, Str
             [format!("{p}_USER"), format!("{p}_PASSWORD")]
         })
         .chain(colocated)
+        .chain(cache_passwords)
         .collect();
     names.difference(&gone).cloned().collect()
 }
@@ -360,11 +365,12 @@ fn each_app_reads_exactly_the_model_contract() {
                 .filter(|v| {
                     let queue_credential = v.kind == "queue"
                         && matches!(v.meaning, Meaning::User { .. } | Meaning::Password);
+                    let cache_password = v.kind == "cache" && v.meaning == Meaning::Password;
                     let remote_password = matches!(app, App::Worker(_))
                         && v.kind == "db"
                         && v.meaning == Meaning::Password
                         && colocated(&v.component);
-                    !(queue_credential || remote_password)
+                    !(queue_credential || remote_password || cache_password)
                 })
                 .map(|v| v.name.clone())
                 .collect();
@@ -436,7 +442,9 @@ fn journey_last_stage_contract_names() {
             "CACHE_ENGINE",
             "CACHE_HOSTS",
             "CACHE_PORT",
+            "CACHE_TLS",
             "CACHE_TTL_SECONDS",
+            "CACHE_PASSWORD",
             "JOBS_ENGINE",
             "JOBS_URL",
             "JOBS_NAME",

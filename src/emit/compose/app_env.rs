@@ -25,6 +25,8 @@ impl Builder<'_> {
                     let comment = self.secret_comment(v);
                     self.secret(&v.name, comment)
                 }
+                // The local caches run plain, without TLS.
+                Meaning::Tls => "false".into(),
                 Meaning::ApiEndpoint => m.local_api_endpoint(v),
                 Meaning::QueueUrl => m.local_queue_url(v),
                 other => other.literal().unwrap_or_default(),

@@ -1,7 +1,7 @@
 //! Caches: redis and memcached instances.
 
 use super::passes::Builder;
-use super::service::{cmd, labels, limits, plural, Healthcheck, Service, BACKEND};
+use super::service::{cmd, compose_escape, labels, limits, plural, Healthcheck, Service, BACKEND};
 use crate::model::{Cache, CacheEngine};
 
 impl Builder<'_> {
@@ -15,7 +15,17 @@ impl Builder<'_> {
                 } else {
                     Vec::new()
                 };
-                self.service(cache_service(c, inst, comments));
+                let mut service = cache_service(c, inst, comments);
+                if let (Some(var), Some(script)) = (&c.password_env, c.server_script()) {
+                    let comment = format!("Password of redis cache `{}`.", c.name);
+                    let value = self.secret(var, comment);
+                    service
+                        .environment
+                        .insert(Cache::PASSWORD_VAR.into(), value);
+                    service.command = Vec::new();
+                    service.script = vec![compose_escape(&script)];
+                }
+                self.service(service);
                 self.data_services.push(inst.clone());
             }
         }

@@ -101,6 +101,7 @@ impl Builder<'_> {
                     v.component
                 )
             }
+            "cache" => format!("Password of redis cache `{}`.", v.component),
             "nosql" => format!(
                 "Password of user `{APP_USER}` on MongoDB `{}`; also derives the replica set key.",
                 v.component

@@ -148,7 +148,7 @@ impl Builder<'_> {
         }
         if let Some(dc) = &m.datacenters {
             self.p.notes.push(format!(
-                "Data centers {}: compose runs one copy on one host; run this project once per data center{}.",
+                "Data centers {}: compose runs one site on one host; run this project once per data center{}. Each run has its own databases: a second site gets the data by running its database as a streaming replica of the primary site's and pointing P_HOST (its writes) at the primary's, set up by hand; archc's docs/failover.md has the procedure, and how to promote that replica when the primary site is lost.",
                 dc.regions.join(", "),
                 if dc.geodns {
                     " and route users with geo DNS"

@@ -43,6 +43,8 @@ impl K8s<'_> {
                     .map(|i| pod(&v.component, i))
                     .collect::<Vec<_>>()
                     .join(","),
+                // The local caches run plain, without TLS.
+                Meaning::Tls => "false".into(),
                 Meaning::ApiEndpoint => m.local_api_endpoint(v),
                 Meaning::QueueUrl => m.local_queue_url(v),
                 other => other.literal().unwrap_or_default(),

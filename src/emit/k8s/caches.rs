@@ -10,6 +10,11 @@ use crate::model::{Cache, CacheEngine, Evict};
 /// design's memory and eviction policy.
 struct CacheServer {
     image: &'static str,
+    /// `sh -c` and the start script, for a server that reads its password
+    /// from the environment; empty: the image's own command with `args`.
+    command: Vec<String>,
+    /// The password variable and the Secret key it is read from.
+    env: Vec<Env>,
     /// The container's and its port's name.
     name: &'static str,
     args: Vec<String>,
@@ -33,10 +38,20 @@ fn redis_cache(c: &Cache) -> CacheServer {
             "No eviction policy in the design: noeviction, writes fail once memory is full.".into(),
         );
     }
+    let (command, args, env) = match (&c.password_env, c.server_script()) {
+        (Some(var), Some(script)) => (
+            vec!["sh".into(), "-c".into(), script],
+            Vec::new(),
+            vec![Env::secret(Cache::PASSWORD_VAR, var)],
+        ),
+        _ => (Vec::new(), c.server_args(), Vec::new()),
+    };
     CacheServer {
         image: c.engine.runtime().image,
+        command,
+        env,
         name: "redis",
-        args: c.server_args(),
+        args,
         ready: Probe::exec(vec!["redis-cli".into(), "ping".into()], 5, 10),
         notes,
     }
@@ -51,6 +66,8 @@ fn memcached_cache(c: &Cache) -> CacheServer {
     }
     CacheServer {
         image: c.engine.runtime().image,
+        command: Vec::new(),
+        env: Vec::new(),
         name: "memcached",
         args: c.server_args(),
         ready: Probe::tcp("memcached", 5, 10),
@@ -86,13 +103,13 @@ impl K8s<'_> {
         let container = Container {
             name: server.name.into(),
             image: server.image.into(),
-            command: Vec::new(),
+            command: server.command,
             args: server.args,
             ports: vec![Port {
                 name: server.name,
                 port: c.port,
             }],
-            env: Vec::new(),
+            env: server.env,
             probes: vec![server.ready.ready(), Probe::tcp(server.name, 15, 20).live()],
             cpu: c.resources.cpu.clone(),
             memory: mib(c.container_memory_mb()),

@@ -118,6 +118,30 @@ pub static BUILTIN: &[Builtin] = &[
     ),
     t!(
         Terraform,
+        "primaries.tf",
+        "terraform/primaries.tf.tera",
+        "region/primaries.tf (several data centers): the primaries every region writes to"
+    ),
+    t!(
+        Terraform,
+        "root-versions.tf",
+        "terraform/root-versions.tf.tera",
+        "versions.tf of a multi-region root: a provider per data center"
+    ),
+    t!(
+        Terraform,
+        "main.tf",
+        "terraform/main.tf.tera",
+        "main.tf (several data centers): a module per data center, VPC peering"
+    ),
+    t!(
+        Terraform,
+        "routing.tf",
+        "terraform/routing.tf.tera",
+        "edge.tf of a multi-region root: the Route 53 zone and failover records"
+    ),
+    t!(
+        Terraform,
         "README.md",
         "terraform/README.md.tera",
         "README.md: the variables to set, init / plan / apply, use as a module"

@@ -2,7 +2,7 @@
 //! private S3 bucket when the stage has none; each cached path is an ordered
 //! cache behavior.
 
-use super::lb::https_lb;
+use super::lb::lb_host;
 use super::names::{aws_name, human_secs, label, tags};
 use crate::emit::templates::tf_name;
 use crate::model::{Cdn, Model};
@@ -18,9 +18,10 @@ pub(super) struct CdnCtx {
     /// Label of the ALB origin; `None`: an S3 bucket.
     alb: Option<String>,
     alb_name: String,
-    /// The ALB serves HTTPS for the domain (see `https_lb`): CloudFront
-    /// reaches it by the domain, over HTTPS (its HTTP listener redirects).
-    origin_https: bool,
+    /// The ALB's host name (HCL) when it serves HTTPS (see `lb_host`):
+    /// CloudFront reaches it by that name, over HTTPS (its HTTP listener
+    /// redirects).
+    origin_host: Option<String>,
     /// S3 `bucket_prefix` (at most 37 characters) when there is no ALB.
     bucket_prefix: String,
     behaviors: Vec<BehaviorCtx>,
@@ -46,7 +47,7 @@ pub(super) fn cdns(m: &Model) -> Vec<CdnCtx> {
             aws_name: aws_name(&m.system, &c.name, 64),
             alb: c.origin_lb.as_ref().map(|l| label("lb", l)),
             alb_name: c.origin_lb.clone().unwrap_or_default(),
-            origin_https: https_lb(m).is_some_and(|l| c.origin_lb.as_ref() == Some(&l.name)),
+            origin_host: c.origin_lb.as_ref().and_then(|l| lb_host(m, l)),
             bucket_prefix: format!("{}-", aws_name(&m.system, &c.name, 36)),
             behaviors: c.paths.iter().map(|p| behavior(c, p)).collect(),
             tags: tags(&c.labels),

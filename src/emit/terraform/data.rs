@@ -14,6 +14,8 @@ use serde::Serialize;
 #[derive(Serialize)]
 pub(super) struct DataTf {
     system: String,
+    /// The primary region, for comments (several data centers).
+    primary: String,
     db_subnet_group: bool,
     dbs: Vec<DbCtx>,
     cache_subnet_group: bool,
@@ -25,6 +27,7 @@ impl TfFile for DataTf {
     fn build(m: &Model) -> Self {
         DataTf {
             system: m.system.clone(),
+            primary: m.primary_datacenter().to_string(),
             db_subnet_group: snapshots(m),
             dbs: dbs(m),
             cache_subnet_group: remote_caches(m).next().is_some(),

@@ -4,9 +4,14 @@
 
 use super::cdn::{cdns, CdnCtx};
 use super::dns::{dns, DnsCtx};
-use super::TfFile;
+use super::multi::is_multi;
+use super::root::{routing, RoutingCtx};
+use super::tidy::Tidy;
+use super::{Result, TfFile};
+use crate::emit::templates::Engine;
 use crate::model::{Model, Origin};
 use serde::Serialize;
+use tera::Context;
 
 #[derive(Serialize)]
 pub(super) struct EdgeTf {
@@ -16,10 +21,45 @@ pub(super) struct EdgeTf {
 
 impl TfFile for EdgeTf {
     fn build(m: &Model) -> Self {
+        // A multi-region stage's edge is its root's (`RootEdgeTf`), not each
+        // region module's.
+        if is_multi(m) {
+            return EdgeTf {
+                cdns: Vec::new(),
+                dns: None,
+            };
+        }
         EdgeTf {
             cdns: cdns(m),
             dns: dns(m),
         }
+    }
+}
+
+/// edge.tf of a multi-region root: the CloudFront distributions, then the
+/// Route 53 zone and its records (routing.tf.tera), which alias the load
+/// balancers of the regions' modules.
+#[derive(Serialize)]
+pub(super) struct RootEdgeTf {
+    cdns: Vec<CdnCtx>,
+    dns: Option<DnsCtx>,
+    #[serde(skip)]
+    routing: RoutingCtx,
+}
+
+impl TfFile for RootEdgeTf {
+    fn build(m: &Model) -> Self {
+        RootEdgeTf {
+            cdns: cdns(m),
+            dns: None,
+            routing: routing(m),
+        }
+    }
+
+    fn append(&self, _m: &Model, tpl: Engine, out: &mut Tidy) -> Result<()> {
+        let mut c = Context::new();
+        c.insert("dns", &self.routing);
+        tpl.render_into("routing.tf", &c, &mut *out)
     }
 }
 

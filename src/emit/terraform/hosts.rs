@@ -4,12 +4,13 @@
 //! appended one by one with its user data (see [`super::user_data`]).
 
 use super::data::{mongos, remote_dbs};
+use super::multi::{docdb_key, is_multi, rds_key};
 use super::names::{aws_name, dashed, label, parameter_name, tags};
 use super::network::app_sg;
 use super::tidy::Tidy;
 use super::user_data::{env_pairs, sidecars, user_data, Sidecar};
 use super::{Result, TfFile};
-use crate::emit::templates::{tf_name, Engine};
+use crate::emit::templates::{hcl_quote, tf_name, Engine};
 use crate::model::{App, AppEnv, HostGroup, Model, NosqlEngine, Origin, SecretName, Web, Worker};
 use serde::{Serialize, Serializer};
 use tera::Context;
@@ -26,6 +27,9 @@ pub(super) struct HostsTf {
     /// applications read, fetched by the shared `local.fetch_db_passwords`
     /// script in every host's user data.
     pub(super) db_passwords: Vec<(String, String, Option<String>)>,
+    /// The region of the password secrets (HCL interpolation): with several
+    /// data centers, the primary region's.
+    secrets_region: &'static str,
     /// `(variable, value)` of the application environment every web tier and
     /// worker shares, written once as `local.app_env` that each host's user
     /// data appends: listed per host, every host would carry every address.
@@ -56,6 +60,7 @@ pub(super) struct HostsTf {
 
 #[derive(Serialize, Default)]
 struct IamCtx {
+    /// The role and instance profile name, as HCL.
     name: String,
     logs: bool,
     /// HCL expressions of secret ARNs the hosts read (RDS-managed passwords).
@@ -91,7 +96,7 @@ pub(super) struct HostCtx {
     /// SSM parameter names of the design's `secret`s, read at boot. A group
     /// with any has an IAM role of its own that may read exactly these.
     pub(super) parameters: Vec<(String, String)>,
-    /// Its role's name when it has one of its own.
+    /// Its role's name when it has one of its own, as HCL.
     role_name: String,
     #[serde(skip)]
     pub(super) user_data: UserData,
@@ -135,6 +140,11 @@ impl TfFile for HostsTf {
             parameters: groups.iter().any(|g| !g.parameters.is_empty()),
             iam: iam(m),
             db_passwords: db_passwords(m),
+            secrets_region: if is_multi(m) {
+                "${var.primary_region}"
+            } else {
+                "${var.region}"
+            },
             app_env: if hosts {
                 env_pairs(m, contract.shared())
             } else {
@@ -214,7 +224,7 @@ pub(super) fn host_groups(m: &Model) -> Vec<HostCtx> {
         m.workers
             .iter()
             .zip(worker_plans)
-            .map(|(wk, g)| worker_group(&m.system, wk, g)),
+            .map(|(wk, g)| worker_group(m, wk, g)),
     );
     groups
 }
@@ -241,7 +251,7 @@ fn web_group(m: &Model, w: &Web, g: &HostGroup) -> HostCtx {
         health: w.health.clone(),
         tags: tags(&w.labels),
         parameters: parameters(&m.system, &w.name, &w.secrets),
-        role_name: aws_name(&m.system, &dashed("web", &w.name), 64),
+        role_name: iam_name(m, &dashed("web", &w.name)),
         user_data: UserData {
             image: w.image.clone(),
             placeholder: w.placeholder_script(),
@@ -252,7 +262,8 @@ fn web_group(m: &Model, w: &Web, g: &HostGroup) -> HostCtx {
 }
 
 /// A worker: a fixed count in the private subnets, no inbound traffic.
-fn worker_group(sys: &str, wk: &Worker, g: &HostGroup) -> HostCtx {
+fn worker_group(m: &Model, wk: &Worker, g: &HostGroup) -> HostCtx {
+    let sys = &m.system;
     HostCtx {
         kind: "worker".into(),
         name: wk.name.clone(),
@@ -271,7 +282,7 @@ fn worker_group(sys: &str, wk: &Worker, g: &HostGroup) -> HostCtx {
         health: String::new(),
         tags: tags(&wk.labels),
         parameters: parameters(sys, &wk.name, &wk.secrets),
-        role_name: aws_name(sys, &dashed("worker", &wk.name), 64),
+        role_name: iam_name(m, &dashed("worker", &wk.name)),
         user_data: UserData {
             image: wk.image.clone(),
             placeholder: wk.placeholder_script(),
@@ -301,25 +312,23 @@ impl IamCtx {
 /// Secrets Manager, the SQS queues and the DynamoDB tables.
 fn iam(m: &Model) -> IamCtx {
     let mut iam = IamCtx {
-        name: aws_name(&m.system, "hosts", 64),
+        name: iam_name(m, "hosts"),
         logs: m.logs.is_some(),
         ..Default::default()
     };
     for d in remote_dbs(m) {
         for s in &d.shards {
-            iam.secrets.push(format!(
-                "aws_db_instance.{}.master_user_secret[0].secret_arn",
-                tf_name(&s.primary)
-            ));
+            iam.secrets.push(rds_secret(m, &s.primary));
         }
     }
     for n in &m.nosqls {
         let l = tf_name(&n.name);
         match n.engine {
+            NosqlEngine::Dynamodb if is_multi(m) => {
+                iam.tables.push(format!("local.tables.{l}.arn"));
+            }
             NosqlEngine::Dynamodb => iam.tables.push(format!("aws_dynamodb_table.{l}.arn")),
-            NosqlEngine::Mongodb => iam.secrets.push(format!(
-                "aws_docdb_cluster.{l}.master_user_secret[0].secret_arn"
-            )),
+            NosqlEngine::Mongodb => iam.secrets.push(docdb_secret(m, &n.name)),
         }
     }
     for q in &m.queues {
@@ -339,10 +348,7 @@ fn db_passwords(m: &Model) -> Vec<(String, String, Option<String>)> {
         for shard in &d.shards {
             secrets.push((
                 shard.password_env.clone(),
-                format!(
-                    "${{aws_db_instance.{}.master_user_secret[0].secret_arn}}",
-                    tf_name(&shard.primary)
-                ),
+                format!("${{{}}}", rds_secret(m, &shard.primary)),
                 None,
             ));
         }
@@ -351,10 +357,7 @@ fn db_passwords(m: &Model) -> Vec<(String, String, Option<String>)> {
         if let Some(var) = &n.password_env {
             secrets.push((
                 var.clone(),
-                format!(
-                    "${{aws_docdb_cluster.{}.master_user_secret[0].secret_arn}}",
-                    tf_name(&n.name)
-                ),
+                format!("${{{}}}", docdb_secret(m, &n.name)),
                 Some(format!(
                     "document store {} is DocumentDB, whose password RDS manages the same way",
                     n.name
@@ -363,6 +366,41 @@ fn db_passwords(m: &Model) -> Vec<(String, String, Option<String>)> {
         }
     }
     secrets
+}
+
+/// The name of an IAM role or instance profile (IAM names are global), as
+/// HCL: with several data centers each region's module suffixes its region.
+fn iam_name(m: &Model, name: &str) -> String {
+    if is_multi(m) {
+        // The longest region name is 14 characters.
+        format!("\"{}-${{var.region}}\"", aws_name(&m.system, name, 64 - 15))
+    } else {
+        hcl_quote(&aws_name(&m.system, name, 64))
+    }
+}
+
+/// The password secret of an RDS shard primary, as HCL.
+fn rds_secret(m: &Model, primary: &str) -> String {
+    if is_multi(m) {
+        format!("local.primaries.{}.secret_arn", rds_key(primary))
+    } else {
+        format!(
+            "aws_db_instance.{}.master_user_secret[0].secret_arn",
+            tf_name(primary)
+        )
+    }
+}
+
+/// The password secret of a DocumentDB cluster, as HCL.
+fn docdb_secret(m: &Model, store: &str) -> String {
+    if is_multi(m) {
+        format!("local.primaries.{}.secret_arn", docdb_key(store))
+    } else {
+        format!(
+            "aws_docdb_cluster.{}.master_user_secret[0].secret_arn",
+            tf_name(store)
+        )
+    }
 }
 
 /// The origins of every web tier and worker.

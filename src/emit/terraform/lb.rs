@@ -17,6 +17,8 @@ const MAX_WEIGHT: u32 = 999;
 #[derive(Serialize)]
 pub(super) struct LbTf {
     lbs: Vec<LbCtx>,
+    /// A multi-region stage's module: the zone is the root's (`var.zone_id`).
+    module: bool,
 }
 
 #[derive(Serialize)]
@@ -34,9 +36,16 @@ struct LbCtx {
     rules: Vec<ListenerRuleCtx>,
     sticky_forward: bool,
     tags: Vec<(String, String)>,
-    /// The load balancer the design's domain points at: HTTPS with an ACM
-    /// certificate for the domain, and HTTP redirected to it.
+    /// Whether it serves HTTPS with an ACM certificate for its host name,
+    /// and redirects HTTP to it: every load balancer of a design with a
+    /// domain (data centers).
     https: bool,
+    /// Its host name, as HCL: the domain itself for the load balancer the
+    /// domain points at (see `https_lb`), `<name>.<domain>` for the others.
+    host: String,
+    /// Whether this file writes the host name's alias record (every load
+    /// balancer but the domain's, whose records are the DNS routing's).
+    host_record: bool,
 }
 
 #[derive(Serialize)]
@@ -68,10 +77,13 @@ impl TfFile for LbTf {
                 .lbs
                 .iter()
                 .map(|lb| LbCtx {
-                    https: https_lb(m).is_some_and(|h| h.name == lb.name),
+                    https: serves_https(m),
+                    host: lb_host(m, &lb.name).unwrap_or_default(),
+                    host_record: serves_https(m) && !https_lb(m).is_some_and(|h| h.name == lb.name),
                     ..lb_ctx(&m.system, lb, &webs)
                 })
                 .collect(),
+            module: super::multi::is_multi(m),
         }
     }
 }
@@ -81,6 +93,36 @@ impl TfFile for LbTf {
 /// design with data centers has.
 pub(super) fn https_lb(m: &Model) -> Option<&Lb> {
     m.datacenters.as_ref().and(m.lbs.first())
+}
+
+/// Whether the load balancers serve HTTPS: all of them when the design has
+/// a domain to name them under, the first at the domain itself, each other
+/// at `<name>.<domain>`.
+pub(super) fn serves_https(m: &Model) -> bool {
+    m.datacenters.is_some()
+}
+
+/// Load balancer `name`'s host name as HCL when it serves HTTPS: the
+/// domain for the first, `<name>.<domain>` for the others.
+pub(super) fn lb_host(m: &Model, name: &str) -> Option<String> {
+    if !serves_https(m) {
+        return None;
+    }
+    Some(if https_lb(m).is_some_and(|h| h.name == name) {
+        "var.domain".into()
+    } else {
+        format!("\"{}.${{var.domain}}\"", host_label(name))
+    })
+}
+
+/// A load balancer's name as the first label of its host name: the
+/// language's names are already lowercase letters, digits and hyphens.
+fn host_label(name: &str) -> String {
+    let mut l: String = name.chars().take(63).collect();
+    while l.ends_with('-') {
+        l.pop();
+    }
+    l
 }
 
 fn lb_ctx(sys: &str, lb: &Lb, webs: &HashMap<&str, &Web>) -> LbCtx {
@@ -124,6 +166,8 @@ fn lb_ctx(sys: &str, lb: &Lb, webs: &HashMap<&str, &Web>) -> LbCtx {
         sticky_forward,
         tags: tags(&lb.labels),
         https: false,
+        host: String::new(),
+        host_record: false,
     }
 }
 

@@ -25,6 +25,7 @@ mod dns;
 mod edge;
 mod hosts;
 mod lb;
+mod multi;
 mod names;
 mod network;
 mod nosql;
@@ -32,6 +33,7 @@ mod ops;
 mod outputs;
 mod queues;
 mod readme;
+mod root;
 mod tidy;
 mod user_data;
 mod variables;
@@ -46,8 +48,11 @@ use tidy::Tidy;
 
 /// One file of the target.
 struct File {
-    /// The file written, also the name of its template.
+    /// The file written (below `terraform/`, or `terraform/region/` in a
+    /// multi-region stage's module).
     name: &'static str,
+    /// The name of its template.
+    template: &'static str,
     /// Builds the file's context from the model and renders it: always
     /// [`render_file`] of the context type, named here so the table says
     /// which module builds each file.
@@ -72,61 +77,119 @@ enum Written {
 const FILES: &[File] = &[
     File {
         name: "versions.tf",
+        template: "versions.tf",
         render: render_file::<versions::VersionsTf>,
         origins: versions::origins,
         written: Written::Always,
     },
     File {
         name: "variables.tf",
+        template: "variables.tf",
         render: render_file::<variables::VariablesTf>,
         origins: variables::origins,
         written: Written::UnlessEmpty,
     },
     File {
         name: "network.tf",
+        template: "network.tf",
         render: render_file::<network::NetworkTf>,
         origins: network::origins,
         written: Written::UnlessEmpty,
     },
     File {
         name: "hosts.tf",
+        template: "hosts.tf",
         render: render_file::<hosts::HostsTf>,
         origins: hosts::origins,
         written: Written::UnlessEmpty,
     },
     File {
         name: "lb.tf",
+        template: "lb.tf",
         render: render_file::<lb::LbTf>,
         origins: lb::origins,
         written: Written::UnlessEmpty,
     },
     File {
         name: "data.tf",
+        template: "data.tf",
         render: render_file::<data::DataTf>,
         origins: data::origins,
         written: Written::UnlessEmpty,
     },
     File {
         name: "queues.tf",
+        template: "queues.tf",
         render: render_file::<queues::QueuesTf>,
         origins: queues::origins,
         written: Written::UnlessEmpty,
     },
     File {
         name: "edge.tf",
+        template: "edge.tf",
         render: render_file::<edge::EdgeTf>,
         origins: edge::origins,
         written: Written::UnlessEmpty,
     },
     File {
         name: "ops.tf",
+        template: "ops.tf",
         render: render_file::<ops::OpsTf>,
         origins: ops::origins,
         written: Written::UnlessEmpty,
     },
     File {
         name: "outputs.tf",
+        template: "outputs.tf",
         render: render_file::<outputs::OutputsTf>,
+        origins: outputs::origins,
+        written: Written::UnlessEmpty,
+    },
+    // Only in a multi-region stage's module (empty otherwise).
+    File {
+        name: "primaries.tf",
+        template: "primaries.tf",
+        render: render_file::<multi::PrimariesTf>,
+        origins: multi::primaries_origins,
+        written: Written::UnlessEmpty,
+    },
+];
+
+/// The root of a multi-region stage, in the order written (its module's
+/// files, [`FILES`], go below `region/`).
+const ROOT_FILES: &[File] = &[
+    File {
+        name: "versions.tf",
+        template: "root-versions.tf",
+        render: render_file::<root::RootVersionsTf>,
+        origins: versions::origins,
+        written: Written::Always,
+    },
+    File {
+        name: "variables.tf",
+        template: "variables.tf",
+        render: render_file::<root::RootVariablesTf>,
+        origins: variables::origins,
+        written: Written::UnlessEmpty,
+    },
+    File {
+        name: "main.tf",
+        template: "main.tf",
+        render: render_file::<root::MainTf>,
+        origins: root::main_origins,
+        written: Written::Always,
+    },
+    File {
+        name: "edge.tf",
+        template: "edge.tf",
+        render: render_file::<edge::RootEdgeTf>,
+        origins: edge::origins,
+        written: Written::UnlessEmpty,
+    },
+    File {
+        name: "outputs.tf",
+        template: "outputs.tf",
+        render: render_file::<root::RootOutputsTf>,
         origins: outputs::origins,
         written: Written::UnlessEmpty,
     },
@@ -153,16 +216,35 @@ pub fn emit_each(
 ) -> Result<()> {
     let tpl = Engine::of(Target::Terraform, opts);
     let header = format!("# {}", crate::emit::header_line(model));
-    for file in FILES {
+    let multi = multi::is_multi(model);
+    if multi {
+        emit_files(ROOT_FILES, "", model, &header, tpl, sink)?;
+    }
+    let dir = if multi { "region/" } else { "" };
+    emit_files(FILES, dir, model, &header, tpl, sink)?;
+    sink(readme::readme_file(model, tpl)?)
+}
+
+/// Renders `files` into `dir` (`""` or `region/`).
+fn emit_files(
+    files: &[File],
+    dir: &str,
+    model: &Model,
+    header: &str,
+    tpl: Engine,
+    sink: &mut dyn FnMut(OutFile) -> Result<()>,
+) -> Result<()> {
+    for file in files {
         // One copy of the text at a time: the raw render goes once tidied.
         let mut text = Tidy::default();
-        (file.render)(file.name, model, &header, tpl, &mut text)?;
+        (file.render)(file.template, model, header, tpl, &mut text)?;
         let text = text.finish();
         if file.written == Written::Always || declares_anything(&text) {
-            sink(OutFile::new(file.name, text, &(file.origins)(model)))?;
+            let path = format!("{dir}{}", file.name);
+            sink(OutFile::new(path, text, &(file.origins)(model)))?;
         }
     }
-    sink(readme::readme_file(model, tpl)?)
+    Ok(())
 }
 
 /// Whether a rendered file holds more than comments.

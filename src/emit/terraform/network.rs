@@ -4,7 +4,7 @@
 
 use super::data::{mongos, remote_caches, remote_dbs};
 use super::hosts::{app_origins, has_hosts};
-use super::lb::https_lb;
+use super::lb::serves_https;
 use super::names::{aws_name, dashed, label};
 use super::tidy::Tidy;
 use super::{render_each, Result, TfFile};
@@ -21,6 +21,8 @@ pub(super) struct NetworkTf {
     system: String,
     /// Anything lives in the VPC.
     vpc: bool,
+    /// HCL of the VPC's range: each data center's module gets its own.
+    vpc_cidr: &'static str,
     /// EC2 hosts in private subnets need a NAT gateway to pull images.
     nat: bool,
     any_security_groups: bool,
@@ -56,6 +58,11 @@ impl TfFile for NetworkTf {
         NetworkTf {
             system: m.system.clone(),
             vpc: has_vpc(m),
+            vpc_cidr: if super::multi::is_multi(m) {
+                "var.vpc_cidr"
+            } else {
+                "\"10.0.0.0/16\""
+            },
             nat: m.aws_nat_gateway(),
             any_security_groups: !sgs.is_empty(),
             security_groups: sgs,
@@ -71,7 +78,7 @@ impl TfFile for NetworkTf {
 }
 
 /// Whether anything lives in the VPC.
-fn has_vpc(m: &Model) -> bool {
+pub(super) fn has_vpc(m: &Model) -> bool {
     has_hosts(m) || !m.lbs.is_empty() || has_data_sgs(m)
 }
 
@@ -89,11 +96,10 @@ pub(super) fn app_sg(m: &Model) -> bool {
     has_hosts(m) && has_data_sgs(m)
 }
 
-/// Each load balancer admits HTTP from the internet; the one serving HTTPS
-/// (see `https_lb`) also HTTPS.
+/// Each load balancer admits HTTP from the internet, and HTTPS when it
+/// serves it (see `serves_https`).
 fn lb_sgs(m: &Model) -> Vec<SgCtx> {
     let sys = &m.system;
-    let https = https_lb(m).map(|l| l.name.as_str());
     m.lbs
         .iter()
         .map(|lb| {
@@ -104,7 +110,7 @@ fn lb_sgs(m: &Model) -> Vec<SgCtx> {
                 cidr: Some("0.0.0.0/0".into()),
                 source: None,
             }];
-            if https == Some(lb.name.as_str()) {
+            if serves_https(m) {
                 ingress.push(RuleCtx {
                     label: format!("{}_https", label("lb", &lb.name)),
                     description: "HTTPS from anywhere".into(),

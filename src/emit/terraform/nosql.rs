@@ -1,6 +1,7 @@
 //! NoSQL stores (data.tf): a DynamoDB table, or for MongoDB a DocumentDB
 //! cluster (MongoDB-compatible) with its instances.
 
+use super::multi::{datacenters, is_multi, PRIMARY_ONLY};
 use super::names::{aws_name, label, tags};
 use crate::emit::templates::tf_name;
 use crate::model::{Model, NosqlEngine, DOCDB_CLASS};
@@ -17,10 +18,23 @@ pub(super) struct NosqlCtx {
     sg: String,
     class: String,
     tags: Vec<(String, String)>,
+    /// `count` of a table or cluster only the primary region creates
+    /// (several data centers).
+    primary_only: Option<&'static str>,
+    /// A DynamoDB table's replicas: the other data centers' regions.
+    replicas: Vec<String>,
 }
 
 /// Every NoSQL store, in the design's order.
 pub(super) fn nosqls(m: &Model) -> Vec<NosqlCtx> {
+    let multi = is_multi(m);
+    let primary = m.primary_datacenter();
+    let others: Vec<String> = datacenters(m)
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| *r != primary)
+        .cloned()
+        .collect();
     m.nosqls
         .iter()
         .map(|n| NosqlCtx {
@@ -34,6 +48,12 @@ pub(super) fn nosqls(m: &Model) -> Vec<NosqlCtx> {
             sg: label("nosql", &n.name),
             class: DOCDB_CLASS.into(),
             tags: tags(&n.labels),
+            primary_only: multi.then_some(PRIMARY_ONLY),
+            replicas: if n.engine == NosqlEngine::Dynamodb {
+                others.clone()
+            } else {
+                Vec::new()
+            },
         })
         .collect()
 }

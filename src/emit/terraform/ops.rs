@@ -1,10 +1,12 @@
-//! ops.tf: a CloudWatch log group per web tier and worker, the SNS topic of
-//! the alarms, then one CPU alarm per host group, database instance and
+//! ops.tf: the stage's KMS key, a CloudWatch log group per web tier and
+//! worker, the SNS topic of the alarms, then one CPU alarm per host group, database instance and
 //! DocumentDB cluster, appended one by one after the file's head.
 
 use super::data::remote_dbs;
 use super::databases::dbs;
 use super::hosts::{app_origins, host_groups, log_group_names, HostCtx};
+use super::multi::{is_multi, PRIMARY_ONLY};
+use super::network::has_vpc;
 use super::nosql::nosqls;
 use super::tidy::Tidy;
 use super::{render_each, Result, TfFile};
@@ -18,6 +20,9 @@ const CPU_ALARM: u32 = 80;
 #[derive(Serialize)]
 pub(super) struct OpsTf {
     system: String,
+    /// The stage's customer managed KMS key, which encrypts its log groups,
+    /// alarm topic and data services: whenever anything lives in the VPC.
+    key: bool,
     logs: bool,
     metrics: bool,
     #[serde(serialize_with = "log_group_names")]
@@ -36,6 +41,8 @@ struct AlarmCtx {
     dimension: String,
     value: String,
     threshold: u32,
+    /// `count` of an alarm on a primary only the primary region holds.
+    count: Option<&'static str>,
 }
 
 impl TfFile for OpsTf {
@@ -44,6 +51,7 @@ impl TfFile for OpsTf {
         let metrics = m.metrics.is_some();
         OpsTf {
             system: m.system.clone(),
+            key: has_vpc(m) || !m.nosqls.is_empty(),
             logs: m.logs.is_some(),
             metrics,
             alarms: if metrics {
@@ -65,6 +73,8 @@ impl TfFile for OpsTf {
 
 /// Host groups first, then database instances, then DocumentDB clusters.
 fn alarms(m: &Model, groups: &[HostCtx]) -> Vec<AlarmCtx> {
+    // Several data centers: the primaries' alarms are the primary region's.
+    let multi = is_multi(m);
     let mut alarms: Vec<AlarmCtx> = groups.iter().map(host_alarm).collect();
     for d in &dbs(m) {
         for i in &d.instances {
@@ -77,8 +87,13 @@ fn alarms(m: &Model, groups: &[HostCtx]) -> Vec<AlarmCtx> {
                 ),
                 namespace: "AWS/RDS".into(),
                 dimension: "DBInstanceIdentifier".into(),
-                value: format!("aws_db_instance.{}.identifier", i.label),
+                value: if multi && i.source.is_none() {
+                    format!("aws_db_instance.{}[0].identifier", i.label)
+                } else {
+                    format!("aws_db_instance.{}.identifier", i.label)
+                },
                 threshold: CPU_ALARM,
+                count: (multi && i.source.is_none()).then_some(PRIMARY_ONLY),
             });
         }
     }
@@ -93,8 +108,13 @@ fn alarms(m: &Model, groups: &[HostCtx]) -> Vec<AlarmCtx> {
             ),
             namespace: "AWS/DocDB".into(),
             dimension: "DBClusterIdentifier".into(),
-            value: format!("aws_docdb_cluster.{}.cluster_identifier", n.label),
+            value: if multi {
+                format!("aws_docdb_cluster.{}[0].cluster_identifier", n.label)
+            } else {
+                format!("aws_docdb_cluster.{}.cluster_identifier", n.label)
+            },
             threshold: CPU_ALARM,
+            count: multi.then_some(PRIMARY_ONLY),
         });
     }
     alarms
@@ -128,6 +148,7 @@ fn host_alarm(h: &HostCtx) -> AlarmCtx {
         dimension: dimension.into(),
         value,
         threshold,
+        count: None,
     }
 }
 
@@ -140,7 +161,7 @@ fn cpu_alarm(target: Option<u32>) -> u32 {
 /// Log groups and alarms per host, database alarms.
 pub(super) fn origins(m: &Model) -> Vec<&Origin> {
     let mut o: Vec<&Origin> = Vec::new();
-    if m.logs.is_some() || m.metrics.is_some() {
+    if m.logs.is_some() || m.metrics.is_some() || has_vpc(m) || !m.nosqls.is_empty() {
         o.extend(app_origins(m));
     }
     o.extend(m.logs.as_ref());

@@ -6,7 +6,9 @@ use super::caches::caches;
 use super::cdn::cdns;
 use super::data::{remote_caches, remote_dbs};
 use super::databases::{dbs, DbCtx, DbInstanceCtx};
+use super::multi::{docdb_key, has_primaries, is_multi, peered_data_sgs, rds_key};
 use super::names::label;
+use super::network::has_vpc;
 use super::nosql::nosqls;
 use super::TfFile;
 use crate::emit::templates::tf_name;
@@ -28,7 +30,7 @@ pub(super) struct OutputCtx {
 }
 
 impl OutputCtx {
-    fn value(name: String, description: String, value: String) -> OutputCtx {
+    pub(super) fn value(name: String, description: String, value: String) -> OutputCtx {
         OutputCtx {
             name,
             description,
@@ -40,12 +42,15 @@ impl OutputCtx {
 
 impl TfFile for OutputsTf {
     fn build(m: &Model) -> Self {
+        let multi = is_multi(m);
         let mut outputs = addresses(m);
         outputs.extend(data_endpoints(m));
         for d in &dbs(m) {
-            outputs.extend(db_maps(d));
+            outputs.extend(db_maps(d, multi));
         }
-        if m.datacenters.is_some() {
+        if multi {
+            outputs.extend(module_outputs(m));
+        } else if m.datacenters.is_some() {
             outputs.push(OutputCtx::value(
                 "name_servers".into(),
                 "Name servers to delegate the domain to (primary region's deployment only)".into(),
@@ -76,7 +81,8 @@ fn addresses(m: &Model) -> Vec<OutputCtx> {
             format!("aws_lb.{l}.dns_name"),
         ));
     }
-    for c in &cdns(m) {
+    // Several data centers: the CDNs are the root's.
+    for c in cdns(m).iter().filter(|_| !is_multi(m)) {
         outputs.push(OutputCtx::value(
             format!("{}_domain_name", label("cdn", &c.name)),
             format!("CloudFront domain of CDN {}", c.name),
@@ -103,8 +109,21 @@ fn data_endpoints(m: &Model) -> Vec<OutputCtx> {
             },
         ));
     }
+    let multi = is_multi(m);
     for n in &nosqls(m) {
-        outputs.push(if n.dynamodb {
+        outputs.push(if n.dynamodb && multi {
+            OutputCtx::value(
+                format!("{}_table", label("nosql", &n.name)),
+                format!("DynamoDB table of {} (a global table's replica)", n.name),
+                format!("local.tables.{}.name", n.label),
+            )
+        } else if multi {
+            OutputCtx::value(
+                format!("{}_endpoint", label("nosql", &n.name)),
+                format!("DocumentDB endpoint of {} (the primary region's)", n.name),
+                format!("local.primaries.{}.address", docdb_key(&n.name)),
+            )
+        } else if n.dynamodb {
             OutputCtx::value(
                 format!("{}_table", label("nosql", &n.name)),
                 format!("DynamoDB table of {}", n.name),
@@ -130,7 +149,22 @@ fn data_endpoints(m: &Model) -> Vec<OutputCtx> {
 
 /// A database's two maps, instance name -> value: every instance's address,
 /// and each primary's password secret.
-fn db_maps(d: &DbCtx) -> [OutputCtx; 2] {
+fn db_maps(d: &DbCtx, multi: bool) -> [OutputCtx; 2] {
+    // Several data centers: a primary is the primary region's.
+    let address = |i: &DbInstanceCtx| match (multi, &i.source) {
+        (true, None) => format!("local.primaries.{}.address", rds_key(&i.name)),
+        _ => format!("aws_db_instance.{}.address", i.label),
+    };
+    let secret = |i: &DbInstanceCtx| {
+        if multi {
+            format!("local.primaries.{}.secret_arn", rds_key(&i.name))
+        } else {
+            format!(
+                "aws_db_instance.{}.master_user_secret[0].secret_arn",
+                i.label
+            )
+        }
+    };
     let map = |f: &dyn Fn(&DbInstanceCtx) -> String, primaries: bool| {
         let rows: Vec<_> = d
             .instances
@@ -151,7 +185,7 @@ fn db_maps(d: &DbCtx) -> [OutputCtx; 2] {
                 d.name
             ),
             value: None,
-            map: map(&|i| format!("aws_db_instance.{}.address", i.label), false),
+            map: map(&address, false),
         },
         OutputCtx {
             name: format!("{}_password_secrets", label("db", &d.name)),
@@ -160,17 +194,65 @@ fn db_maps(d: &DbCtx) -> [OutputCtx; 2] {
                 d.name
             ),
             value: None,
-            map: map(
-                &|i| {
-                    format!(
-                        "aws_db_instance.{}.master_user_secret[0].secret_arn",
-                        i.label
-                    )
-                },
-                true,
-            ),
+            map: map(&secret, true),
         },
     ]
+}
+
+/// What the root reads from a data center's module: its network (the
+/// peering), its load balancer (the Route 53 records) and its primaries
+/// (the other regions' modules).
+fn module_outputs(m: &Model) -> Vec<OutputCtx> {
+    let v = |name: &str, description: &str, value: String| {
+        OutputCtx::value(name.into(), description.into(), value)
+    };
+    let mut outputs = Vec::new();
+    if has_vpc(m) {
+        outputs.push(v(
+            "vpc_id",
+            "This data center's VPC",
+            "aws_vpc.main.id".into(),
+        ));
+        outputs.push(v(
+            "route_table_ids",
+            "Its public and private route tables (routes to the peered VPCs)",
+            "[aws_route_table.public.id, aws_route_table.private.id]".into(),
+        ));
+        let sgs = peered_data_sgs(m);
+        if !sgs.is_empty() {
+            let width = sgs.iter().map(|s| s.0.len()).max().unwrap_or(0);
+            outputs.push(OutputCtx {
+                name: "security_group_ids".into(),
+                description: "The security groups of its databases (the peered VPCs' rules)".into(),
+                value: None,
+                map: sgs
+                    .iter()
+                    .map(|(l, _, _)| (format!("{l:<width$}"), format!("aws_security_group.{l}.id")))
+                    .collect(),
+            });
+        }
+    }
+    if let Some(lb) = m.lbs.first() {
+        let l = label("lb", &lb.name);
+        outputs.push(v(
+            "balancer_dns_name",
+            "Its load balancer's DNS name (the Route 53 records' alias target)",
+            format!("aws_lb.{l}.dns_name"),
+        ));
+        outputs.push(v(
+            "balancer_zone_id",
+            "Its load balancer's hosted zone",
+            format!("aws_lb.{l}.zone_id"),
+        ));
+    }
+    if has_primaries(m) {
+        outputs.push(v(
+            "primaries",
+            "The primaries every data center writes to (the other regions' var.primaries)",
+            "local.primaries".into(),
+        ));
+    }
+    outputs
 }
 
 pub(super) fn origins(m: &Model) -> Vec<&Origin> {

@@ -2,14 +2,16 @@
 //! declares), the SSM parameters the hosts read at boot, the outputs, and
 //! how to call the folder as a module.
 
+use super::data::{mongos, remote_dbs};
 use super::hosts::parameters;
+use super::multi::datacenters;
 use super::outputs::OutputsTf;
 use super::variables::{Variable, VariablesTf};
 use super::TfFile;
 use crate::emit::readme::{placeholders, readme, Placeholder};
 use crate::emit::templates::Engine;
 use crate::emit::{OutFile, Result};
-use crate::model::{Model, Origin};
+use crate::model::{Model, NosqlEngine, Origin};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -23,9 +25,17 @@ struct TerraformReadme<'a> {
     /// SSM parameters of the design's `secret`s, which must exist before
     /// the hosts boot.
     parameters: Vec<Parameter>,
-    /// Every region the configuration is applied in, the primary first
-    /// (data centers); empty for one region.
+    /// The data centers of a multi-region root (see `super::multi`); empty
+    /// for one region.
     regions: &'a [String],
+    /// The primary region (several data centers).
+    primary: &'a str,
+    /// Some database or table is copied to every data center.
+    replicated: bool,
+    /// DynamoDB global tables.
+    tables: bool,
+    /// What is not copied: databases without replicas, DocumentDB stores.
+    unreplicated: Vec<String>,
     outputs: Vec<Output>,
     placeholders: Vec<Placeholder>,
 }
@@ -45,10 +55,14 @@ struct Output {
 }
 
 pub(super) fn readme_file(model: &Model, tpl: Engine) -> Result<OutFile> {
-    let (required, optional) = VariablesTf::build(model)
-        .variables
-        .into_iter()
-        .partition(|v| v.default.is_none());
+    // A multi-region root's own variables and outputs, not its module's.
+    let multi = datacenters(model).is_some();
+    let variables = if multi {
+        super::root::root_variables(model)
+    } else {
+        VariablesTf::build(model).variables
+    };
+    let (required, optional) = variables.into_iter().partition(|v| v.default.is_none());
     let apps = model
         .webs
         .iter()
@@ -79,18 +93,33 @@ pub(super) fn readme_file(model: &Model, tpl: Engine) -> Result<OutFile> {
         required,
         optional,
         parameters: params,
-        regions: model
-            .datacenters
-            .as_ref()
-            .map_or(&[], |d| d.regions.as_slice()),
-        outputs: OutputsTf::build(model)
-            .outputs
-            .into_iter()
-            .map(|o| Output {
-                name: o.name,
-                description: o.description,
-            })
+        regions: datacenters(model).unwrap_or_default(),
+        primary: model.primary_datacenter(),
+        replicated: remote_dbs(model).any(|d| d.shards.iter().any(|s| !s.replicas.is_empty()))
+            || model
+                .nosqls
+                .iter()
+                .any(|n| n.engine == NosqlEngine::Dynamodb),
+        tables: model
+            .nosqls
+            .iter()
+            .any(|n| n.engine == NosqlEngine::Dynamodb),
+        unreplicated: remote_dbs(model)
+            .filter(|d| d.shards.iter().all(|s| s.replicas.is_empty()))
+            .map(|d| format!("database `{}`", d.name))
+            .chain(mongos(model).map(|n| format!("document store `{}`", n.name)))
             .collect(),
+        outputs: if multi {
+            super::root::root_outputs(model)
+        } else {
+            OutputsTf::build(model).outputs
+        }
+        .into_iter()
+        .map(|o| Output {
+            name: o.name,
+            description: o.description,
+        })
+        .collect(),
         placeholders,
     };
     readme(model, tpl, &facts, &made_of)

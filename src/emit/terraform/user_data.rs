@@ -5,6 +5,7 @@
 
 use super::databases::db_name;
 use super::hosts::{HostCtx, HostsTf};
+use super::multi::{docdb_key, is_multi, rds_key};
 use super::names::{heredoc_escape, sh_quote};
 use super::tidy::tidy;
 use super::Result;
@@ -109,10 +110,16 @@ pub(super) fn env_pairs<'a>(
 fn env_value(m: &Model, v: &EnvVar) -> Option<String> {
     let db = || m.db_of(v);
     let queue = || m.queue_of(v);
+    let multi = is_multi(m);
     let rds = |instance: &String| -> String {
-        if db().is_some_and(|d| d.colocated) {
+        let d = db();
+        if d.is_some_and(|d| d.colocated) {
             // A colocated database's container, on the web host's network.
             instance.clone()
+        } else if multi && d.is_some_and(|d| d.shards.iter().any(|s| s.primary == *instance)) {
+            // Several data centers: every region writes to the primary
+            // region's primary (and reads its own replicas).
+            format!("${{local.primaries.{}.address}}", rds_key(instance))
         } else {
             format!("${{aws_db_instance.{}.address}}", tf_name(instance))
         }
@@ -127,7 +134,18 @@ fn env_value(m: &Model, v: &EnvVar) -> Option<String> {
             Some(instances.iter().map(rds).collect::<Vec<_>>().join(","))
         }
         Meaning::Nodes { .. } if v.kind == "cache" => cache_nodes(m.cache_of(v)?),
-        // A MongoDB store is a DocumentDB cluster: its cluster endpoint.
+        // ElastiCache Redis is encrypted in transit (data.tf); a colocated
+        // container and ElastiCache Memcached are plain.
+        Meaning::Tls => {
+            let c = m.cache_of(v)?;
+            Some((!c.colocated && c.engine == CacheEngine::Redis).to_string())
+        }
+        // A MongoDB store is a DocumentDB cluster: its cluster endpoint (the
+        // primary region's, with several data centers).
+        Meaning::Nodes { .. } if multi => Some(format!(
+            "${{local.primaries.{}.address}}",
+            docdb_key(&v.component)
+        )),
         Meaning::Nodes { .. } => Some(format!(
             "${{aws_docdb_cluster.{}.endpoint}}",
             tf_name(&v.component)
@@ -136,7 +154,7 @@ fn env_value(m: &Model, v: &EnvVar) -> Option<String> {
         Meaning::ReplicaSet { .. } => Some("rs0".into()),
         Meaning::DatabaseName { .. } => {
             let d = db()?;
-            Some(if d.colocated {
+            Some(if d.colocated || multi {
                 db_name()
             } else {
                 format!(
@@ -144,6 +162,11 @@ fn env_value(m: &Model, v: &EnvVar) -> Option<String> {
                     tf_name(&d.shards[0].primary)
                 )
             })
+        }
+        // Several data centers: the global table's replica in this region,
+        // whose name is the table's.
+        Meaning::Table { .. } if multi => {
+            Some(format!("${{local.tables.{}.name}}", tf_name(&v.component)))
         }
         Meaning::Table { .. } => Some(format!(
             "${{aws_dynamodb_table.{}.name}}",

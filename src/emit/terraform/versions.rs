@@ -11,6 +11,8 @@ pub(super) struct VersionsTf {
     system: String,
     stage: String,
     region: String,
+    /// A multi-region stage's module: the root configures the provider.
+    module: bool,
     /// Read for its provider aliases.
     dns: Option<DnsCtx>,
 }
@@ -21,7 +23,8 @@ impl TfFile for VersionsTf {
             system: m.system.clone(),
             stage: m.stage.clone(),
             region: m.region.clone(),
-            dns: dns(m),
+            module: super::multi::is_multi(m),
+            dns: dns(m).filter(|_| !super::multi::is_multi(m)),
         }
     }
 }

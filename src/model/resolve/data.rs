@@ -79,6 +79,7 @@ impl Builder<'_> {
                 _ => DEFAULT_CACHE_MEMORY_MB,
             },
             colocated: cl.has("colocated"),
+            password_env: None,
             port: match engine {
                 CacheEngine::Redis => 6379,
                 CacheEngine::Memcached => 11211,
