@@ -160,6 +160,7 @@ pub fn estimate(m: &Model, target: Deploy, asm: &Assumptions) -> Estimate {
     let r: f64 = factors.iter().map(|f| f.availability).product();
     let writes_r: f64 = writes_factors.iter().product();
     let shared = topology::data_in_every_datacenter(m);
+    let served_anywhere = topology::databases_in_every_datacenter(m);
     let primary = topology::primary(m);
     let others: Vec<String> = m
         .datacenters
@@ -168,8 +169,8 @@ pub fn estimate(m: &Model, target: Deploy, asm: &Assumptions) -> Estimate {
         .filter(|x| **x != primary)
         .cloned()
         .collect();
-    let other_datacenters =
-        (target == Deploy::Terraform && shared && !others.is_empty()).then(|| {
+    let other_datacenters = (target == Deploy::Terraform && served_anywhere && !others.is_empty())
+        .then(|| {
             let (factors, _) = stack(m, target, asm, Site::Other(&others));
             OtherDatacenters {
                 availability: factors.iter().map(|f| f.availability).product(),
@@ -489,14 +490,25 @@ fn notes(m: &Model, t: Deploy, shared: bool) -> Vec<String> {
         ));
         return out;
     }
-    if shared {
+    let dbs_only_here: Vec<String> = m
+        .dbs
+        .iter()
+        .filter(|d| d.replicas == 0)
+        .map(|d| label("db", &d.name))
+        .collect();
+    if dbs_only_here.is_empty() {
         out.push(format!(
-            "Every data center holds the data: {primary} each database's primary and its replicas, every other region cross-region read replicas of them. Route 53 evaluates each balancer's health, so each group of users is served while either data center of its pair is up: reads come from the local replicas; writes go to the primary in {primary} across the VPC peering, and while {primary} is down they wait for the failover procedure (promote a replica in a surviving region, docs/failover.md)."
+            "Every data center holds the databases: {primary} each database's primary and its replicas, every other region cross-region read replicas of them. Route 53 evaluates each balancer's health, so each group of users is served while either data center of its pair is up: reads come from the local replicas; writes go to the primary in {primary} across the VPC peering, and while {primary} is down they wait for the failover procedure (promote a replica in a surviving region, docs/failover.md)."
         ));
     } else {
         out.push(format!(
-            "Only {primary} holds the data of {}: the other data centers read and write it there across the VPC peering (W0307). Every user needs {primary}, so the site is its figure, R; with `with 1 replica` on each database (and DynamoDB for documents) every data center would hold the data, and users would be served while either data center of their pair is up.",
-            uncopied(m).join(", ")
+            "Only {primary} holds the data of {}: the other data centers read and write it there across the VPC peering (W0307). Every user needs {primary}, so the site is its figure, R; with `with 1 replica` on each database every data center would hold the data, and users would be served while either data center of their pair is up.",
+            dbs_only_here.join(", ")
+        ));
+    }
+    if !shared && dbs_only_here.len() < uncopied(m).len() {
+        out.push(format!(
+            "The MongoDB document stores are in {primary} only (W0307): while it is down, what they store cannot be read or written elsewhere. A document store is not a factor (the pages are served), so this lowers no figure; `dynamodb` would be a global table, in every data center."
         ));
     }
     if m.lbs.is_empty() {
@@ -616,5 +628,26 @@ mod tests {
             assert_eq!(e.site, e.one_datacenter);
             assert!(e.notes[0].contains("streaming replica"), "{:?}", e.notes);
         }
+    }
+
+    #[test]
+    fn a_document_store_in_the_primary_region_only_lowers_no_figure() {
+        let m = last(
+            "web x2 behind lb\ndb postgres with 1 replica\nnosql docs mongodb\ndatacenters us-east-1, eu-west-1\n",
+        );
+        let e = estimate(&m, Deploy::Terraform, &Assumptions::default());
+        assert!(!e.data_in_every_datacenter);
+        assert!(
+            e.other_datacenters.is_some(),
+            "the databases are everywhere"
+        );
+        assert!(e.site > e.one_datacenter);
+        assert!(
+            e.notes
+                .iter()
+                .any(|n| n.contains("MongoDB document stores")),
+            "{:?}",
+            e.notes
+        );
     }
 }

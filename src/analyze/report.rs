@@ -457,55 +457,7 @@ fn availability_section(o: &mut String, e: &Estimate) {
         "\nAvailability on {} (what its files deploy; --target terraform|compose|k8s)",
         e.target.name()
     );
-    let mut rows = vec![vec![
-        "factor".to_string(),
-        "deployed as".into(),
-        "formula".into(),
-        "availability".into(),
-    ]];
-    for f in &e.factors {
-        rows.push(vec![
-            f.factor.clone(),
-            f.deployed.clone(),
-            f.formula.clone(),
-            availability::percent(f.availability),
-        ]);
-    }
-    let (r, what) = match (&e.other_datacenters, e.target) {
-        (Some(_), _) => ("R1", "the primary data center: the product"),
-        (None, Deploy::Compose) => ("R", "the host's site: the product"),
-        (None, _) => ("R", "one data center: the product"),
-    };
-    rows.push(vec![
-        r.into(),
-        what.into(),
-        String::new(),
-        availability::percent(e.one_datacenter),
-    ]);
-    if let Some(other) = &e.other_datacenters {
-        for f in &other.factors {
-            rows.push(vec![
-                f.factor.clone(),
-                f.deployed.clone(),
-                f.formula.clone(),
-                availability::percent(f.availability),
-            ]);
-        }
-        rows.push(vec![
-            "R2".into(),
-            format!(
-                "{}: the product",
-                if other.regions.len() == 1 {
-                    "the other data center"
-                } else {
-                    "each other data center"
-                }
-            ),
-            String::new(),
-            availability::percent(other.availability),
-        ]);
-    }
-    table(o, &rows);
+    factors_table(o, e);
     let several = e.routes.len() > 1 || e.routes.iter().any(|r| r.route.datacenters.len() > 1);
     if several {
         routes_table(o, e);
@@ -558,6 +510,54 @@ fn availability_section(o: &mut String, e: &Estimate) {
         wrap(o, "  ", &format!("- {n}"));
     }
     wrap(o, "  ", NOT_FACTORS);
+}
+
+/// The factors of the primary (or only) data center and their product `R`
+/// (`R1`), then every other data center's and `R2` when each holds the data.
+fn factors_table(o: &mut String, e: &Estimate) {
+    let mut rows = vec![vec![
+        "factor".to_string(),
+        "deployed as".into(),
+        "formula".into(),
+        "availability".into(),
+    ]];
+    let row = |f: &availability::Factor| {
+        vec![
+            f.factor.clone(),
+            f.deployed.clone(),
+            f.formula.clone(),
+            availability::percent(f.availability),
+        ]
+    };
+    rows.extend(e.factors.iter().map(row));
+    let (r, what) = match (&e.other_datacenters, e.target) {
+        (Some(_), _) => ("R1", "the primary data center: the product"),
+        (None, Deploy::Compose) => ("R", "the host's site: the product"),
+        (None, _) => ("R", "one data center: the product"),
+    };
+    rows.push(vec![
+        r.into(),
+        what.into(),
+        String::new(),
+        availability::percent(e.one_datacenter),
+    ]);
+    if let Some(other) = &e.other_datacenters {
+        rows.extend(other.factors.iter().map(row));
+        rows.push(vec![
+            "R2".into(),
+            format!(
+                "{}: the product",
+                if other.regions.len() == 1 {
+                    "the other data center"
+                } else {
+                    "each other data center"
+                }
+            ),
+            String::new(),
+            availability::percent(other.availability),
+        ]);
+    }
+    table(o, &rows);
 }
 
 /// Each group of users, the data centers Route 53 sends them to (marking

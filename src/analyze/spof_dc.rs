@@ -97,13 +97,30 @@ fn primary_region(m: &Model, primary: &str, routes: &[Route]) -> Failure {
             "No balancer, so no DNS records: every user is sent to {primary}, and nothing sends them elsewhere while it is down."
         ));
     };
-    let uncopied = uncopied(m);
-    if !uncopied.is_empty() {
+    let dbs_only_here: Vec<String> = uncopied(m)
+        .into_iter()
+        .filter(|x| x.starts_with("db"))
+        .collect();
+    if !dbs_only_here.is_empty() {
         return f("datacenter:primary".into(), component, what, Impact::SiteDown, true, format!(
             "Route 53 sees its balancer fail its health check and sends its users to {fallback}, but only {primary} holds the data of {} (no replicas: W0307): {fallback} reads and writes it there across the VPC peering, so every request that needs it fails until {primary} is back.",
-            uncopied.join(", ")
+            dbs_only_here.join(", ")
         ));
     }
+    let documents: Vec<String> = uncopied(m)
+        .into_iter()
+        .filter(|x| x.starts_with("nosql"))
+        .collect();
+    let documents = if documents.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " The MongoDB {} {} in {primary} only (W0307): what {} cannot be read or written until {primary} is back.",
+            documents.join(", "),
+            if documents.len() == 1 { "is" } else { "are" },
+            if documents.len() == 1 { "it stores" } else { "they store" }
+        )
+    };
     let writes = if m.dbs.is_empty() {
         String::new()
     } else {
@@ -111,19 +128,20 @@ fn primary_region(m: &Model, primary: &str, routes: &[Route]) -> Failure {
             " Writes fail until an operator promotes the cross-region replica in {fallback} and points writes at it (docs/failover.md); writes {primary} had not yet replicated (asynchronous: usually under a second behind) are lost."
         )
     };
-    let impact = if m.dbs.is_empty() {
-        Impact::Survives
-    } else {
+    let degraded = !m.dbs.is_empty() || !documents.is_empty();
+    let impact = if degraded {
         Impact::Degraded
+    } else {
+        Impact::Survives
     };
     f(
         "datacenter:primary".into(),
         component,
         what,
         impact,
-        !m.dbs.is_empty(),
+        degraded,
         format!(
-            "Route 53 sees its balancer fail its health check and sends its users to {fallback}, which holds the data: reads are served there from its local replicas.{}{writes}",
+            "Route 53 sees its balancer fail its health check and sends its users to {fallback}, which holds the databases: reads are served there from its local replicas.{}{writes}{documents}",
             sessions_lost(m)
         ),
     )

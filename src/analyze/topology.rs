@@ -22,12 +22,21 @@ use serde::Serialize;
 /// write it across the VPC peering, so a user sent there while the primary
 /// region is down finds no data (W0307). A DynamoDB store is a global table
 /// (a replica in every region); a MongoDB store (DocumentDB) is one cluster
-/// in the primary region, not copied. Caches and queues are per region and
-/// hold nothing that is not rebuilt or retried. A stage without a data store
-/// has nothing to copy.
+/// in the primary region, not copied. Caches and queues are one per region,
+/// not copied: a cache is refilled from the database, and queued jobs wait in
+/// their region's queue until it is back. A stage without a data store has
+/// nothing to copy. W0307 (src/check/spof.rs) warns about each store this
+/// finds in the primary region only.
 pub fn data_in_every_datacenter(m: &Model) -> bool {
+    databases_in_every_datacenter(m) && m.nosqls.iter().all(|n| n.engine == NosqlEngine::Dynamodb)
+}
+
+/// Whether every data center holds every database (each has replicas): what
+/// the availability estimate needs, since databases are on the request path
+/// and document stores are not (a MongoDB store only in the primary region
+/// loses its function with it, the pages are still served).
+pub fn databases_in_every_datacenter(m: &Model) -> bool {
     m.dbs.iter().all(|d| d.replicas >= 1)
-        && m.nosqls.iter().all(|n| n.engine == NosqlEngine::Dynamodb)
 }
 
 /// The data centers users can reach: each group of users with the data

@@ -30,12 +30,14 @@ pub(super) fn rds(s: &mut Stage) -> Result<(), PriceError> {
             global: false,
             what: what.clone(),
         };
+        // Each primary is Multi-AZ (data.tf's var.rds_multi_az): a standby
+        // instance in another zone, billed like the primary.
         let primary_item = if primaries > 1 {
-            format!("RDS {name} shard primaries")
+            format!("RDS {name} shard primaries (Multi-AZ: each with its standby)")
         } else {
-            format!("RDS {name}")
+            format!("RDS {name} (Multi-AZ: primary and standby)")
         };
-        s.hourly(it(primary_item), primaries, class, "instance-hours")?;
+        s.hourly(it(primary_item), 2 * primaries, class, "instance-hours")?;
         if replicas > 0 {
             s.hourly(
                 it(format!("RDS {name} replicas")),
@@ -53,7 +55,7 @@ pub(super) fn rds(s: &mut Stage) -> Result<(), PriceError> {
             what: "RDS gp3 storage".into(),
         };
         let price = s.price(&it)?;
-        let instances = primaries + replicas;
+        let instances = 2 * primaries + replicas;
         let gb = d.rds_storage_gb();
         let formula = format!("{instances} x {gb} GB x {}/GB-month", money(price));
         s.fixed(it, f64::from(instances * gb), "GB-month", formula)?;

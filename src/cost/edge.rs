@@ -13,6 +13,79 @@ const NEEDS_TRAFFIC: &str = "traffic (requests and GB out per month)";
 
 /// ALB hours and capacity units, the NAT gateway's hours and data, public
 /// IPv4 addresses.
+/// Load balancer `name`'s AWS WAF web ACL (lb.tf's var.waf): the ACL and
+/// its three managed rule groups by the month, its share of the requests.
+fn waf(s: &mut Stage, name: &str, lbs: f64) -> Result<(), PriceError> {
+    const RULE_GROUPS: u32 = 3;
+    let key = ["waf", "web_acl_month"];
+    let it = Item {
+        item: format!("WAF {name}"),
+        resource: "aws_wafv2_web_acl",
+        key: &key,
+        global: false,
+        what: "an AWS WAF web ACL".into(),
+    };
+    let price = s.price(&it)?;
+    s.fixed(
+        it,
+        1.0,
+        "web-ACL-months",
+        format!("1 web ACL x {}/month", money(price)),
+    )?;
+    let key = ["waf", "rule_month"];
+    let it = Item {
+        item: format!("WAF {name} rule groups"),
+        resource: "aws_wafv2_web_acl",
+        key: &key,
+        global: false,
+        what: "an AWS WAF rule".into(),
+    };
+    let price = s.price(&it)?;
+    let formula = format!("{RULE_GROUPS} managed rule groups x {}/month", money(price));
+    s.fixed(it, f64::from(RULE_GROUPS), "rule-months", formula)?;
+    let key = ["waf", "million_requests"];
+    let it = Item {
+        item: format!("WAF {name} requests"),
+        resource: "aws_wafv2_web_acl",
+        key: &key,
+        global: false,
+        what: "a million requests AWS WAF inspects".into(),
+    };
+    let measured = s.usage.map(|u| {
+        let requests = u.requests_per_month / lbs;
+        let formula = format!("{} requests / 10^6", num(requests.round()));
+        (requests / 1e6, formula)
+    });
+    s.usage_line(it, "million requests", measured, NEEDS_TRAFFIC)
+}
+
+/// The stage's KMS key (ops.tf): whenever anything lives in the VPC.
+pub(super) fn kms(s: &mut Stage) -> Result<(), PriceError> {
+    let m = s.m;
+    let any = !m.aws_host_groups().is_empty()
+        || !m.lbs.is_empty()
+        || m.rds_dbs().next().is_some()
+        || m.elasticache_caches().next().is_some()
+        || !m.nosqls.is_empty();
+    if !any {
+        return Ok(());
+    }
+    let key = ["kms", "key_month"];
+    let it = Item {
+        item: "KMS key".into(),
+        resource: "aws_kms_key",
+        key: &key,
+        global: false,
+        what: "a customer managed KMS key".into(),
+    };
+    let price = s.price(&it)?;
+    let formula = format!(
+        "1 key x {}/month (requests: the services cache data keys)",
+        money(price)
+    );
+    s.fixed(it, 1.0, "key-months", formula)
+}
+
 pub(super) fn network(s: &mut Stage) -> Result<(), PriceError> {
     let m = s.m;
     let lbs = m.lbs.len() as f64;
@@ -49,6 +122,7 @@ pub(super) fn network(s: &mut Stage) -> Result<(), PriceError> {
             (lcu_hours, formula)
         });
         s.usage_line(it, "LCU-hours", measured, NEEDS_TRAFFIC)?;
+        waf(s, name, lbs)?;
     }
     if m.aws_nat_gateway() {
         nat(s)?;

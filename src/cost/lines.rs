@@ -53,6 +53,7 @@ pub(super) fn monthly_cost(
         super::edge::network(&mut s)?;
         super::edge::edge(&mut s)?;
         super::edge::operations(&mut s)?;
+        super::edge::kms(&mut s)?;
         lines.append(&mut s.lines);
     }
     Ok(lines)

@@ -640,3 +640,35 @@ fn a_parity_mismatch_is_e0401_at_the_component_design_line() {
     let (s, e) = (d[0].span.start as usize, d[0].span.end as usize);
     assert_eq!(&src[s..e], "web x2 behind lb");
 }
+
+/// `archc diff` and `archc analyze` give a stage the same availability, and
+/// the diff names the single points of failure a second data center changes.
+#[test]
+fn diff_availability_agrees_with_analyze() {
+    let o = run(&[
+        "diff",
+        "examples/journey.arch",
+        "--from",
+        "stateless",
+        "--to",
+        "global",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let a = sites(&analyze_json(&["--all-stages"]));
+    let at = |name: &str| a.iter().find(|(n, _)| n == name).unwrap().1;
+    assert_eq!(d["availability"]["from"].as_f64().unwrap(), at("stateless"));
+    assert_eq!(d["availability"]["to"].as_f64().unwrap(), at("global"));
+    let added = d["availability"]["added"].to_string();
+    assert!(
+        added.contains("data center us-east-1 (the primary data center, degraded)"),
+        "{added}"
+    );
+    let removed = d["availability"]["removed"].to_string();
+    assert!(
+        removed.contains("data center us-east-1 (the whole data center, site down)"),
+        "{removed}"
+    );
+}

@@ -483,3 +483,61 @@ fn every_variable_reaches_the_component_it_names() {
     }
     assert!(reached > 500, "only {reached} variables");
 }
+
+/// `P_TLS` says what each target runs: ElastiCache Redis encrypted in
+/// transit on AWS (`true`), a colocated container or memcached plain
+/// (`false`), and plain redis locally; a redis cache's password is in the
+/// local environment by reference only, never a value.
+#[test]
+fn cache_tls_and_password_follow_each_target() {
+    use archc::model::CacheEngine;
+    let mut checked = 0;
+    for (label, m) in stages() {
+        for c in &m.caches {
+            let p = c
+                .password_env
+                .as_deref()
+                .map(|pw| pw.trim_end_matches("_PASSWORD"));
+            let Some(tls_var) = m
+                .app_env()
+                .vars
+                .iter()
+                .find(|v| v.component == c.name && v.kind == "cache" && v.name.ends_with("_TLS"))
+                .map(|v| v.name.clone())
+            else {
+                panic!("{label}: cache {} has no _TLS variable", c.name);
+            };
+            if m.webs.is_empty() && m.workers.is_empty() {
+                continue;
+            }
+            let text = |t: Target| -> String {
+                emit::emit(t, &m, &emit::Options::default())
+                    .unwrap()
+                    .iter()
+                    .map(|f| f.contents.clone())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            let tf = text(Target::Terraform);
+            let aws_tls = !c.colocated && c.engine == CacheEngine::Redis;
+            assert!(
+                tf.contains(&format!("echo '{tls_var}={aws_tls}' >> /etc/app.env")),
+                "{label}: terraform {tls_var}"
+            );
+            let compose = text(Target::Compose);
+            assert!(
+                compose.contains(&format!("{tls_var}: \"false\"")),
+                "{label}: compose {tls_var}"
+            );
+            if let (Some(pw), Some(_)) = (&c.password_env, p) {
+                assert!(
+                    compose.contains(&format!("{pw}: \"${{{pw}:?set {pw} in .env}}\"")),
+                    "{label}: compose {pw} by reference"
+                );
+                assert!(!tf.contains(pw.as_str()), "{label}: {pw} on terraform");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 5, "only {checked} caches checked");
+}

@@ -93,9 +93,15 @@ fn read_deployed(dir: &Path) -> (Deployed, Engines) {
                 };
                 let engine = attr(primary, "engine").unwrap();
                 let class = attr(b, "instance_class").unwrap();
-                add(&mut d, "rds", class, 1);
+                // A Multi-AZ instance runs a standby of the same class and
+                // storage (var.rds_multi_az, on by default).
+                let n = match attr(b, "multi_az") {
+                    Some("var.rds_multi_az") => 2,
+                    _ => 1,
+                };
+                add(&mut d, "rds", class, n);
                 engines.insert(class.to_string(), engine.to_string());
-                d.rds_gb += num(primary, "allocated_storage");
+                d.rds_gb += n * num(primary, "allocated_storage");
             }
             "aws_elasticache_replication_group" => {
                 let n = num(b, "num_cache_clusters");

@@ -838,12 +838,23 @@ fn caches_queues_nosql_and_workers_match_the_model() {
             );
             let svc = get(objs, "Service", &c.name, ctx);
             assert_eq!(s(svc, "spec.ports.0.port").as_u64(), Some(c.port as u64));
-            let args: Vec<&str> = s(st, "spec.template.spec.containers.0.args")
-                .as_sequence()
-                .unwrap()
-                .iter()
-                .map(|a| a.as_str().unwrap())
-                .collect();
+            // A redis cache starts from a script that requires its password
+            // (`sh -c SCRIPT`): its arguments are the script's words.
+            let container = s(st, "spec.template.spec.containers.0");
+            let script = s(container, "command.2").as_str().unwrap_or_default();
+            let args: Vec<&str> = if c.password_env.is_some() {
+                assert!(script.contains("--requirepass \"$REDISCLI_AUTH\""), "{ctx}");
+                let env = s(container, "env.0.valueFrom.secretKeyRef.key");
+                assert_eq!(env.as_str(), c.password_env.as_deref(), "{ctx}");
+                script.split(' ').collect()
+            } else {
+                s(container, "args")
+                    .as_sequence()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap())
+                    .collect()
+            };
             let mem = c.memory_mb.to_string();
             match c.engine {
                 archc::model::CacheEngine::Redis => {

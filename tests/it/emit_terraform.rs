@@ -380,11 +380,21 @@ fn target_groups_check_health_and_route_as_the_lb_says() {
         let ctx = format!("{design}/{}", m.stage);
         assert_eq!(resources(&text, "aws_lb").len(), m.lbs.len(), "{ctx}");
         for lb in &m.lbs {
-            // The load balancer the domain points at forwards on HTTPS (443)
-            // and only redirects on its HTTP port; the others forward on it.
+            // With a domain every load balancer forwards on HTTPS (443) and
+            // only redirects on its HTTP port: the first at the domain, the
+            // others at <name>.<domain>; without one they forward on HTTP.
             let lb_label = label("lb", &lb.name);
             let listener = resource(&text, "aws_lb_listener", &lb_label);
-            let https = m.datacenters.is_some() && m.lbs[0].name == lb.name;
+            let https = m.datacenters.is_some();
+            if https {
+                let cert = resource(&text, "aws_acm_certificate", &lb_label);
+                let want = if m.lbs[0].name == lb.name {
+                    "var.domain".to_string()
+                } else {
+                    format!("\"{}.${{var.domain}}\"", lb.name)
+                };
+                assert_eq!(attr(&cert, "domain_name"), Some(want.as_str()), "{ctx}");
+            }
             let http_port = lb.port.to_string();
             if https {
                 assert_eq!(attr(&listener, "port"), Some("443"), "{ctx}");
@@ -754,12 +764,19 @@ fn caches_queues_and_data_centers_follow_the_model() {
                 "{ctx}"
             );
         }
-        // The routing records; `<lb>_cert` validates the HTTPS certificate.
+        // The routing records; `<lb>_cert` validates each load balancer's
+        // HTTPS certificate, `<lb>_host` names every one but the first.
         let (cert, records): (Vec<_>, Vec<_>) = resources(&text, "aws_route53_record")
             .into_iter()
+            .filter(|(l, _)| !l.ends_with("_host"))
             .partition(|(l, _)| l.ends_with("_cert"));
         let https = m.datacenters.is_some() && !m.lbs.is_empty();
-        assert_eq!(cert.len(), usize::from(https), "{ctx}");
+        let hosts = resources(&text, "aws_route53_record")
+            .into_iter()
+            .filter(|(l, _)| l.ends_with("_host"))
+            .count();
+        assert_eq!(cert.len(), if https { m.lbs.len() } else { 0 }, "{ctx}");
+        assert_eq!(hosts, if https { m.lbs.len() - 1 } else { 0 }, "{ctx}");
         assert_eq!(
             text.contains("protocol          = \"HTTPS\""),
             https,
@@ -825,8 +842,10 @@ fn caches_queues_and_data_centers_follow_the_model() {
         // Central logs and metrics only when the design asks for them.
         let hosts = m.webs.len() + m.workers.len();
         // (Besides the VPC's flow logs, wherever there is a VPC.)
+        // (And each load balancer's WAF log group.)
         let (flow, logs): (Vec<_>, Vec<_>) = resources(&text, "aws_cloudwatch_log_group")
             .into_iter()
+            .filter(|(l, _)| !l.ends_with("_waf"))
             .partition(|(l, _)| l == "flow");
         assert_eq!(
             flow.len(),

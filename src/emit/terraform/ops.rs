@@ -23,6 +23,8 @@ pub(super) struct OpsTf {
     /// The stage's customer managed KMS key, which encrypts its log groups,
     /// alarm topic and data services: whenever anything lives in the VPC.
     key: bool,
+    /// Whether load balancers have WAF log groups the key encrypts.
+    waf: bool,
     logs: bool,
     metrics: bool,
     #[serde(serialize_with = "log_group_names")]
@@ -52,6 +54,7 @@ impl TfFile for OpsTf {
         OpsTf {
             system: m.system.clone(),
             key: has_vpc(m) || !m.nosqls.is_empty(),
+            waf: !m.lbs.is_empty(),
             logs: m.logs.is_some(),
             metrics,
             alarms: if metrics {

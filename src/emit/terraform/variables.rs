@@ -120,6 +120,14 @@ pub(super) fn user_variables(m: &Model) -> Vec<Variable> {
             Some("60"),
         ));
     }
+    if !m.lbs.is_empty() {
+        variables.push(var(
+            "waf",
+            "AWS WAF with AWS managed rules in front of every load balancer ($5 a month per load balancer, $1 per rule group (3), $0.60 per million requests).",
+            "bool",
+            Some("true"),
+        ));
+    }
     if m.logs.is_some() {
         variables.push(var(
             "log_retention_days",
