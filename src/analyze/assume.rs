@@ -18,6 +18,7 @@ pub const INSTANCE: &str = "instance";
 pub const MANAGED_LB: &str = "managed-lb";
 pub const DATACENTER: &str = "datacenter";
 pub const HOST: &str = "host";
+pub const MULTI_AZ: &str = "multi-az";
 
 pub static KEYS: &[Key] = &[
     Key {
@@ -37,6 +38,12 @@ pub static KEYS: &[Key] = &[
         letter: "d",
         default: 0.999,
         why: "a whole data center: an AWS region, or the site of a Kubernetes cluster (about 9 hours of outage a year)",
+    },
+    Key {
+        key: MULTI_AZ,
+        letter: "z",
+        default: 0.9995,
+        why: "a database primary with a synchronous standby in another zone that RDS fails over to by itself: RDS Multi-AZ (its SLA), the Terraform's default (var.rds_multi_az)",
     },
     Key {
         key: HOST,

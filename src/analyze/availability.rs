@@ -19,7 +19,7 @@
 //! logs and metrics are not factors: their failure degrades the site (see
 //! [`super::spof`]) but does not stop a page from being served.
 
-use super::assume::{letter, Assumptions, Used, DATACENTER, HOST, INSTANCE, MANAGED_LB};
+use super::assume::{letter, Assumptions, Used, DATACENTER, HOST, INSTANCE, MANAGED_LB, MULTI_AZ};
 use super::describe::label;
 use super::topology::{self, Route};
 use crate::model::{Db, Model, NosqlEngine};
@@ -52,7 +52,8 @@ impl Deploy {
     /// The assumptions this target's estimate reads.
     fn keys(self) -> &'static [&'static str] {
         match self {
-            Deploy::Terraform | Deploy::K8s => &[INSTANCE, MANAGED_LB, DATACENTER],
+            Deploy::Terraform => &[INSTANCE, MANAGED_LB, DATACENTER, MULTI_AZ],
+            Deploy::K8s => &[INSTANCE, MANAGED_LB, DATACENTER],
             Deploy::Compose => &[INSTANCE, HOST],
         }
     }
@@ -194,7 +195,7 @@ pub fn estimate(m: &Model, target: Deploy, asm: &Assumptions) -> Estimate {
     let notes = notes(m, target, shared);
     Estimate {
         target,
-        assumptions: asm.used(target.keys()),
+        assumptions: used_assumptions(asm, target, &factors),
         factors,
         one_datacenter: r,
         other_datacenters,
@@ -206,6 +207,22 @@ pub fn estimate(m: &Model, target: Deploy, asm: &Assumptions) -> Estimate {
         notes,
         downtime_hours_per_year: (1.0 - site) * HOURS_PER_YEAR,
     }
+}
+
+/// The target's assumptions that some factor's formula uses (`z` only where
+/// there is an RDS primary), in the target's order.
+fn used_assumptions(asm: &Assumptions, target: Deploy, factors: &[Factor]) -> Vec<Used> {
+    let uses = |letter: &str| {
+        factors.iter().any(|f| {
+            f.formula
+                .split(|c: char| !c.is_ascii_alphabetic())
+                .any(|token| token == letter)
+        })
+    };
+    asm.used(target.keys())
+        .into_iter()
+        .filter(|u| uses(u.letter))
+        .collect()
 }
 
 /// A group of users' figure: up while any data center of its pair is, each
@@ -349,8 +366,13 @@ fn stack(m: &Model, t: Deploy, asm: &Assumptions, site: Site) -> (Vec<Factor>, V
         });
     }
     let mut writes: Vec<f64> = out.iter().map(|f| f.availability).collect();
+    // On terraform each RDS primary is Multi-AZ (a standby it fails over to).
+    let primary = match t {
+        Deploy::Terraform => (asm.get(MULTI_AZ), letter(MULTI_AZ)),
+        Deploy::Compose | Deploy::K8s => (a, ai),
+    };
     for d in &m.dbs {
-        let (f, w) = database(d, t, a, ai, site);
+        let (f, w) = database(d, t, (a, ai), primary, site);
         out.push(f);
         writes.push(w);
     }
@@ -360,7 +382,13 @@ fn stack(m: &Model, t: Deploy, asm: &Assumptions, site: Site) -> (Vec<Factor>, V
 /// A database's factor, and its factor for writes (the primary alone). In
 /// the primary data center the copies are the primary and its replicas; in
 /// every other one, its cross-region read replicas.
-fn database(d: &Db, t: Deploy, a: f64, ai: &str, site: Site) -> (Factor, f64) {
+fn database(
+    d: &Db,
+    t: Deploy,
+    (a, ai): (f64, &str),
+    (p, pi): (f64, &str),
+    site: Site,
+) -> (Factor, f64) {
     let factor = label("db", &d.name);
     if d.colocated {
         return match t {
@@ -391,19 +419,43 @@ fn database(d: &Db, t: Deploy, a: f64, ai: &str, site: Site) -> (Factor, f64) {
             format!("{n} {one}s")
         }
     };
-    let (n, each) = match site {
+    let (formula, availability, each) = match site {
         Site::Other(_) => (
-            d.replicas,
+            redundant_formula(ai, d.replicas),
+            redundant(a, d.replicas),
             format!(
                 "{} of the primary",
                 plural(d.replicas, "cross-region read replica")
             ),
         ),
-        Site::Primary if d.replicas == 0 => (1, "1 primary".to_string()),
-        Site::Primary => (
-            1 + d.replicas,
-            format!("1 primary + {}", plural(d.replicas, "replica")),
-        ),
+        Site::Primary => {
+            let primary = if pi == ai {
+                "1 primary".to_string()
+            } else {
+                "1 Multi-AZ primary".to_string()
+            };
+            if d.replicas == 0 {
+                (pi.to_string(), p, primary)
+            } else if pi == ai {
+                (
+                    redundant_formula(ai, 1 + d.replicas),
+                    redundant(a, 1 + d.replicas),
+                    format!("{primary} + {}", plural(d.replicas, "replica")),
+                )
+            } else {
+                // Reads are served while the primary pair or any replica is up.
+                let power = if d.replicas == 1 {
+                    String::new()
+                } else {
+                    format!("^{}", d.replicas)
+                };
+                (
+                    format!("1-(1-{pi})x(1-{ai}){power}"),
+                    1.0 - (1.0 - p) * (1.0 - a).powi(d.replicas as i32),
+                    format!("{primary} + {}", plural(d.replicas, "replica")),
+                )
+            }
+        }
     };
     let on = match t {
         Deploy::Terraform => "RDS: ",
@@ -422,10 +474,10 @@ fn database(d: &Db, t: Deploy, a: f64, ai: &str, site: Site) -> (Factor, f64) {
         Factor {
             factor,
             deployed,
-            formula: redundant_formula(ai, n),
-            availability: redundant(a, n),
+            formula,
+            availability,
         },
-        a,
+        p,
     )
 }
 
@@ -565,13 +617,30 @@ mod tests {
         let m = last("web x2 behind lb\nlb nginx\ndb postgres sharded by id x4 with 2 replicas\n");
         let asm = Assumptions::default();
         let e = estimate(&m, Deploy::Terraform, &asm);
-        let (a, mlb, d) = (0.995, 0.9999, 0.999);
-        let shard = 1.0 - 0.005f64.powi(3);
+        let (mlb, d, z) = (0.9999, 0.999, 0.9995);
+        // Each shard: its Multi-AZ primary pair or either replica.
+        let shard = 1.0 - 0.0005 * 0.005f64.powi(2);
         assert_eq!(e.factors.len(), 4);
-        assert_eq!(e.factors[3].formula, "1-(1-a)^3");
+        assert_eq!(e.factors[3].formula, "1-(1-z)x(1-a)^2");
         let want = d * mlb * (1.0 - 0.005f64.powi(2)) * shard;
         assert!((e.site - want).abs() < 1e-12, "{} {want}", e.site);
-        assert!((e.writes - d * mlb * (1.0 - 0.005f64.powi(2)) * a).abs() < 1e-12);
+        assert!((e.writes - d * mlb * (1.0 - 0.005f64.powi(2)) * z).abs() < 1e-12);
+        // Compose and k8s run the primary as one container or pod.
+        let k = estimate(&m, Deploy::K8s, &asm);
+        assert_eq!(k.factors[3].formula, "1-(1-a)^3");
+        assert!(e.assumptions.iter().any(|u| u.key == "multi-az"));
+        assert!(!k.assumptions.iter().any(|u| u.key == "multi-az"));
+    }
+
+    #[test]
+    fn the_multi_az_assumption_is_listed_only_where_a_primary_uses_it() {
+        let m = last(
+            "web x2 behind lb
+",
+        );
+        let e = estimate(&m, Deploy::Terraform, &Assumptions::default());
+        let keys: Vec<_> = e.assumptions.iter().map(|u| u.key).collect();
+        assert_eq!(keys, ["instance", "managed-lb", "datacenter"]);
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub fn failures(m: &Model, target: Deploy) -> Vec<Failure> {
         web(m, w, &mut out);
     }
     for db in &m.dbs {
-        database(db, &mut out);
+        database(db, target, &mut out);
     }
     for c in &m.caches {
         out.push(cache(m, c));
@@ -311,7 +311,10 @@ fn web(m: &Model, w: &crate::model::Web, out: &mut Vec<Failure>) {
     ));
 }
 
-fn database(db: &crate::model::Db, out: &mut Vec<Failure>) {
+/// A database's primary and replicas. On terraform a primary that is not
+/// colocated is RDS Multi-AZ (var.rds_multi_az, on by default): a
+/// synchronous standby in another zone takes over by itself.
+fn database(db: &crate::model::Db, target: Deploy, out: &mut Vec<Failure>) {
     let c = label("db", &db.name);
     let whose = if db.shard_count > 1 {
         format!(" for the users on that shard (1 of {})", db.shard_count)
@@ -326,14 +329,27 @@ fn database(db: &crate::model::Db, out: &mut Vec<Failure>) {
     if db.colocated {
         out.push(f(format!("db:{}:primary", db.name), c, "the database", Impact::SiteDown, true,
             "It runs on the web host: if it (or the host) fails, every request that needs data fails.".into()));
+        return;
+    }
+    let reads = if db.replicas == 0 {
+        ""
+    } else {
+        " Reads continue on the replicas."
+    };
+    if target == Deploy::Terraform {
+        out.push(f(format!("db:{}:primary", db.name), c.clone(), primary, Impact::Degraded, false, format!(
+            "RDS fails over to its Multi-AZ standby in another zone by itself{whose}, in a minute or two: writes in flight fail and are retried, none committed is lost (the standby is synchronous).{reads}"
+        )));
     } else if db.replicas == 0 {
-        out.push(f(format!("db:{}:primary", db.name), c, primary, Impact::SiteDown, true, format!(
+        out.push(f(format!("db:{}:primary", db.name), c.clone(), primary, Impact::SiteDown, true, format!(
             "Reads and writes fail{whose} until it is restored; writes since the last backup are lost."
         )));
     } else {
         out.push(f(format!("db:{}:primary", db.name), c.clone(), primary, Impact::Degraded, false, format!(
-            "A replica is promoted to primary{whose}; writes fail until it is, and writes not yet replicated may be lost. Reads continue on the replicas."
+            "A replica is promoted to primary{whose}; writes fail until it is, and writes not yet replicated may be lost.{reads}"
         )));
+    }
+    if db.replicas > 0 {
         let others = if db.replicas > 1 {
             "the other replicas or the primary"
         } else {

@@ -12,10 +12,10 @@ Examples:
   archc analyze journey.arch --target compose     availability of the compose files
   archc analyze journey.arch --assume instance=99.9 --assume datacenter=99.95 --format json
 
-Single points of failure are judged as drawn: one `lb` is one balancer.
-Availability follows what --target deploys (default terraform: an ALB across
-zones, EC2 and RDS instances, Route 53 between regions), from the assumptions
---assume sets (keys: instance, managed-lb, datacenter, host); the formula is
+Single points of failure and availability follow what --target deploys
+(default terraform: an ALB across zones, EC2 instances, Multi-AZ RDS primaries
+and their replicas, Route 53 failover between regions), from the assumptions
+--assume sets (keys: instance, managed-lb, datacenter, multi-az, host); the formula is
 printed with its numbers. docs/analysis.md explains the model.";
 
 #[derive(clap::Args, Debug)]
@@ -34,7 +34,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t)]
     target: Deploy,
     /// An assumption of the estimate, in percent: instance (99.5),
-    /// managed-lb (99.99), datacenter (99.9), host (99.5). Repeatable.
+    /// managed-lb (99.99), datacenter (99.9), multi-az (99.95), host (99.5).
+    /// Repeatable.
     #[arg(long, value_name = "KEY=PERCENT", value_parser = assume::parse)]
     assume: Vec<(String, f64)>,
     /// Availability of one instance, in percent: the same as

@@ -16,7 +16,12 @@ pub(super) fn rds(s: &mut Stage) -> Result<(), PriceError> {
         let engine = d.engine.runtime().engine;
         let class = d.resources.rds_class.as_str();
         let key = ["rds", engine, class];
-        let primaries = d.shards.len() as u32;
+        // Several data centers: the primaries are the primary region's only.
+        let primaries = if s.primaries {
+            d.shards.len() as u32
+        } else {
+            0
+        };
         let replicas = d
             .shards
             .iter()
@@ -33,11 +38,13 @@ pub(super) fn rds(s: &mut Stage) -> Result<(), PriceError> {
         // Each primary is Multi-AZ (data.tf's var.rds_multi_az): a standby
         // instance in another zone, billed like the primary.
         let primary_item = if primaries > 1 {
-            format!("RDS {name} shard primaries (Multi-AZ: each with its standby)")
+            format!("RDS {name} shard primaries (Multi-AZ)")
         } else {
-            format!("RDS {name} (Multi-AZ: primary and standby)")
+            format!("RDS {name} (Multi-AZ)")
         };
-        s.hourly(it(primary_item), 2 * primaries, class, "instance-hours")?;
+        if primaries > 0 {
+            s.hourly(it(primary_item), 2 * primaries, class, "instance-hours")?;
+        }
         if replicas > 0 {
             s.hourly(
                 it(format!("RDS {name} replicas")),
@@ -56,6 +63,9 @@ pub(super) fn rds(s: &mut Stage) -> Result<(), PriceError> {
         };
         let price = s.price(&it)?;
         let instances = 2 * primaries + replicas;
+        if instances == 0 {
+            continue;
+        }
         let gb = d.rds_storage_gb();
         let formula = format!("{instances} x {gb} GB x {}/GB-month", money(price));
         s.fixed(it, f64::from(instances * gb), "GB-month", formula)?;
@@ -92,6 +102,8 @@ pub(super) fn nosql(s: &mut Stage) -> Result<(), PriceError> {
     for n in &m.nosqls {
         let name = &n.name;
         match n.engine {
+            // Several data centers: only the primary region runs DocumentDB.
+            NosqlEngine::Mongodb if !s.primaries => {}
             NosqlEngine::Mongodb => {
                 let key = ["docdb", "instances", DOCDB_CLASS];
                 let it = Item {
@@ -142,6 +154,10 @@ pub(super) fn nosql(s: &mut Stage) -> Result<(), PriceError> {
 /// (`manage_master_user_password`).
 pub(super) fn secrets(s: &mut Stage) -> Result<(), PriceError> {
     let m = s.m;
+    if !s.primaries {
+        // The passwords live beside the primaries, in the primary region.
+        return Ok(());
+    }
     let rds: u32 = m.rds_dbs().map(|d| d.shards.len() as u32).sum();
     let docdb = m.docdb_stores().count() as u32;
     let count = rds + docdb;

@@ -271,10 +271,10 @@ pub(super) fn edge(s: &mut Stage) -> Result<(), PriceError> {
         });
         s.usage_line(it, "GB", measured, NEEDS_TRAFFIC)?;
     }
-    // Only the deployment in the stage's home region owns the zone; its
-    // alias records to load balancers are answered free, and no health
-    // check is created (alias records evaluate the target's health).
-    if m.datacenters.is_some() && s.region == m.region {
+    // One zone, created with the primary region's provider; its alias
+    // records to load balancers are answered free, and no health check is
+    // created (alias records evaluate the target's health).
+    if m.datacenters.is_some() && s.region == m.primary_datacenter() {
         let key = ["route53", "zone_month"];
         let it = Item {
             item: "Route 53 zone".into(),
@@ -325,8 +325,20 @@ pub(super) fn operations(s: &mut Stage) -> Result<(), PriceError> {
     }
     let groups = m.aws_host_groups();
     if m.metrics.is_some() {
-        let rds: u32 = m.rds_dbs().map(|d| d.instance_count()).sum();
-        let docdb = m.docdb_stores().count() as u32;
+        // Several data centers: the primaries' alarms are the primary region's.
+        let (rds, docdb): (u32, u32) = if s.primaries {
+            (
+                m.rds_dbs().map(|d| d.instance_count()).sum(),
+                m.docdb_stores().count() as u32,
+            )
+        } else {
+            (
+                m.rds_dbs()
+                    .map(|d| d.instance_count() - d.shards.len() as u32)
+                    .sum(),
+                0,
+            )
+        };
         let count = groups.len() as u32 + rds + docdb;
         let key = ["cloudwatch", "alarm_month"];
         let it = Item {

@@ -38,6 +38,7 @@ pub(super) fn monthly_cost(
                 String::new()
             },
             hours: prices.hours_per_month,
+            primaries: regions.len() < 2 || *region == m.primary_datacenter(),
             usage: usage.map(|u| Usage {
                 requests_per_month: u.requests_per_month * share,
                 gb_out_per_month: u.gb_out_per_month * share,
@@ -84,6 +85,9 @@ pub(super) struct Stage<'a> {
     /// ` (us-east-1)` with data centers, else empty.
     suffix: String,
     pub(super) hours: f64,
+    /// The region holds the databases' primaries: the only one, or the
+    /// primary of several data centers (the others hold read replicas).
+    pub(super) primaries: bool,
     /// This region's share of the stage's usage.
     pub(super) usage: Option<Usage>,
     pub(super) lines: Vec<CostLine>,

@@ -217,6 +217,20 @@ impl Cache {
             .collect()
     }
 
+    /// The user and group the official redis (alpine) image creates for its
+    /// server (`adduser -S -G redis -u 999 redis`, group 1000). Its
+    /// entrypoint starts the server directly when started as another user
+    /// than root ("allow the container to be started with `--user`"), so a
+    /// redis cache, which keeps nothing on disk, runs as it from the start,
+    /// with no capability added back.
+    pub const REDIS_USER: (u32, u32) = (999, 1000);
+
+    /// Whether the local targets run this cache's container as the image's
+    /// own user from the start: redis (memcached's image already does).
+    pub fn runs_as_image_user(&self) -> bool {
+        self.engine == CacheEngine::Redis
+    }
+
     /// The variable the local targets give a password-protected cache's
     /// container its password in: redis-cli reads it, so the health checks
     /// log in without the password on their command line.

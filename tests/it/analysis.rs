@@ -569,11 +569,11 @@ fn the_comparer_reports_deliberately_altered_output() {
     let m = altered(
         Target::Terraform,
         "sharded",
-        "hosts.tf",
+        "region/hosts.tf",
         "min_size                  = 2",
         "min_size                  = 3",
     );
-    assert_eq!(m, ["generated outputs disagree: terraform/hosts.tf gives `web` instances = 3, the design says 2"]);
+    assert_eq!(m, ["generated outputs disagree: terraform/region/hosts.tf gives `web` instances = 3, the design says 2"]);
     let m = altered(
         Target::Nginx,
         "balanced",

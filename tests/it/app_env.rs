@@ -216,7 +216,8 @@ fn app_env_echoes(text: &str) -> Names {
 /// `local.fetch_db_passwords` when it appends them.
 fn terraform_names(m: &Model) -> BTreeMap<AppKey, Names> {
     let files = emit::emit(Target::Terraform, m, &emit::Options::default()).unwrap();
-    let Some(hosts) = file(&files, "hosts.tf") else {
+    // A multi-region stage's hosts are its region module's.
+    let Some(hosts) = file(&files, "hosts.tf").or_else(|| file(&files, "region/hosts.tf")) else {
         return BTreeMap::new();
     };
     let fetch = hosts

@@ -340,8 +340,8 @@ fn explain_output_traces_generated_lines_to_design_lines() {
         "{t}"
     );
     let t = explain(
-        "sharded/terraform/data.tf",
-        "replicate_source_db    = aws_db_instance.db_shard_3",
+        "sharded/terraform/region/data.tf",
+        "replicate_source_db    = var.primary ? one(aws_db_instance.db_shard_3[*]",
     );
     assert!(
         t.contains("examples/journey.arch:42:3: db postgres sharded by user_id x4"),
@@ -354,7 +354,11 @@ fn explain_output_traces_generated_lines_to_design_lines() {
         t.contains("cache `cache`") && t.contains("written in stage cached"),
         "{t}"
     );
-    let t = explain("sharded/terraform/network.tf", "aws_availability_zones");
+    // A multi-region stage's module, a folder below terraform/.
+    let t = explain(
+        "sharded/terraform/region/network.tf",
+        "aws_availability_zones",
+    );
     assert!(t.contains("stage-wide scaffolding"), "{t}");
     // A whole file: every component it renders.
     let r = run(&[

@@ -41,9 +41,33 @@ fn num(b: &Block, key: &str) -> u32 {
         .unwrap_or_else(|_| panic!("{} {}: {key} = {v} is not a number", b.kind, b.label))
 }
 
-/// The label a reference names: `aws_launch_template.web.id` -> `web`.
+/// The label a reference names: `aws_launch_template.web.id` -> `web`; in a
+/// multi-region module, `var.primary ? one(aws_db_instance.db[*].identifier) : …` -> `db`.
 fn referenced(b: &Block, key: &str) -> String {
-    attr(b, key).unwrap().split('.').nth(1).unwrap().to_string()
+    let v = attr(b, key).unwrap();
+    let v = v.split("one(").nth(1).unwrap_or(v);
+    v.split('.')
+        .nth(1)
+        .unwrap()
+        .split('[')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// A `count` in a multi-region module: `var.primary ? N : 0` in the
+/// primary region (`primary`) or elsewhere; a plain number; 1 without.
+fn count(b: &Block, primary: bool) -> u32 {
+    match attr(b, "count") {
+        None => 1,
+        Some(v) => match v.strip_prefix("var.primary ? ") {
+            Some(rest) => {
+                let (yes, no) = rest.split_once(" : ").unwrap();
+                (if primary { yes } else { no }).trim().parse().unwrap()
+            }
+            None => num(b, "count"),
+        },
+    }
 }
 
 /// What one deployment of a stage runs, read from its .tf files:
@@ -58,12 +82,16 @@ struct Deployed {
 /// The engine of each RDS instance class deployed, for its price.
 type Engines = BTreeMap<String, String>;
 
-fn read_deployed(dir: &Path) -> (Deployed, Engines) {
+fn read_deployed(dir: &Path, primary: bool) -> (Deployed, Engines) {
     let mut blocks = Vec::new();
-    for f in std::fs::read_dir(dir).unwrap() {
-        let p = f.unwrap().path();
-        if p.extension().is_some_and(|e| e == "tf") {
-            blocks.extend(resources(&std::fs::read_to_string(p).unwrap()));
+    // A multi-region root's resources are its module's (region/).
+    let dirs = [dir.to_path_buf(), dir.join("region")];
+    for d in dirs.iter().filter(|d| d.is_dir()) {
+        for f in std::fs::read_dir(d).unwrap() {
+            let p = f.unwrap().path();
+            if p.extension().is_some_and(|e| e == "tf") {
+                blocks.extend(resources(&std::fs::read_to_string(p).unwrap()));
+            }
         }
     }
     let by = |kind: &str, label: &str| {
@@ -86,6 +114,7 @@ fn read_deployed(dir: &Path) -> (Deployed, Engines) {
         match b.kind.as_str() {
             "aws_instance" => host(1, &mut d),
             "aws_autoscaling_group" => host(num(b, "min_size"), &mut d),
+            "aws_db_instance" if count(b, primary) == 0 => {}
             "aws_db_instance" => {
                 let primary = match attr(b, "replicate_source_db") {
                     Some(_) => by("aws_db_instance", &referenced(b, "replicate_source_db")),
@@ -112,8 +141,10 @@ fn read_deployed(dir: &Path) -> (Deployed, Engines) {
                 add(&mut d, "elasticache", attr(b, "node_type").unwrap(), n);
             }
             "aws_docdb_cluster_instance" => {
-                let n = num(b, "count");
-                add(&mut d, "docdb", attr(b, "instance_class").unwrap(), n);
+                let n = count(b, primary);
+                if n > 0 {
+                    add(&mut d, "docdb", attr(b, "instance_class").unwrap(), n);
+                }
             }
             "aws_lb" => add(&mut d, "alb", "ALB", 1),
             "aws_nat_gateway" => add(&mut d, "nat", "NAT gateway", 1),
@@ -184,10 +215,24 @@ fn dollars(d: &Deployed, engines: &Engines, p: &Prices, region: &str) -> f64 {
     total + f64::from(d.ebs_gb) * gp3 + f64::from(d.rds_gb) * rds
 }
 
-/// The regions a stage's Terraform is applied in: `var.region`'s default,
-/// then each data center a provider alias names.
-fn regions(dir: &Path) -> Vec<String> {
+/// The regions a stage's Terraform deploys, each with whether it holds the
+/// databases' primaries: `var.region`'s default, then each data center a
+/// provider alias names; in a multi-region root, each provider alias's
+/// region, the default provider's (the first) being the primary.
+fn regions(dir: &Path) -> Vec<(String, bool)> {
     let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap_or_default();
+    if dir.join("region").is_dir() {
+        let all: Vec<String> = read("versions.tf")
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("region = \""))
+            .map(|r| r.trim_end_matches('"').to_string())
+            .collect();
+        let primary = all[0].clone();
+        return all[1..]
+            .iter()
+            .map(|r| (r.clone(), *r == primary))
+            .collect();
+    }
     let variables = read("variables.tf");
     let home = variables
         .split("variable \"region\"")
@@ -201,7 +246,7 @@ fn regions(dir: &Path) -> Vec<String> {
             out.push(r.trim_end_matches('"').to_string());
         }
     }
-    out
+    out.into_iter().map(|r| (r, true)).collect()
 }
 
 /// Builds `file`'s Terraform for every stage and checks each deployment;
@@ -230,8 +275,8 @@ fn check_against_terraform(file: &Path, out: &Path) -> usize {
             dir.join("terraform")
         };
         let lines = monthly_cost(m, prices, None).unwrap();
-        let (deployed, engines) = read_deployed(&tf);
-        for region in regions(&tf) {
+        for (region, primary) in regions(&tf) {
+            let (deployed, engines) = read_deployed(&tf, primary);
             let (from_lines, line_dollars) = priced(&lines, &region);
             let what = format!("{} stage {} in {region}", file.display(), m.stage);
             assert_eq!(from_lines, deployed, "{what}: cost lines vs terraform");

@@ -137,12 +137,35 @@ fn init_shared(dir: &Path) {
 /// `terraform validate -json` in `dir`; `Err` with every diagnostic when the
 /// configuration is invalid or has warnings.
 fn validate(dir: &Path, shared: &Path) -> Result<(), String> {
-    std::os::unix::fs::symlink(shared.join(".terraform"), dir.join(".terraform")).unwrap();
-    std::fs::copy(
-        shared.join(".terraform.lock.hcl"),
-        dir.join(".terraform.lock.hcl"),
-    )
-    .unwrap();
+    if dir.join("region").is_dir() {
+        // A multi-region root: init records its module (region/), which a
+        // shared .terraform does not know.
+        let plugins = format!("-plugin-dir={}", plugin_dir().display());
+        let out = terraform(
+            dir,
+            &[
+                "init",
+                "-backend=false",
+                "-input=false",
+                "-no-color",
+                &plugins,
+            ],
+        );
+        if !out.status.success() {
+            return Err(format!(
+                "terraform init failed:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    } else {
+        std::os::unix::fs::symlink(shared.join(".terraform"), dir.join(".terraform")).unwrap();
+        std::fs::copy(
+            shared.join(".terraform.lock.hcl"),
+            dir.join(".terraform.lock.hcl"),
+        )
+        .unwrap();
+    }
     let out = terraform(dir, &["validate", "-json", "-no-color"]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| {
         format!(
@@ -186,7 +209,10 @@ fn terraform_validate_accepts_every_design_and_stage() {
         let dir = tmp.path().join(&design).join(&m.stage).join("terraform");
         std::fs::create_dir_all(&dir).unwrap();
         for f in files {
-            std::fs::write(dir.join(&f.path), f.contents).unwrap();
+            // A multi-region stage's module is in region/.
+            let path = dir.join(&f.path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, f.contents).unwrap();
         }
         dirs.push((format!("{design}/{}", m.stage), dir));
     }
@@ -234,8 +260,13 @@ fn snapshots_of_the_examples() {
             .join(format!("{design}.arch"));
         for m in common::compile_file(&path).stages {
             for f in render(&m) {
+                // `region/data.tf` (a multi-region module) as `region__data.tf`.
                 insta::assert_snapshot!(
-                    format!("terraform__{design}__{}__{}", m.stage, f.path),
+                    format!(
+                        "terraform__{design}__{}__{}",
+                        m.stage,
+                        f.path.replace('/', "__")
+                    ),
                     f.contents
                 );
             }
@@ -294,8 +325,27 @@ fn provider_is_pinned_and_tags_every_resource() {
             text.contains(&format!("stage      = \"{}\"", m.stage)),
             "{design}"
         );
-        let region = format!("default     = \"{}\"", m.region);
-        assert!(text.contains(&region), "{design}: region default");
+        match m.datacenters.as_ref().filter(|d| d.regions.len() > 1) {
+            // Several data centers: a provider per region, a module each.
+            Some(dc) => {
+                for r in &dc.regions {
+                    let l = r.replace('-', "_");
+                    assert!(
+                        text.contains(&format!("alias  = \"{l}\"\n  region = \"{r}\"")),
+                        "{design}: provider {r}"
+                    );
+                    assert!(
+                        text.contains(&format!("module \"{l}\" {{")),
+                        "{design}: module {r}"
+                    );
+                }
+                assert!(!text.contains("default     = \""), "{design}");
+            }
+            None => {
+                let region = format!("default     = \"{}\"", m.region);
+                assert!(text.contains(&region), "{design}: region default");
+            }
+        }
     }
 }
 
@@ -492,16 +542,34 @@ fn one_db_instance_per_primary_and_replica() {
                 assert!(backups > 0, "{ctx}: replicas need backups on the primary");
                 let id = attr(&p, "identifier").unwrap().trim_matches('"');
                 assert!(id.len() <= 63 && id.starts_with(&m.system), "{ctx}: {id}");
+                let pl = s.primary.replace('-', "_");
+                // Several data centers: the primary is the primary region's
+                // only; each replica is beside it there and, elsewhere, a
+                // cross-region replica of it (by ARN, with its region's key).
+                let multi = m.datacenters.as_ref().is_some_and(|d| d.regions.len() > 1);
+                assert_eq!(
+                    attr(&p, "count"),
+                    multi.then_some("var.primary ? 1 : 0"),
+                    "{ctx}"
+                );
+                let source = if multi {
+                    format!(
+                        "var.primary ? one(aws_db_instance.{pl}[*].identifier) : local.primaries.rds_{pl}.arn"
+                    )
+                } else {
+                    format!("aws_db_instance.{pl}.identifier")
+                };
                 for r in &s.replicas {
                     let rb = resource(&text, "aws_db_instance", &r.replace('-', "_"));
                     assert_eq!(
                         attr(&rb, "replicate_source_db"),
-                        Some(
-                            format!("aws_db_instance.{}.identifier", s.primary.replace('-', "_"))
-                                .as_str()
-                        ),
+                        Some(source.as_str()),
                         "{ctx}"
                     );
+                    assert_eq!(attr(&rb, "kms_key_id").is_some(), multi, "{ctx}");
+                    for own in ["username", "db_name", "manage_master_user_password"] {
+                        assert!(attr(&rb, own).is_none(), "{ctx}: a replica's {own}");
+                    }
                     replicas += 1;
                 }
             }
@@ -640,6 +708,19 @@ fn only_the_edge_is_open_to_the_internet() {
                 assert!(attr(&body, other).is_none(), "{ctx}: {rule} sets {other}");
             }
             match attr(&body, "cidr_ipv4") {
+                // Several data centers: the primary region's data tier
+                // admits the other data centers' private VPC ranges (peered).
+                Some(cidr) if sg.starts_with("module.") => {
+                    assert!(
+                        cidr.starts_with("\"10.") && cidr.ends_with(".0.0/16\""),
+                        "{ctx}: {rule}"
+                    );
+                    assert_ne!(cidr, "\"10.0.0.0/16\"", "{ctx}: {rule}");
+                    assert!(
+                        body.contains("Port ") && body.contains("from data center"),
+                        "{ctx}: {rule}"
+                    );
+                }
                 Some(cidr) => {
                     assert_eq!(cidr, "\"0.0.0.0/0\"", "{ctx}: {rule}");
                     assert!(edge.contains(&sg.to_string()), "{ctx}: {rule} opens {sg}");
@@ -800,7 +881,37 @@ fn caches_queues_and_data_centers_follow_the_model() {
                 assert_eq!(types, want, "{ctx}");
             }
             (Some(dc), false) => {
-                // One record per continent (the first region on it wins) plus the default.
+                // One geolocation record per continent (the first region on
+                // it wins) plus the default, each aliasing a failover pair:
+                // that region while its load balancer is healthy, another
+                // data center's when it is not.
+                let (records, pairs): (Vec<_>, Vec<_>) = records
+                    .into_iter()
+                    .partition(|(_, b)| b.contains("geolocation_routing_policy"));
+                for (_, b) in &records {
+                    // The alias block's `name` (the record's own is less indented).
+                    let target = b
+                        .lines()
+                        .find_map(|l| l.strip_prefix("    name                   = "))
+                        .unwrap_or_else(|| panic!("{ctx}: no alias in {b}"));
+                    let pair = target
+                        .strip_prefix("aws_route53_record.")
+                        .and_then(|t| t.strip_suffix("_primary.fqdn"))
+                        .unwrap_or_else(|| panic!("{ctx}: {target} is not a failover pair"));
+                    let lb_of = |role: &str| {
+                        let (_, r) = pairs
+                            .iter()
+                            .find(|(l, _)| *l == format!("{pair}_{role}"))
+                            .unwrap_or_else(|| panic!("{ctx}: no {pair}_{role}"));
+                        assert!(r.contains("failover_routing_policy"), "{ctx}");
+                        assert!(r.contains("evaluate_target_health = true"), "{ctx}");
+                        r.lines()
+                            .find(|l| l.contains(".balancer_dns_name"))
+                            .unwrap()
+                            .to_string()
+                    };
+                    assert_ne!(lb_of("primary"), lb_of("secondary"), "{ctx}: {pair}");
+                }
                 let mut continents: Vec<String> = records
                     .iter()
                     .filter_map(|(_, b)| attr(b, "continent").map(str::to_string))
@@ -916,12 +1027,20 @@ fn every_host_fetches_every_database_password_once_written() {
             .and_then(|t| t.split("\n  EOT").next())
             .unwrap_or_else(|| panic!("{ctx}: no local.fetch_db_passwords"));
         // Every shard primary's own secret, into that shard's variable.
+        // Several data centers: every region reads the primary region's
+        // secrets, in that region.
+        let multi = m.datacenters.as_ref().is_some_and(|d| d.regions.len() > 1);
         for shard in remote.iter().flat_map(|d| &d.shards) {
             let primary = shard.primary.replace('-', "_");
-            assert!(
-                local.contains(&format!(
+            let secret = if multi {
+                format!("--region ${{var.primary_region}} --secret-id ${{local.primaries.rds_{primary}.secret_arn}}")
+            } else {
+                format!(
                     "--secret-id ${{aws_db_instance.{primary}.master_user_secret[0].secret_arn}}"
-                )),
+                )
+            };
+            assert!(
+                local.contains(&secret),
                 "{ctx}: {} not fetched",
                 shard.password_env
             );
@@ -951,20 +1070,34 @@ fn output_grows_linearly_with_the_design() {
     common::assert_output_grows_linearly(Target::Terraform, &[]);
 }
 
-/// The region a Route 53 record's alias points at: this deployment's own
-/// balancer is the home region's, `data.aws_lb.eu_west_1[0]` eu-west-1's.
-fn record_region(m: &Model, body: &str) -> String {
-    let name = body
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .filter(|(k, _)| k.trim() == "name")
-        .map(|(_, v)| v.trim())
-        .find(|v| v.contains("aws_lb."))
-        .unwrap();
-    match name.strip_prefix("data.aws_lb.") {
-        Some(rest) => rest.split('[').next().unwrap().replace('_', "-"),
-        None => m.region.clone(),
-    }
+/// The region of a Route 53 failover record: the data center whose module's
+/// load balancer it aliases (`module.eu_west_1.balancer_dns_name`).
+fn record_region(body: &str) -> String {
+    let module = body
+        .split("module.")
+        .nth(1)
+        .and_then(|t| t.split('.').next())
+        .unwrap_or_else(|| panic!("no module's balancer in {body}"));
+    module.replace('_', "-")
+}
+
+/// The data centers a geolocation record's failover pair sends users to:
+/// its PRIMARY's region, then its SECONDARY's.
+fn pair_regions(records: &[(String, String)], geo: &str) -> Vec<String> {
+    let pair = geo
+        .split("aws_route53_record.")
+        .nth(1)
+        .and_then(|t| t.split("_primary.fqdn").next())
+        .unwrap_or_else(|| panic!("no failover pair in {geo}"));
+    ["primary", "secondary"]
+        .iter()
+        .filter_map(|role| {
+            records
+                .iter()
+                .find(|(l, _)| *l == format!("{pair}_{role}"))
+                .map(|(_, b)| record_region(b))
+        })
+        .collect()
 }
 
 /// `archc analyze` counts the data centers each group of users can reach
@@ -990,28 +1123,25 @@ fn the_routes_analyze_counts_are_the_records_route53_gets() {
             .collect();
         let mut want = Vec::new();
         if dc.geodns {
+            for (_, b) in &records {
+                if let Some(c) = attr(b, "continent") {
+                    want.push((
+                        format!("users on continent {}", c.trim_matches('"')),
+                        pair_regions(&records, b),
+                    ));
+                }
+            }
             let default = records
                 .iter()
                 .find(|(_, b)| attr(b, "country") == Some("\"*\""))
-                .map(|(_, b)| record_region(&m, b))
                 .unwrap();
-            for (_, b) in &records {
-                if let Some(c) = attr(b, "continent") {
-                    let region = record_region(&m, b);
-                    let mut dcs = vec![region.clone()];
-                    if region != default {
-                        dcs.push(default.clone());
-                    }
-                    want.push((format!("users on continent {}", c.trim_matches('"')), dcs));
-                }
-            }
             want.push((
                 "other users (the default record)".to_string(),
-                vec![default],
+                pair_regions(&records, &default.1),
             ));
         } else {
             // The PRIMARY record's region, then the SECONDARY's.
-            let dcs: Vec<String> = records.iter().map(|(_, b)| record_region(&m, b)).collect();
+            let dcs: Vec<String> = records.iter().map(|(_, b)| record_region(b)).collect();
             want.push(("all users".to_string(), dcs));
         }
         assert_eq!(got, want, "{ctx}");

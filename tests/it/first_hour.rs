@@ -166,14 +166,21 @@ fn data_centers_without_geodns_get_failover_routing_not_geolocation() {
         .split("resource \"aws_route53_record\" \"primary\"")
         .nth(1)
         .unwrap();
-    assert!(primary.contains("aws_lb.lb.dns_name"), "{primary}");
+    assert!(
+        primary.contains("module.us_east_1.balancer_dns_name"),
+        "{primary}"
+    );
     assert!(tf.contains("# ap-northeast-1: standby"), "{tf}");
-    // With geodns, geolocation as before.
+    // With geodns, geolocation records, each to a failover pair.
     let geo = terraform(
         &TWO_DCS.replace("ap-northeast-1", "ap-northeast-1 via geodns"),
         0,
     );
-    assert!(geo.contains("geolocation_routing_policy") && !geo.contains("failover_routing_policy"));
+    assert!(geo.contains("geolocation_routing_policy"), "{geo}");
+    assert!(
+        geo.contains("name                   = aws_route53_record.us_east_1_primary.fqdn"),
+        "{geo}"
+    );
 }
 
 #[test]

@@ -261,10 +261,14 @@ fn databases(m: &Model, all: &[Block], out: &mut Vec<Fact>) {
         out.push(f);
         for (i, p) in primaries.iter().enumerate() {
             let source = format!("aws_db_instance.{}.identifier", p.label);
+            // Several data centers: the module's replicas name their primary
+            // through `one(…[*].identifier)` (see emit::terraform::multi).
+            let in_module = format!("one(aws_db_instance.{}[*].identifier)", p.label);
             let n = dbs
                 .iter()
                 .filter(|b| {
-                    attr(&b.lines, 2, "replicate_source_db").as_deref() == Some(source.as_str())
+                    attr(&b.lines, 2, "replicate_source_db")
+                        .is_some_and(|s| s == source || s.contains(&in_module))
                 })
                 .count();
             let mut f = Fact::new("db", &d.name, format!("replicas of shard {}", i + 1), n);

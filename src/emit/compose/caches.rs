@@ -25,6 +25,10 @@ impl Builder<'_> {
                     service.command = Vec::new();
                     service.script = vec![compose_escape(&script)];
                 }
+                if c.runs_as_image_user() {
+                    let (uid, gid) = Cache::REDIS_USER;
+                    service.user = Some(format!("{uid}:{gid}"));
+                }
                 self.service(service);
                 self.data_services.push(inst.clone());
             }
@@ -50,6 +54,11 @@ fn cache_comments(c: &Cache) -> Vec<String> {
             "colocated: on a single host it shares the web server; in compose it is still its own container on the same host."
                 .into(),
         );
+    }
+    if let Some(pw) = &c.password_env {
+        comments.push(format!(
+            "Requires the password `{pw}` from `.env` (the applications read it too); redis-cli reads it as REDISCLI_AUTH."
+        ));
     }
     if c.engine == CacheEngine::Redis && c.evict.is_none() {
         comments.push(

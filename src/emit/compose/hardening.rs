@@ -66,7 +66,10 @@ pub(super) fn harden(s: &mut Service) {
         || ["postgres:", "mysql:", "redis:"]
             .iter()
             .any(|p| image.starts_with(p));
-    if data {
+    if data && s.user.is_some() {
+        // Started as the image's own user (a redis cache): its entrypoint
+        // has nothing to chown or switch, so no capability comes back.
+    } else if data {
         s.cap_add = DATA_CAPS.to_vec();
     } else if image.starts_with("nginx:") {
         s.cap_add = NGINX_CAPS.to_vec();

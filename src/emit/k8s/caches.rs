@@ -115,7 +115,11 @@ impl K8s<'_> {
             memory: mib(c.container_memory_mb()),
             mounts: Vec::new(),
             env_from: Vec::new(),
-            caps_add: IMAGE_ENTRYPOINT_CAPS.to_vec(),
+            caps_add: if c.runs_as_image_user() {
+                Vec::new()
+            } else {
+                IMAGE_ENTRYPOINT_CAPS.to_vec()
+            },
             read_only_root: false,
         };
         Workload {
@@ -128,7 +132,17 @@ impl K8s<'_> {
             service_name: Some(name.clone()),
             selector: selector(name),
             spread: c.count > 1,
-            pod: self.data_pod(name, "cache", container),
+            pod: {
+                let mut pod = self.data_pod(name, "cache", container);
+                if c.runs_as_image_user() {
+                    // The image's redis user from the start (see
+                    // `Cache::REDIS_USER`): nothing to chown, no volume.
+                    pod.non_root = true;
+                    pod.run_as_user = Some(Cache::REDIS_USER.0);
+                    pod.run_as_group = Some(Cache::REDIS_USER.1);
+                }
+                pod
+            },
             claims: Vec::new(),
         }
     }

@@ -122,6 +122,7 @@ impl K8s<'_> {
                 service_account: None,
                 non_root: false,
                 run_as_user: None,
+                run_as_group: None,
                 fs_group: None,
                 init_containers: start.init_containers,
                 containers: vec![db_container(

@@ -279,6 +279,7 @@ impl<'m> K8s<'m> {
             service_account: None,
             non_root: false,
             run_as_user: None,
+            run_as_group: None,
             fs_group: None,
             init_containers: Vec::new(),
             containers: vec![c],

@@ -66,6 +66,7 @@ impl K8s<'_> {
                 non_root: true,
                 // The image's USER is `nobody` by name; runAsNonRoot needs a number.
                 run_as_user: Some(65534),
+                run_as_group: None,
                 fs_group: Some(65534),
                 init_containers: Vec::new(),
                 containers: vec![prometheus_container()],

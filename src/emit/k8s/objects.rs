@@ -40,6 +40,7 @@ pub(super) struct Pod {
     /// `runAsNonRoot: true` (images archc does not pick, and prometheus).
     pub(super) non_root: bool,
     pub(super) run_as_user: Option<u32>,
+    pub(super) run_as_group: Option<u32>,
     pub(super) fs_group: Option<u32>,
     /// Run to completion, in order, before `containers` start.
     pub(super) init_containers: Vec<Container>,

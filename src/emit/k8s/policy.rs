@@ -63,6 +63,10 @@ const IMAGE_USER: (&str, &str) = (
     "CKV_K8S_40",
     "the design's image runs as its own non-root user (runAsNonRoot is enforced); its uid is the image's to choose",
 );
+const IMAGE_UID: (&str, &str) = (
+    "CKV_K8S_40",
+    "runs as the official image's own non-root user (uid below 10000), which its files and entrypoint expect",
+);
 const API_TOKEN: (&str, &str) = (
     "CKV_K8S_38",
     "Prometheus discovers the pods to scrape through the Kubernetes API, with a read-only Role of this namespace",
@@ -86,6 +90,8 @@ pub(super) fn checkov_skips(w: &Workload) -> Map {
         skips.extend(ROOT_READER);
     } else if pod.run_as_user.is_none() {
         skips.push(IMAGE_USER);
+    } else if pod.run_as_user.is_some_and(|u| u < 10000) {
+        skips.push(IMAGE_UID);
     }
     if containers().any(|c| !c.read_only_root) {
         skips.push(WRITABLE_ROOT);

@@ -134,6 +134,7 @@ impl K8s<'_> {
             service_account: None,
             non_root: true,
             run_as_user: w.placeholder.then_some(placeholder::UID),
+            run_as_group: None,
             fs_group: None,
             init_containers: Vec::new(),
             containers: vec![self.app_container(
@@ -175,6 +176,7 @@ impl K8s<'_> {
                 service_account: None,
                 non_root: true,
                 run_as_user: w.placeholder.then_some(placeholder::UID),
+                run_as_group: None,
                 fs_group: None,
                 init_containers: Vec::new(),
                 containers: vec![self.app_container(

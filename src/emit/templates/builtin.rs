@@ -102,7 +102,7 @@ pub static BUILTIN: &[Builtin] = &[
         Terraform,
         "ops.tf",
         "terraform/ops.tf.tera",
-        "ops.tf: logs, metrics, alarm topic (its head)"
+        "ops.tf: the stage's KMS key, logs, metrics, alarm topic (its head)"
     ),
     t!(
         Terraform,

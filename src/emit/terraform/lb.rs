@@ -79,7 +79,7 @@ impl TfFile for LbTf {
                 .map(|lb| LbCtx {
                     https: serves_https(m),
                     host: lb_host(m, &lb.name).unwrap_or_default(),
-                    host_record: serves_https(m) && !https_lb(m).is_some_and(|h| h.name == lb.name),
+                    host_record: serves_https(m) && https_lb(m).is_none_or(|h| h.name != lb.name),
                     ..lb_ctx(&m.system, lb, &webs)
                 })
                 .collect(),
