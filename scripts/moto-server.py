@@ -62,7 +62,10 @@ def fail_fast_on_unimplemented_actions():
 def apply_fixes():
     """Every fix, each documented with the error it answers."""
     fail_fast_on_unimplemented_actions()
-    from moto_fixes import elasticache, rds, sqs
+    from moto_fixes import cloudfront, dynamodb, elasticache, rds, sqs
+
+    cloudfront.apply()
+    dynamodb.apply()
 
     elasticache.apply()
     rds.apply()

@@ -15,6 +15,16 @@ DocumentDB (aws_docdb_cluster, aws_docdb_cluster_instance):
   DocumentDB shares RDS's API (and moto's RDS backend); the engine `docdb`
   is accepted for clusters and their instances, with DocumentDB's defaults
   (engine version 5.0.0, port 27017).
+
+A read replica in another region (replicate_source_db = the primary's ARN):
+  `creating RDS DB Instance (read replica) (X): ... DBSubnetGroupNotFoundFault:
+  Subnet Group X not found` -> moto copies the primary and sets the request's
+  parameters on the copy before moving it to the replica's region, so the
+  replica's subnet group was looked up in the primary's region: the copy
+  moves to its own region first. Destroying it then failed with an HTTP 500
+  (`ValueError: list.remove(x)`, retried by the provider until its timeout):
+  moto records a cross-region replica on its primary by ARN but removed it
+  by name -> either is removed.
 """
 
 import hashlib
@@ -73,8 +83,18 @@ def apply():
     original_replica = RDSBackend.create_db_instance_read_replica
 
     def create_db_instance_read_replica(self, db_kwargs):
+        if self.arn_regex.match(db_kwargs["source_db_instance_identifier"]):
+            # moto sets every parameter in order: the region (backend) first.
+            db_kwargs = {"backend": self, **db_kwargs}
         replica = original_replica(self, db_kwargs)
         replica.dbi_resource_id = _resource_id(replica)
         return replica
 
     RDSBackend.create_db_instance_read_replica = create_db_instance_read_replica
+
+    def remove_replica(self, replica):
+        for key in (replica.db_instance_identifier, replica.db_instance_arn):
+            if key in self.replicas:
+                self.replicas.remove(key)
+
+    DBInstance.remove_replica = remove_replica
