@@ -42,7 +42,7 @@ fn num(b: &Block, key: &str) -> u32 {
 }
 
 /// The label a reference names: `aws_launch_template.web.id` -> `web`; in a
-/// multi-region module, `var.primary ? one(aws_db_instance.db[*].identifier) : …` -> `db`.
+/// multi-region module, `var.primary ? one(aws_db_instance.db[*].arn) : …` -> `db`.
 fn referenced(b: &Block, key: &str) -> String {
     let v = attr(b, key).unwrap();
     let v = v.split("one(").nth(1).unwrap_or(v);

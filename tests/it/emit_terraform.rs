@@ -554,7 +554,7 @@ fn one_db_instance_per_primary_and_replica() {
                 );
                 let source = if multi {
                     format!(
-                        "var.primary ? one(aws_db_instance.{pl}[*].identifier) : local.primaries.rds_{pl}.arn"
+                        "var.primary ? one(aws_db_instance.{pl}[*].arn) : local.primaries.rds_{pl}.arn"
                     )
                 } else {
                     format!("aws_db_instance.{pl}.identifier")
@@ -1214,7 +1214,7 @@ fn several_data_centers_are_one_root_with_a_module_per_region() {
     let replica = resource(&data, "aws_db_instance", "orders_replica_1");
     assert_eq!(
         attr(&replica, "replicate_source_db"),
-        Some("var.primary ? one(aws_db_instance.orders[*].identifier) : local.primaries.rds_orders.arn")
+        Some("var.primary ? one(aws_db_instance.orders[*].arn) : local.primaries.rds_orders.arn")
     );
     assert!(
         attr(&replica, "count").is_none(),
@@ -1229,7 +1229,7 @@ fn several_data_centers_are_one_root_with_a_module_per_region() {
     }
     // Nothing replicates audit, which has no replicas.
     assert!(
-        !data.contains("aws_db_instance.audit[*].identifier"),
+        !data.contains("aws_db_instance.audit[*].arn"),
         "{data}"
     );
     // The DynamoDB table is global: a replica in each other region.

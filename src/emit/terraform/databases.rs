@@ -108,9 +108,12 @@ fn instances(sys: &str, d: &Db, multi: bool) -> Vec<DbInstanceCtx> {
     let mut instances = Vec::new();
     for s in &d.shards {
         let pl = tf_name(&s.primary);
+        // In a module the replicas set db_subnet_group_name (their region's
+        // subnets), and the AWS provider then takes the source only as an
+        // ARN, beside the primary as across regions.
         let source_expr = if multi {
             format!(
-                "var.primary ? one(aws_db_instance.{pl}[*].identifier) : local.primaries.{}.arn",
+                "var.primary ? one(aws_db_instance.{pl}[*].arn) : local.primaries.{}.arn",
                 rds_key(&s.primary)
             )
         } else {
