@@ -341,7 +341,7 @@ fn explain_output_traces_generated_lines_to_design_lines() {
     );
     let t = explain(
         "sharded/terraform/region/data.tf",
-        "replicate_source_db    = var.primary ? one(aws_db_instance.db_shard_3[*]",
+        "replicate_source_db    = local.primaries.rds_db_shard_3.arn",
     );
     assert!(
         t.contains("examples/journey.arch:42:3: db postgres sharded by user_id x4"),

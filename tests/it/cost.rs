@@ -42,17 +42,13 @@ fn num(b: &Block, key: &str) -> u32 {
 }
 
 /// The label a reference names: `aws_launch_template.web.id` -> `web`; in a
-/// multi-region module, `var.primary ? one(aws_db_instance.db[*].arn) : …` -> `db`.
+/// multi-region module, `local.primaries.rds_db.arn` -> `db`.
 fn referenced(b: &Block, key: &str) -> String {
     let v = attr(b, key).unwrap();
-    let v = v.split("one(").nth(1).unwrap_or(v);
-    v.split('.')
-        .nth(1)
-        .unwrap()
-        .split('[')
-        .next()
-        .unwrap()
-        .to_string()
+    if let Some(rest) = v.strip_prefix("local.primaries.rds_") {
+        return rest.trim_end_matches(".arn").to_string();
+    }
+    v.split('.').nth(1).unwrap().to_string()
 }
 
 /// A `count` in a multi-region module: `var.primary ? N : 0` in the

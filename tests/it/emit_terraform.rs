@@ -553,9 +553,7 @@ fn one_db_instance_per_primary_and_replica() {
                     "{ctx}"
                 );
                 let source = if multi {
-                    format!(
-                        "var.primary ? one(aws_db_instance.{pl}[*].arn) : local.primaries.rds_{pl}.arn"
-                    )
+                    format!("local.primaries.rds_{pl}.arn")
                 } else {
                     format!("aws_db_instance.{pl}.identifier")
                 };
@@ -1214,7 +1212,7 @@ fn several_data_centers_are_one_root_with_a_module_per_region() {
     let replica = resource(&data, "aws_db_instance", "orders_replica_1");
     assert_eq!(
         attr(&replica, "replicate_source_db"),
-        Some("var.primary ? one(aws_db_instance.orders[*].arn) : local.primaries.rds_orders.arn")
+        Some("local.primaries.rds_orders.arn")
     );
     assert!(
         attr(&replica, "count").is_none(),
@@ -1228,10 +1226,7 @@ fn several_data_centers_are_one_root_with_a_module_per_region() {
         assert!(attr(&replica, own).is_none(), "a replica's {own}");
     }
     // Nothing replicates audit, which has no replicas.
-    assert!(
-        !data.contains("aws_db_instance.audit[*].arn"),
-        "{data}"
-    );
+    assert!(!data.contains("local.primaries.rds_audit.arn"), "{data}");
     // The DynamoDB table is global: a replica in each other region.
     let table = resource(&data, "aws_dynamodb_table", "carts");
     assert_eq!(attr(&table, "stream_enabled"), Some("true"));

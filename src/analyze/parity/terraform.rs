@@ -262,8 +262,8 @@ fn databases(m: &Model, all: &[Block], out: &mut Vec<Fact>) {
         for (i, p) in primaries.iter().enumerate() {
             let source = format!("aws_db_instance.{}.identifier", p.label);
             // Several data centers: the module's replicas name their primary
-            // through `one(…[*].identifier)` (see emit::terraform::multi).
-            let in_module = format!("one(aws_db_instance.{}[*].identifier)", p.label);
+            // by its ARN in `local.primaries` (see emit::terraform::multi).
+            let in_module = format!("local.primaries.rds_{}.arn", p.label);
             let n = dbs
                 .iter()
                 .filter(|b| {

@@ -108,14 +108,11 @@ fn instances(sys: &str, d: &Db, multi: bool) -> Vec<DbInstanceCtx> {
     let mut instances = Vec::new();
     for s in &d.shards {
         let pl = tf_name(&s.primary);
-        // In a module the replicas set db_subnet_group_name (their region's
-        // subnets), and the AWS provider then takes the source only as an
-        // ARN, beside the primary as across regions.
+        // Several data centers: by ARN in every region (the provider refuses
+        // an identifier beside `db_subnet_group_name`, which a cross-region
+        // replica needs); the primary region's own ARN there.
         let source_expr = if multi {
-            format!(
-                "var.primary ? one(aws_db_instance.{pl}[*].arn) : local.primaries.{}.arn",
-                rds_key(&s.primary)
-            )
+            format!("local.primaries.{}.arn", rds_key(&s.primary))
         } else {
             format!("aws_db_instance.{pl}.identifier")
         };
