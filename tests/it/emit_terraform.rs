@@ -115,6 +115,14 @@ fn init_shared(dir: &Path) {
         "terraform {\n  required_providers {\n    aws = {\n      source  = \"hashicorp/aws\"\n      version = \"~> 5.0\"\n    }\n  }\n}\n",
     )
     .unwrap();
+    if let Err(e) = init_offline(dir) {
+        panic!("{e} (run scripts/install-tools)");
+    }
+}
+
+/// `terraform init` in `dir` from the offline provider directory; `Err`
+/// with terraform's output when it fails.
+fn init_offline(dir: &Path) -> Result<(), String> {
     let plugins = format!("-plugin-dir={}", plugin_dir().display());
     let out = terraform(
         dir,
@@ -126,12 +134,14 @@ fn init_shared(dir: &Path) {
             &plugins,
         ],
     );
-    assert!(
-        out.status.success(),
-        "terraform init failed (run scripts/install-tools):\n{}{}",
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(format!(
+        "terraform init failed:\n{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
-    );
+    ))
 }
 
 /// `terraform validate -json` in `dir`; `Err` with every diagnostic when the
@@ -140,24 +150,7 @@ fn validate(dir: &Path, shared: &Path) -> Result<(), String> {
     if dir.join("region").is_dir() {
         // A multi-region root: init records its module (region/), which a
         // shared .terraform does not know.
-        let plugins = format!("-plugin-dir={}", plugin_dir().display());
-        let out = terraform(
-            dir,
-            &[
-                "init",
-                "-backend=false",
-                "-input=false",
-                "-no-color",
-                &plugins,
-            ],
-        );
-        if !out.status.success() {
-            return Err(format!(
-                "terraform init failed:\n{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
+        init_offline(dir)?;
     } else {
         std::os::unix::fs::symlink(shared.join(".terraform"), dir.join(".terraform")).unwrap();
         std::fs::copy(
