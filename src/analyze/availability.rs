@@ -367,12 +367,9 @@ fn stack(m: &Model, t: Deploy, asm: &Assumptions, site: Site) -> (Vec<Factor>, V
     }
     let mut writes: Vec<f64> = out.iter().map(|f| f.availability).collect();
     // On terraform each RDS primary is Multi-AZ (a standby it fails over to).
-    let primary = match t {
-        Deploy::Terraform => (asm.get(MULTI_AZ), letter(MULTI_AZ)),
-        Deploy::Compose | Deploy::K8s => (a, ai),
-    };
+    let multi_az = (t == Deploy::Terraform).then(|| (asm.get(MULTI_AZ), letter(MULTI_AZ)));
     for d in &m.dbs {
-        let (f, w) = database(d, t, (a, ai), primary, site);
+        let (f, w) = database(d, t, (a, ai), multi_az, site);
         out.push(f);
         writes.push(w);
     }
@@ -386,7 +383,7 @@ fn database(
     d: &Db,
     t: Deploy,
     (a, ai): (f64, &str),
-    (p, pi): (f64, &str),
+    multi_az: Option<(f64, &str)>,
     site: Site,
 ) -> (Factor, f64) {
     let factor = label("db", &d.name);
@@ -429,31 +426,30 @@ fn database(
             ),
         ),
         Site::Primary => {
-            let primary = if pi == ai {
-                "1 primary".to_string()
-            } else {
-                "1 Multi-AZ primary".to_string()
-            };
-            if d.replicas == 0 {
-                (pi.to_string(), p, primary)
-            } else if pi == ai {
-                (
+            let replicas = plural(d.replicas, "replica");
+            match multi_az {
+                None if d.replicas == 0 => (ai.to_string(), a, "1 primary".to_string()),
+                None => (
                     redundant_formula(ai, 1 + d.replicas),
                     redundant(a, 1 + d.replicas),
-                    format!("{primary} + {}", plural(d.replicas, "replica")),
-                )
-            } else {
+                    format!("1 primary + {replicas}"),
+                ),
+                Some((z, zi)) if d.replicas == 0 => {
+                    (zi.to_string(), z, "1 Multi-AZ primary".to_string())
+                }
                 // Reads are served while the primary pair or any replica is up.
-                let power = if d.replicas == 1 {
-                    String::new()
-                } else {
-                    format!("^{}", d.replicas)
-                };
-                (
-                    format!("1-(1-{pi})x(1-{ai}){power}"),
-                    1.0 - (1.0 - p) * (1.0 - a).powi(d.replicas as i32),
-                    format!("{primary} + {}", plural(d.replicas, "replica")),
-                )
+                Some((z, zi)) => {
+                    let power = if d.replicas == 1 {
+                        String::new()
+                    } else {
+                        format!("^{}", d.replicas)
+                    };
+                    (
+                        format!("1-(1-{zi})x(1-{ai}){power}"),
+                        1.0 - (1.0 - z) * (1.0 - a).powi(d.replicas as i32),
+                        format!("1 Multi-AZ primary + {replicas}"),
+                    )
+                }
             }
         }
     };
@@ -477,7 +473,7 @@ fn database(
             formula,
             availability,
         },
-        p,
+        multi_az.map_or(a, |(z, _)| z),
     )
 }
 
