@@ -59,15 +59,9 @@ fn waf(s: &mut Stage, name: &str, lbs: f64) -> Result<(), PriceError> {
     s.usage_line(it, "million requests", measured, NEEDS_TRAFFIC)
 }
 
-/// The stage's KMS key (ops.tf): whenever anything lives in the VPC.
+/// The stage's KMS key (ops.tf), where `Model::has_stage_key` puts one.
 pub(super) fn kms(s: &mut Stage) -> Result<(), PriceError> {
-    let m = s.m;
-    let any = !m.aws_host_groups().is_empty()
-        || !m.lbs.is_empty()
-        || m.rds_dbs().next().is_some()
-        || m.elasticache_caches().next().is_some()
-        || !m.nosqls.is_empty();
-    if !any {
+    if !s.m.has_stage_key() {
         return Ok(());
     }
     let key = ["kms", "key_month"];

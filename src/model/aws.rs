@@ -133,6 +133,19 @@ impl Model {
         }
     }
 
+    /// Whether the stage's customer managed KMS key exists (ops.tf): it
+    /// encrypts the log groups and data at rest of anything in the VPC
+    /// (hosts, balancers, RDS, ElastiCache, DocumentDB) and of DynamoDB
+    /// tables. The emitter and the cost model both read this.
+    pub fn has_stage_key(&self) -> bool {
+        !self.webs.is_empty()
+            || !self.workers.is_empty()
+            || !self.lbs.is_empty()
+            || self.rds_dbs().next().is_some()
+            || self.elasticache_caches().next().is_some()
+            || !self.nosqls.is_empty()
+    }
+
     /// The data center users reach when nothing else decides (the failover
     /// record's primary, geo DNS's default): the stage's region if it is a
     /// data center, else the first one listed.

@@ -6,7 +6,6 @@ use super::data::remote_dbs;
 use super::databases::dbs;
 use super::hosts::{app_origins, host_groups, log_group_names, HostCtx};
 use super::multi::{is_multi, PRIMARY_ONLY};
-use super::network::has_vpc;
 use super::nosql::nosqls;
 use super::tidy::Tidy;
 use super::{render_each, Result, TfFile};
@@ -53,7 +52,7 @@ impl TfFile for OpsTf {
         let metrics = m.metrics.is_some();
         OpsTf {
             system: m.system.clone(),
-            key: has_vpc(m) || !m.nosqls.is_empty(),
+            key: m.has_stage_key(),
             waf: !m.lbs.is_empty(),
             logs: m.logs.is_some(),
             metrics,
@@ -164,7 +163,7 @@ fn cpu_alarm(target: Option<u32>) -> u32 {
 /// Log groups and alarms per host, database alarms.
 pub(super) fn origins(m: &Model) -> Vec<&Origin> {
     let mut o: Vec<&Origin> = Vec::new();
-    if m.logs.is_some() || m.metrics.is_some() || has_vpc(m) || !m.nosqls.is_empty() {
+    if m.logs.is_some() || m.metrics.is_some() || m.has_stage_key() {
         o.extend(app_origins(m));
     }
     o.extend(m.logs.as_ref());
