@@ -194,8 +194,9 @@ fn without_traffic_capacities_are_printed_and_load_is_not_estimated() {
     assert!(text.contains("100 rps"), "two small web instances: {text}");
 }
 
-#[test]
-fn json_has_the_keys_the_issue_names() {
+/// `archc estimate --all-stages --format json` of tests/fixtures/ok/load.arch,
+/// which must succeed.
+fn load_fixture_estimate_json() -> serde_json::Value {
     let p = crate::common::repo().join("tests/fixtures/ok/load.arch");
     let out = archc()
         .args(["estimate", "--all-stages", "--format", "json"])
@@ -203,7 +204,12 @@ fn json_has_the_keys_the_issue_names() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn json_has_the_keys_the_issue_names() {
+    let v = load_fixture_estimate_json();
     let stages = v["stages"].as_array().unwrap();
     assert_eq!(stages.len(), 2);
     for s in stages {
@@ -252,14 +258,7 @@ fn journey_estimate_of_every_stage() {
 
 #[test]
 fn cost_is_priced_from_the_estimates_usage_and_totals_its_lines() {
-    let p = crate::common::repo().join("tests/fixtures/ok/load.arch");
-    let out = archc()
-        .args(["estimate", "--all-stages", "--format", "json"])
-        .arg(&p)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = load_fixture_estimate_json();
     for s in v["stages"].as_array().unwrap() {
         let lines = s["cost_lines"].as_array().unwrap();
         assert!(!lines.is_empty());
